@@ -1,0 +1,2 @@
+//! Register-level simulators of real DMA controllers, driven through
+//! `dma_mmio::host` so the real drivers run against them unchanged.

@@ -1,0 +1,93 @@
+//! The Cortex-M7 data-cache fence.
+
+use core::sync::atomic::{compiler_fence, Ordering};
+
+use super::{Access, DmaFence, FenceError};
+
+/// The Cortex-M7 data-cache line size in bytes.
+pub const CACHE_LINE: usize = 32;
+
+/// The fence for a Cortex-M7 with its data cache enabled (STM32F7, STM32H7,
+/// i.MX RT): cleans lines before the DMA reads memory, invalidates them after
+/// the DMA wrote it.
+///
+/// * `release`: `DSB`, clean (`DCCMVAC`) every line the buffer touches, `DSB`.
+///   For [`Access::DmaWrites`] the buffer must start and end on a line
+///   boundary, or it is refused with [`FenceError::NotCacheLineAligned`]: the
+///   later invalidate would throw away CPU writes to whatever shares the first
+///   or last line.
+/// * `acquire`: for [`Access::DmaWrites`], `DSB`, invalidate (`DCIMVAC`) the
+///   buffer's lines (the core may have speculatively refilled them while the
+///   DMA ran), `DSB`, `ISB`. For [`Access::DmaReads`] nothing is invalidated.
+///
+/// Build it from the `SCB` to show the caller owns the core peripherals:
+///
+/// ```no_run
+/// # fn f(scb: &mut cortex_m::peripheral::SCB) {
+/// let fence = dma_traits::CortexM7DCache::new(scb);
+/// # let _ = fence; }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CortexM7DCache {
+    _owns_scb: (),
+}
+
+impl CortexM7DCache {
+    /// The fence, for the core whose system control block the caller owns.
+    pub fn new(_scb: &mut cortex_m::peripheral::SCB) -> Self {
+        CortexM7DCache { _owns_scb: () }
+    }
+
+    /// The whole lines covering `buf`: (first line address, byte count).
+    fn lines<W>(buf: *const [W]) -> (usize, usize) {
+        let start = buf.cast::<W>() as usize;
+        let end = start.saturating_add(core::mem::size_of::<W>().saturating_mul(buf.len()));
+        let first = start & !(CACHE_LINE - 1);
+        let last = end.saturating_add(CACHE_LINE - 1) & !(CACHE_LINE - 1);
+        (first, last - first)
+    }
+
+    fn scb() -> cortex_m::peripheral::SCB {
+        // SAFETY: the by-address cache operations only write the write-only,
+        // stateless CBP registers (one line per write), so using them while
+        // another owner of the SCB runs cannot corrupt any state of theirs.
+        // `new` required a `&mut SCB`, so the caller owns the core's SCB.
+        unsafe { cortex_m::Peripherals::steal() }.SCB
+    }
+}
+
+// SAFETY: `release` cleans every line the buffer overlaps, so the DMA reads
+// the CPU's data from memory, and no dirty line is left to be evicted over DMA
+// writes; it refuses a DMA-write buffer that shares a line with other data
+// before doing anything. `acquire` invalidates exactly the lines of such an
+// aligned buffer after the stop was observed, so later CPU reads miss the cache
+// and read what the DMA stored; the DSB/ISB pairs in `cortex-m` order the
+// maintenance against the surrounding accesses, and the compiler fences keep
+// the compiler from moving buffer accesses across the calls.
+unsafe impl DmaFence for CortexM7DCache {
+    fn release<W>(self, buf: *const [W], access: Access) -> Result<(), FenceError> {
+        let address = buf.cast::<W>() as usize;
+        let bytes = core::mem::size_of::<W>() * buf.len();
+        let aligned = address % CACHE_LINE == 0 && bytes % CACHE_LINE == 0;
+        if access == Access::DmaWrites && !aligned {
+            return Err(FenceError::NotCacheLineAligned { address, bytes });
+        }
+        compiler_fence(Ordering::SeqCst);
+        let (first, len) = Self::lines(buf);
+        Self::scb().clean_dcache_by_address(first, len);
+        compiler_fence(Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn acquire<W>(self, buf: *const [W], access: Access) {
+        compiler_fence(Ordering::SeqCst);
+        if access == Access::DmaWrites {
+            let (first, len) = Self::lines(buf);
+            // SAFETY: `release` accepted this buffer only if it covers whole
+            // lines, so the invalidated lines hold nothing but the buffer,
+            // which the CPU did not write while the DMA owned it.
+            unsafe { Self::scb().invalidate_dcache_by_address(first, len) };
+        }
+        compiler_fence(Ordering::SeqCst);
+    }
+}

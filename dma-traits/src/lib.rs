@@ -1,0 +1,64 @@
+//! Memory-safe, device-agnostic DMA for embedded Rust.
+//!
+//! A DMA controller reads and writes memory behind the compiler's back. This
+//! crate states, as `unsafe` traits, what a buffer must promise to be lent to
+//! it, what a HAL must do with it, and how a driver talks to any chip's DMA:
+//!
+//! * [`Word`]: an element the DMA may copy bits into (`u8`..`u64`, `i8`..`i64`,
+//!   `f32`, `f64`), with its width known at compile time;
+//! * [`DmaReadBuffer`] / [`DmaWriteBuffer`]: an owner of stable memory, given
+//!   by pointer and length; implemented for every
+//!   [`StableDeref`](stable_deref_trait::StableDeref) pointer to a
+//!   [`ReadTarget`] / [`WriteTarget`];
+//! * [`StaticReadBuffer`] / [`StaticWriteBuffer`]: the bounds safe APIs use;
+//! * [`DmaFence`]: release / acquire around a transfer, with [`CompilerFence`]
+//!   and (feature `cortex-m7`) a data-cache fence, plus [`CacheAligned`];
+//! * [`Transfer`], [`DmaWrite`], [`DmaRead`], [`DmaFullDuplex`]: transfers a
+//!   driver can poll, wait on and stop, getting the buffer and the peripheral
+//!   back on every path, and [`scoped`] for borrowed buffers.
+//!
+//! # For HAL authors
+//!
+//! Implement [`Transfer`] and the `*_unchecked` constructor of the peripheral
+//! traits; take the fence as a type parameter. Then run the conformance suite
+//! of `dma-impl-mock` in CI. See `docs/hal-guide.md`.
+//!
+//! # For driver authors
+//!
+//! Bound on `P: DmaWrite<u8>` (and friends) and `B: StaticReadBuffer<Word = u8>`;
+//! see [`transfer`] and `docs/driver-guide.md`.
+//!
+//! # Features
+//!
+//! `alloc` (`Box`, `Vec`), `heapless` (`heapless::Vec`/`String` targets),
+//! `as-slice` ([`AsSliceBuffer`]), `defmt` (`Format` on errors), `cortex-m7`
+//! ([`CortexM7DCache`]). None is on by default.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+#[cfg(feature = "as-slice")]
+mod as_slice_buffer;
+pub mod buffer;
+mod cache_aligned;
+#[doc(hidden)]
+pub mod doc_support;
+pub mod fence;
+mod sub_range;
+pub mod target;
+pub mod transfer;
+mod word;
+
+#[cfg(feature = "as-slice")]
+pub use as_slice_buffer::AsSliceBuffer;
+pub use buffer::{DmaReadBuffer, DmaWriteBuffer, StaticReadBuffer, StaticWriteBuffer};
+pub use cache_aligned::CacheAligned;
+pub use fence::{Access, CompilerFence, DmaFence, FenceError};
+#[cfg(feature = "cortex-m7")]
+pub use fence::{CortexM7DCache, CACHE_LINE};
+pub use sub_range::{RangeError, SubRange};
+pub use target::{ReadTarget, TransparentTarget, WriteTarget};
+pub use transfer::{
+    scoped, DmaFullDuplex, DmaRead, DmaWrite, Finished, Outcome, ScopedOutcome, Transfer,
+    TransferError,
+};
+pub use word::{Word, WordWidth};
