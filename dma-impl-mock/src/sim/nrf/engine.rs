@@ -1,0 +1,441 @@
+//! What the simulated hardware does: task handling and one step of data movement.
+
+use std::collections::VecDeque;
+
+use super::regs::*;
+use super::{Kind, Shared, Timing, TwiFault};
+use crate::record::Event;
+
+/// A pointer the driver gave to an EasyDMA address register.
+#[derive(Debug, Clone, Copy)]
+struct DmaPtr(*mut u8);
+
+// SAFETY: the pointer is only dereferenced by the simulated EasyDMA while the
+// driver has lent the memory to it (see `dma_read`); sending the address to
+// the worker thread moves no access.
+unsafe impl Send for DmaPtr {}
+
+impl Default for DmaPtr {
+    fn default() -> Self {
+        DmaPtr(core::ptr::null_mut())
+    }
+}
+
+/// One EasyDMA channel as latched by a start task.
+#[derive(Debug, Default, Clone, Copy)]
+struct Channel {
+    ptr: DmaPtr,
+    len: usize,
+    pos: usize,
+    active: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum TwiPhase {
+    #[default]
+    Idle,
+    Transmit,
+    Receive,
+    /// After an error, until the STOP task.
+    Halted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Rx,
+    Tx,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct State {
+    pub(super) incoming: VecDeque<u8>,
+    pub(super) sent: Vec<u8>,
+    pub(super) budget: Option<usize>,
+    pub(super) uart_error: Option<(usize, u32)>,
+    pub(super) twi_fault: Option<TwiFault>,
+    pub(super) starts: usize,
+    pub(super) twi_address: Option<u8>,
+    rx_ptr: DmaPtr,
+    tx_ptr: DmaPtr,
+    rx: Channel,
+    tx: Channel,
+    stop_rx: bool,
+    stop_tx: bool,
+    stop: bool,
+    spi_active: bool,
+    twi_phase: TwiPhase,
+    twi_addressed: bool,
+}
+
+impl State {
+    pub(super) fn is_idle(&self) -> bool {
+        !self.rx.active
+            && !self.tx.active
+            && !self.spi_active
+            && matches!(self.twi_phase, TwiPhase::Idle | TwiPhase::Halted)
+    }
+
+    fn has_budget(&self) -> bool {
+        self.budget != Some(0)
+    }
+
+    fn spend(&mut self) {
+        if let Some(n) = self.budget {
+            self.budget = Some(n.saturating_sub(1));
+        }
+    }
+}
+
+fn low_byte(value: u32) -> u8 {
+    let [low, ..] = value.to_le_bytes();
+    low
+}
+
+fn to_reg(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn set(shared: &Shared, offset: usize) {
+    shared.set_reg(offset, 1);
+}
+
+/// Reads the byte at the channel's position, as EasyDMA would.
+fn dma_read(shared: &Shared, ch: &Channel) -> u8 {
+    let at = ch.ptr.0.wrapping_add(ch.pos);
+    // SAFETY: `ch` was latched from a `PTR`/`MAXCNT` pair the driver wrote
+    // and `pos < len`, so `at` is inside the buffer the driver lent to the
+    // DMA; the driver promises (the `Transfer` contract) that the memory stays
+    // valid and that it makes no access until it has observed the stop. The
+    // happens-before edges are the SeqCst register accesses: the start task
+    // write came after the driver's last buffer write, the completion event
+    // is stored after this access. A driver that breaks this is what Miri is
+    // here to catch.
+    let byte = unsafe { at.read_volatile() };
+    shared.recorder.push(Event::DmaRead {
+        addr: at as usize,
+        bytes: 1,
+    });
+    byte
+}
+
+/// Writes `byte` at the channel's position, as EasyDMA would.
+fn dma_write(shared: &Shared, ch: &Channel, byte: u8) {
+    let at = ch.ptr.0.wrapping_add(ch.pos);
+    // SAFETY: as in `dma_read`; the driver lent this memory for writing.
+    unsafe { at.write_volatile(byte) };
+    shared.recorder.push(Event::DmaWrite {
+        addr: at as usize,
+        bytes: 1,
+    });
+}
+
+fn latch(shared: &Shared, st: &State, dir: Dir) -> Channel {
+    let (ptr, maxcnt) = match dir {
+        Dir::Rx => (st.rx_ptr, RXD_MAXCNT),
+        Dir::Tx => (st.tx_ptr, TXD_MAXCNT),
+    };
+    let mask = 1u32
+        .checked_shl(shared.config.maxcnt_bits)
+        .map_or(u32::MAX, |m| m - 1);
+    let len = (shared.reg(maxcnt) & mask) as usize;
+    let reachable = dma_mmio::in_window(ptr.0, len, shared.config.data_ram.clone());
+    if !reachable {
+        shared
+            .recorder
+            .push(Event::Note("EasyDMA pointer outside data RAM: channel not started"));
+    }
+    Channel {
+        ptr,
+        len,
+        pos: 0,
+        active: reachable,
+    }
+}
+
+fn end(shared: &Shared, ch: &mut Channel, amount: usize) {
+    if ch.active {
+        ch.active = false;
+        shared.set_reg(amount, to_reg(ch.pos));
+    }
+}
+
+/// A CPU write to the register at `offset`.
+pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
+    let mut st = shared.lock();
+    let trigger = value & 1 == 1;
+    match (shared.kind, offset) {
+        (Kind::Uarte, TASKS_STARTTX) | (Kind::Twim, TASKS_STARTTX) if trigger => {
+            st.starts += 1;
+            st.tx = latch(shared, &st, Dir::Tx);
+            if shared.kind == Kind::Twim {
+                st.twi_address = Some(low_byte(shared.reg(TWIM_ADDRESS)));
+                st.twi_phase = TwiPhase::Transmit;
+                st.twi_addressed = false;
+            }
+            set(shared, EVENTS_TXSTARTED);
+        }
+        (Kind::Uarte, TASKS_STARTRX) | (Kind::Twim, TASKS_STARTRX) if trigger => {
+            st.starts += 1;
+            st.rx = latch(shared, &st, Dir::Rx);
+            if shared.kind == Kind::Twim {
+                st.twi_address = Some(low_byte(shared.reg(TWIM_ADDRESS)));
+                st.twi_phase = TwiPhase::Receive;
+                st.twi_addressed = false;
+            }
+            set(shared, EVENTS_RXSTARTED);
+        }
+        (Kind::Spim, TASKS_START) if trigger => {
+            st.starts += 1;
+            st.tx = latch(shared, &st, Dir::Tx);
+            st.rx = latch(shared, &st, Dir::Rx);
+            st.spi_active = st.tx.active && st.rx.active;
+            set(shared, EVENTS_RXSTARTED);
+        }
+        (Kind::Uarte, TASKS_STOPTX) if trigger => st.stop_tx = true,
+        (Kind::Uarte, TASKS_STOPRX) if trigger => st.stop_rx = true,
+        (Kind::Spim | Kind::Twim, TASKS_STOP) if trigger => st.stop = true,
+        (Kind::Uarte, TASKS_STARTRX..=TASKS_STOP) => {}
+        (Kind::Spim | Kind::Twim, TASKS_STARTRX..=TASKS_STOP) => {}
+        (Kind::Uarte, UARTE_ERRORSRC) | (Kind::Twim, TWIM_ERRORSRC) => {
+            shared.set_reg(offset, shared.reg(offset) & !value);
+        }
+        _ => shared.set_reg(offset, value),
+    }
+    if shared.config.timing == Timing::Step {
+        stops(shared, &mut st);
+    }
+}
+
+/// A CPU write of a memory address to `RXD.PTR` / `TXD.PTR`.
+pub(super) fn cpu_write_ptr(shared: &Shared, offset: usize, ptr: *mut u8) {
+    let mut st = shared.lock();
+    match offset {
+        RXD_PTR => st.rx_ptr = DmaPtr(ptr),
+        TXD_PTR => st.tx_ptr = DmaPtr(ptr),
+        _ => {}
+    }
+    #[allow(clippy::cast_possible_truncation)] // a 32-bit register keeps the low bits
+    shared.set_reg(offset, ptr as usize as u32);
+}
+
+/// Handles pending stop tasks; `true` if there were any.
+fn stops(shared: &Shared, st: &mut State) -> bool {
+    let mut any = false;
+    if st.stop_tx {
+        st.stop_tx = false;
+        end(shared, &mut st.tx, TXD_AMOUNT);
+        set(shared, EVENTS_TXSTOPPED);
+        shared.recorder.push(Event::Stopped);
+        any = true;
+    }
+    if st.stop_rx {
+        st.stop_rx = false;
+        if st.rx.active {
+            end(shared, &mut st.rx, RXD_AMOUNT);
+            set(shared, EVENTS_ENDRX);
+        }
+        set(shared, EVENTS_RXTO);
+        shared.recorder.push(Event::Stopped);
+        any = true;
+    }
+    if st.stop {
+        st.stop = false;
+        end(shared, &mut st.tx, TXD_AMOUNT);
+        end(shared, &mut st.rx, RXD_AMOUNT);
+        st.spi_active = false;
+        st.twi_phase = TwiPhase::Idle;
+        set(shared, EVENTS_STOPPED);
+        shared.recorder.push(Event::Stopped);
+        any = true;
+    }
+    any
+}
+
+/// One unit of hardware work; `false` if nothing could happen.
+pub(super) fn step(shared: &Shared) -> bool {
+    let mut st = shared.lock();
+    if stops(shared, &mut st) {
+        return true;
+    }
+    match shared.kind {
+        Kind::Uarte => uarte_step(shared, &mut st),
+        Kind::Spim => spim_step(shared, &mut st),
+        Kind::Twim => twim_step(shared, &mut st),
+    }
+}
+
+fn uarte_step(shared: &Shared, st: &mut State) -> bool {
+    let mut progressed = false;
+    if st.tx.active && st.tx.pos < st.tx.len && st.has_budget() {
+        st.spend();
+        let byte = dma_read(shared, &st.tx);
+        st.sent.push(byte);
+        st.tx.pos += 1;
+        progressed = true;
+    }
+    if st.tx.active && st.tx.pos >= st.tx.len {
+        end(shared, &mut st.tx, TXD_AMOUNT);
+        set(shared, EVENTS_ENDTX);
+        shared.recorder.push(Event::Stopped);
+        progressed = true;
+    }
+    if st.rx.active && st.rx.pos < st.rx.len && st.has_budget() {
+        if let Some(byte) = st.incoming.pop_front() {
+            st.spend();
+            match st.uart_error {
+                Some((0, bits)) => {
+                    st.uart_error = None;
+                    shared.set_reg(UARTE_ERRORSRC, shared.reg(UARTE_ERRORSRC) | bits);
+                    set(shared, EVENTS_ERROR);
+                }
+                Some((n, bits)) => {
+                    st.uart_error = Some((n - 1, bits));
+                    dma_write(shared, &st.rx, byte);
+                    st.rx.pos += 1;
+                }
+                None => {
+                    dma_write(shared, &st.rx, byte);
+                    st.rx.pos += 1;
+                }
+            }
+            progressed = true;
+        }
+    }
+    if st.rx.active && st.rx.pos >= st.rx.len {
+        end(shared, &mut st.rx, RXD_AMOUNT);
+        set(shared, EVENTS_ENDRX);
+        shared.recorder.push(Event::Stopped);
+        if shared.reg(SHORTS) & SHORT_ENDRX_STARTRX != 0 {
+            st.starts += 1;
+            st.rx = latch(shared, st, Dir::Rx);
+            set(shared, EVENTS_RXSTARTED);
+        }
+        progressed = true;
+    }
+    progressed
+}
+
+fn spim_step(shared: &Shared, st: &mut State) -> bool {
+    if !st.spi_active {
+        return false;
+    }
+    if st.tx.pos < st.tx.len || st.rx.pos < st.rx.len {
+        if !st.has_budget() {
+            return false;
+        }
+        st.spend();
+        let out = if st.tx.pos < st.tx.len {
+            let byte = dma_read(shared, &st.tx);
+            st.tx.pos += 1;
+            byte
+        } else {
+            low_byte(shared.reg(SPIM_ORC))
+        };
+        st.sent.push(out);
+        let miso = st.incoming.pop_front().unwrap_or(0xFF);
+        if st.rx.pos < st.rx.len {
+            dma_write(shared, &st.rx, miso);
+            st.rx.pos += 1;
+        }
+    }
+    if st.tx.active && st.tx.pos >= st.tx.len {
+        end(shared, &mut st.tx, TXD_AMOUNT);
+        set(shared, EVENTS_ENDTX);
+    }
+    if st.rx.active && st.rx.pos >= st.rx.len {
+        end(shared, &mut st.rx, RXD_AMOUNT);
+        set(shared, EVENTS_ENDRX);
+    }
+    if !st.tx.active && !st.rx.active {
+        st.spi_active = false;
+        set(shared, EVENTS_END);
+        shared.recorder.push(Event::Stopped);
+    }
+    true
+}
+
+fn twi_error(shared: &Shared, st: &mut State, bits: u32) {
+    end(shared, &mut st.tx, TXD_AMOUNT);
+    end(shared, &mut st.rx, RXD_AMOUNT);
+    st.twi_phase = TwiPhase::Halted;
+    shared.set_reg(TWIM_ERRORSRC, shared.reg(TWIM_ERRORSRC) | bits);
+    set(shared, EVENTS_ERROR);
+}
+
+fn twi_stop(shared: &Shared, st: &mut State) {
+    st.twi_phase = TwiPhase::Idle;
+    set(shared, EVENTS_STOPPED);
+    shared.recorder.push(Event::Stopped);
+}
+
+fn twim_step(shared: &Shared, st: &mut State) -> bool {
+    let phase = st.twi_phase;
+    if !matches!(phase, TwiPhase::Transmit | TwiPhase::Receive) {
+        return false;
+    }
+    if !st.twi_addressed {
+        st.twi_addressed = true;
+        if st.twi_fault == Some(TwiFault::AddressNack) {
+            st.twi_fault = None;
+            twi_error(shared, st, TWIM_ANACK);
+        }
+        return true;
+    }
+    if phase == TwiPhase::Transmit {
+        if st.tx.pos < st.tx.len {
+            if st.twi_fault == Some(TwiFault::DataNackAfter(st.tx.pos)) {
+                st.twi_fault = None;
+                twi_error(shared, st, TWIM_DNACK);
+                return true;
+            }
+            if !st.has_budget() {
+                return false;
+            }
+            st.spend();
+            let byte = dma_read(shared, &st.tx);
+            st.sent.push(byte);
+            st.tx.pos += 1;
+        }
+        if st.tx.pos >= st.tx.len {
+            end(shared, &mut st.tx, TXD_AMOUNT);
+            set(shared, EVENTS_LASTTX);
+            let shorts = shared.reg(SHORTS);
+            if shorts & SHORT_LASTTX_STARTRX != 0 {
+                st.starts += 1;
+                st.rx = latch(shared, st, Dir::Rx);
+                st.twi_phase = TwiPhase::Receive;
+                st.twi_addressed = false;
+                set(shared, EVENTS_RXSTARTED);
+            } else if shorts & SHORT_LASTTX_STOP != 0 {
+                twi_stop(shared, st);
+            } else {
+                st.twi_phase = TwiPhase::Idle;
+            }
+        }
+        return true;
+    }
+    if st.twi_fault == Some(TwiFault::Overrun) {
+        st.twi_fault = None;
+        twi_error(shared, st, TWIM_OVERRUN);
+        return true;
+    }
+    if st.rx.pos < st.rx.len {
+        if !st.has_budget() {
+            return false;
+        }
+        st.spend();
+        let byte = st.incoming.pop_front().unwrap_or(0xFF);
+        dma_write(shared, &st.rx, byte);
+        st.rx.pos += 1;
+    }
+    if st.rx.pos >= st.rx.len {
+        end(shared, &mut st.rx, RXD_AMOUNT);
+        set(shared, EVENTS_LASTRX);
+        if shared.reg(SHORTS) & SHORT_LASTRX_STOP != 0 {
+            twi_stop(shared, st);
+        } else {
+            st.twi_phase = TwiPhase::Idle;
+        }
+    }
+    true
+}

@@ -1,0 +1,329 @@
+//! A register-level simulator of nRF52 EasyDMA peripherals: UARTE, SPIM, TWIM.
+//!
+//! One [`EasyDmaSim`] plays one peripheral instance. The driver under test
+//! gets [`EasyDmaSim::base`] as its base address and talks to it through
+//! `dma_mmio::Reg` exactly as on the chip:
+//!
+//! * a write of 1 to a `TASKS_*` register triggers the task;
+//! * `EVENTS_*` registers are set by the hardware and cleared by writing 0;
+//! * `ERRORSRC` is write-1-to-clear;
+//! * `PTR`/`MAXCNT` are latched by the start tasks (so the next `RXD.PTR` may
+//!   be written once `RXSTARTED` is seen), `MAXCNT` is cut to the chip's
+//!   width, `AMOUNT` holds what the last transaction really moved.
+//!
+//! The wire is modelled too: bytes the master sent ([`EasyDmaSim::take_sent`]),
+//! bytes it will receive ([`EasyDmaSim::feed`]: UART RX line, SPI MISO, TWI
+//! slave data), a hold on the line ([`EasyDmaSim::stall_after`]), and faults
+//! ([`EasyDmaSim::inject_uart_error`], [`EasyDmaSim::inject_twi_fault`]).
+//!
+//! Every byte the simulated EasyDMA reads or writes is pushed to the
+//! [`Recorder`] as [`Event::DmaRead`](crate::record::Event::DmaRead) /
+//! [`Event::DmaWrite`](crate::record::Event::DmaWrite), and
+//! [`Event::Stopped`](crate::record::Event::Stopped) when a channel lets go.
+//!
+//! [`Timing::Threaded`] runs the hardware on a worker thread (stop tasks take
+//! effect there, a little later, as on the chip); [`Timing::Step`] moves one
+//! byte per [`EasyDmaSim::step`] call on the test's thread for exact tests
+//! (stop tasks then take effect at once, inside the register write).
+//!
+//! ```
+//! use dma_impl_mock::record::Recorder;
+//! use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};
+//! let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+//! assert!(!sim.base().is_null());
+//! ```
+
+mod engine;
+mod regs;
+
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+
+use dma_mmio::host::{Device, Mapping};
+
+use crate::record::Recorder;
+use engine::State;
+
+/// Which peripheral a simulator plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// UART with EasyDMA.
+    Uarte,
+    /// SPI master with EasyDMA.
+    Spim,
+    /// I2C (TWI) master with EasyDMA.
+    Twim,
+}
+
+/// Who plays the hardware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// A worker thread moves bytes as soon as it can.
+    Threaded,
+    /// Nothing moves until the test calls [`EasyDmaSim::step`].
+    Step,
+}
+
+/// The chip's EasyDMA limits and the simulator's timing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    /// Width of the `MAXCNT` registers in bits (8 on nRF52832, 16 on nRF52833/840).
+    pub maxcnt_bits: u32,
+    /// The bus addresses EasyDMA reaches (data RAM).
+    pub data_ram: Range<u32>,
+    /// Who plays the hardware.
+    pub timing: Timing,
+}
+
+impl SimConfig {
+    /// nRF52832: 8-bit `MAXCNT`, 64 KiB data RAM.
+    pub fn nrf52832() -> Self {
+        SimConfig {
+            maxcnt_bits: 8,
+            data_ram: 0x2000_0000..0x2001_0000,
+            timing: Timing::Threaded,
+        }
+    }
+
+    /// nRF52833: 16-bit `MAXCNT`, 128 KiB data RAM.
+    pub fn nrf52833() -> Self {
+        SimConfig {
+            maxcnt_bits: 16,
+            data_ram: 0x2000_0000..0x2002_0000,
+            timing: Timing::Threaded,
+        }
+    }
+
+    /// nRF52840: 16-bit `MAXCNT`, 256 KiB data RAM.
+    pub fn nrf52840() -> Self {
+        SimConfig {
+            maxcnt_bits: 16,
+            data_ram: 0x2000_0000..0x2004_0000,
+            timing: Timing::Threaded,
+        }
+    }
+
+    /// The same chip in [`Timing::Step`] mode.
+    pub fn step(self) -> Self {
+        SimConfig {
+            timing: Timing::Step,
+            ..self
+        }
+    }
+}
+
+/// A fault the simulated I2C slave produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwiFault {
+    /// The slave does not acknowledge its address (`ERRORSRC.ANACK`).
+    AddressNack,
+    /// The slave NACKs the data byte after `n` bytes were written (`ERRORSRC.DNACK`).
+    DataNackAfter(usize),
+    /// A received byte is lost before EasyDMA stored it (`ERRORSRC.OVERRUN`).
+    Overrun,
+}
+
+pub(crate) struct Shared {
+    kind: Kind,
+    config: SimConfig,
+    regs: Box<[AtomicU32]>,
+    state: Mutex<State>,
+    recorder: Recorder,
+    shutdown: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn reg(&self, offset: usize) -> u32 {
+        self.regs
+            .get(offset / 4)
+            .map_or(0, |r| r.load(Ordering::SeqCst))
+    }
+
+    fn set_reg(&self, offset: usize, value: u32) {
+        if let Some(r) = self.regs.get(offset / 4) {
+            r.store(value, Ordering::SeqCst);
+        }
+    }
+}
+
+struct Handle(Arc<Shared>);
+
+impl Device for Handle {
+    fn read(&self, offset: usize) -> u32 {
+        self.0.reg(offset)
+    }
+
+    fn write(&self, offset: usize, value: u32) {
+        engine::cpu_write(&self.0, offset, value);
+    }
+
+    fn write_ptr(&self, offset: usize, ptr: *mut u8) {
+        engine::cpu_write_ptr(&self.0, offset, ptr);
+    }
+}
+
+/// One simulated EasyDMA peripheral, mapped for `dma_mmio` until dropped.
+pub struct EasyDmaSim {
+    shared: Arc<Shared>,
+    worker: Option<JoinHandle<()>>,
+    mapping: Mapping,
+}
+
+impl core::fmt::Debug for EasyDmaSim {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EasyDmaSim")
+            .field("kind", &self.shared.kind)
+            .field("config", &self.shared.config)
+            .field("mapping", &self.mapping)
+            .finish()
+    }
+}
+
+impl EasyDmaSim {
+    /// A simulator of `kind`, logging into `recorder`.
+    pub fn new(kind: Kind, recorder: &Recorder, config: SimConfig) -> Self {
+        let regs: Box<[AtomicU32]> = (0..regs::BLOCK_WORDS).map(|_| AtomicU32::new(0)).collect();
+        let timing = config.timing;
+        let shared = Arc::new(Shared {
+            kind,
+            config,
+            regs,
+            state: Mutex::new(State::default()),
+            recorder: recorder.clone(),
+            shutdown: AtomicBool::new(false),
+        });
+        let mapping = dma_mmio::host::map(&shared.regs, Arc::new(Handle(Arc::clone(&shared))));
+        let worker = match timing {
+            Timing::Threaded => {
+                let shared = Arc::clone(&shared);
+                Some(std::thread::spawn(move || {
+                    while !shared.shutdown.load(Ordering::SeqCst) {
+                        if !engine::step(&shared) {
+                            std::thread::yield_now();
+                        }
+                    }
+                }))
+            }
+            Timing::Step => None,
+        };
+        EasyDmaSim {
+            shared,
+            worker,
+            mapping,
+        }
+    }
+
+    /// A UARTE simulator.
+    pub fn uarte(recorder: &Recorder, config: SimConfig) -> Self {
+        Self::new(Kind::Uarte, recorder, config)
+    }
+
+    /// A SPIM simulator.
+    pub fn spim(recorder: &Recorder, config: SimConfig) -> Self {
+        Self::new(Kind::Spim, recorder, config)
+    }
+
+    /// A TWIM simulator.
+    pub fn twim(recorder: &Recorder, config: SimConfig) -> Self {
+        Self::new(Kind::Twim, recorder, config)
+    }
+
+    /// The register block's base address, for the driver's `unsafe` constructor.
+    pub fn base(&self) -> *mut u32 {
+        self.mapping.base()
+    }
+
+    /// Moves the hardware one byte (or handles one pending task); `false` when
+    /// nothing could happen. Meant for [`Timing::Step`].
+    pub fn step(&self) -> bool {
+        engine::step(&self.shared)
+    }
+
+    /// Steps until nothing more can happen (at most `limit` steps); returns the
+    /// number of steps that made progress.
+    pub fn run(&self, limit: usize) -> usize {
+        (0..limit).take_while(|_| self.step()).count()
+    }
+
+    /// Queues bytes the master will receive: the UART RX line, SPI MISO, or
+    /// the data an I2C slave returns.
+    pub fn feed(&self, bytes: &[u8]) {
+        self.shared.lock().incoming.extend(bytes.iter().copied());
+    }
+
+    /// Takes the bytes the master has sent so far (UART TX line, SPI MOSI,
+    /// bytes written to the I2C slave).
+    pub fn take_sent(&self) -> Vec<u8> {
+        core::mem::take(&mut self.shared.lock().sent)
+    }
+
+    /// Bytes queued by [`feed`](Self::feed) and not yet received.
+    pub fn pending_feed(&self) -> usize {
+        self.shared.lock().incoming.len()
+    }
+
+    /// Holds the line after `bytes` more bytes (a UART peer holding CTS, a
+    /// slave stretching the clock): the transfer stays unfinished until
+    /// [`resume`](Self::resume) or a stop task.
+    pub fn stall_after(&self, bytes: usize) {
+        self.shared.lock().budget = Some(bytes);
+    }
+
+    /// Lets the line run again after [`stall_after`](Self::stall_after).
+    pub fn resume(&self) {
+        self.shared.lock().budget = None;
+    }
+
+    /// UARTE: the byte received after `after` more good bytes is corrupt:
+    /// it is dropped, `ERRORSRC |= errorsrc` and `EVENTS_ERROR` is set.
+    pub fn inject_uart_error(&self, after: usize, errorsrc: u32) {
+        self.shared.lock().uart_error = Some((after, errorsrc));
+    }
+
+    /// TWIM: the slave produces `fault` in the next transaction.
+    pub fn inject_twi_fault(&self, fault: TwiFault) {
+        self.shared.lock().twi_fault = Some(fault);
+    }
+
+    /// The value of the register at `offset`, as the CPU would read it.
+    pub fn register(&self, offset: usize) -> u32 {
+        self.shared.reg(offset)
+    }
+
+    /// How many start tasks (`STARTTX`, `STARTRX`, `START`) were triggered.
+    pub fn starts(&self) -> usize {
+        self.shared.lock().starts
+    }
+
+    /// TWIM: the 7-bit address latched by the last start task.
+    pub fn twi_address(&self) -> Option<u8> {
+        self.shared.lock().twi_address
+    }
+
+    /// Whether no EasyDMA channel is active.
+    pub fn is_idle(&self) -> bool {
+        self.shared.lock().is_idle()
+    }
+
+    /// Incoming bytes queued: used by tests that feed a stream in parts.
+    pub fn incoming(&self) -> VecDeque<u8> {
+        self.shared.lock().incoming.clone()
+    }
+}
+
+impl Drop for EasyDmaSim {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::SeqCst);
+        if let Some(worker) = self.worker.take() {
+            // A worker that panicked has nothing left to clean up.
+            drop(worker.join());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Writes the `memory.x` of the chip chosen by feature into `OUT_DIR` for the
+//! example firmware, and links it with `cortex-m-rt`'s `link.x` on bare metal.
+
+use std::env;
+use std::fs;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    let chip = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
+    // The most restrictive chip wins, as for the `take()` singletons.
+    let (flash_k, ram_k) = if chip("NRF52832") {
+        (512, 64)
+    } else if chip("NRF52833") {
+        (512, 128)
+    } else if chip("NRF52840") {
+        (1024, 256)
+    } else {
+        return;
+    };
+    let memory = format!(
+        "MEMORY\n{{\n  FLASH : ORIGIN = 0x00000000, LENGTH = {flash_k}K\n  RAM : ORIGIN = 0x20000000, LENGTH = {ram_k}K\n}}\n"
+    );
+    let Some(out) = env::var_os("OUT_DIR").map(PathBuf::from) else {
+        return;
+    };
+    if fs::write(out.join("memory.x"), memory).is_err() {
+        println!("cargo:warning=could not write memory.x");
+        return;
+    }
+    println!("cargo:rustc-link-search={}", out.display());
+    let bare_metal = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "none");
+    if bare_metal && env::var_os("CARGO_FEATURE_RT").is_some() {
+        println!("cargo:rustc-link-arg-examples=-Tlink.x");
+    }
+}

@@ -1,0 +1,76 @@
+//! nRF52 EasyDMA on `dma-traits`: UARTE, SPIM and TWIM for the nRF52832,
+//! nRF52833 and nRF52840.
+//!
+//! A reference implementation: the same driver code runs on the chip
+//! (volatile MMIO at the product specifications' addresses, through
+//! `dma_mmio::Reg`) and in host tests against the register-level simulator
+//! `dma_impl_mock::sim::nrf`.
+//!
+//! # The EasyDMA rules, enforced
+//!
+//! * EasyDMA reaches only data RAM ([`Chip::DATA_RAM`]): a buffer elsewhere (a
+//!   `&'static [u8]` literal lives in flash) is refused with
+//!   [`Error::NotInDataRam`], buffer and peripheral given back.
+//!   [`UarteTx::write_all_bounced`] copies such data through a RAM buffer.
+//! * `MAXCNT` is 8 bits on the nRF52832 and 16 bits on the nRF52833/840
+//!   ([`Chip::MAXCNT_MAX`]): a longer buffer is [`Error::TooLong`], never
+//!   truncated; [`UarteTx::write_all_chunked`] / [`UarteRx::read_exact_chunked`]
+//!   split it.
+//! * A transfer clears the end events, programs `PTR`/`MAXCNT`, runs the
+//!   `release` fence, then triggers the start task. It finishes on the end
+//!   event (or `ERROR`, with `ERRORSRC` mapped to [`Error`]), stops the
+//!   peripheral and waits for its stopped event, runs the `acquire` fence, and
+//!   reports `AMOUNT` as `transferred`. Dropping an unfinished transfer does
+//!   the same: STOP task, stopped event (`TXSTOPPED`, `RXTO`, `STOPPED`),
+//!   acquire, and only then the buffer is released.
+//! * UARTE reception can be double buffered ([`UarteRx::read_stream`]).
+//!
+//! # Chips and features
+//!
+//! Peripherals are generic over a [`Chip`] ([`Nrf52832`], [`Nrf52833`],
+//! [`Nrf52840`]), so every chip's limits are checked in one build. The
+//! features `nrf52832`, `nrf52833`, `nrf52840` choose the chip of the
+//! [`peripherals`] singletons ([`TargetChip`]); they are additive, and with
+//! several the most restrictive chip wins. `rt` pulls in `cortex-m-rt` and a
+//! single-core critical section for the example firmware.
+//!
+//! ```
+//! use dma_impl_mock::record::Recorder;
+//! use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};
+//! use dma_impl_nrf::{Nrf52840, Uarte};
+//! use dma_traits::{DmaWrite, Transfer};
+//!
+//! let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840());
+//! // SAFETY: the simulator's block, used by nothing else.
+//! let uarte = unsafe { Uarte::<Nrf52840>::new(sim.base()) };
+//! let (tx, _rx) = uarte.split();
+//! let buffer: &'static mut [u8; 5] = Box::leak(Box::new(*b"hello"));
+//! let done = tx.write_all(buffer).unwrap().wait().unwrap();
+//! assert_eq!(done.transferred, 5);
+//! assert_eq!(sim.take_sent(), b"hello");
+//! ```
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod block;
+mod check;
+mod chip;
+mod error;
+pub mod peripherals;
+mod pin;
+pub mod spim;
+pub mod stream;
+pub mod transfer;
+pub mod twim;
+pub mod uarte;
+
+pub use chip::{Chip, Nrf52832, Nrf52833, Nrf52840};
+#[cfg(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840"))]
+pub use chip::TargetChip;
+pub use error::Error;
+pub use pin::Pin;
+pub use spim::{Spim, SpimConfig};
+pub use stream::{Filled, RxStream, StreamStopped};
+pub use transfer::{DuplexTransfer, Engine, RxTransfer, TxTransfer};
+pub use twim::Twim;
+pub use uarte::{Baudrate, Uarte, UarteConfig, UarteRx, UarteTx};

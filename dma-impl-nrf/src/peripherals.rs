@@ -1,0 +1,108 @@
+//! Each peripheral instance, taken once.
+//!
+//! SPIM*n* and TWIM*n* share one register block (the same peripheral ID), so
+//! taking one makes the other unavailable. The `take()` functions exist when
+//! a chip feature is on; they hand out instances of [`TargetChip`](crate::TargetChip).
+
+use core::cell::Cell;
+
+use critical_section::Mutex;
+
+/// Base addresses (nRF52832/833/840 product specifications, memory map).
+pub mod base {
+    /// UARTE0.
+    pub const UARTE0: usize = 0x4000_2000;
+    /// SPIM0 / TWIM0 (shared ID 3).
+    pub const SERIAL0: usize = 0x4000_3000;
+    /// SPIM1 / TWIM1 (shared ID 4).
+    pub const SERIAL1: usize = 0x4000_4000;
+    /// SPIM2.
+    pub const SPIM2: usize = 0x4002_3000;
+}
+
+/// One bit per register block.
+#[cfg_attr(
+    not(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840")),
+    allow(dead_code)
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Instance {
+    Uarte0 = 1 << 0,
+    Serial0 = 1 << 1,
+    Serial1 = 1 << 2,
+    Spim2 = 1 << 3,
+}
+
+static TAKEN: Mutex<Cell<u32>> = Mutex::new(Cell::new(0));
+
+/// Marks `instance` taken; `false` if it already was.
+#[cfg_attr(
+    not(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840")),
+    allow(dead_code)
+)]
+pub(crate) fn claim(instance: Instance) -> bool {
+    let bit = instance as u32;
+    critical_section::with(|cs| {
+        let taken = TAKEN.borrow(cs);
+        let free = taken.get() & bit == 0;
+        taken.set(taken.get() | bit);
+        free
+    })
+}
+
+#[cfg(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840"))]
+mod take {
+    use super::{base, claim, Instance};
+    use crate::{Spim, TargetChip, Twim, Uarte};
+
+    /// UARTE0, the first time; `None` afterwards.
+    pub fn uarte0() -> Option<Uarte<TargetChip>> {
+        // SAFETY: `claim` succeeds once per block, so this is the only owner
+        // of the UARTE0 registers at their product-specification address.
+        claim(Instance::Uarte0).then(|| unsafe { Uarte::new(base::UARTE0 as *mut u32) })
+    }
+
+    /// SPIM0, unless it or TWIM0 was taken.
+    pub fn spim0() -> Option<Spim<TargetChip>> {
+        // SAFETY: as in `uarte0`, for the block SPIM0 shares with TWIM0.
+        claim(Instance::Serial0).then(|| unsafe { Spim::new(base::SERIAL0 as *mut u32) })
+    }
+
+    /// TWIM0, unless it or SPIM0 was taken.
+    pub fn twim0() -> Option<Twim<TargetChip>> {
+        // SAFETY: as in `spim0`.
+        claim(Instance::Serial0).then(|| unsafe { Twim::new(base::SERIAL0 as *mut u32) })
+    }
+
+    /// SPIM1, unless it or TWIM1 was taken.
+    pub fn spim1() -> Option<Spim<TargetChip>> {
+        // SAFETY: as in `uarte0`, for the block SPIM1 shares with TWIM1.
+        claim(Instance::Serial1).then(|| unsafe { Spim::new(base::SERIAL1 as *mut u32) })
+    }
+
+    /// TWIM1, unless it or SPIM1 was taken.
+    pub fn twim1() -> Option<Twim<TargetChip>> {
+        // SAFETY: as in `spim1`.
+        claim(Instance::Serial1).then(|| unsafe { Twim::new(base::SERIAL1 as *mut u32) })
+    }
+
+    /// SPIM2, the first time.
+    pub fn spim2() -> Option<Spim<TargetChip>> {
+        // SAFETY: as in `uarte0`, for SPIM2.
+        claim(Instance::Spim2).then(|| unsafe { Spim::new(base::SPIM2 as *mut u32) })
+    }
+}
+
+#[cfg(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840"))]
+pub use take::*;
+
+#[cfg(test)]
+mod tests {
+    use super::{claim, Instance};
+
+    #[test]
+    fn a_block_is_claimed_once() {
+        assert!(claim(Instance::Spim2));
+        assert!(!claim(Instance::Spim2));
+    }
+}

@@ -1,0 +1,195 @@
+//! Continuous UARTE reception into two alternating buffers.
+//!
+//! The UARTE latches `RXD.PTR` when reception starts (`RXSTARTED`), so the
+//! next buffer's address can be written while the current one fills. With the
+//! `ENDRX -> STARTRX` shortcut the hardware moves on to it the moment the
+//! current buffer is full: no byte falls between two buffers, as long as the
+//! CPU hands in a fresh buffer before the queued one is full.
+
+use core::mem::ManuallyDrop;
+use core::ptr;
+
+use dma_traits::{Access, DmaFence, StaticWriteBuffer};
+
+use crate::block::offset::*;
+use crate::uarte::UarteRx;
+use crate::{check, Chip, Error};
+
+/// UARTE `SHORTS.ENDRX_STARTRX`.
+const SHORT_ENDRX_STARTRX: u32 = 1 << 5;
+
+/// A buffer the stream filled.
+#[derive(Debug)]
+pub struct Filled<B> {
+    /// The buffer, acquired: readable by the CPU.
+    pub buffer: B,
+    /// Bytes received into it.
+    pub received: usize,
+    /// A receive error (`ERRORSRC`) seen while it filled; the stream goes on.
+    pub error: Option<Error>,
+}
+
+/// What [`RxStream::stop`] gives back.
+#[derive(Debug)]
+pub struct StreamStopped<C: Chip, F: DmaFence, B> {
+    /// The receiver.
+    pub rx: UarteRx<C, F>,
+    /// The buffers in reception order, each with the bytes received into it.
+    pub buffers: [(B, usize); 2],
+}
+
+/// A running double-buffered reception; see the [module docs](self).
+#[derive(Debug)]
+pub struct RxStream<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> {
+    rx: ManuallyDrop<UarteRx<C, F>>,
+    /// The buffer being filled.
+    active: ManuallyDrop<B>,
+    /// The buffer whose address is latched next.
+    queued: ManuallyDrop<B>,
+}
+
+fn extent<B: StaticWriteBuffer<Word = u8>>(buffer: &mut B) -> *const [u8] {
+    let (p, len) = buffer.dma_write_buffer();
+    ptr::slice_from_raw_parts(p.cast_const(), len)
+}
+
+fn checked<C: Chip, B: StaticWriteBuffer<Word = u8>>(buffer: &mut B) -> Result<(*mut u8, usize), Error> {
+    let (p, len) = buffer.dma_write_buffer();
+    check::easydma::<C>(p, len, false).map(|()| (p, len))
+}
+
+impl<C: Chip, F: DmaFence> UarteRx<C, F> {
+    /// Starts continuous reception into `first`, then `second`, then each
+    /// buffer passed to [`RxStream::next`].
+    #[allow(clippy::type_complexity)]
+    pub fn read_stream<B: StaticWriteBuffer<Word = u8>>(
+        self,
+        mut first: B,
+        mut second: B,
+    ) -> Result<RxStream<C, F, B>, (Error, Self, B, B)> {
+        let (first_ptr, first_len) = match checked::<C, B>(&mut first) {
+            Ok(pair) => pair,
+            Err(e) => return Err((e, self, first, second)),
+        };
+        let (second_ptr, second_len) = match checked::<C, B>(&mut second) {
+            Ok(pair) => pair,
+            Err(e) => return Err((e, self, first, second)),
+        };
+        let second_extent = ptr::slice_from_raw_parts(second_ptr.cast_const(), second_len);
+        if let Err(e) = self.fence.release(second_extent, Access::DmaWrites) {
+            return Err((Error::Fence(e), self, first, second));
+        }
+        self.regs.write(SHORTS, SHORT_ENDRX_STARTRX);
+        if let Err(e) = self.start(first_ptr, first_len) {
+            self.regs.write(SHORTS, 0);
+            return Err((e, self, first, second));
+        }
+        // The first address is latched once RXSTARTED is set; queue the second.
+        self.regs.wait(EVENTS_RXSTARTED);
+        self.regs.clear(EVENTS_RXSTARTED);
+        self.regs.channel(RXD_PTR, second_ptr, second_len);
+        Ok(RxStream {
+            rx: ManuallyDrop::new(self),
+            active: ManuallyDrop::new(first),
+            queued: ManuallyDrop::new(second),
+        })
+    }
+}
+
+impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
+    /// Whether the active buffer is full, so [`next`](Self::next) will not wait.
+    pub fn is_filled(&self) -> bool {
+        self.rx.regs.event(EVENTS_ENDRX)
+    }
+
+    /// Waits until the active buffer is full, queues `fresh` behind the one
+    /// the hardware moved on to, and returns the full buffer.
+    ///
+    /// `fresh` is refused (and given back) if EasyDMA cannot use it; the
+    /// stream then goes on unchanged.
+    pub fn next(&mut self, mut fresh: B) -> Result<Filled<B>, (Error, B)> {
+        let (fresh_ptr, fresh_len) = match checked::<C, B>(&mut fresh) {
+            Ok(pair) => pair,
+            Err(e) => return Err((e, fresh)),
+        };
+        let fence = self.rx.fence;
+        let fresh_extent = ptr::slice_from_raw_parts(fresh_ptr.cast_const(), fresh_len);
+        if let Err(e) = fence.release(fresh_extent, Access::DmaWrites) {
+            return Err((Error::Fence(e), fresh));
+        }
+        let regs = self.rx.regs;
+        regs.wait(EVENTS_ENDRX);
+        regs.clear(EVENTS_ENDRX);
+        let received = regs.amount(RXD_AMOUNT);
+        // The shortcut restarted reception into the queued buffer: once its
+        // address is latched, the fresh one can take its place in RXD.PTR.
+        regs.wait(EVENTS_RXSTARTED);
+        regs.clear(EVENTS_RXSTARTED);
+        regs.channel(RXD_PTR, fresh_ptr, fresh_len);
+        let error = self.rx.take_error();
+        let queued = core::mem::replace(&mut *self.queued, fresh);
+        let mut full = core::mem::replace(&mut *self.active, queued);
+        fence.acquire(extent(&mut full), Access::DmaWrites);
+        Ok(Filled {
+            buffer: full,
+            received,
+            error,
+        })
+    }
+
+    /// Stops reception, waits for `RXTO`, and gives back the receiver and both
+    /// buffers with the bytes received into each.
+    pub fn stop(self) -> StreamStopped<C, F, B> {
+        let mut this = ManuallyDrop::new(self);
+        let (first, second) = this.halt();
+        // SAFETY: `this` is never dropped and each field is taken exactly once,
+        // after the receiver stopped and the buffers were acquired.
+        let rx = unsafe { ManuallyDrop::take(&mut this.rx) };
+        // SAFETY: as above.
+        let active = unsafe { ManuallyDrop::take(&mut this.active) };
+        // SAFETY: as above.
+        let queued = unsafe { ManuallyDrop::take(&mut this.queued) };
+        StreamStopped {
+            rx,
+            buffers: [(active, first), (queued, second)],
+        }
+    }
+
+    /// Stops the receiver and acquires both buffers; returns the bytes in each.
+    fn halt(&mut self) -> (usize, usize) {
+        let regs = self.rx.regs;
+        regs.write(SHORTS, 0);
+        regs.trigger(TASKS_STOPRX);
+        regs.wait(EVENTS_RXTO);
+        regs.clear(EVENTS_RXTO);
+        regs.clear(EVENTS_ENDRX);
+        let amount = regs.amount(RXD_AMOUNT);
+        // An unconsumed RXSTARTED means the active buffer filled and the
+        // hardware had already moved on to the queued one.
+        let moved_on = regs.event(EVENTS_RXSTARTED);
+        regs.clear(EVENTS_RXSTARTED);
+        let _discarded = self.rx.take_error();
+        let fence = self.rx.fence;
+        let (_, active_len) = self.active.dma_write_buffer();
+        fence.acquire(extent(&mut *self.active), Access::DmaWrites);
+        fence.acquire(extent(&mut *self.queued), Access::DmaWrites);
+        if moved_on {
+            (active_len, amount)
+        } else {
+            (amount, 0)
+        }
+    }
+}
+
+impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> Drop for RxStream<C, F, B> {
+    fn drop(&mut self) {
+        let _amounts = self.halt();
+        // SAFETY: dropped once, here, after the receiver stopped; `stop` never
+        // lets `Drop` run.
+        unsafe { ManuallyDrop::drop(&mut self.active) };
+        // SAFETY: as above.
+        unsafe { ManuallyDrop::drop(&mut self.queued) };
+        // SAFETY: as above.
+        unsafe { ManuallyDrop::drop(&mut self.rx) };
+    }
+}
