@@ -1,0 +1,684 @@
+//! The DMA engine shared by both controller simulators; the families differ
+//! only in register layout ([`Family`]).
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use dma_mmio::host::{map, Device, Mapping};
+
+use super::DmaRequest;
+use crate::record::{Event, Recorder};
+
+/// Which request line of a peripheral drives a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    /// Transmit: the peripheral wants data (`TXE` with `DMAT`).
+    Tx,
+    /// Receive: the peripheral has data (`RXNE` with `DMAR`).
+    Rx,
+}
+
+/// A fault a test injects into a running channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// A bus error: `TEIF` is set and the hardware clears `EN`.
+    Transfer,
+    /// A FIFO error (`FEIF`, stream DMA only); the stream keeps running.
+    Fifo,
+    /// A direct-mode error (`DMEIF`, stream DMA only); the stream keeps running.
+    DirectMode,
+}
+
+/// Transfer direction decoded from a control register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    PeriphToMem,
+    MemToPeriph,
+    MemToMem,
+}
+
+/// A decoded control register.
+#[derive(Debug, Clone, Copy)]
+struct Cfg {
+    en: bool,
+    dir: Dir,
+    circ: bool,
+    pinc: bool,
+    minc: bool,
+    psize: usize,
+    msize: usize,
+    dbm: bool,
+    ct: usize,
+    request: u32,
+}
+
+/// Flag bits, relative to a channel's flag group.
+#[derive(Debug, Clone, Copy)]
+struct Flags {
+    tc: u32,
+    ht: u32,
+    te: u32,
+    fe: u32,
+    dme: u32,
+    /// Global flag (channel DMA): set with any other.
+    global: u32,
+}
+
+/// What distinguishes the two controller families.
+trait Family: Send + Sync + 'static {
+    const CHANNELS: usize;
+    const WORDS: usize;
+    const FLAGS: Flags;
+    fn cr(ch: usize) -> usize;
+    fn ndtr(ch: usize) -> usize;
+    fn par(ch: usize) -> usize;
+    /// Memory address registers: M0AR (CMAR) and M1AR if present.
+    fn mar(ch: usize, which: usize) -> Option<usize>;
+    /// (status register offset, clear register offset, bit shift) of a channel's flags.
+    fn flag_group(ch: usize) -> (usize, usize, u32);
+    fn decode(cr: u32) -> Cfg;
+    /// `cr` with `EN` cleared.
+    fn without_en(cr: u32) -> u32 {
+        cr & !1
+    }
+    /// `cr` with `CT` set to `ct`.
+    fn with_ct(cr: u32, _ct: usize) -> u32 {
+        cr
+    }
+}
+
+fn size_code(code: u32) -> usize {
+    match code & 0b11 {
+        0 => 1,
+        1 => 2,
+        _ => 4,
+    }
+}
+
+/// The channel-based controller (RM0008 §13.4).
+struct V1;
+
+impl Family for V1 {
+    const CHANNELS: usize = 7;
+    const WORDS: usize = 0xA0 / 4;
+    const FLAGS: Flags = Flags {
+        global: 1 << 0,
+        tc: 1 << 1,
+        ht: 1 << 2,
+        te: 1 << 3,
+        fe: 0,
+        dme: 0,
+    };
+    fn cr(ch: usize) -> usize {
+        0x08 + 0x14 * ch
+    }
+    fn ndtr(ch: usize) -> usize {
+        0x0C + 0x14 * ch
+    }
+    fn par(ch: usize) -> usize {
+        0x10 + 0x14 * ch
+    }
+    fn mar(ch: usize, which: usize) -> Option<usize> {
+        (which == 0).then_some(0x14 + 0x14 * ch)
+    }
+    fn flag_group(ch: usize) -> (usize, usize, u32) {
+        (0x00, 0x04, 4 * ch as u32)
+    }
+    fn decode(cr: u32) -> Cfg {
+        let bit = |n: u32| cr & (1 << n) != 0;
+        let dir = if bit(14) {
+            Dir::MemToMem
+        } else if bit(4) {
+            Dir::MemToPeriph
+        } else {
+            Dir::PeriphToMem
+        };
+        Cfg {
+            en: bit(0),
+            dir,
+            circ: bit(5),
+            pinc: bit(6),
+            minc: bit(7),
+            psize: size_code(cr >> 8),
+            msize: size_code(cr >> 10),
+            dbm: false,
+            ct: 0,
+            request: 0,
+        }
+    }
+}
+
+/// The stream-based controller (RM0090 §10.5).
+struct V2;
+
+impl Family for V2 {
+    const CHANNELS: usize = 8;
+    const WORDS: usize = (0x10 + 0x18 * 8) / 4;
+    const FLAGS: Flags = Flags {
+        global: 0,
+        fe: 1 << 0,
+        dme: 1 << 2,
+        te: 1 << 3,
+        ht: 1 << 4,
+        tc: 1 << 5,
+    };
+    fn cr(ch: usize) -> usize {
+        0x10 + 0x18 * ch
+    }
+    fn ndtr(ch: usize) -> usize {
+        0x14 + 0x18 * ch
+    }
+    fn par(ch: usize) -> usize {
+        0x18 + 0x18 * ch
+    }
+    fn mar(ch: usize, which: usize) -> Option<usize> {
+        Some(0x1C + 4 * which + 0x18 * ch)
+    }
+    fn flag_group(ch: usize) -> (usize, usize, u32) {
+        let shift = [0, 6, 16, 22].get(ch % 4).copied().unwrap_or(0);
+        if ch < 4 {
+            (0x00, 0x08, shift)
+        } else {
+            (0x04, 0x0C, shift)
+        }
+    }
+    fn decode(cr: u32) -> Cfg {
+        let bit = |n: u32| cr & (1 << n) != 0;
+        let dir = match (cr >> 6) & 0b11 {
+            0b00 => Dir::PeriphToMem,
+            0b01 => Dir::MemToPeriph,
+            _ => Dir::MemToMem,
+        };
+        Cfg {
+            en: bit(0),
+            dir,
+            circ: bit(8),
+            pinc: bit(9),
+            minc: bit(10),
+            psize: size_code(cr >> 11),
+            msize: size_code(cr >> 13),
+            dbm: bit(18),
+            ct: usize::from(bit(19)),
+            request: (cr >> 25) & 0xF,
+        }
+    }
+    fn with_ct(cr: u32, ct: usize) -> u32 {
+        if ct == 0 {
+            cr & !(1 << 19)
+        } else {
+            cr | (1 << 19)
+        }
+    }
+}
+
+/// A pointer the CPU wrote into an address register (keeps its provenance).
+#[derive(Clone, Copy)]
+struct Addr(*mut u8);
+
+// SAFETY: a bus address; the engine only dereferences it under the
+// register-block protocol described in `Engine::beat`.
+unsafe impl Send for Addr {}
+
+#[derive(Clone, Default)]
+struct Channel {
+    /// Peripheral address (`CPAR`/`PAR`), `None` if written as a plain number.
+    par: Option<Addr>,
+    /// Memory addresses (`CMAR`/`M0AR`, `M1AR`).
+    mar: [Option<Addr>; 2],
+    /// Items to move per cycle, latched when `EN` is set.
+    total: u32,
+    /// Items moved in the current cycle.
+    done: u32,
+    /// Peripherals whose request lines reach this channel: (request select, peripheral, line).
+    wired: Vec<(u32, Arc<dyn DmaRequest>, Line)>,
+}
+
+struct Shared<F: Family> {
+    regs: Box<[AtomicU32]>,
+    engine: Mutex<Vec<Channel>>,
+    log: Recorder,
+    _family: core::marker::PhantomData<F>,
+}
+
+impl<F: Family> Shared<F> {
+    /// The register at byte `offset`; `None` outside the block.
+    fn reg(&self, offset: usize) -> Option<&AtomicU32> {
+        self.regs.get(offset / 4)
+    }
+
+    fn load(&self, offset: usize) -> u32 {
+        self.reg(offset).map_or(0, |r| r.load(Ordering::SeqCst))
+    }
+
+    fn store(&self, offset: usize, value: u32) {
+        if let Some(r) = self.reg(offset) {
+            r.store(value, Ordering::SeqCst);
+        }
+    }
+
+    fn set_flags(&self, ch: usize, bits: u32) {
+        let (status, _, shift) = F::flag_group(ch);
+        let bits = if bits == 0 { 0 } else { bits | F::FLAGS.global };
+        if let Some(r) = self.reg(status) {
+            r.fetch_or(bits << shift, Ordering::SeqCst);
+        }
+    }
+
+    fn stop(&self, ch: usize) {
+        let cr = self.load(F::cr(ch));
+        self.store(F::cr(ch), F::without_en(cr));
+        self.log.push(Event::Stopped);
+    }
+
+    /// One item on every enabled channel whose request is asserted.
+    fn step(&self) -> bool {
+        let mut channels = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut moved = false;
+        for (ch, state) in channels.iter_mut().enumerate() {
+            moved |= self.beat(ch, state);
+        }
+        moved
+    }
+
+    /// Moves one item on channel `ch` if it is enabled and requested.
+    fn beat(&self, ch: usize, state: &mut Channel) -> bool {
+        let cfg = F::decode(self.load(F::cr(ch)));
+        if !cfg.en || state.total == 0 {
+            return false;
+        }
+        let peripheral = state
+            .wired
+            .iter()
+            .find(|(request, _, _)| *request == cfg.request)
+            .map(|(_, p, line)| (Arc::clone(p), *line));
+        let requested = match (&peripheral, cfg.dir) {
+            (_, Dir::MemToMem) => true,
+            (Some((p, line)), _) => p.requesting(*line),
+            (None, _) => false,
+        };
+        if !requested {
+            return false;
+        }
+        let mem = state.mar.get(cfg.ct).copied().flatten();
+        let mem_at = mem.map(|a| {
+            a.0.wrapping_add(if cfg.minc {
+                state.done as usize * cfg.msize
+            } else {
+                0
+            })
+        });
+        let par_at = state.par.map(|a| {
+            a.0.wrapping_add(if cfg.pinc {
+                state.done as usize * cfg.psize
+            } else {
+                0
+            })
+        });
+        let ok = match cfg.dir {
+            Dir::PeriphToMem => match (peripheral, par_at, mem_at) {
+                (Some((p, _)), Some(src), Some(dst)) if !dst.is_null() => {
+                    match p.dma_read(src as usize) {
+                        // SAFETY: see `memory_write`.
+                        Some(v) => unsafe { self.memory_write(dst, cfg.msize, v) },
+                        None => false,
+                    }
+                }
+                _ => false,
+            },
+            Dir::MemToPeriph => match (peripheral, par_at, mem_at) {
+                (Some((p, _)), Some(dst), Some(src)) if !src.is_null() => {
+                    // SAFETY: see `memory_read`.
+                    let v = unsafe { self.memory_read(src, cfg.msize) };
+                    p.dma_write(dst as usize, v)
+                }
+                _ => false,
+            },
+            Dir::MemToMem => match (par_at, mem_at) {
+                (Some(src), Some(dst)) if !src.is_null() && !dst.is_null() => {
+                    // SAFETY: see `memory_read` / `memory_write`.
+                    let v = unsafe { self.memory_read(src, cfg.psize) };
+                    // SAFETY: as above.
+                    unsafe { self.memory_write(dst, cfg.msize, v) }
+                }
+                _ => false,
+            },
+        };
+        if !ok {
+            self.set_flags(ch, F::FLAGS.te);
+            self.stop(ch);
+            return true;
+        }
+        state.done += 1;
+        let left = state.total - state.done;
+        self.store(F::ndtr(ch), left);
+        if state.done == state.total / 2 && state.total >= 2 {
+            self.set_flags(ch, F::FLAGS.ht);
+        }
+        if left == 0 {
+            state.done = 0;
+            if cfg.dbm {
+                let cr = self.load(F::cr(ch));
+                self.store(F::cr(ch), F::with_ct(cr, 1 - cfg.ct));
+            }
+            if cfg.circ || cfg.dbm {
+                self.store(F::ndtr(ch), state.total);
+                self.set_flags(ch, F::FLAGS.tc);
+            } else {
+                self.set_flags(ch, F::FLAGS.tc);
+                self.stop(ch);
+            }
+        }
+        true
+    }
+
+    /// # Safety
+    ///
+    /// `at` is a pointer a driver wrote into a memory address register for the
+    /// running transfer: by the driver's contract (`DmaReadBuffer`), its
+    /// buffer is valid for reads of the programmed items and the CPU does not
+    /// write it while `EN` is set. The driver's enabling register write
+    /// (SeqCst, observed by this thread's load of `CR`) orders its earlier
+    /// buffer writes before this read.
+    unsafe fn memory_read(&self, at: *mut u8, bytes: usize) -> u32 {
+        self.log.push(Event::DmaRead {
+            addr: at as usize,
+            bytes,
+        });
+        // SAFETY: the caller's contract; `at` is aligned for `bytes` because the
+        // driver checked the buffer's alignment for its word width.
+        unsafe {
+            match bytes {
+                1 => u32::from(at.read_volatile()),
+                2 => u32::from(at.cast::<u16>().read_volatile()),
+                _ => at.cast::<u32>().read_volatile(),
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for `memory_read`, for writes (`DmaWriteBuffer`); the flag or `EN`
+    /// store that follows (SeqCst) is what the driver's completion check
+    /// synchronizes with.
+    unsafe fn memory_write(&self, at: *mut u8, bytes: usize, value: u32) -> bool {
+        self.log.push(Event::DmaWrite {
+            addr: at as usize,
+            bytes,
+        });
+        // The value is truncated to the memory width, as the hardware packs it.
+        #[allow(clippy::cast_possible_truncation)]
+        // SAFETY: the caller's contract.
+        unsafe {
+            match bytes {
+                1 => at.write_volatile(value as u8),
+                2 => at.cast::<u16>().write_volatile(value as u16),
+                _ => at.cast::<u32>().write_volatile(value),
+            }
+        }
+        true
+    }
+
+    fn channel_of(offset: usize) -> Option<(usize, usize)> {
+        (0..F::CHANNELS).find_map(|ch| {
+            let regs = [F::cr(ch), F::ndtr(ch), F::par(ch)];
+            if let Some(i) = regs.iter().position(|&r| r == offset) {
+                return Some((ch, i));
+            }
+            (0..2).find_map(|m| (F::mar(ch, m) == Some(offset)).then_some((ch, 3 + m)))
+        })
+    }
+
+    fn write_reg(&self, offset: usize, value: u32, ptr: Option<*mut u8>) {
+        let mut channels = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        // Flag-clear registers: write 1 to clear, read as 0.
+        for ch in 0..F::CHANNELS {
+            let (status, clear, _) = F::flag_group(ch);
+            if offset == clear {
+                if let Some(r) = self.reg(status) {
+                    r.fetch_and(!value, Ordering::SeqCst);
+                }
+                if F::FLAGS.global != 0 {
+                    self.clear_global(status);
+                }
+                return;
+            }
+        }
+        let Some((ch, which)) = Self::channel_of(offset) else {
+            return; // status registers and reserved words are read-only
+        };
+        let Some(state) = channels.get_mut(ch) else {
+            return;
+        };
+        let enabled = F::decode(self.load(F::cr(ch))).en;
+        match which {
+            0 => {
+                let now = F::decode(value).en;
+                if now && !enabled {
+                    state.total = self.load(F::ndtr(ch)) & 0xFFFF;
+                    state.done = 0;
+                    self.store(offset, value);
+                } else if !now && enabled {
+                    // The engine is idle (we hold its lock): EN reads 0 from here on.
+                    self.store(offset, value);
+                    self.log.push(Event::Stopped);
+                } else {
+                    self.store(offset, value);
+                }
+            }
+            // Counter and addresses are read-only while the channel runs.
+            _ if enabled => {}
+            1 => self.store(offset, value & 0xFFFF),
+            _ => {
+                self.store(offset, value);
+                let addr = ptr.map(Addr);
+                match which {
+                    2 => state.par = addr,
+                    m => {
+                        if let Some(slot) = state.mar.get_mut(m - 3) {
+                            *slot = addr;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Channel DMA: `GIFx` stays set only while another flag of channel x is.
+    fn clear_global(&self, status: usize) {
+        let mut isr = self.load(status);
+        for ch in 0..F::CHANNELS {
+            let (_, _, shift) = F::flag_group(ch);
+            let group = (isr >> shift) & 0xF;
+            if group & !F::FLAGS.global == 0 {
+                isr &= !(F::FLAGS.global << shift);
+            }
+        }
+        self.store(status, isr);
+    }
+}
+
+impl<F: Family> Device for Shared<F> {
+    fn read(&self, offset: usize) -> u32 {
+        self.load(offset)
+    }
+
+    fn write(&self, offset: usize, value: u32) {
+        self.write_reg(offset, value, None);
+    }
+
+    fn write_ptr(&self, offset: usize, ptr: *mut u8) {
+        #[allow(clippy::cast_possible_truncation)]
+        self.write_reg(offset, ptr as usize as u32, Some(ptr));
+    }
+}
+
+/// A simulated controller of family `F`: its registers, mapping and worker.
+struct Sim<F: Family> {
+    shared: Arc<Shared<F>>,
+    mapping: Mapping,
+    worker: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
+}
+
+impl<F: Family> Sim<F> {
+    fn new(log: Recorder, threaded: bool) -> Self {
+        let shared = Arc::new(Shared::<F> {
+            regs: (0..F::WORDS).map(|_| AtomicU32::new(0)).collect(),
+            engine: Mutex::new(vec![Channel::default(); F::CHANNELS]),
+            log,
+            _family: core::marker::PhantomData,
+        });
+        let mapping = map(&shared.regs, Arc::clone(&shared) as Arc<dyn Device>);
+        let worker = threaded.then(|| {
+            let quit = Arc::new(AtomicBool::new(false));
+            let (q, s) = (Arc::clone(&quit), Arc::clone(&shared));
+            let handle = std::thread::spawn(move || {
+                while !q.load(Ordering::SeqCst) {
+                    if !s.step() {
+                        std::thread::sleep(Duration::from_micros(20));
+                    }
+                }
+            });
+            (quit, handle)
+        });
+        Sim {
+            shared,
+            mapping,
+            worker,
+        }
+    }
+
+    fn wire(&self, ch: usize, request: u32, peripheral: Arc<dyn DmaRequest>, line: Line) {
+        let mut channels = self
+            .shared
+            .engine
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(state) = channels.get_mut(ch) {
+            state.wired.push((request, peripheral, line));
+        }
+    }
+
+    fn fault(&self, ch: usize, fault: Fault) {
+        let _engine = self
+            .shared
+            .engine
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let flags = F::FLAGS;
+        match fault {
+            Fault::Transfer => {
+                self.shared.set_flags(ch, flags.te);
+                if F::decode(self.shared.load(F::cr(ch))).en {
+                    self.shared.stop(ch);
+                }
+            }
+            Fault::Fifo => self.shared.set_flags(ch, flags.fe),
+            Fault::DirectMode => self.shared.set_flags(ch, flags.dme),
+        }
+    }
+}
+
+impl<F: Family> Drop for Sim<F> {
+    fn drop(&mut self) {
+        if let Some((quit, handle)) = self.worker.take() {
+            quit.store(true, Ordering::SeqCst);
+            // A panicking worker has already reported itself; nothing to add.
+            drop(handle.join());
+        }
+    }
+}
+
+macro_rules! controller {
+    ($(#[$doc:meta])* $name:ident, $family:ty, $unit:literal, $first:literal) => {
+        $(#[$doc])*
+        pub struct $name(Sim<$family>);
+
+        impl core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($name)).field("base", &self.0.mapping.base()).finish()
+            }
+        }
+
+        impl $name {
+            /// A controller in step mode: nothing moves until [`Self::step`].
+            pub fn new(log: Recorder) -> Self {
+                $name(Sim::new(log, false))
+            }
+
+            /// A controller whose hardware runs on its own thread until dropped.
+            pub fn threaded(log: Recorder) -> Self {
+                $name(Sim::new(log, true))
+            }
+
+            /// The register block's base address, for the driver's `unsafe` constructor.
+            pub fn base(&self) -> *mut u32 {
+                self.0.mapping.base()
+            }
+
+            /// Moves one item on every enabled, requested
+            #[doc = $unit]
+            /// ; returns whether anything happened.
+            pub fn step(&self) -> bool {
+                self.0.shared.step()
+            }
+
+            /// Steps until nothing moves any more (at most `limit` steps).
+            pub fn run(&self, limit: usize) -> usize {
+                (0..limit).take_while(|_| self.step()).count()
+            }
+
+            /// Injects `fault` into
+            #[doc = $unit]
+            /// `number`.
+            pub fn fault(&self, number: usize, fault: Fault) {
+                self.0.fault(number - $first, fault);
+            }
+
+            /// The raw value of the register at byte `offset` (for assertions).
+            pub fn register(&self, offset: usize) -> u32 {
+                self.0.shared.load(offset)
+            }
+        }
+    };
+}
+
+controller!(
+    /// The channel-based STM32 DMA (F0/F1/F3/L4/G0/G4), 7 channels numbered from 1.
+    ///
+    /// ```
+    /// use dma_impl_mock::{record::Recorder, sim::stm32::ChannelDma};
+    /// let dma = ChannelDma::new(Recorder::new());
+    /// assert!(!dma.base().is_null());
+    /// assert!(!dma.step()); // nothing enabled
+    /// ```
+    ChannelDma, V1, "channel", 1
+);
+
+controller!(
+    /// The stream-based STM32 DMA (F2/F4/F7), 8 streams numbered from 0.
+    ///
+    /// ```
+    /// use dma_impl_mock::{record::Recorder, sim::stm32::StreamDma};
+    /// let dma = StreamDma::new(Recorder::new());
+    /// assert_eq!(dma.register(0x10), 0); // S0CR
+    /// ```
+    StreamDma, V2, "stream", 0
+);
+
+impl ChannelDma {
+    /// Connects `line` of `peripheral` to channel `number` (1..=7), as the
+    /// chip's fixed request map does (USART1_TX to channel 4 on an F1).
+    pub fn wire(&self, number: usize, peripheral: Arc<dyn DmaRequest>, line: Line) {
+        self.0.wire(number.wrapping_sub(1), 0, peripheral, line);
+    }
+}
+
+impl StreamDma {
+    /// Connects `line` of `peripheral` to stream `number` (0..=7) under
+    /// channel select `chsel` (USART1_TX is stream 7, channel 4 of DMA2 on an F4).
+    pub fn wire(&self, number: usize, chsel: u32, peripheral: Arc<dyn DmaRequest>, line: Line) {
+        self.0.wire(number, chsel, peripheral, line);
+    }
+}

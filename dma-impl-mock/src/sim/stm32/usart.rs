@@ -1,0 +1,224 @@
+//! A USART's data and status registers, as a DMA channel sees them.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use dma_mmio::host::{map, Device, Mapping};
+
+use super::{DmaRequest, Line};
+
+/// Which USART register map the simulated peripheral has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsartLayout {
+    /// `SR`/`DR` at 0x00/0x04, `CR1` 0x0C, `CR3` 0x14 (F1, F2, F4; RM0008 §27.6).
+    StatusData,
+    /// `CR1` 0x00, `CR3` 0x08, `ISR` 0x1C, `ICR` 0x20, `RDR` 0x24, `TDR` 0x28
+    /// (F0, F3, F7, L4, G0, G4, H7; RM0316 §29.8).
+    InterruptStatus,
+}
+
+/// Status bits (same positions in `SR` and `ISR`).
+const TXE: u32 = 1 << 7;
+const TC: u32 = 1 << 6;
+const RXNE: u32 = 1 << 5;
+/// `CR3` DMA enables.
+const DMAT: u32 = 1 << 7;
+const DMAR: u32 = 1 << 6;
+
+impl UsartLayout {
+    fn status(self) -> usize {
+        match self {
+            UsartLayout::StatusData => 0x00,
+            UsartLayout::InterruptStatus => 0x1C,
+        }
+    }
+    fn tx_data(self) -> usize {
+        match self {
+            UsartLayout::StatusData => 0x04,
+            UsartLayout::InterruptStatus => 0x28,
+        }
+    }
+    fn rx_data(self) -> usize {
+        match self {
+            UsartLayout::StatusData => 0x04,
+            UsartLayout::InterruptStatus => 0x24,
+        }
+    }
+    fn cr3(self) -> usize {
+        match self {
+            UsartLayout::StatusData => 0x14,
+            UsartLayout::InterruptStatus => 0x08,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Lines {
+    sent: Vec<u8>,
+    to_receive: VecDeque<u8>,
+    /// `TC`: set when a byte has left, cleared by software.
+    complete: bool,
+}
+
+struct Shared {
+    layout: UsartLayout,
+    regs: Box<[AtomicU32]>,
+    lines: Mutex<Lines>,
+}
+
+impl Shared {
+    fn lines(&self) -> std::sync::MutexGuard<'_, Lines> {
+        self.lines.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+    fn base(&self) -> usize {
+        self.regs.as_ptr() as usize
+    }
+    fn cr3(&self) -> u32 {
+        self.regs
+            .get(self.layout.cr3() / 4)
+            .map_or(0, |r| r.load(Ordering::SeqCst))
+    }
+    fn send(&self, byte: u8) {
+        let mut lines = self.lines();
+        lines.sent.push(byte);
+        lines.complete = true;
+    }
+    fn receive(&self) -> u8 {
+        self.lines().to_receive.pop_front().unwrap_or(0)
+    }
+}
+
+impl Device for Shared {
+    fn read(&self, offset: usize) -> u32 {
+        let l = self.layout;
+        if offset == l.status() {
+            let lines = self.lines();
+            let mut sr = TXE;
+            if lines.complete {
+                sr |= TC;
+            }
+            if !lines.to_receive.is_empty() {
+                sr |= RXNE;
+            }
+            sr
+        } else if offset == l.rx_data() {
+            u32::from(self.receive())
+        } else {
+            self.regs
+                .get(offset / 4)
+                .map_or(0, |r| r.load(Ordering::SeqCst))
+        }
+    }
+
+    #[allow(clippy::cast_possible_truncation)]
+    fn write(&self, offset: usize, value: u32) {
+        let l = self.layout;
+        if offset == l.tx_data() {
+            self.send(value as u8);
+        } else if l == UsartLayout::StatusData && offset == l.status() {
+            // `TC` is cleared by writing 0 to it (rc_w0).
+            if value & TC == 0 {
+                self.lines().complete = false;
+            }
+        } else if l == UsartLayout::InterruptStatus && offset == 0x20 {
+            // `ICR.TCCF` (bit 6) clears `TC`.
+            if value & TC != 0 {
+                self.lines().complete = false;
+            }
+        } else if let Some(r) = self.regs.get(offset / 4) {
+            r.store(value, Ordering::SeqCst);
+        }
+    }
+}
+
+impl DmaRequest for Shared {
+    fn requesting(&self, line: Line) -> bool {
+        let cr3 = self.cr3();
+        match line {
+            Line::Tx => cr3 & DMAT != 0,
+            Line::Rx => cr3 & DMAR != 0 && !self.lines().to_receive.is_empty(),
+        }
+    }
+
+    fn dma_read(&self, addr: usize) -> Option<u32> {
+        (addr == self.base() + self.layout.rx_data()).then(|| u32::from(self.receive()))
+    }
+
+    #[allow(clippy::cast_possible_truncation)]
+    fn dma_write(&self, addr: usize, value: u32) -> bool {
+        let ours = addr == self.base() + self.layout.tx_data();
+        if ours {
+            self.send(value as u8);
+        }
+        ours
+    }
+}
+
+/// A simulated USART: what the DMA (or the CPU) writes to the transmit data
+/// register is captured, and bytes a test [`feed`](Self::feed)s arrive in the
+/// receive data register, one per read. Transmission is instantaneous (`TXE`
+/// always set, `TC` set after each byte).
+///
+/// ```
+/// use dma_impl_mock::sim::stm32::{UsartLayout, UsartSim};
+/// let usart = UsartSim::new(UsartLayout::StatusData);
+/// usart.feed(b"hi");
+/// assert!(usart.sent().is_empty());
+/// ```
+pub struct UsartSim {
+    shared: Arc<Shared>,
+    mapping: Mapping,
+}
+
+impl core::fmt::Debug for UsartSim {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("UsartSim")
+            .field("layout", &self.shared.layout)
+            .field("base", &self.mapping.base())
+            .finish()
+    }
+}
+
+impl UsartSim {
+    /// A USART with register map `layout`.
+    pub fn new(layout: UsartLayout) -> Self {
+        let shared = Arc::new(Shared {
+            layout,
+            regs: (0..12).map(|_| AtomicU32::new(0)).collect(),
+            lines: Mutex::new(Lines::default()),
+        });
+        let mapping = map(&shared.regs, Arc::clone(&shared) as Arc<dyn Device>);
+        UsartSim { shared, mapping }
+    }
+
+    /// The register block's base address, for the driver's `unsafe` constructor.
+    pub fn base(&self) -> *mut u32 {
+        self.mapping.base()
+    }
+
+    /// The request side, to [wire](super::ChannelDma::wire) to a DMA channel.
+    pub fn requests(&self) -> Arc<dyn DmaRequest> {
+        Arc::clone(&self.shared) as Arc<dyn DmaRequest>
+    }
+
+    /// Everything transmitted so far.
+    pub fn sent(&self) -> Vec<u8> {
+        self.shared.lines().sent.clone()
+    }
+
+    /// Queues bytes to be received.
+    pub fn feed(&self, bytes: &[u8]) {
+        self.shared.lines().to_receive.extend(bytes.iter().copied());
+    }
+
+    /// Bytes fed but not yet read.
+    pub fn pending(&self) -> usize {
+        self.shared.lines().to_receive.len()
+    }
+
+    /// The raw `CR3` (to check `DMAT`/`DMAR`).
+    pub fn cr3(&self) -> u32 {
+        self.shared.cr3()
+    }
+}

@@ -1,0 +1,212 @@
+//! The channel-based DMA controller (RM0008 §13, RM0316 §13, RM0351 §11).
+//!
+//! Registers: `ISR` (0x00) and `IFCR` (0x04, write 1 to clear) with four flags
+//! per channel x at bit `4·(x−1)`: `GIF`, `TCIF`, `HTIF`, `TEIF`; then per
+//! channel x at `0x14·(x−1)`: `CCRx` 0x08, `CNDTRx` 0x0C, `CPARx` 0x10,
+//! `CMARx` 0x14.
+
+use core::marker::PhantomData;
+
+use dma_mmio::Reg;
+
+use crate::hw::{Direction, Sealed, Setup, Status};
+use crate::{DmaChannel, Owner, Priority};
+
+const ISR: usize = 0x00;
+const IFCR: usize = 0x04;
+
+/// `CCR` bits.
+const EN: u32 = 1 << 0;
+const DIR: u32 = 1 << 4;
+const CIRC: u32 = 1 << 5;
+const PINC: u32 = 1 << 6;
+const MINC: u32 = 1 << 7;
+const PSIZE: u32 = 8;
+const MSIZE: u32 = 10;
+const PL: u32 = 12;
+const MEM2MEM: u32 = 1 << 14;
+
+/// Flag bits inside a channel's group.
+const GIF: u32 = 1 << 0;
+const TCIF: u32 = 1 << 1;
+const HTIF: u32 = 1 << 2;
+const TEIF: u32 = 1 << 3;
+
+/// A channel-based DMA controller, from which each channel is taken once.
+#[derive(Debug)]
+pub struct Dma {
+    base: Reg,
+    channels: u8,
+    taken: u8,
+}
+
+impl Dma {
+    /// The controller whose registers start at `base`, with `channels`
+    /// channels (at most 7).
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: `base` is the register block of a channel-based DMA
+    /// controller (on the host: a live simulator's
+    /// [`Mapping::base`](dma_mmio::host::Mapping::base)) that nothing else
+    /// uses while this value or a channel taken from it lives, and the
+    /// controller has at least `channels` channels.
+    pub unsafe fn from_base(base: *mut u32, channels: u8) -> Self {
+        Dma {
+            // SAFETY: the caller's contract is `Reg::from_ptr`'s for the block.
+            base: unsafe { Reg::from_ptr(base) },
+            channels: channels.min(7),
+            taken: 0,
+        }
+    }
+
+    /// Channel `N` (1-based, as in the reference manual), once; `None` if it
+    /// was taken before or does not exist.
+    pub fn channel<const N: u8>(&mut self) -> Option<Channel<N>> {
+        if N == 0 || N > self.channels || self.taken & (1 << N) != 0 {
+            return None;
+        }
+        self.taken |= 1 << N;
+        Some(Channel {
+            base: self.base,
+            priority: Priority::Low,
+            _not_sync: PhantomData,
+        })
+    }
+}
+
+/// Channel `N` of a channel-based controller. Owning it is the right to use it.
+#[derive(Debug)]
+pub struct Channel<const N: u8> {
+    base: Reg,
+    priority: Priority,
+    _not_sync: PhantomData<*const ()>,
+}
+
+// SAFETY: the channel's registers may be used from any context that owns the
+// value; it is not `Sync`, so only one context does at a time.
+unsafe impl<const N: u8> Send for Channel<N> {}
+
+impl<const N: u8> Channel<N> {
+    /// This channel with priority `priority` for its next transfers.
+    pub fn with_priority(mut self, priority: Priority) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    const INDEX: usize = (N as usize).wrapping_sub(1);
+    const SHIFT: u32 = 4 * (N as u32).wrapping_sub(1);
+
+    fn reg(&self, offset: usize) -> Reg {
+        // SAFETY: `N` is 1..=7 (checked by `Dma::channel`), so the offset lies
+        // inside the controller's block, which this channel's owner may use.
+        unsafe { self.base.offset(offset + 0x14 * Self::INDEX) }
+    }
+
+    fn ccr(&self) -> Reg {
+        self.reg(0x08)
+    }
+
+    fn flags(&self) -> Reg {
+        // SAFETY: `ISR` is inside the block; reading it has no side effect.
+        unsafe { self.base.offset(ISR) }
+    }
+
+    fn clear(&self, bits: u32) {
+        // SAFETY: `IFCR` is inside the block; writing 1s clears only this
+        // channel's flags (the shift selects its group).
+        unsafe { self.base.offset(IFCR) }.write(bits << Self::SHIFT);
+    }
+}
+
+impl<const N: u8> Sealed for Channel<N> {}
+
+impl<const N: u8> DmaChannel for Channel<N> {
+    const DOUBLE_BUFFER: bool = false;
+
+    #[inline(always)]
+    fn program(&self, setup: &Setup) {
+        let direction = match setup.direction {
+            Direction::PeripheralToMemory => 0,
+            Direction::MemoryToPeripheral => DIR,
+            Direction::MemoryToMemory => MEM2MEM,
+        };
+        let mut ccr = direction
+            | MINC
+            | setup.size << PSIZE
+            | setup.size << MSIZE
+            | self.priority.bits() << PL;
+        if setup.circular {
+            ccr |= CIRC;
+        }
+        if setup.peripheral_increment {
+            ccr |= PINC;
+        }
+        self.clear_all();
+        self.reg(0x0C).write(u32::from(setup.items));
+        self.reg(0x10).write_ptr(setup.peripheral);
+        self.reg(0x14).write_ptr(setup.memory);
+        self.ccr().write(ccr);
+    }
+
+    #[inline(always)]
+    unsafe fn enable(&self) {
+        self.ccr().modify(|v| v | EN);
+    }
+
+    #[inline(always)]
+    fn disable(&self) {
+        let ccr = self.ccr();
+        ccr.modify(|v| v & !EN);
+        while ccr.read() & EN != 0 {
+            core::hint::spin_loop();
+        }
+    }
+
+    #[inline(always)]
+    fn is_enabled(&self) -> bool {
+        self.ccr().read() & EN != 0
+    }
+
+    #[inline(always)]
+    fn status(&self) -> Status {
+        let bits = self.flags().read() >> Self::SHIFT;
+        Status {
+            complete: bits & TCIF != 0,
+            half: bits & HTIF != 0,
+            error: bits & TEIF != 0,
+            fifo: false,
+            direct_mode: false,
+        }
+    }
+
+    fn clear_half(&self) {
+        self.clear(HTIF);
+    }
+
+    fn clear_complete(&self) {
+        self.clear(TCIF);
+    }
+
+    #[inline(always)]
+    fn clear_all(&self) {
+        self.clear(GIF | TCIF | HTIF | TEIF);
+    }
+
+    #[inline(always)]
+    fn remaining(&self) -> u16 {
+        (self.reg(0x0C).read() & 0xFFFF) as u16
+    }
+
+    fn current_target(&self) -> usize {
+        0
+    }
+}
+
+/// A bare channel owns itself, for [memory-to-memory copies](crate::memory).
+impl<const N: u8> Owner for Channel<N> {
+    type Channel = Self;
+    fn dma(&self) -> &Self {
+        self
+    }
+}

@@ -1,0 +1,168 @@
+//! Reference-manual addresses and the `take()` singletons, one module per
+//! chip feature. Features are additive: each enabled chip gets its module.
+//!
+//! | chip | DMA | USART1 | USART1 TX / RX request | manual |
+//! |------|-----|--------|------------------------|--------|
+//! | F0 | channel, `0x4002_0000` (5 ch) | `0x4001_3800`, ISR map | DMA1 ch 2 / ch 3 | RM0360 |
+//! | F1 | channel, `0x4002_0000` (7), `0x4002_0400` (5) | `0x4001_3800`, SR map | DMA1 ch 4 / ch 5 | RM0008 |
+//! | F3 | channel, `0x4002_0000` (7), `0x4002_0400` (5) | `0x4001_3800`, ISR map | DMA1 ch 4 / ch 5 | RM0316 |
+//! | F4 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, SR map | DMA2 s7 c4 / s2 c4 | RM0090 |
+//! | F7 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, ISR map | DMA2 s7 c4 / s2 c4 | RM0385 |
+
+#[allow(unused_imports)]
+use core::cell::Cell;
+#[allow(unused_imports)]
+use critical_section::Mutex;
+
+/// Marks a singleton taken; `false` if it already was.
+#[allow(dead_code)]
+fn claim(flag: &Mutex<Cell<bool>>) -> bool {
+    critical_section::with(|cs| !flag.borrow(cs).replace(true))
+}
+
+macro_rules! channel_chip {
+    ($(#[$doc:meta])* $feature:literal, $name:ident, $layout:ident, fence = $fence:ty,
+     dma1 = ($d1:literal, $n1:literal) $(, dma2 = ($d2:literal, $n2:literal))?,
+     usart1 = $u1:literal, tx = $tx:literal, rx = $rx:literal) => {
+        $(#[$doc])*
+        #[cfg(feature = $feature)]
+        pub mod $name {
+            use core::cell::Cell;
+            use critical_section::Mutex;
+
+            use crate::channel;
+            use crate::usart::{$layout, Usart};
+
+            /// DMA1 register block.
+            pub const DMA1: usize = $d1;
+            $(
+            /// DMA2 register block.
+            pub const DMA2: usize = $d2;
+            )?
+            /// USART1 register block.
+            pub const USART1: usize = $u1;
+            /// The DMA1 channel wired to USART1's transmit request.
+            pub const USART1_TX_CHANNEL: u8 = $tx;
+            /// The DMA1 channel wired to USART1's receive request.
+            pub const USART1_RX_CHANNEL: u8 = $rx;
+            /// The fence for this core.
+            pub type Fence = $fence;
+
+            /// The peripherals this crate drives, each once.
+            #[derive(Debug)]
+            pub struct Peripherals {
+                /// DMA1.
+                pub dma1: channel::Dma,
+                $(
+                #[doc = concat!("DMA2 (", stringify!($n2), " channels).")]
+                pub dma2: channel::Dma,
+                )?
+                /// USART1.
+                pub usart1: Usart<$layout>,
+            }
+
+            static TAKEN: Mutex<Cell<bool>> = Mutex::new(Cell::new(false));
+
+            /// The peripherals, the first time; `None` afterwards.
+            pub fn take() -> Option<Peripherals> {
+                if !super::claim(&TAKEN) {
+                    return None;
+                }
+                // SAFETY: the addresses are this chip's register blocks (see
+                // the table in `chip`), and `claim` makes this the only time
+                // they are handed out.
+                unsafe {
+                    Some(Peripherals {
+                        dma1: channel::Dma::from_base(DMA1 as *mut u32, $n1),
+                        $(
+                        dma2: channel::Dma::from_base($d2 as *mut u32, $n2),
+                        )?
+                        usart1: Usart::from_base(USART1 as *mut u32),
+                    })
+                }
+            }
+        }
+    };
+}
+
+macro_rules! stream_chip {
+    ($(#[$doc:meta])* $feature:literal, $name:ident, $layout:ident, fence = $fence:ty,
+     usart1 = $u1:literal) => {
+        $(#[$doc])*
+        #[cfg(feature = $feature)]
+        pub mod $name {
+            use core::cell::Cell;
+            use critical_section::Mutex;
+
+            use crate::stream;
+            use crate::usart::{$layout, Usart};
+
+            /// DMA1 register block.
+            pub const DMA1: usize = 0x4002_6000;
+            /// DMA2 register block.
+            pub const DMA2: usize = 0x4002_6400;
+            /// USART1 register block.
+            pub const USART1: usize = $u1;
+            /// USART1_TX: DMA2 stream 7, channel 4.
+            pub const USART1_TX: (u8, u8) = (7, 4);
+            /// USART1_RX: DMA2 stream 2, channel 4.
+            pub const USART1_RX: (u8, u8) = (2, 4);
+            /// The fence for this core.
+            pub type Fence = $fence;
+
+            /// The peripherals this crate drives, each once.
+            #[derive(Debug)]
+            pub struct Peripherals {
+                /// DMA1.
+                pub dma1: stream::Dma,
+                /// DMA2 (the only one that can copy memory to memory).
+                pub dma2: stream::Dma,
+                /// USART1.
+                pub usart1: Usart<$layout>,
+            }
+
+            static TAKEN: Mutex<Cell<bool>> = Mutex::new(Cell::new(false));
+
+            /// The peripherals, the first time; `None` afterwards.
+            pub fn take() -> Option<Peripherals> {
+                if !super::claim(&TAKEN) {
+                    return None;
+                }
+                // SAFETY: as for the channel-based chips: this chip's blocks,
+                // handed out once.
+                unsafe {
+                    Some(Peripherals {
+                        dma1: stream::Dma::from_base(DMA1 as *mut u32),
+                        dma2: stream::Dma::from_base(DMA2 as *mut u32),
+                        usart1: Usart::from_base(USART1 as *mut u32),
+                    })
+                }
+            }
+        }
+    };
+}
+
+channel_chip!(
+    /// STM32F0 (Cortex-M0, RM0360).
+    "stm32f0", stm32f0, InterruptStatus, fence = dma_traits::CompilerFence,
+    dma1 = (0x4002_0000, 5), usart1 = 0x4001_3800, tx = 2, rx = 3
+);
+channel_chip!(
+    /// STM32F1 (Cortex-M3, RM0008).
+    "stm32f1", stm32f1, StatusData, fence = dma_traits::CompilerFence,
+    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 5), usart1 = 0x4001_3800, tx = 4, rx = 5
+);
+channel_chip!(
+    /// STM32F3 (Cortex-M4, RM0316).
+    "stm32f3", stm32f3, InterruptStatus, fence = dma_traits::CompilerFence,
+    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 5), usart1 = 0x4001_3800, tx = 4, rx = 5
+);
+stream_chip!(
+    /// STM32F4 (Cortex-M4, RM0090).
+    "stm32f4", stm32f4, StatusData, fence = dma_traits::CompilerFence, usart1 = 0x4001_1000
+);
+stream_chip!(
+    /// STM32F7 (Cortex-M7 with D-cache, RM0385): build the fence with
+    /// `dma_traits::CortexM7DCache::new(&mut scb)`.
+    "stm32f7", stm32f7, InterruptStatus, fence = dma_traits::CortexM7DCache, usart1 = 0x4001_1000
+);

@@ -1,0 +1,81 @@
+//! Why a transfer was refused or failed.
+
+use dma_traits::{FenceError, WordWidth};
+
+/// Why a transfer was refused (before the channel was touched) or failed.
+///
+/// Every error comes inside a [`dma_traits::TransferError`] together with the
+/// buffer and the channel / peripheral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The buffer holds no item: the controller cannot start a zero-item transfer.
+    Empty,
+    /// More items than the 16-bit counter (`NDTR`/`CNDTR`) holds.
+    TooLong {
+        /// Items in the buffer.
+        items: usize,
+    },
+    /// The buffer does not start on a multiple of its word size.
+    Misaligned {
+        /// The buffer's address.
+        address: usize,
+    },
+    /// The controller cannot move words of this width (64-bit).
+    UnsupportedWidth(WordWidth),
+    /// A copy's source and destination differ in length.
+    LengthMismatch {
+        /// Items in the source.
+        source: usize,
+        /// Items in the destination.
+        destination: usize,
+    },
+    /// Circular transfers hand over halves: the item count must be even.
+    OddLength {
+        /// Items in the buffer.
+        items: usize,
+    },
+    /// The fence cannot maintain this buffer (a D-cache line shared with other data).
+    Fence(FenceError),
+    /// `TEIF`: a bus error; the hardware disabled the channel.
+    Transfer,
+    /// `FEIF`: FIFO overrun or underrun (stream DMA).
+    Fifo,
+    /// `DMEIF`: direct-mode error (stream DMA).
+    DirectMode,
+    /// The DMA wrote into a half (or buffer) before the CPU had taken it.
+    Overrun,
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Empty => f.write_str("zero-item DMA transfer"),
+            Error::TooLong { items } => write!(f, "{items} items exceed the 65535-item counter"),
+            Error::Misaligned { address } => {
+                write!(f, "buffer at {address:#x} is not aligned for its word")
+            }
+            Error::UnsupportedWidth(w) => write!(f, "the DMA cannot move {}-byte words", w.bytes()),
+            Error::LengthMismatch {
+                source,
+                destination,
+            } => write!(f, "copy of {source} items into {destination}"),
+            Error::OddLength { items } => {
+                write!(f, "circular buffer of {items} items has no halves")
+            }
+            Error::Fence(e) => write!(f, "fence: {e}"),
+            Error::Transfer => f.write_str("DMA transfer error (TEIF)"),
+            Error::Fifo => f.write_str("DMA FIFO error (FEIF)"),
+            Error::DirectMode => f.write_str("DMA direct-mode error (DMEIF)"),
+            Error::Overrun => f.write_str("DMA overran the CPU's half"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<FenceError> for Error {
+    fn from(e: FenceError) -> Self {
+        Error::Fence(e)
+    }
+}

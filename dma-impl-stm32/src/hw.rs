@@ -1,0 +1,237 @@
+//! What the transfers need from a channel of either controller family.
+
+use dma_traits::{Access, DmaFence, FenceError, Word, WordWidth};
+
+use crate::Error;
+
+/// Channel priority (`PL`): the arbiter serves higher levels first, and among
+/// equal levels the lower channel number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Priority {
+    /// `PL = 00`.
+    #[default]
+    Low,
+    /// `PL = 01`.
+    Medium,
+    /// `PL = 10`.
+    High,
+    /// `PL = 11`.
+    VeryHigh,
+}
+
+impl Priority {
+    pub(crate) const fn bits(self) -> u32 {
+        match self {
+            Priority::Low => 0,
+            Priority::Medium => 1,
+            Priority::High => 2,
+            Priority::VeryHigh => 3,
+        }
+    }
+}
+
+/// Which way data moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Peripheral register to memory.
+    PeripheralToMemory,
+    /// Memory to peripheral register.
+    MemoryToPeripheral,
+    /// Memory (the peripheral address register) to memory.
+    MemoryToMemory,
+}
+
+/// Everything a channel is programmed with before `EN` is set.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    /// Direction.
+    pub direction: Direction,
+    /// Peripheral address (`CPAR`/`PAR`); the source of a memory-to-memory copy.
+    pub peripheral: *const u8,
+    /// Memory address (`CMAR`/`M0AR`); the destination of a copy.
+    pub memory: *const u8,
+    /// Second memory address (`M1AR`) for double buffering (stream DMA only).
+    pub memory1: Option<*const u8>,
+    /// Items (`CNDTR`/`NDTR`).
+    pub items: u16,
+    /// `PSIZE` = `MSIZE` code (0: 8, 1: 16, 2: 32 bits).
+    pub size: u32,
+    /// Whether the peripheral address increments.
+    pub peripheral_increment: bool,
+    /// Circular mode.
+    pub circular: bool,
+}
+
+/// The flags of one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Status {
+    /// Transfer complete.
+    pub complete: bool,
+    /// Half transfer.
+    pub half: bool,
+    /// Transfer error.
+    pub error: bool,
+    /// FIFO error (stream DMA).
+    pub fifo: bool,
+    /// Direct-mode error (stream DMA).
+    pub direct_mode: bool,
+}
+
+impl Status {
+    /// The first error flag, if any.
+    pub fn error(self) -> Option<Error> {
+        if self.error {
+            Some(Error::Transfer)
+        } else if self.direct_mode {
+            Some(Error::DirectMode)
+        } else if self.fifo {
+            Some(Error::Fifo)
+        } else {
+            None
+        }
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+pub(crate) use sealed::Sealed;
+
+/// A channel (channel DMA) or stream (stream DMA) owned by the holder.
+///
+/// Sealed: implemented by [`channel::Channel`](crate::channel::Channel) and
+/// [`stream::Stream`](crate::stream::Stream). The transfers in this crate are
+/// the way to use one; the methods are for them and for tests.
+pub trait DmaChannel: Sealed {
+    /// Whether the controller has `M1AR`/`CT` (stream DMA).
+    const DOUBLE_BUFFER: bool;
+
+    /// Programs every register but `EN`, and clears the channel's flags.
+    /// Does nothing to a running channel (it is owned, so it is idle).
+    fn program(&self, setup: &Setup);
+
+    /// Sets `EN`.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: the addresses programmed are valid for the DMA's
+    /// accesses until the channel reads disabled, and the release fence ran.
+    unsafe fn enable(&self);
+
+    /// Clears `EN` and waits until it reads 0: from then on the hardware does
+    /// not access memory.
+    fn disable(&self);
+
+    /// Whether `EN` reads 1.
+    fn is_enabled(&self) -> bool;
+
+    /// The channel's flags.
+    fn status(&self) -> Status;
+
+    /// Clears the half-transfer flag.
+    fn clear_half(&self);
+
+    /// Clears the transfer-complete flag.
+    fn clear_complete(&self);
+
+    /// Clears every flag of the channel.
+    fn clear_all(&self);
+
+    /// Items left in the current cycle (`NDTR`).
+    fn remaining(&self) -> u16;
+
+    /// The memory buffer the stream is using (`CT`): 0 for `M0AR`, 1 for `M1AR`.
+    fn current_target(&self) -> usize;
+}
+
+/// What a transfer owns besides its buffer: a channel, or a peripheral with
+/// its channel. The transfer calls [`finish`](Self::finish) once the channel
+/// has stopped, before giving it back.
+pub trait Owner {
+    /// The DMA channel.
+    type Channel: DmaChannel;
+
+    /// The channel.
+    fn dma(&self) -> &Self::Channel;
+
+    /// Turns the peripheral's DMA requests on (sets `DMAT`/`DMAR`); called
+    /// right after the channel is enabled.
+    fn begin(&mut self) {}
+
+    /// Turns them off again; called once the channel has stopped.
+    fn finish(&mut self) {}
+}
+
+/// The `PSIZE`/`MSIZE` code for `W`, or the error for a width the controller
+/// cannot move. Evaluated at compile time for each `W`.
+pub(crate) const fn size_code<W: Word>() -> Result<u32, Error> {
+    match W::WIDTH {
+        WordWidth::Bits8 => Ok(0),
+        WordWidth::Bits16 => Ok(1),
+        WordWidth::Bits32 => Ok(2),
+        WordWidth::Bits64 => Err(Error::UnsupportedWidth(WordWidth::Bits64)),
+    }
+}
+
+/// Checks a buffer (width, length, alignment): the size code and item count.
+#[inline(always)]
+pub(crate) fn check<W: Word>(ptr: *const W, len: usize) -> Result<(u32, u16), Error> {
+    let size = size_code::<W>()?;
+    if len == 0 {
+        return Err(Error::Empty);
+    }
+    let Ok(items) = u16::try_from(len) else {
+        return Err(Error::TooLong { items: len });
+    };
+    let address = ptr as usize;
+    if address % W::WIDTH.bytes() != 0 {
+        return Err(Error::Misaligned { address });
+    }
+    Ok((size, items))
+}
+
+/// Memory lent to the DMA: what the fences cover.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Region {
+    pub(crate) start: *const u8,
+    pub(crate) bytes: usize,
+    pub(crate) access: Access,
+}
+
+impl Region {
+    pub(crate) fn new<W>(ptr: *const W, len: usize, access: Access) -> Self {
+        Region {
+            start: ptr.cast::<u8>(),
+            bytes: len.saturating_mul(core::mem::size_of::<W>()),
+            access,
+        }
+    }
+
+    fn raw(self) -> *const [u8] {
+        core::ptr::slice_from_raw_parts(self.start, self.bytes)
+    }
+
+    #[inline(always)]
+    pub(crate) fn release<F: DmaFence>(self, fence: F) -> Result<(), FenceError> {
+        fence.release(self.raw(), self.access)
+    }
+
+    #[inline(always)]
+    pub(crate) fn acquire<F: DmaFence>(self, fence: F) {
+        fence.acquire(self.raw(), self.access);
+    }
+}
+
+/// Releases all `regions`, or none: acquires those already released if one fails.
+#[inline(always)]
+pub(crate) fn release_all<F: DmaFence>(regions: &[Region], fence: F) -> Result<(), Error> {
+    for (n, region) in regions.iter().enumerate() {
+        if let Err(e) = region.release(fence) {
+            for done in regions.iter().take(n) {
+                done.acquire(fence);
+            }
+            return Err(Error::Fence(e));
+        }
+    }
+    Ok(())
+}

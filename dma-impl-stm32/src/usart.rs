@@ -1,0 +1,336 @@
+//! A USART whose transmitter and receiver move bytes by DMA.
+//!
+//! Two register maps exist; the type parameter says which one:
+//! [`StatusData`] (`SR`/`DR`: F1, F2, F4; RM0008 §27.6, RM0090 §30.6) and
+//! [`InterruptStatus`] (`ISR`/`ICR`/`RDR`/`TDR`: F0, F3, F7, L4, G0, G4;
+//! RM0316 §29.8). `CR3.DMAT` (bit 7) and `CR3.DMAR` (bit 6) connect the
+//! data registers to the DMA request lines; the transfer sets them after
+//! enabling the channel and clears them once it has stopped.
+
+use core::marker::PhantomData;
+
+use dma_mmio::Reg;
+use dma_traits::{
+    Access, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, StaticWriteBuffer,
+    TransferError,
+};
+
+use crate::hw::{check, Direction, Region, Sealed, Setup};
+use crate::stream::Stream;
+use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
+
+/// A USART register map.
+pub trait Layout: Sealed {
+    /// Status register (`SR` / `ISR`).
+    const STATUS: usize;
+    /// Transmit data register (`DR` / `TDR`).
+    const TDR: usize;
+    /// Receive data register (`DR` / `RDR`).
+    const RDR: usize;
+    /// Baud rate register.
+    const BRR: usize;
+    /// Control register 1.
+    const CR1: usize;
+    /// Control register 3.
+    const CR3: usize;
+    /// `CR1.UE`.
+    const UE: u32;
+    /// Clears `TC`.
+    fn clear_tc(base: Reg);
+}
+
+/// `SR`/`DR` register map (F1, F2, F4).
+#[derive(Debug)]
+pub enum StatusData {}
+/// `ISR`/`ICR`/`RDR`/`TDR` register map (F0, F3, F7, L4, G0, G4).
+#[derive(Debug)]
+pub enum InterruptStatus {}
+
+impl Sealed for StatusData {}
+impl Sealed for InterruptStatus {}
+
+const TC: u32 = 1 << 6;
+const TE: u32 = 1 << 3;
+const RE: u32 = 1 << 2;
+const DMAT: u32 = 1 << 7;
+const DMAR: u32 = 1 << 6;
+
+fn at(base: Reg, offset: usize) -> Reg {
+    // SAFETY: every offset used is a register of the USART block `base`,
+    // which the caller of `Usart::from_base` handed over.
+    unsafe { base.offset(offset) }
+}
+
+impl Layout for StatusData {
+    const STATUS: usize = 0x00;
+    const TDR: usize = 0x04;
+    const RDR: usize = 0x04;
+    const BRR: usize = 0x08;
+    const CR1: usize = 0x0C;
+    const CR3: usize = 0x14;
+    const UE: u32 = 1 << 13;
+    #[inline(always)]
+    fn clear_tc(base: Reg) {
+        // `TC` is rc_w0: writing 0 clears it, 1s elsewhere change nothing.
+        at(base, Self::STATUS).write(!TC);
+    }
+}
+
+impl Layout for InterruptStatus {
+    const STATUS: usize = 0x1C;
+    const TDR: usize = 0x28;
+    const RDR: usize = 0x24;
+    const BRR: usize = 0x0C;
+    const CR1: usize = 0x00;
+    const CR3: usize = 0x08;
+    const UE: u32 = 1 << 0;
+    #[inline(always)]
+    fn clear_tc(base: Reg) {
+        // `ICR.TCCF`.
+        at(base, 0x20).write(TC);
+    }
+}
+
+/// A USART with register map `L`, not yet split into its DMA halves.
+#[derive(Debug)]
+pub struct Usart<L: Layout> {
+    base: Reg,
+    _layout: PhantomData<L>,
+}
+
+impl<L: Layout> Usart<L> {
+    /// The USART whose registers start at `base`.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: `base` is the register block of a USART with map `L`
+    /// (on the host: a live simulator's base) that nothing else uses while
+    /// this value or its halves live.
+    pub unsafe fn from_base(base: *mut u32) -> Self {
+        Usart {
+            // SAFETY: the caller's contract is `Reg::from_ptr`'s.
+            base: unsafe { Reg::from_ptr(base) },
+            _layout: PhantomData,
+        }
+    }
+
+    /// Sets the baud-rate divider (`BRR` = f_CK / baud) and enables the
+    /// USART, its transmitter and receiver (8N1).
+    pub fn enable(&mut self, brr: u32) {
+        at(self.base, L::BRR).write(brr);
+        at(self.base, L::CR1).write(L::UE | TE | RE);
+    }
+
+    /// The transmitter, sending by DMA on `channel` (which must be the one
+    /// the chip's request map connects to this USART's TX request).
+    pub fn transmitter<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartTx<L, C, F> {
+        UsartTx {
+            base: self.base,
+            channel,
+            fence,
+            _layout: PhantomData,
+        }
+    }
+
+    /// The receiver, receiving by DMA on `channel` (the RX request's channel).
+    pub fn receiver<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartRx<L, C, F> {
+        UsartRx {
+            base: self.base,
+            channel,
+            fence,
+            _layout: PhantomData,
+        }
+    }
+
+    /// Both halves, each with its channel.
+    pub fn split<T, R, F>(self, tx: T, rx: R, fence: F) -> (UsartTx<L, T, F>, UsartRx<L, R, F>)
+    where
+        T: DmaChannel,
+        R: DmaChannel,
+        F: DmaFence,
+    {
+        let receiver = UsartRx {
+            base: self.base,
+            channel: rx,
+            fence,
+            _layout: PhantomData,
+        };
+        (self.transmitter(tx, fence), receiver)
+    }
+}
+
+/// Sets or clears `bits` of `CR3` inside a critical section (the two halves
+/// share the register).
+#[inline(always)]
+fn cr3<L: Layout>(base: Reg, bits: u32, on: bool) {
+    critical_section::with(|_| {
+        at(base, L::CR3).modify(|v| if on { v | bits } else { v & !bits });
+    });
+}
+
+/// The address of a data register, as the DMA's peripheral address.
+fn data_register(base: Reg, offset: usize) -> *const u8 {
+    // Only compared and programmed, never dereferenced by the CPU.
+    core::ptr::null::<u8>().wrapping_add(at(base, offset).addr())
+}
+
+/// A USART transmitter with its DMA channel.
+#[derive(Debug)]
+pub struct UsartTx<L: Layout, C: DmaChannel, F: DmaFence> {
+    base: Reg,
+    channel: C,
+    fence: F,
+    _layout: PhantomData<L>,
+}
+
+impl<L: Layout, C: DmaChannel, F: DmaFence> UsartTx<L, C, F> {
+    /// Whether the last byte has left the shift register (`TC`).
+    pub fn is_idle(&self) -> bool {
+        at(self.base, L::STATUS).read() & TC != 0
+    }
+
+    /// The channel back (the USART stays owned by nobody until re-taken).
+    pub fn release(self) -> C {
+        self.channel
+    }
+}
+
+impl<L: Layout, C: DmaChannel, F: DmaFence> Owner for UsartTx<L, C, F> {
+    type Channel = C;
+    #[inline(always)]
+    fn dma(&self) -> &C {
+        &self.channel
+    }
+    #[inline(always)]
+    fn begin(&mut self) {
+        cr3::<L>(self.base, DMAT, true);
+    }
+    #[inline(always)]
+    fn finish(&mut self) {
+        cr3::<L>(self.base, DMAT, false);
+    }
+}
+
+// SAFETY: `OneShot` meets `Transfer`'s contract; `write_all_unchecked` either
+// starts a transfer that reads exactly the buffer's pair after the release
+// fence, or returns the buffer and `self` before the channel is enabled.
+unsafe impl<L: Layout, C: DmaChannel, F: DmaFence> DmaWrite<u8> for UsartTx<L, C, F> {
+    type Error = Error;
+    type Transfer<B: DmaReadBuffer<Word = u8>> = OneShot<B, Self, F>;
+
+    #[inline(always)]
+    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
+        self,
+        buffer: B,
+    ) -> Result<OneShot<B, Self, F>, TransferError<Error, B, Self>> {
+        let (ptr, len) = buffer.dma_read_buffer();
+        let (size, items) = match check(ptr, len) {
+            Ok(ok) => ok,
+            Err(e) => return Err(TransferError::rejected(e, buffer, self)),
+        };
+        let setup = Setup {
+            direction: Direction::MemoryToPeripheral,
+            peripheral: data_register(self.base, L::TDR),
+            memory: ptr,
+            memory1: None,
+            items,
+            size,
+            peripheral_increment: false,
+            circular: false,
+        };
+        L::clear_tc(self.base);
+        let fence = self.fence;
+        let regions = [Region::new(ptr, len, Access::DmaReads)];
+        // SAFETY: the region is the buffer's pair; the caller guarantees the
+        // memory outlives the transfer.
+        unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
+    }
+}
+
+/// A USART receiver with its DMA channel.
+#[derive(Debug)]
+pub struct UsartRx<L: Layout, C: DmaChannel, F: DmaFence> {
+    base: Reg,
+    channel: C,
+    fence: F,
+    _layout: PhantomData<L>,
+}
+
+impl<L: Layout, C: DmaChannel, F: DmaFence> UsartRx<L, C, F> {
+    /// The channel back.
+    pub fn release(self) -> C {
+        self.channel
+    }
+
+    /// Receives into `buffer` continuously, handing over each half as it
+    /// fills (see [`Circular`]).
+    #[allow(clippy::type_complexity)]
+    pub fn read_circular<B: StaticWriteBuffer<Word = u8>>(
+        self,
+        buffer: B,
+    ) -> Result<Circular<B, Self, F>, TransferError<Error, B, Self>> {
+        let peripheral = data_register(self.base, L::RDR);
+        let fence = self.fence;
+        // SAFETY: `B: 'static`; the peripheral address is this USART's `RDR`.
+        unsafe { Circular::start(buffer, self, peripheral, fence) }
+    }
+}
+
+impl<L: Layout, const N: u8, F: DmaFence> UsartRx<L, Stream<N>, F> {
+    /// Receives alternately into `buffers.0` and `buffers.1` (same length),
+    /// using the stream's double-buffer mode (see [`DoubleBuffer`]).
+    #[allow(clippy::type_complexity)]
+    pub fn read_double_buffered<B: StaticWriteBuffer<Word = u8>>(
+        self,
+        buffers: (B, B),
+    ) -> Result<DoubleBuffer<B, Self, F>, TransferError<Error, (B, B), Self>> {
+        let peripheral = data_register(self.base, L::RDR);
+        let fence = self.fence;
+        // SAFETY: as in `read_circular`; the channel is a stream.
+        unsafe { DoubleBuffer::start(buffers, self, peripheral, fence) }
+    }
+}
+
+impl<L: Layout, C: DmaChannel, F: DmaFence> Owner for UsartRx<L, C, F> {
+    type Channel = C;
+    fn dma(&self) -> &C {
+        &self.channel
+    }
+    fn begin(&mut self) {
+        cr3::<L>(self.base, DMAR, true);
+    }
+    fn finish(&mut self) {
+        cr3::<L>(self.base, DMAR, false);
+    }
+}
+
+// SAFETY: as for `DmaWrite`, with the buffer's write pair.
+unsafe impl<L: Layout, C: DmaChannel, F: DmaFence> DmaRead<u8> for UsartRx<L, C, F> {
+    type Error = Error;
+    type Transfer<B: DmaWriteBuffer<Word = u8>> = OneShot<B, Self, F>;
+
+    unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
+        self,
+        mut buffer: B,
+    ) -> Result<OneShot<B, Self, F>, TransferError<Error, B, Self>> {
+        let (ptr, len) = buffer.dma_write_buffer();
+        let (size, items) = match check(ptr.cast_const(), len) {
+            Ok(ok) => ok,
+            Err(e) => return Err(TransferError::rejected(e, buffer, self)),
+        };
+        let setup = Setup {
+            direction: Direction::PeripheralToMemory,
+            peripheral: data_register(self.base, L::RDR),
+            memory: ptr.cast::<u8>(),
+            memory1: None,
+            items,
+            size,
+            peripheral_increment: false,
+            circular: false,
+        };
+        let fence = self.fence;
+        let regions = [Region::new(ptr, len, Access::DmaWrites)];
+        // SAFETY: as in `write_all_unchecked`.
+        unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
+    }
+}
