@@ -446,7 +446,12 @@ impl<F: Family> Shared<F> {
             }
         }
         let Some((ch, which)) = Self::channel_of(offset) else {
-            return; // status registers and reserved words are read-only
+            // Status registers are read-only; other words (`SxFCR`) just hold.
+            let status = (0..F::CHANNELS).any(|ch| F::flag_group(ch).0 == offset);
+            if !status {
+                self.store(offset, value);
+            }
+            return;
         };
         let Some(state) = channels.get_mut(ch) else {
             return;
