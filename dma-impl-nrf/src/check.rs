@@ -4,7 +4,11 @@ use crate::{Chip, Error};
 
 /// Refuses an empty buffer (unless `may_be_empty`), one longer than `MAXCNT`,
 /// and one outside data RAM.
-pub(crate) fn easydma<C: Chip>(ptr: *const u8, len: usize, may_be_empty: bool) -> Result<(), Error> {
+pub(crate) fn easydma<C: Chip>(
+    ptr: *const u8,
+    len: usize,
+    may_be_empty: bool,
+) -> Result<(), Error> {
     if len == 0 && !may_be_empty {
         return Err(Error::Empty);
     }

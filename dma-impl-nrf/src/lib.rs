@@ -64,9 +64,9 @@ pub mod transfer;
 pub mod twim;
 pub mod uarte;
 
-pub use chip::{Chip, Nrf52832, Nrf52833, Nrf52840};
 #[cfg(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840"))]
 pub use chip::TargetChip;
+pub use chip::{Chip, Nrf52832, Nrf52833, Nrf52840};
 pub use error::Error;
 pub use pin::Pin;
 pub use spim::{Spim, SpimConfig};

@@ -53,7 +53,9 @@ fn extent<B: StaticWriteBuffer<Word = u8>>(buffer: &mut B) -> *const [u8] {
     ptr::slice_from_raw_parts(p.cast_const(), len)
 }
 
-fn checked<C: Chip, B: StaticWriteBuffer<Word = u8>>(buffer: &mut B) -> Result<(*mut u8, usize), Error> {
+fn checked<C: Chip, B: StaticWriteBuffer<Word = u8>>(
+    buffer: &mut B,
+) -> Result<(*mut u8, usize), Error> {
     let (p, len) = buffer.dma_write_buffer();
     check::easydma::<C>(p, len, false).map(|()| (p, len))
 }

@@ -187,7 +187,8 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         };
         self.regs.write(SHORTS, shorts);
         let tx_extent = ptr::slice_from_raw_parts(tx.0, if tx_used { tx.1 } else { 0 });
-        let rx_extent = ptr::slice_from_raw_parts(rx.0.cast_const(), if rx_used { rx.1 } else { 0 });
+        let rx_extent =
+            ptr::slice_from_raw_parts(rx.0.cast_const(), if rx_used { rx.1 } else { 0 });
         if tx_used {
             self.regs.channel(TXD_PTR, tx.0, tx.1);
             self.fence.release(tx_extent, Access::DmaReads)?;

@@ -140,9 +140,9 @@ fn latch(shared: &Shared, st: &State, dir: Dir) -> Channel {
     let len = (shared.reg(maxcnt) & mask) as usize;
     let reachable = dma_mmio::in_window(ptr.0, len, shared.config.data_ram.clone());
     if !reachable {
-        shared
-            .recorder
-            .push(Event::Note("EasyDMA pointer outside data RAM: channel not started"));
+        shared.recorder.push(Event::Note(
+            "EasyDMA pointer outside data RAM: channel not started",
+        ));
     }
     Channel {
         ptr,
