@@ -1,0 +1,36 @@
+//! The workspace's conformance run: the suite of
+//! [`dma_impl_mock::conformance`] against every buffer type `dma-traits`
+//! supports and every transfer implementation in the workspace.
+//!
+//! `cargo run -p dma-conformance --bin conformance-report` prints the table;
+//! [`run_all`] returns it.
+//!
+//! # Adding an implementation
+//!
+//! Write a module with a `pub fn run(report: &mut Report)` that adds its
+//! sections, and register it with one line in [`SUITES`].
+
+use dma_impl_mock::conformance::Report;
+
+pub mod mock;
+
+/// Every suite of the run, in report order. Register a new one with one line.
+pub const SUITES: &[(&str, fn(&mut Report))] = &[
+    ("mock", mock::run),
+    // ("stm32", stm32::run),
+    // ("nrf", nrf::run),
+];
+
+/// Runs every suite of [`SUITES`] and returns the report.
+///
+/// ```no_run
+/// let report = dma_conformance::run_all();
+/// assert!(report.all_passed(), "{report}");
+/// ```
+pub fn run_all() -> Report {
+    let mut report = Report::new();
+    for (_, run) in SUITES {
+        run(&mut report);
+    }
+    report
+}

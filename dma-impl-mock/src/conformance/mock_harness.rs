@@ -1,0 +1,131 @@
+//! The harness for the mock serial port: the suite's reference harness, and
+//! a model for HAL authors.
+
+use dma_traits::Word;
+
+use super::harness::{ReadHarness, WriteHarness};
+use crate::engine::{Fault, MockDma, Mode};
+use crate::peripheral::Defect;
+use crate::record::{Recorder, RecordingFence};
+use crate::{MockSerial, Wire};
+
+/// Drives [`MockSerial`] for the transfer checks, for every word width,
+/// with fault injection.
+///
+/// ```
+/// use dma_impl_mock::conformance::{check_read_transfers, MockSerialHarness, SuiteConfig};
+/// let results = check_read_transfers::<f32, _>(
+///     "mock serial",
+///     &mut MockSerialHarness::new(),
+///     &SuiteConfig::default(),
+/// );
+/// assert!(results.iter().all(|r| r.passed()), "{results:#?}");
+/// ```
+#[derive(Debug)]
+pub struct MockSerialHarness {
+    mode: Mode,
+    dma: MockDma,
+    wire: Wire,
+    defect: Option<Defect>,
+}
+
+impl Default for MockSerialHarness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MockSerialHarness {
+    /// A harness whose serial ports run on a threaded [`MockDma`].
+    pub fn new() -> Self {
+        Self::with_mode(Mode::Threaded {
+            word_delay: std::time::Duration::ZERO,
+        })
+    }
+
+    /// A harness whose DMA runs in `mode`. The step mode is of no use to the
+    /// suite (nothing would call `step`); slow threaded modes are.
+    pub fn with_mode(mode: Mode) -> Self {
+        MockSerialHarness {
+            mode,
+            dma: MockDma::new(mode, Recorder::new()),
+            wire: Wire::default(),
+            defect: None,
+        }
+    }
+
+    /// A harness whose serial ports carry `defect`, to show the suite catches it.
+    pub fn with_defect(defect: Defect) -> Self {
+        MockSerialHarness {
+            defect: Some(defect),
+            ..Self::new()
+        }
+    }
+
+    fn build(
+        &mut self,
+        fence: RecordingFence,
+        log: &'static Recorder,
+    ) -> MockSerial<RecordingFence> {
+        self.dma = MockDma::new(self.mode, log.clone());
+        let serial = MockSerial::new(&self.dma, fence);
+        let serial = match self.defect {
+            Some(defect) => serial.with_defect(defect),
+            None => serial,
+        };
+        self.wire = serial.wire();
+        serial
+    }
+}
+
+impl<W: Word> WriteHarness<W> for MockSerialHarness {
+    type Peripheral = MockSerial<RecordingFence>;
+
+    fn peripheral(&mut self, fence: RecordingFence, log: &'static Recorder) -> Self::Peripheral {
+        self.build(fence, log)
+    }
+
+    fn received(&mut self) -> Vec<W> {
+        self.wire.take_sent()
+    }
+
+    fn fail_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::ErrorAfter(words));
+        true
+    }
+
+    fn stall_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::StallAfter(words));
+        true
+    }
+
+    fn max_len(&self) -> Option<usize> {
+        Some(MockSerial::<RecordingFence>::MAX_LEN)
+    }
+}
+
+impl<W: Word> ReadHarness<W> for MockSerialHarness {
+    type Peripheral = MockSerial<RecordingFence>;
+
+    fn peripheral(&mut self, fence: RecordingFence, log: &'static Recorder) -> Self::Peripheral {
+        self.build(fence, log)
+    }
+
+    fn feed(&mut self, words: &[W]) {
+        self.wire.deliver(words);
+    }
+
+    fn fail_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::ErrorAfter(words));
+        true
+    }
+
+    fn stall_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::StallAfter(words));
+        true
+    }
+
+    fn max_len(&self) -> Option<usize> {
+        Some(MockSerial::<RecordingFence>::MAX_LEN)
+    }
+}

@@ -1,0 +1,183 @@
+//! A serial port whose transmitter and receiver move words by DMA.
+
+use core::ptr;
+
+use dma_traits::{
+    Access, CompilerFence, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer,
+    TransferError, Word,
+};
+
+use super::transfer::{Defect, Leg, MockError, MockTransfer};
+use crate::engine::{Channel, Descriptor, MockDma, Wire};
+
+/// A mock serial port: [`DmaWrite`] sends a buffer onto its [`Wire`],
+/// [`DmaRead`] fills a buffer from it. Any [`Word`] width works.
+///
+/// The fence `F` is a type parameter (the [`CompilerFence`] by default) so
+/// tests can pass a [`RecordingFence`](crate::record::RecordingFence).
+///
+/// ```
+/// use dma_impl_mock::{MockDma, MockSerial};
+/// use dma_impl_mock::record::Recorder;
+/// use dma_traits::{DmaRead, DmaWrite, Transfer};
+///
+/// let dma = MockDma::threaded(Recorder::new());
+/// let serial = MockSerial::with_default_fence(&dma);
+/// let wire = serial.wire();
+///
+/// let sent = serial.write_all("hi!").unwrap().wait().unwrap();
+/// assert_eq!(wire.take_sent::<u8>(), b"hi!");
+///
+/// wire.deliver(&[7u8, 8]);
+/// let rx: Box<[u8]> = Box::new([0; 2]);
+/// let received = sent.resources.read_exact(rx).unwrap().wait().unwrap();
+/// assert_eq!(*received.buffer, [7, 8]);
+/// ```
+#[derive(Debug)]
+pub struct MockSerial<F: DmaFence = CompilerFence> {
+    tx: Channel,
+    rx: Channel,
+    wire: Wire,
+    fence: F,
+    defect: Option<Defect>,
+}
+
+impl MockSerial {
+    /// A serial port on two new channels of `dma`, with the [`CompilerFence`].
+    pub fn with_default_fence(dma: &MockDma) -> Self {
+        MockSerial::new(dma, CompilerFence)
+    }
+}
+
+impl<F: DmaFence> MockSerial<F> {
+    /// The longest buffer, in words, one transfer accepts.
+    pub const MAX_LEN: usize = 1024;
+
+    /// A serial port on two new channels of `dma`, fencing with `fence`.
+    pub fn new(dma: &MockDma, fence: F) -> Self {
+        MockSerial {
+            tx: dma.channel(),
+            rx: dma.channel(),
+            wire: Wire::default(),
+            fence,
+            defect: None,
+        }
+    }
+
+    /// The far end of the port (shared).
+    pub fn wire(&self) -> Wire {
+        self.wire.clone()
+    }
+
+    /// Builds in a deliberate bug (see [`Defect`]), to test a test suite.
+    pub fn with_defect(mut self, defect: Defect) -> Self {
+        self.defect = Some(defect);
+        self
+    }
+
+    fn check_len(len: usize) -> Result<(), MockError> {
+        if len == 0 {
+            Err(MockError::ZeroLength)
+        } else if len > Self::MAX_LEN {
+            Err(MockError::TooLong {
+                len,
+                max: Self::MAX_LEN,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+// SAFETY: `write_all_unchecked` checks the length, runs the release fence over
+// exactly the buffer's pair, then starts one channel reading exactly that pair;
+// every refusal happens before the channel starts and returns the buffer and
+// `self`. `MockTransfer` meets `Transfer`'s contract (see its impl).
+unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSerial<F> {
+    type Error = MockError;
+    type Transfer<B: DmaReadBuffer<Word = W>> = MockTransfer<B, Self, W, F>;
+
+    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
+        self,
+        buffer: B,
+    ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
+        let (ptr, len) = buffer.dma_read_buffer();
+        if let Err(error) = Self::check_len(len) {
+            return Err(TransferError::rejected(error, buffer, self));
+        }
+        let region = ptr::slice_from_raw_parts(ptr, len);
+        if let Err(error) = self.fence.release(region, Access::DmaReads) {
+            return Err(TransferError::rejected(
+                MockError::Fence(error),
+                buffer,
+                self,
+            ));
+        }
+        let descriptor =
+            Descriptor::mem_to_port(ptr.cast::<u8>(), self.wire.clone(), W::WIDTH, len);
+        // SAFETY: the pair is valid for reads of `len` aligned words while
+        // `buffer` lives (`DmaReadBuffer`), and the caller keeps that memory
+        // alive until the transfer ends (this method's contract); the
+        // transfer owns `buffer` and gives it back only after the channel
+        // has let go.
+        if let Err(error) = unsafe { self.tx.start(descriptor) } {
+            return Err(TransferError::rejected(
+                MockError::Engine(error),
+                buffer,
+                self,
+            ));
+        }
+        let leg = Leg {
+            channel: self.tx.clone(),
+            region,
+            access: Access::DmaReads,
+        };
+        let (fence, defect) = (self.fence, self.defect);
+        Ok(MockTransfer::new(buffer, self, vec![leg], fence, defect))
+    }
+}
+
+// SAFETY: as for `DmaWrite`, with the buffer's write pair, which only the
+// receive channel writes.
+unsafe impl<W: Word, F: DmaFence> DmaRead<W> for MockSerial<F> {
+    type Error = MockError;
+    type Transfer<B: DmaWriteBuffer<Word = W>> = MockTransfer<B, Self, W, F>;
+
+    unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
+        self,
+        mut buffer: B,
+    ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
+        let (ptr, len) = buffer.dma_write_buffer();
+        if let Err(error) = Self::check_len(len) {
+            return Err(TransferError::rejected(error, buffer, self));
+        }
+        let region = ptr::slice_from_raw_parts(ptr.cast_const(), len);
+        if let Err(error) = self.fence.release(region, Access::DmaWrites) {
+            return Err(TransferError::rejected(
+                MockError::Fence(error),
+                buffer,
+                self,
+            ));
+        }
+        let descriptor =
+            Descriptor::port_to_mem(self.wire.clone(), ptr.cast::<u8>(), W::WIDTH, len);
+        // SAFETY: the pair is valid for writes of `len` aligned words while
+        // `buffer` lives (`DmaWriteBuffer`), kept alive by the caller until
+        // the transfer ends, and owned by the transfer meanwhile, so no one
+        // else accesses it.
+        if let Err(error) = unsafe { self.rx.start(descriptor) } {
+            return Err(TransferError::rejected(
+                MockError::Engine(error),
+                buffer,
+                self,
+            ));
+        }
+        let leg = Leg {
+            channel: self.rx.clone(),
+            region,
+            access: Access::DmaWrites,
+        };
+        let (fence, defect) = (self.fence, self.defect);
+        Ok(MockTransfer::new(buffer, self, vec![leg], fence, defect))
+    }
+}

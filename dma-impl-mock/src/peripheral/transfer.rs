@@ -1,0 +1,220 @@
+//! The in-flight transfer shared by every mock peripheral.
+
+use core::fmt;
+
+use dma_traits::{Access, DmaFence, FenceError, Finished, Outcome, Transfer, TransferError, Word};
+
+use crate::engine::{Channel, EngineError, Status};
+
+/// What goes wrong in a mock transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MockError {
+    /// A buffer of zero words: nothing to transfer.
+    ZeroLength,
+    /// A buffer longer than the peripheral's limit.
+    TooLong {
+        /// The buffer's length in words.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Two buffers of a full-duplex or copy transfer differ in length.
+    LengthMismatch {
+        /// The first buffer's length.
+        first: usize,
+        /// The second buffer's length.
+        second: usize,
+    },
+    /// The fence refused the buffer.
+    Fence(FenceError),
+    /// The DMA channel refused the descriptor.
+    Engine(EngineError),
+    /// The (injected) bus error struck; the words before it were moved.
+    Bus,
+}
+
+impl fmt::Display for MockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MockError::ZeroLength => f.write_str("zero-length buffer"),
+            MockError::TooLong { len, max } => {
+                write!(f, "buffer of {len} words exceeds the limit of {max}")
+            }
+            MockError::LengthMismatch { first, second } => {
+                write!(f, "buffers of {first} and {second} words")
+            }
+            MockError::Fence(e) => write!(f, "fence: {e}"),
+            MockError::Engine(e) => write!(f, "DMA channel: {e}"),
+            MockError::Bus => f.write_str("DMA bus error"),
+        }
+    }
+}
+
+impl std::error::Error for MockError {}
+
+/// A deliberate bug, to show that a test suite catches it. Never use outside tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defect {
+    /// Dropping a running transfer neither stops the DMA nor waits for it,
+    /// nor runs the acquire fence: the buffer is released while in use.
+    NoStopOnDrop,
+    /// The transfer never runs the acquire fence.
+    NoAcquire,
+}
+
+/// One channel's share of a transfer: the channel and the memory it was given.
+pub(crate) struct Leg<W> {
+    pub(crate) channel: Channel,
+    pub(crate) region: *const [W],
+    pub(crate) access: Access,
+}
+
+impl<W> fmt::Debug for Leg<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Leg")
+            .field("channel", &self.channel.status())
+            .field("region", &self.region.cast::<u8>())
+            .field("words", &self.region.len())
+            .field("access", &self.access)
+            .finish()
+    }
+}
+
+/// A transfer in flight on a mock peripheral. Owns the buffer(s) `B` and the
+/// peripheral `R` until it ends; dropping it stops the DMA, waits until it has
+/// let go and runs the acquire fence, before the buffer is dropped.
+pub struct MockTransfer<B, R, W: Word, F: DmaFence> {
+    // Declared first: dropped first, so the DMA stops before `buffer` drops.
+    guard: Guard<W, F>,
+    buffer: B,
+    resources: R,
+}
+
+/// The channels and fence of a transfer; stops them when dropped.
+struct Guard<W: Word, F: DmaFence> {
+    legs: Vec<Leg<W>>,
+    fence: F,
+    defect: Option<Defect>,
+    halted: bool,
+}
+
+impl<B, R, W: Word, F: DmaFence> fmt::Debug for MockTransfer<B, R, W, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockTransfer")
+            .field("legs", &self.guard.legs)
+            .field("defect", &self.guard.defect)
+            .finish_non_exhaustive()
+    }
+}
+
+// SAFETY: the raw `region` pointers are addresses handed to the fence, never
+// dereferenced by the transfer; the channels are `Send`. Sending the transfer
+// is as safe as sending its buffer and peripheral.
+unsafe impl<B: Send, R: Send, W: Word, F: DmaFence + Send> Send for MockTransfer<B, R, W, F> {}
+
+impl<B, R, W: Word, F: DmaFence> MockTransfer<B, R, W, F> {
+    /// A transfer whose legs the caller has already started.
+    pub(crate) fn new(
+        buffer: B,
+        resources: R,
+        legs: Vec<Leg<W>>,
+        fence: F,
+        defect: Option<Defect>,
+    ) -> Self {
+        MockTransfer {
+            guard: Guard {
+                legs,
+                fence,
+                defect,
+                halted: false,
+            },
+            buffer,
+            resources,
+        }
+    }
+
+    /// Words moved so far by the slowest leg.
+    pub fn transferred(&self) -> usize {
+        self.guard.transferred()
+    }
+
+    /// The channel of the first leg (for circular transfers' event counters).
+    pub fn channel(&self) -> Option<&Channel> {
+        self.guard.legs.first().map(|l| &l.channel)
+    }
+}
+
+impl<W: Word, F: DmaFence> Guard<W, F> {
+    fn transferred(&self) -> usize {
+        self.legs
+            .iter()
+            .map(|l| l.channel.moved())
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Stops every leg, waits until each has let go, runs the acquire
+    /// fences; returns whether a leg failed.
+    fn halt(&mut self) -> bool {
+        let mut failed = false;
+        for leg in &self.legs {
+            failed |= leg.channel.stop() == Status::Failed;
+        }
+        if self.defect != Some(Defect::NoAcquire) && !self.halted {
+            for leg in &self.legs {
+                self.fence.acquire(leg.region, leg.access);
+            }
+        }
+        self.halted = true;
+        failed
+    }
+}
+
+impl<W: Word, F: DmaFence> Drop for Guard<W, F> {
+    fn drop(&mut self) {
+        if !self.halted && self.defect != Some(Defect::NoStopOnDrop) {
+            self.halt();
+        }
+    }
+}
+
+// SAFETY: `stop` and `Drop` (the only ways out besides leaking) call
+// `Guard::halt`, which returns only after every channel reports a final
+// status (the engine has let go of the memory) and then runs the acquire
+// fence over every region; on drop the guard is the first field, so this
+// happens before the buffer is dropped. `wait` is the default: `is_done`
+// then `stop`. The deliberate `Defect`s break this on purpose and exist
+// only to test test suites.
+unsafe impl<B, R, W: Word, F: DmaFence> Transfer for MockTransfer<B, R, W, F> {
+    type Buffer = B;
+    type Resources = R;
+    type Error = MockError;
+
+    fn is_done(&self) -> bool {
+        self.guard.legs.iter().all(|l| l.channel.is_done())
+    }
+
+    fn stop(self) -> Outcome<Self> {
+        let MockTransfer {
+            mut guard,
+            buffer,
+            resources,
+        } = self;
+        let failed = guard.halt();
+        let transferred = guard.transferred();
+        if failed {
+            Err(TransferError {
+                error: MockError::Bus,
+                buffer,
+                resources,
+                transferred,
+            })
+        } else {
+            Ok(Finished {
+                buffer,
+                resources,
+                transferred,
+            })
+        }
+    }
+}
