@@ -3,6 +3,7 @@
 
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
+use crate::held::Held;
 use crate::hw::{check, Direction, Region, Setup};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
@@ -52,22 +53,23 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Circular<B, R, F> {
     /// outlives the transfer (`'static`, or the transfer is never leaked).
     #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn start(
-        mut buffer: B,
+        buffer: B,
         resources: R,
         peripheral: *const u8,
         fence: F,
     ) -> Result<Self, TransferError<Error, B, R>> {
-        let (ptr, len) = buffer.dma_write_buffer();
+        let mut buffer = Held::new(buffer);
+        let (ptr, len) = buffer.get_mut().dma_write_buffer();
         let (size, items) = match check(ptr.cast_const(), len) {
             Ok(ok) if len % 2 == 0 => ok,
             Ok(_) => {
                 return Err(TransferError::rejected(
                     Error::OddLength { items: len },
-                    buffer,
+                    buffer.into_inner(),
                     resources,
                 ))
             }
-            Err(e) => return Err(TransferError::rejected(e, buffer, resources)),
+            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
         };
         let half = len / 2;
         let regions = [

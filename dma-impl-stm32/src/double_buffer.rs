@@ -2,6 +2,7 @@
 
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
+use crate::held::Held;
 use crate::hw::{check, Direction, Region, Setup};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
@@ -37,13 +38,14 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
     /// stream (the caller's type restricts it).
     #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn start(
-        mut buffers: (B, B),
+        buffers: (B, B),
         resources: R,
         peripheral: *const u8,
         fence: F,
     ) -> Result<Self, TransferError<Error, (B, B), R>> {
-        let (p0, len) = buffers.0.dma_write_buffer();
-        let (p1, len1) = buffers.1.dma_write_buffer();
+        let mut buffers = Held::new(buffers);
+        let (p0, len) = buffers.get_mut().0.dma_write_buffer();
+        let (p1, len1) = buffers.get_mut().1.dma_write_buffer();
         let checked = check(p0.cast_const(), len).and_then(|ok| {
             check(p1.cast_const(), len1)?;
             if len != len1 {
@@ -56,7 +58,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
         });
         let (size, items) = match checked {
             Ok(ok) => ok,
-            Err(e) => return Err(TransferError::rejected(e, buffers, resources)),
+            Err(e) => return Err(TransferError::rejected(e, buffers.into_inner(), resources)),
         };
         let regions = [
             Region::new(p0, len, Access::DmaWrites),

@@ -49,6 +49,7 @@ pub mod chip;
 mod circular;
 mod double_buffer;
 mod error;
+mod held;
 mod hw;
 pub mod memory;
 mod one_shot;

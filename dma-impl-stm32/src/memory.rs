@@ -6,6 +6,7 @@ use dma_traits::{
     TransferError,
 };
 
+use crate::held::Held;
 use crate::hw::{check, Direction, Region, Setup};
 use crate::{DmaChannel, Error, OneShot, Owner};
 
@@ -48,7 +49,7 @@ where
 pub unsafe fn copy_unchecked<S, D, C, F>(
     channel: C,
     source: S,
-    mut destination: D,
+    destination: D,
     fence: F,
 ) -> CopyResult<S, D, C, F>
 where
@@ -57,8 +58,9 @@ where
     C: DmaChannel + Owner,
     F: DmaFence,
 {
-    let (from, len) = source.dma_read_buffer();
-    let (to, to_len) = destination.dma_write_buffer();
+    let mut buffers = Held::new((source, destination));
+    let (from, len) = buffers.get().0.dma_read_buffer();
+    let (to, to_len) = buffers.get_mut().1.dma_write_buffer();
     let checked = check(from, len).and_then(|ok| {
         check(to.cast_const(), to_len)?;
         if len == to_len {
@@ -72,7 +74,7 @@ where
     });
     let (size, items) = match checked {
         Ok(ok) => ok,
-        Err(e) => return Err(TransferError::rejected(e, (source, destination), channel)),
+        Err(e) => return Err(TransferError::rejected(e, buffers.into_inner(), channel)),
     };
     let setup = Setup {
         direction: Direction::MemoryToMemory,
@@ -89,5 +91,5 @@ where
         Region::new(to, len, Access::DmaWrites),
     ];
     // SAFETY: the regions cover both buffers; the caller's contract.
-    unsafe { OneShot::start((source, destination), channel, &setup, &regions, fence) }
+    unsafe { OneShot::start(buffers, channel, &setup, &regions, fence) }
 }

@@ -5,6 +5,7 @@ use core::mem::ManuallyDrop;
 
 use dma_traits::{DmaFence, Finished, Outcome, Transfer, TransferError};
 
+use crate::held::Held;
 use crate::hw::{release_all, Region, Setup, Status};
 use crate::{DmaChannel, Error, Owner};
 
@@ -12,7 +13,7 @@ use crate::{DmaChannel, Error, Owner};
 /// channel, waits until `EN` reads 0, acquires the regions, then drops them.
 #[derive(Debug)]
 pub(crate) struct Lent<B, R: Owner, F: DmaFence> {
-    buffer: ManuallyDrop<B>,
+    buffer: ManuallyDrop<Held<B>>,
     resources: ManuallyDrop<R>,
     regions: [Region; 2],
     count: usize,
@@ -40,7 +41,7 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
     #[inline(always)]
     #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn start(
-        buffer: B,
+        buffer: Held<B>,
         mut resources: R,
         setup: &Setup,
         regions: &[Region],
@@ -52,7 +53,7 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
         }
         let count = regions.len().min(2);
         if let Err(e) = release_all(held.get(..count).unwrap_or(&[]), fence) {
-            return Err((e, buffer, resources));
+            return Err((e, buffer.into_inner(), resources));
         }
         let channel = resources.dma();
         channel.program(setup);
@@ -108,6 +109,7 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
                 ManuallyDrop::take(&mut this.resources),
             )
         };
+        let buffer = buffer.into_inner();
         Ended {
             buffer,
             resources,
@@ -151,7 +153,7 @@ impl<B, R: Owner, F: DmaFence> OneShot<B, R, F> {
     #[inline(always)]
     #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn start(
-        buffer: B,
+        buffer: Held<B>,
         resources: R,
         setup: &Setup,
         regions: &[Region],

@@ -15,6 +15,7 @@ use dma_traits::{
     TransferError,
 };
 
+use crate::held::Held;
 use crate::hw::{check, Direction, Region, Sealed, Setup};
 use crate::stream::Stream;
 use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
@@ -223,10 +224,11 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence> DmaWrite<u8> for UsartTx<L, C
         self,
         buffer: B,
     ) -> Result<OneShot<B, Self, F>, TransferError<Error, B, Self>> {
-        let (ptr, len) = buffer.dma_read_buffer();
+        let buffer = Held::new(buffer);
+        let (ptr, len) = buffer.get().dma_read_buffer();
         let (size, items) = match check(ptr, len) {
             Ok(ok) => ok,
-            Err(e) => return Err(TransferError::rejected(e, buffer, self)),
+            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), self)),
         };
         let setup = Setup {
             direction: Direction::MemoryToPeripheral,
@@ -311,12 +313,13 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence> DmaRead<u8> for UsartRx<L, C,
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
         self,
-        mut buffer: B,
+        buffer: B,
     ) -> Result<OneShot<B, Self, F>, TransferError<Error, B, Self>> {
-        let (ptr, len) = buffer.dma_write_buffer();
+        let mut buffer = Held::new(buffer);
+        let (ptr, len) = buffer.get_mut().dma_write_buffer();
         let (size, items) = match check(ptr.cast_const(), len) {
             Ok(ok) => ok,
-            Err(e) => return Err(TransferError::rejected(e, buffer, self)),
+            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), self)),
         };
         let setup = Setup {
             direction: Direction::PeripheralToMemory,
