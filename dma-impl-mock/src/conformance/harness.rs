@@ -30,8 +30,17 @@ use crate::record::{Recorder, RecordingFence};
 ///   same `log`, so the suite sees one global order.
 /// * Everything the peripheral sends afterwards is returned, in order, by
 ///   [`received`](Self::received).
-/// * Faults armed by `fail_after` / `stall` apply to the next transfer started
-///   on the most recently built peripheral only.
+/// * Faults armed by `fail_after` / `stall_after` apply to the next transfer
+///   started on the most recently built peripheral only.
+///
+/// # Under Miri
+///
+/// The suite moves transfers while the DMA runs. A transfer that stores a
+/// `Box<[W]>` or `&mut [W]` buffer as a plain field is then reported as a
+/// data race ("retag write"): moving a `Box`/`&mut` asserts unique access.
+/// Hold the buffer in a `MaybeUninit<B>` (a stand-in for `MaybeDangling`)
+/// from *before* taking its DMA pointer until the DMA has stopped; see how
+/// `dma_impl_mock`'s `MockTransfer` does it.
 pub trait WriteHarness<W: Word> {
     /// The peripheral under test. Its transfers' `Buffer` is the buffer passed in.
     type Peripheral: DmaWrite<W>;

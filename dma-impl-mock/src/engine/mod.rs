@@ -38,7 +38,7 @@ mod job;
 mod wire;
 
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -230,6 +230,9 @@ pub(crate) struct ChannelCore {
     pub(crate) full_events: AtomicUsize,
     /// The running job in step mode (in threaded mode the worker owns it).
     stepped_job: Mutex<Option<Job>>,
+    /// Wakes a waiting worker when a stop is requested.
+    wake: Condvar,
+    wake_lock: Mutex<()>,
 }
 
 impl ChannelCore {
@@ -241,6 +244,48 @@ impl ChannelCore {
         self.stepped_job
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks the worker to stop and wakes it if it waits.
+    fn request_stop(&self) {
+        let _guard = self
+            .wake_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.stop_requested.store(true, Ordering::SeqCst);
+        self.wake.notify_all();
+    }
+
+    /// Waits until a stop is requested or `timeout` (if any) passes;
+    /// returns whether a stop was requested.
+    fn wait_for_stop(&self, timeout: Option<Duration>) -> bool {
+        let mut guard = self
+            .wake_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let deadline = timeout.map(|t| Instant::now() + t);
+        while !self.stop_requested.load(Ordering::SeqCst) {
+            match deadline {
+                None => {
+                    guard = self
+                        .wake
+                        .wait(guard)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    guard = self
+                        .wake
+                        .wait_timeout(guard, deadline - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+            }
+        }
+        true
     }
 
     /// The hardware lets go: log it, then publish the final status. The
@@ -418,7 +463,8 @@ fn step_once(core: &ChannelCore, log: &Recorder) -> bool {
 
 /// Runs `job` to its end on the worker thread.
 fn run_worker(mut job: Job, core: &ChannelCore, log: &Recorder, word_delay: Duration) {
-    let idle = Duration::from_micros(if cfg!(miri) { 1 } else { 50 });
+    // How long a starved channel waits before looking at its wire again.
+    let poll = Duration::from_micros(if cfg!(miri) { 2 } else { 50 });
     loop {
         if core.stop_requested.load(Ordering::SeqCst) {
             return core.let_go(log, Status::Stopped);
@@ -426,22 +472,23 @@ fn run_worker(mut job: Job, core: &ChannelCore, log: &Recorder, word_delay: Dura
         match job.halt() {
             Some(Halt::Failed) => return core.let_go(log, Status::Failed),
             Some(Halt::Complete) => {
-                let deadline = Instant::now() + job.completion_delay();
-                while Instant::now() < deadline {
-                    if core.stop_requested.load(Ordering::SeqCst) {
-                        return core.let_go(log, Status::Stopped);
-                    }
-                    thread::sleep(idle);
+                let delay = job.completion_delay();
+                if !delay.is_zero() && core.wait_for_stop(Some(delay)) {
+                    return core.let_go(log, Status::Stopped);
                 }
                 return core.let_go(log, Status::Complete);
             }
-            Some(Halt::Stalled) => thread::sleep(idle),
+            Some(Halt::Stalled) => {
+                core.wait_for_stop(None);
+            }
             // SAFETY: as in `step_once`: the memory is valid until this
             // thread publishes a final status, which it has not.
             None => match unsafe { job.step(core, log) } {
                 Step::Moved if !word_delay.is_zero() => thread::sleep(word_delay),
                 Step::Moved => {}
-                Step::Starved => thread::sleep(idle),
+                Step::Starved => {
+                    core.wait_for_stop(Some(poll));
+                }
             },
         }
     }
@@ -566,7 +613,7 @@ impl Channel {
                 return done;
             }
         }
-        self.core.stop_requested.store(true, Ordering::SeqCst);
+        self.core.request_stop();
         if self.controller.mode == Mode::Stepped {
             let mut slot = self.core.job();
             if slot.take().is_some() {

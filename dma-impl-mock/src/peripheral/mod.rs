@@ -1,5 +1,6 @@
 //! Mock peripherals with DMA, implementing the `dma-traits` peripheral traits.
 
+mod lent;
 mod serial;
 mod transfer;
 

@@ -7,6 +7,7 @@ use dma_traits::{
     TransferError, Word,
 };
 
+use super::lent::Lent;
 use super::transfer::{Defect, Leg, MockError, MockTransfer};
 use crate::engine::{Channel, Descriptor, MockDma, Wire};
 
@@ -101,18 +102,10 @@ unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSerial<F> {
         self,
         buffer: B,
     ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
-        let (ptr, len) = buffer.dma_read_buffer();
-        if let Err(error) = Self::check_len(len) {
-            return Err(TransferError::rejected(error, buffer, self));
-        }
+        // Wrapped before the pointer is taken: see `Lent`.
+        let buffer = Lent::new(buffer);
+        let (ptr, len) = buffer.get().dma_read_buffer();
         let region = ptr::slice_from_raw_parts(ptr, len);
-        if let Err(error) = self.fence.release(region, Access::DmaReads) {
-            return Err(TransferError::rejected(
-                MockError::Fence(error),
-                buffer,
-                self,
-            ));
-        }
         let descriptor =
             Descriptor::mem_to_port(ptr.cast::<u8>(), self.wire.clone(), W::WIDTH, len);
         // SAFETY: the pair is valid for reads of `len` aligned words while
@@ -120,20 +113,10 @@ unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSerial<F> {
         // alive until the transfer ends (this method's contract); the
         // transfer owns `buffer` and gives it back only after the channel
         // has let go.
-        if let Err(error) = unsafe { self.tx.start(descriptor) } {
-            return Err(TransferError::rejected(
-                MockError::Engine(error),
-                buffer,
-                self,
-            ));
+        match unsafe { self.start(&self.tx, descriptor, region, Access::DmaReads) } {
+            Ok(transfer) => Ok(transfer(buffer, self)),
+            Err(error) => Err(TransferError::rejected(error, buffer.into_inner(), self)),
         }
-        let leg = Leg {
-            channel: self.tx.clone(),
-            region,
-            access: Access::DmaReads,
-        };
-        let (fence, defect) = (self.fence, self.defect);
-        Ok(MockTransfer::new(buffer, self, vec![leg], fence, defect))
     }
 }
 
@@ -145,39 +128,51 @@ unsafe impl<W: Word, F: DmaFence> DmaRead<W> for MockSerial<F> {
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,
-        mut buffer: B,
+        buffer: B,
     ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
-        let (ptr, len) = buffer.dma_write_buffer();
-        if let Err(error) = Self::check_len(len) {
-            return Err(TransferError::rejected(error, buffer, self));
-        }
+        let mut buffer = Lent::new(buffer);
+        let (ptr, len) = buffer.get_mut().dma_write_buffer();
         let region = ptr::slice_from_raw_parts(ptr.cast_const(), len);
-        if let Err(error) = self.fence.release(region, Access::DmaWrites) {
-            return Err(TransferError::rejected(
-                MockError::Fence(error),
-                buffer,
-                self,
-            ));
-        }
         let descriptor =
             Descriptor::port_to_mem(self.wire.clone(), ptr.cast::<u8>(), W::WIDTH, len);
         // SAFETY: the pair is valid for writes of `len` aligned words while
         // `buffer` lives (`DmaWriteBuffer`), kept alive by the caller until
         // the transfer ends, and owned by the transfer meanwhile, so no one
         // else accesses it.
-        if let Err(error) = unsafe { self.rx.start(descriptor) } {
-            return Err(TransferError::rejected(
-                MockError::Engine(error),
-                buffer,
-                self,
-            ));
+        match unsafe { self.start(&self.rx, descriptor, region, Access::DmaWrites) } {
+            Ok(transfer) => Ok(transfer(buffer, self)),
+            Err(error) => Err(TransferError::rejected(error, buffer.into_inner(), self)),
         }
+    }
+}
+
+impl<F: DmaFence> MockSerial<F> {
+    /// Checks the length, runs the release fence, starts `channel`; returns
+    /// how to build the transfer from the buffer and the port.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Channel::start`] for the memory in `descriptor`, which is `region`.
+    #[allow(clippy::type_complexity)]
+    unsafe fn start<B, W: Word>(
+        &self,
+        channel: &Channel,
+        descriptor: Descriptor,
+        region: *const [W],
+        access: Access,
+    ) -> Result<impl FnOnce(Lent<B>, Self) -> MockTransfer<B, Self, W, F>, MockError> {
+        Self::check_len(region.len())?;
+        self.fence
+            .release(region, access)
+            .map_err(MockError::Fence)?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { channel.start(descriptor) }.map_err(MockError::Engine)?;
         let leg = Leg {
-            channel: self.rx.clone(),
+            channel: channel.clone(),
             region,
-            access: Access::DmaWrites,
+            access,
         };
         let (fence, defect) = (self.fence, self.defect);
-        Ok(MockTransfer::new(buffer, self, vec![leg], fence, defect))
+        Ok(move |buffer, serial| MockTransfer::new(buffer, serial, vec![leg], fence, defect))
     }
 }

@@ -4,6 +4,7 @@ use core::fmt;
 
 use dma_traits::{Access, DmaFence, FenceError, Finished, Outcome, Transfer, TransferError, Word};
 
+use super::lent::Lent;
 use crate::engine::{Channel, EngineError, Status};
 
 /// What goes wrong in a mock transfer.
@@ -86,7 +87,7 @@ impl<W> fmt::Debug for Leg<W> {
 pub struct MockTransfer<B, R, W: Word, F: DmaFence> {
     // Declared first: dropped first, so the DMA stops before `buffer` drops.
     guard: Guard<W, F>,
-    buffer: B,
+    buffer: Lent<B>,
     resources: R,
 }
 
@@ -115,7 +116,7 @@ unsafe impl<B: Send, R: Send, W: Word, F: DmaFence + Send> Send for MockTransfer
 impl<B, R, W: Word, F: DmaFence> MockTransfer<B, R, W, F> {
     /// A transfer whose legs the caller has already started.
     pub(crate) fn new(
-        buffer: B,
+        buffer: Lent<B>,
         resources: R,
         legs: Vec<Leg<W>>,
         fence: F,
@@ -202,6 +203,7 @@ unsafe impl<B, R, W: Word, F: DmaFence> Transfer for MockTransfer<B, R, W, F> {
         } = self;
         let failed = guard.halt();
         let transferred = guard.transferred();
+        let buffer = buffer.into_inner();
         if failed {
             Err(TransferError {
                 error: MockError::Bus,
