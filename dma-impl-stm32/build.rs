@@ -10,7 +10,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=memory");
     let rt = env::var_os("CARGO_FEATURE_RT").is_some();
-    let bare = env::var("CARGO_CFG_TARGET_OS").map_or(false, |os| os == "none");
+    let bare = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "none");
     if !(rt && bare) {
         return;
     }

@@ -154,7 +154,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Circular<B, R, F> {
             // whole half before raising the flag read above, and the acquire
             // fence ran). A volatile read makes no reference, so a DMA that
             // overruns races with nothing the compiler relies on.
-            *slot = unsafe { self.start.add(offset + i).read_volatile() };
+            *slot = unsafe { self.start.wrapping_add(offset + i).read_volatile() };
             copied += 1;
         }
         let after = channel.status();

@@ -120,7 +120,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
         for (i, slot) in out.iter_mut().take(self.len).enumerate() {
             // SAFETY: `i < len`: inside the completed buffer, aligned (checked
             // at start), fully written by the stream before `TCIF`, acquired.
-            *slot = unsafe { start.add(i).read_volatile() };
+            *slot = unsafe { start.wrapping_add(i).read_volatile() };
             copied += 1;
         }
         let overran = channel.status().complete;

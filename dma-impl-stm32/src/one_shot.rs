@@ -103,12 +103,9 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
         let (status, remaining) = this.halt();
         // SAFETY: `this` is in `ManuallyDrop`, so `Lent::drop` never runs and
         // each field is taken exactly once, here; `this` is not used after.
-        let (buffer, resources) = unsafe {
-            (
-                ManuallyDrop::take(&mut this.buffer),
-                ManuallyDrop::take(&mut this.resources),
-            )
-        };
+        let buffer = unsafe { ManuallyDrop::take(&mut this.buffer) };
+        // SAFETY: as above, for the resources.
+        let resources = unsafe { ManuallyDrop::take(&mut this.resources) };
         let buffer = buffer.into_inner();
         Ended {
             buffer,

@@ -1,6 +1,11 @@
 //! Every refusal and every hardware error gives the buffer and the channel
 //! (and peripheral) back, on both controller families.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use dma_impl_mock::record::{Event, Recorder, RecordingFence};
+use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::stm32::{ChannelDma, StreamDma};
 use dma_impl_stm32::{channel, memory, stream, Priority};
 use dma_traits::{Access, Transfer};
@@ -14,7 +14,7 @@ fn channel_dma_copies_every_width() {
     let sim = ChannelDma::threaded(log.clone());
     // SAFETY: the simulator outlives the controller value.
     let mut dma = unsafe { channel::Dma::from_base(sim.base(), 7) };
-    let fence = RecordingFence::new(log.leak());
+    let fence = common::fence(&log);
     let ch = dma
         .channel::<1>()
         .unwrap()
@@ -83,7 +83,7 @@ fn stream_dma_copies_in_fifo_mode() {
     let sim = StreamDma::new(log.clone());
     // SAFETY: the simulator outlives the controller value.
     let mut dma = unsafe { stream::Dma::from_base(sim.base()) };
-    let fence = RecordingFence::new(log.leak());
+    let fence = common::fence(&log);
     let s = dma.stream::<5>(0).unwrap().with_priority(Priority::High);
     let from: Box<[u32]> = vec![10, 20, 30, 40].into();
     let to: Box<[u32]> = vec![0; 4].into();

@@ -90,7 +90,7 @@ pub fn channel_rig(threaded: bool) -> (Rig<ChannelDma>, ChannelTx, ChannelRx) {
     let mut controller = unsafe { channel::Dma::from_base(dma.base(), 7) };
     // SAFETY: as above.
     let driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
-    let fence = RecordingFence::new(log.leak());
+    let fence = fence(&log);
     let (tx, rx) = driver.split(
         controller.channel::<4>().unwrap(),
         controller.channel::<5>().unwrap(),
@@ -124,7 +124,7 @@ pub fn stream_rig(threaded: bool) -> (Rig<StreamDma>, StreamTx, StreamRx) {
     let mut controller = unsafe { stream::Dma::from_base(dma.base()) };
     // SAFETY: as above.
     let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
-    let fence = RecordingFence::new(log.leak());
+    let fence = fence(&log);
     let (tx, rx) = driver.split(
         controller.stream::<7>(4).unwrap(),
         controller.stream::<2>(4).unwrap(),
@@ -140,6 +140,17 @@ pub fn stream_rig(threaded: bool) -> (Rig<StreamDma>, StreamTx, StreamRx) {
         rx_number: 2,
     };
     (rig, tx, rx)
+}
+
+/// Leaked recorders, kept reachable from a static so Miri's leak check
+/// knows they are meant to live for the whole test run.
+static KEPT: std::sync::Mutex<Vec<&'static Recorder>> = std::sync::Mutex::new(Vec::new());
+
+/// A fence logging into `log`, for the whole test run.
+pub fn fence(log: &Recorder) -> RecordingFence {
+    let kept = log.leak();
+    KEPT.lock().unwrap().push(kept);
+    RecordingFence::new(kept)
 }
 
 /// Index of the first event matching `f`.

@@ -124,7 +124,7 @@ impl Family for V1 {
         (which == 0).then_some(0x14 + 0x14 * ch)
     }
     fn flag_group(ch: usize) -> (usize, usize, u32) {
-        (0x00, 0x04, 4 * ch as u32)
+        (0x00, 0x04, 4 * u32::try_from(ch).unwrap_or(0))
     }
     fn decode(cr: u32) -> Cfg {
         let bit = |n: u32| cr & (1 << n) != 0;
@@ -386,14 +386,15 @@ impl<F: Family> Shared<F> {
             addr: at as usize,
             bytes,
         });
-        // SAFETY: the caller's contract; `at` is aligned for `bytes` because the
-        // driver checked the buffer's alignment for its word width.
-        unsafe {
-            match bytes {
-                1 => u32::from(at.read_volatile()),
-                2 => u32::from(at.cast::<u16>().read_volatile()),
-                _ => at.cast::<u32>().read_volatile(),
-            }
+        // SAFETY (each arm): the caller's contract; `at` is aligned for `bytes`
+        // because the driver checked the buffer's alignment for its word width.
+        match bytes {
+            // SAFETY: as above.
+            1 => u32::from(unsafe { at.read_volatile() }),
+            // SAFETY: as above.
+            2 => u32::from(unsafe { at.cast::<u16>().read_volatile() }),
+            // SAFETY: as above.
+            _ => unsafe { at.cast::<u32>().read_volatile() },
         }
     }
 
@@ -409,13 +410,13 @@ impl<F: Family> Shared<F> {
         });
         // The value is truncated to the memory width, as the hardware packs it.
         #[allow(clippy::cast_possible_truncation)]
-        // SAFETY: the caller's contract.
-        unsafe {
-            match bytes {
-                1 => at.write_volatile(value as u8),
-                2 => at.cast::<u16>().write_volatile(value as u16),
-                _ => at.cast::<u32>().write_volatile(value),
-            }
+        match bytes {
+            // SAFETY: the caller's contract; aligned as in `memory_read`.
+            1 => unsafe { at.write_volatile(value as u8) },
+            // SAFETY: as above.
+            2 => unsafe { at.cast::<u16>().write_volatile(value as u16) },
+            // SAFETY: as above.
+            _ => unsafe { at.cast::<u32>().write_volatile(value) },
         }
         true
     }
