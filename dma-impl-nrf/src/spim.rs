@@ -2,6 +2,7 @@
 //! another in; the two may differ in length.
 
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 use core::ptr;
 
 use dma_traits::{
@@ -182,9 +183,15 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Spim<C, F> {
     {
         let tx_pair = tx.dma_read_buffer();
         let rx_pair = rx.dma_write_buffer();
+        // Parked before the start task: see `crate::transfer`.
+        let (tx, rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
         match self.start(tx_pair, rx_pair) {
             Ok(()) => Ok(DuplexTransfer::started(self, tx, rx)),
-            Err(error) => Err(TransferError::rejected(error, (tx, rx), self)),
+            Err(error) => {
+                // SAFETY: both were initialized just above and nothing started.
+                let buffers = unsafe { (tx.assume_init(), rx.assume_init()) };
+                Err(TransferError::rejected(error, buffers, self))
+            }
         }
     }
 }

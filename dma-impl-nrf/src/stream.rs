@@ -6,7 +6,7 @@
 //! current buffer is full: no byte falls between two buffers, as long as the
 //! CPU hands in a fresh buffer before the queued one is full.
 
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr;
 
 use dma_traits::{Access, DmaFence, StaticWriteBuffer};
@@ -42,10 +42,10 @@ pub struct StreamStopped<C: Chip, F: DmaFence, B> {
 #[derive(Debug)]
 pub struct RxStream<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> {
     rx: ManuallyDrop<UarteRx<C, F>>,
-    /// The buffer being filled.
-    active: ManuallyDrop<B>,
-    /// The buffer whose address is latched next.
-    queued: ManuallyDrop<B>,
+    /// The buffer being filled (parked, see `crate::transfer`).
+    active: MaybeUninit<B>,
+    /// The buffer whose address is latched next (parked).
+    queued: MaybeUninit<B>,
 }
 
 fn extent<B: StaticWriteBuffer<Word = u8>>(buffer: &mut B) -> *const [u8] {
@@ -81,9 +81,13 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         if let Err(e) = self.fence.release(second_extent, Access::DmaWrites) {
             return Err((Error::Fence(e), self, first, second));
         }
+        // Parked before the start task: see `crate::transfer`.
+        let (first, second) = (MaybeUninit::new(first), MaybeUninit::new(second));
         self.regs.write(SHORTS, SHORT_ENDRX_STARTRX);
         if let Err(e) = self.start(first_ptr, first_len) {
             self.regs.write(SHORTS, 0);
+            // SAFETY: both were initialized just above and nothing started.
+            let (first, second) = unsafe { (first.assume_init(), second.assume_init()) };
             return Err((e, self, first, second));
         }
         // The first address is latched once RXSTARTED is set; queue the second.
@@ -92,8 +96,8 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         self.regs.channel(RXD_PTR, second_ptr, second_len);
         Ok(RxStream {
             rx: ManuallyDrop::new(self),
-            active: ManuallyDrop::new(first),
-            queued: ManuallyDrop::new(second),
+            active: first,
+            queued: second,
         })
     }
 }
@@ -127,10 +131,14 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         // address is latched, the fresh one can take its place in RXD.PTR.
         regs.wait(EVENTS_RXSTARTED);
         regs.clear(EVENTS_RXSTARTED);
+        // Rotate the parked slots before the fresh address reaches the hardware.
+        let queued = core::mem::replace(&mut self.queued, MaybeUninit::new(fresh));
+        let full = core::mem::replace(&mut self.active, queued);
         regs.channel(RXD_PTR, fresh_ptr, fresh_len);
         let error = self.rx.take_error();
-        let queued = core::mem::replace(&mut *self.queued, fresh);
-        let mut full = core::mem::replace(&mut *self.active, queued);
+        // SAFETY: every slot holds a buffer; the hardware finished this one
+        // (ENDRX) and has latched the next address (RXSTARTED).
+        let mut full = unsafe { full.assume_init() };
         fence.acquire(extent(&mut full), Access::DmaWrites);
         Ok(Filled {
             buffer: full,
@@ -147,10 +155,10 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         // SAFETY: `this` is never dropped and each field is taken exactly once,
         // after the receiver stopped and the buffers were acquired.
         let rx = unsafe { ManuallyDrop::take(&mut this.rx) };
+        // SAFETY: as above; every slot holds a buffer.
+        let active = unsafe { this.active.assume_init_read() };
         // SAFETY: as above.
-        let active = unsafe { ManuallyDrop::take(&mut this.active) };
-        // SAFETY: as above.
-        let queued = unsafe { ManuallyDrop::take(&mut this.queued) };
+        let queued = unsafe { this.queued.assume_init_read() };
         StreamStopped {
             rx,
             buffers: [(active, first), (queued, second)],
@@ -172,9 +180,13 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         regs.clear(EVENTS_RXSTARTED);
         let _discarded = self.rx.take_error();
         let fence = self.rx.fence;
-        let (_, active_len) = self.active.dma_write_buffer();
-        fence.acquire(extent(&mut *self.active), Access::DmaWrites);
-        fence.acquire(extent(&mut *self.queued), Access::DmaWrites);
+        // SAFETY: every slot holds a buffer, and the receiver has stopped.
+        let active = unsafe { self.active.assume_init_mut() };
+        let (_, active_len) = active.dma_write_buffer();
+        fence.acquire(extent(active), Access::DmaWrites);
+        // SAFETY: as above.
+        let queued = unsafe { self.queued.assume_init_mut() };
+        fence.acquire(extent(queued), Access::DmaWrites);
         if moved_on {
             (active_len, amount)
         } else {
@@ -188,9 +200,9 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> Drop for RxStream<C,
         let _amounts = self.halt();
         // SAFETY: dropped once, here, after the receiver stopped; `stop` never
         // lets `Drop` run.
-        unsafe { ManuallyDrop::drop(&mut self.active) };
+        unsafe { self.active.assume_init_drop() };
         // SAFETY: as above.
-        unsafe { ManuallyDrop::drop(&mut self.queued) };
+        unsafe { self.queued.assume_init_drop() };
         // SAFETY: as above.
         unsafe { ManuallyDrop::drop(&mut self.rx) };
     }

@@ -4,8 +4,14 @@
 //! ends it — [`Transfer::wait`], [`Transfer::stop`] or `Drop` — first makes the
 //! peripheral stop and observes its stopped event, then runs the acquire
 //! fence, and only then gives the buffer back (or drops it).
+//!
+//! While the DMA runs, a buffer is kept in a [`MaybeUninit`] ("parked"), put
+//! there before the start task: moving a `&mut` buffer re-asserts its
+//! uniqueness (a retag, which counts as a write to the memory it points to)
+//! and would race the DMA; a union is never retagged, so the transfer can be
+//! moved freely.
 
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr;
 
 use dma_traits::{
@@ -68,22 +74,24 @@ fn outcome<B, E>(
 #[derive(Debug)]
 pub struct TxTransfer<E: Engine, B: DmaReadBuffer> {
     engine: ManuallyDrop<E>,
-    buffer: ManuallyDrop<B>,
+    buffer: MaybeUninit<B>,
 }
 
 impl<E: Engine, B: DmaReadBuffer> TxTransfer<E, B> {
     /// Takes over a started transaction.
-    pub(crate) fn started(engine: E, buffer: B) -> Self {
+    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>) -> Self {
         TxTransfer {
             engine: ManuallyDrop::new(engine),
-            buffer: ManuallyDrop::new(buffer),
+            buffer,
         }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
         let (result, transferred) = self.engine.halt();
         let fence = self.engine.fence();
-        fence.acquire(read_extent(&*self.buffer), Access::DmaReads);
+        // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
+        let buffer = unsafe { self.buffer.assume_init_mut() };
+        fence.acquire(read_extent(buffer), Access::DmaReads);
         (result, transferred)
     }
 }
@@ -102,9 +110,9 @@ unsafe impl<E: Engine, B: DmaReadBuffer> Transfer for TxTransfer<E, B> {
     fn stop(self) -> Outcome<Self> {
         let mut this = ManuallyDrop::new(self);
         let (result, transferred) = this.halt_and_acquire();
-        // SAFETY: `this` is never dropped (ManuallyDrop) and each field is
-        // taken exactly once, after the hardware stopped.
-        let buffer = unsafe { ManuallyDrop::take(&mut this.buffer) };
+        // SAFETY: `this` is never dropped (ManuallyDrop) and each field,
+        // initialized by `started`, is taken exactly once, after the hardware stopped.
+        let buffer = unsafe { this.buffer.assume_init_read() };
         // SAFETY: as above.
         let engine = unsafe { ManuallyDrop::take(&mut this.engine) };
         outcome(result, buffer, engine, transferred)
@@ -114,8 +122,9 @@ unsafe impl<E: Engine, B: DmaReadBuffer> Transfer for TxTransfer<E, B> {
 impl<E: Engine, B: DmaReadBuffer> Drop for TxTransfer<E, B> {
     fn drop(&mut self) {
         let _outcome = self.halt_and_acquire();
-        // SAFETY: the fields are dropped once, here; `stop` never lets `Drop` run.
-        unsafe { ManuallyDrop::drop(&mut self.buffer) };
+        // SAFETY: the fields, initialized by `started`, are dropped once, here,
+        // after the hardware stopped; `stop` never lets `Drop` run.
+        unsafe { self.buffer.assume_init_drop() };
         // SAFETY: as above.
         unsafe { ManuallyDrop::drop(&mut self.engine) };
     }
@@ -125,22 +134,24 @@ impl<E: Engine, B: DmaReadBuffer> Drop for TxTransfer<E, B> {
 #[derive(Debug)]
 pub struct RxTransfer<E: Engine, B: DmaWriteBuffer> {
     engine: ManuallyDrop<E>,
-    buffer: ManuallyDrop<B>,
+    buffer: MaybeUninit<B>,
 }
 
 impl<E: Engine, B: DmaWriteBuffer> RxTransfer<E, B> {
     /// Takes over a started transaction.
-    pub(crate) fn started(engine: E, buffer: B) -> Self {
+    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>) -> Self {
         RxTransfer {
             engine: ManuallyDrop::new(engine),
-            buffer: ManuallyDrop::new(buffer),
+            buffer,
         }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
         let (result, transferred) = self.engine.halt();
         let fence = self.engine.fence();
-        fence.acquire(write_extent(&mut *self.buffer), Access::DmaWrites);
+        // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
+        let buffer = unsafe { self.buffer.assume_init_mut() };
+        fence.acquire(write_extent(buffer), Access::DmaWrites);
         (result, transferred)
     }
 }
@@ -158,8 +169,9 @@ unsafe impl<E: Engine, B: DmaWriteBuffer> Transfer for RxTransfer<E, B> {
     fn stop(self) -> Outcome<Self> {
         let mut this = ManuallyDrop::new(self);
         let (result, transferred) = this.halt_and_acquire();
-        // SAFETY: `this` is never dropped and each field is taken exactly once.
-        let buffer = unsafe { ManuallyDrop::take(&mut this.buffer) };
+        // SAFETY: `this` is never dropped and each field, initialized by
+        // `started`, is taken exactly once, after the hardware stopped.
+        let buffer = unsafe { this.buffer.assume_init_read() };
         // SAFETY: as above.
         let engine = unsafe { ManuallyDrop::take(&mut this.engine) };
         outcome(result, buffer, engine, transferred)
@@ -169,8 +181,9 @@ unsafe impl<E: Engine, B: DmaWriteBuffer> Transfer for RxTransfer<E, B> {
 impl<E: Engine, B: DmaWriteBuffer> Drop for RxTransfer<E, B> {
     fn drop(&mut self) {
         let _outcome = self.halt_and_acquire();
-        // SAFETY: the fields are dropped once, here; `stop` never lets `Drop` run.
-        unsafe { ManuallyDrop::drop(&mut self.buffer) };
+        // SAFETY: the fields, initialized by `started`, are dropped once, here,
+        // after the hardware stopped; `stop` never lets `Drop` run.
+        unsafe { self.buffer.assume_init_drop() };
         // SAFETY: as above.
         unsafe { ManuallyDrop::drop(&mut self.engine) };
     }
@@ -180,25 +193,29 @@ impl<E: Engine, B: DmaWriteBuffer> Drop for RxTransfer<E, B> {
 #[derive(Debug)]
 pub struct DuplexTransfer<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> {
     engine: ManuallyDrop<E>,
-    tx: ManuallyDrop<TX>,
-    rx: ManuallyDrop<RX>,
+    tx: MaybeUninit<TX>,
+    rx: MaybeUninit<RX>,
 }
 
 impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> DuplexTransfer<E, TX, RX> {
     /// Takes over a started transaction.
-    pub(crate) fn started(engine: E, tx: TX, rx: RX) -> Self {
+    pub(crate) fn started(engine: E, tx: MaybeUninit<TX>, rx: MaybeUninit<RX>) -> Self {
         DuplexTransfer {
             engine: ManuallyDrop::new(engine),
-            tx: ManuallyDrop::new(tx),
-            rx: ManuallyDrop::new(rx),
+            tx,
+            rx,
         }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
         let (result, transferred) = self.engine.halt();
         let fence = self.engine.fence();
-        fence.acquire(read_extent(&*self.tx), Access::DmaReads);
-        fence.acquire(write_extent(&mut *self.rx), Access::DmaWrites);
+        // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
+        let tx = unsafe { self.tx.assume_init_mut() };
+        fence.acquire(read_extent(tx), Access::DmaReads);
+        // SAFETY: as above.
+        let rx = unsafe { self.rx.assume_init_mut() };
+        fence.acquire(write_extent(rx), Access::DmaWrites);
         (result, transferred)
     }
 }
@@ -218,10 +235,11 @@ unsafe impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> Transfer
     fn stop(self) -> Outcome<Self> {
         let mut this = ManuallyDrop::new(self);
         let (result, transferred) = this.halt_and_acquire();
-        // SAFETY: `this` is never dropped and each field is taken exactly once.
-        let tx = unsafe { ManuallyDrop::take(&mut this.tx) };
+        // SAFETY: `this` is never dropped and each field, initialized by
+        // `started`, is taken exactly once, after the hardware stopped.
+        let tx = unsafe { this.tx.assume_init_read() };
         // SAFETY: as above.
-        let rx = unsafe { ManuallyDrop::take(&mut this.rx) };
+        let rx = unsafe { this.rx.assume_init_read() };
         // SAFETY: as above.
         let engine = unsafe { ManuallyDrop::take(&mut this.engine) };
         outcome(result, (tx, rx), engine, transferred)
@@ -231,10 +249,11 @@ unsafe impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> Transfer
 impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> Drop for DuplexTransfer<E, TX, RX> {
     fn drop(&mut self) {
         let _outcome = self.halt_and_acquire();
-        // SAFETY: the fields are dropped once, here; `stop` never lets `Drop` run.
-        unsafe { ManuallyDrop::drop(&mut self.tx) };
+        // SAFETY: the fields, initialized by `started`, are dropped once, here,
+        // after the hardware stopped; `stop` never lets `Drop` run.
+        unsafe { self.tx.assume_init_drop() };
         // SAFETY: as above.
-        unsafe { ManuallyDrop::drop(&mut self.rx) };
+        unsafe { self.rx.assume_init_drop() };
         // SAFETY: as above.
         unsafe { ManuallyDrop::drop(&mut self.engine) };
     }

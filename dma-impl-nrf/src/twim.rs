@@ -2,6 +2,7 @@
 //! start) by EasyDMA, ending each transaction with a STOP condition.
 
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 use core::ptr;
 
 use dma_traits::{
@@ -263,9 +264,16 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Twim<C, F> {
         buffer: B,
     ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
         let pair = buffer.dma_read_buffer();
+        // Parked before the start task: see `crate::transfer`.
+        let parked = MaybeUninit::new(buffer);
         match self.start(Mode::Write, pair, (ptr::null_mut(), 0)) {
-            Ok(()) => Ok(TxTransfer::started(self, buffer)),
-            Err(error) => Err(TransferError::rejected(error, buffer, self)),
+            Ok(()) => Ok(TxTransfer::started(self, parked)),
+            // SAFETY: `parked` was initialized just above and nothing started.
+            Err(error) => Err(TransferError::rejected(
+                error,
+                unsafe { parked.assume_init() },
+                self,
+            )),
         }
     }
 }
@@ -280,9 +288,16 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Twim<C, F> {
         mut buffer: B,
     ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
         let pair = buffer.dma_write_buffer();
+        // Parked before the start task: see `crate::transfer`.
+        let parked = MaybeUninit::new(buffer);
         match self.start(Mode::Read, (ptr::null(), 0), pair) {
-            Ok(()) => Ok(RxTransfer::started(self, buffer)),
-            Err(error) => Err(TransferError::rejected(error, buffer, self)),
+            Ok(()) => Ok(RxTransfer::started(self, parked)),
+            // SAFETY: `parked` was initialized just above and nothing started.
+            Err(error) => Err(TransferError::rejected(
+                error,
+                unsafe { parked.assume_init() },
+                self,
+            )),
         }
     }
 }
@@ -304,9 +319,15 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Twim<C, F> {
     {
         let tx_pair = tx.dma_read_buffer();
         let rx_pair = rx.dma_write_buffer();
+        // Parked before the start task: see `crate::transfer`.
+        let (tx, rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
         match self.start(Mode::WriteRead, tx_pair, rx_pair) {
             Ok(()) => Ok(DuplexTransfer::started(self, tx, rx)),
-            Err(error) => Err(TransferError::rejected(error, (tx, rx), self)),
+            Err(error) => {
+                // SAFETY: both were initialized just above and nothing started.
+                let buffers = unsafe { (tx.assume_init(), rx.assume_init()) };
+                Err(TransferError::rejected(error, buffers, self))
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! [`UarteRx`] (a [`DmaRead<u8>`]); both run at the same time.
 
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 use core::ptr;
 
 use dma_traits::{
@@ -265,9 +266,16 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
         buffer: B,
     ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
         let (ptr, len) = buffer.dma_read_buffer();
+        // Parked before the start task: see `crate::transfer`.
+        let parked = MaybeUninit::new(buffer);
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
-            Ok(()) => Ok(TxTransfer::started(self, buffer)),
-            Err(error) => Err(TransferError::rejected(error, buffer, self)),
+            Ok(()) => Ok(TxTransfer::started(self, parked)),
+            // SAFETY: `parked` was initialized just above and nothing started.
+            Err(error) => Err(TransferError::rejected(
+                error,
+                unsafe { parked.assume_init() },
+                self,
+            )),
         }
     }
 }
@@ -394,9 +402,16 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for UarteRx<C, F> {
         mut buffer: B,
     ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
         let (ptr, len) = buffer.dma_write_buffer();
+        // Parked before the start task: see `crate::transfer`.
+        let parked = MaybeUninit::new(buffer);
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
-            Ok(()) => Ok(RxTransfer::started(self, buffer)),
-            Err(error) => Err(TransferError::rejected(error, buffer, self)),
+            Ok(()) => Ok(RxTransfer::started(self, parked)),
+            // SAFETY: `parked` was initialized just above and nothing started.
+            Err(error) => Err(TransferError::rejected(
+                error,
+                unsafe { parked.assume_init() },
+                self,
+            )),
         }
     }
 }

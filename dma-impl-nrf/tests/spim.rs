@@ -76,16 +76,14 @@ fn bad_buffers_are_refused_with_both_given_back() {
     let spim = spim::<Nrf52832>(&sim);
     let rejected = spim
         .transfer(vec![1u8; 4], vec![0u8; 256])
-        .err()
-        .expect("256 > 255 on nRF52832");
+        .expect_err("256 > 255 on nRF52832");
     assert_eq!(rejected.error, Error::TooLong { len: 256, max: 255 });
     assert_eq!(rejected.buffer.0, vec![1u8; 4]);
     assert_eq!(rejected.buffer.1.len(), 256);
     let rejected = rejected
         .resources
         .transfer(Vec::<u8>::new(), Vec::<u8>::new())
-        .err()
-        .expect("nothing to clock");
+        .expect_err("nothing to clock");
     assert_eq!(rejected.error, Error::Empty);
     assert_eq!(sim.starts(), 0);
 }

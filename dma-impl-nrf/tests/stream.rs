@@ -79,7 +79,7 @@ fn a_bad_fresh_buffer_is_given_back_and_the_stream_goes_on() {
         .read_stream(vec![0u8; 2], vec![0u8; 2])
         .ok()
         .unwrap();
-    let (error, fresh) = rx_stream.next(Vec::new()).err().expect("empty refused");
+    let (error, fresh) = rx_stream.next(Vec::new()).expect_err("empty refused");
     assert_eq!(error, dma_impl_nrf::Error::Empty);
     assert!(fresh.is_empty());
     sim.run(2);

@@ -45,7 +45,7 @@ fn flash_buffer_is_rejected_with_the_buffer_returned() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840());
     let (tx, _rx) = uarte::<Nrf52840>(&sim);
 
-    let rejected = tx.write_all(&IN_FLASH).err().expect("flash refused");
+    let rejected = tx.write_all(&IN_FLASH).expect_err("flash refused");
     assert_eq!(
         rejected.error,
         Error::NotInDataRam {
@@ -89,8 +89,7 @@ fn bounce_buffer_copies_flash_data_through_ram() {
     let rejected = done
         .resources
         .write_all_bounced(&[0u8; 17], done.buffer)
-        .err()
-        .expect("17 bytes do not fit 16");
+        .expect_err("17 bytes do not fit 16");
     assert_eq!(
         rejected.error,
         Error::BounceTooSmall {
@@ -107,7 +106,7 @@ fn bounce_buffer_copies_flash_data_through_ram() {
 fn maxcnt_limit_is_an_error_per_chip() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52832());
     let (tx, _rx) = uarte::<Nrf52832>(&sim);
-    let rejected = tx.write_all(vec![7u8; 256]).err().expect("256 > 255");
+    let rejected = tx.write_all(vec![7u8; 256]).expect_err("256 > 255");
     assert_eq!(rejected.error, Error::TooLong { len: 256, max: 255 });
     assert_eq!(rejected.buffer, vec![7u8; 256], "returned untouched");
     let done = rejected
@@ -122,10 +121,7 @@ fn maxcnt_limit_is_an_error_per_chip() {
 
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840());
     let (tx, rx) = uarte::<Nrf52840>(&sim);
-    let rejected = tx
-        .write_all(vec![0u8; 65_536])
-        .err()
-        .expect("65536 > 65535");
+    let rejected = tx.write_all(vec![0u8; 65_536]).expect_err("65536 > 65535");
     assert_eq!(
         rejected.error,
         Error::TooLong {
@@ -133,10 +129,7 @@ fn maxcnt_limit_is_an_error_per_chip() {
             max: 65_535
         }
     );
-    let rejected = rx
-        .read_exact(vec![0u8; 65_536])
-        .err()
-        .expect("65536 > 65535");
+    let rejected = rx.read_exact(vec![0u8; 65_536]).expect_err("65536 > 65535");
     assert_eq!(
         rejected.error,
         Error::TooLong {
@@ -228,8 +221,7 @@ fn errorsrc_maps_to_uart_errors() {
             .read_exact(vec![0u8; 4])
             .unwrap()
             .wait()
-            .err()
-            .expect("error");
+            .expect_err("error");
         assert_eq!(failed.error, expected);
         assert_eq!(failed.transferred, 2);
         assert_eq!(&failed.buffer[..2], b"12");
