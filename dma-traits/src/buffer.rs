@@ -66,6 +66,10 @@ use crate::{ReadTarget, Word, WriteTarget};
 /// Forbidden impls: a buffer whose pointer points inside itself (an inline
 /// array, `heapless::Vec` by value), a `Deref` that returns fresh memory per
 /// call, a target with invalid bit patterns (`String` for writes, `bool`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a buffer a DMA may read",
+    note = "a DMA read buffer is a stable pointer (`&'static [W]`, `&'static mut [W; N]`, `Box`, `Vec`, `Rc`, `Arc`, a pool box) to an array or slice of a `Word`; arrays by value and `heapless::Vec` by value move with the transfer"
+)]
 pub unsafe trait DmaReadBuffer {
     /// The element the DMA moves.
     type Word: Word;
@@ -96,6 +100,10 @@ pub unsafe trait DmaReadBuffer {
 ///
 /// For **callers**: as for [`DmaReadBuffer`]; besides, after the acquire fence
 /// exactly the words the DMA wrote may be treated as initialized.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a buffer a DMA may write",
+    note = "a DMA write buffer is a unique stable pointer (`&'static mut [W]`, `Box`, `Vec`, a pool box) to an array or slice of a `Word` or of `MaybeUninit<Word>`; shared pointers, arrays by value, `Pin` and plain `Deref` types are not"
+)]
 pub unsafe trait DmaWriteBuffer {
     /// The element the DMA moves.
     type Word: Word;

@@ -34,7 +34,7 @@
 //! `as-slice` ([`AsSliceBuffer`]), `defmt` (`Format` on errors), `cortex-m7`
 //! ([`CortexM7DCache`]). None is on by default.
 #![no_std]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "as-slice")]
 mod as_slice_buffer;

@@ -25,6 +25,10 @@ use crate::Word;
 ///
 /// For **callers**: the pair is valid as [`DmaReadBuffer`](crate::DmaReadBuffer)
 /// describes for the buffer that owns the target.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not memory a DMA may read",
+    note = "DMA read targets are `[W]`, `[W; N]` and `str`, where `W` is a `Word` (u8..u64, i8..i64, f32, f64)"
+)]
 pub unsafe trait ReadTarget {
     /// The element type.
     type Word: Word;
@@ -44,6 +48,10 @@ pub unsafe trait ReadTarget {
 /// For **callers**: the pair is valid as
 /// [`DmaWriteBuffer`](crate::DmaWriteBuffer) describes for the buffer that owns
 /// the target.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not memory a DMA may write",
+    note = "DMA write targets are `[W]`, `[W; N]`, `[MaybeUninit<W>]` and `MaybeUninit<[W; N]>`, where `W` is a `Word` (u8..u64, i8..i64, f32, f64): every bit pattern must be a valid value"
+)]
 pub unsafe trait WriteTarget {
     /// The element type.
     type Word: Word;
@@ -84,6 +92,10 @@ pub unsafe trait WriteTarget {
 /// Forbidden: a newtype that is not `repr(transparent)` (its field may not be at
 /// offset 0), or one whose methods rely on the contents (`struct Ascii([u8; 8])`
 /// whose methods assume every byte is < 128).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a DMA target",
+    note = "DMA targets are `[W]` and `[W; N]` of a `Word` (u8..u64, i8..i64, f32, f64), `MaybeUninit` arrays for writes, and `repr(transparent)` newtypes that opt in with `TransparentTarget`"
+)]
 pub unsafe trait TransparentTarget {
     /// The wrapped target.
     type Inner;

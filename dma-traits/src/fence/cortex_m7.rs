@@ -38,6 +38,32 @@ impl CortexM7DCache {
         CortexM7DCache { _owns_scb: () }
     }
 
+    /// Whether `release` would accept `buf` for `access`: a buffer the DMA
+    /// writes must start and end on a line boundary. Pure; no cache operation.
+    ///
+    /// ```
+    /// use dma_traits::{Access, CacheAligned, CortexM7DCache, FenceError};
+    /// let good = CacheAligned::new([0u8; 64]);
+    /// let raw = core::ptr::slice_from_raw_parts(good.as_ptr(), 64);
+    /// assert_eq!(CortexM7DCache::check(raw, Access::DmaWrites), Ok(()));
+    /// let part = core::ptr::slice_from_raw_parts(good[1..].as_ptr(), 32);
+    /// assert!(matches!(
+    ///     CortexM7DCache::check(part, Access::DmaWrites),
+    ///     Err(FenceError::NotCacheLineAligned { bytes: 32, .. })
+    /// ));
+    /// // Cleaning never harms a neighbour, so the DMA may read any buffer.
+    /// assert_eq!(CortexM7DCache::check(part, Access::DmaReads), Ok(()));
+    /// ```
+    pub fn check<W>(buf: *const [W], access: Access) -> Result<(), FenceError> {
+        let address = buf.cast::<W>() as usize;
+        let bytes = core::mem::size_of::<W>().saturating_mul(buf.len());
+        let aligned = address % CACHE_LINE == 0 && bytes % CACHE_LINE == 0;
+        if access == Access::DmaWrites && !aligned {
+            return Err(FenceError::NotCacheLineAligned { address, bytes });
+        }
+        Ok(())
+    }
+
     /// The whole lines covering `buf`: (first line address, byte count).
     fn lines<W>(buf: *const [W]) -> (usize, usize) {
         let start = buf.cast::<W>() as usize;
@@ -66,12 +92,7 @@ impl CortexM7DCache {
 // the compiler from moving buffer accesses across the calls.
 unsafe impl DmaFence for CortexM7DCache {
     fn release<W>(self, buf: *const [W], access: Access) -> Result<(), FenceError> {
-        let address = buf.cast::<W>() as usize;
-        let bytes = core::mem::size_of::<W>() * buf.len();
-        let aligned = address % CACHE_LINE == 0 && bytes % CACHE_LINE == 0;
-        if access == Access::DmaWrites && !aligned {
-            return Err(FenceError::NotCacheLineAligned { address, bytes });
-        }
+        Self::check(buf, access)?;
         compiler_fence(Ordering::SeqCst);
         let (first, len) = Self::lines(buf);
         Self::scb().clean_dcache_by_address(first, len);

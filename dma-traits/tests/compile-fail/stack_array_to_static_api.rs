@@ -1,0 +1,14 @@
+//! The embedonomicon's unsound program: a stack array lent to a DMA whose
+//! transfer can be leaked. The safe constructor requires a 'static buffer.
+#[path = "../support/serial.rs"]
+mod serial;
+
+#[allow(unused_imports)]
+use dma_traits::{DmaRead, DmaWrite};
+use serial::Serial;
+
+fn main() {
+    let mut on_stack = [0u8; 16];
+    let transfer = Serial::default().read_exact(&mut on_stack);
+    drop(transfer);
+}
