@@ -175,16 +175,18 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Spim<C, F> {
     unsafe fn transfer_unchecked<TX, RX>(
         self,
         tx: TX,
-        mut rx: RX,
+        rx: RX,
     ) -> Result<DuplexTransfer<Self, TX, RX>, TransferError<Error, (TX, RX), Self>>
     where
         TX: DmaReadBuffer<Word = u8>,
         RX: DmaWriteBuffer<Word = u8>,
     {
-        let tx_pair = tx.dma_read_buffer();
-        let rx_pair = rx.dma_write_buffer();
-        // Parked before the start task: see `crate::transfer`.
-        let (tx, rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
+        // Parked before their DMA pointers are taken: see `crate::transfer`.
+        let (tx, mut rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
+        // SAFETY: both were initialized just above.
+        let tx_pair = unsafe { tx.assume_init_ref() }.dma_read_buffer();
+        // SAFETY: as above.
+        let rx_pair = unsafe { rx.assume_init_mut() }.dma_write_buffer();
         match self.start(tx_pair, rx_pair) {
             Ok(()) => Ok(DuplexTransfer::started(self, tx, rx)),
             Err(error) => {

@@ -66,23 +66,30 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
     #[allow(clippy::type_complexity)]
     pub fn read_stream<B: StaticWriteBuffer<Word = u8>>(
         self,
-        mut first: B,
-        mut second: B,
+        first: B,
+        second: B,
     ) -> Result<RxStream<C, F, B>, (Error, Self, B, B)> {
-        let (first_ptr, first_len) = match checked::<C, B>(&mut first) {
-            Ok(pair) => pair,
-            Err(e) => return Err((e, self, first, second)),
+        // Parked before their DMA pointers are taken: see `crate::transfer`.
+        let (mut first, mut second) = (MaybeUninit::new(first), MaybeUninit::new(second));
+        // SAFETY: both were initialized just above.
+        let pairs = unsafe {
+            checked::<C, B>(first.assume_init_mut())
+                .and_then(|a| checked::<C, B>(second.assume_init_mut()).map(|b| (a, b)))
         };
-        let (second_ptr, second_len) = match checked::<C, B>(&mut second) {
-            Ok(pair) => pair,
-            Err(e) => return Err((e, self, first, second)),
+        let ((first_ptr, first_len), (second_ptr, second_len)) = match pairs {
+            Ok(pairs) => pairs,
+            Err(e) => {
+                // SAFETY: both initialized above; nothing started.
+                let (first, second) = unsafe { (first.assume_init(), second.assume_init()) };
+                return Err((e, self, first, second));
+            }
         };
         let second_extent = ptr::slice_from_raw_parts(second_ptr.cast_const(), second_len);
         if let Err(e) = self.fence.release(second_extent, Access::DmaWrites) {
+            // SAFETY: both initialized above; nothing started.
+            let (first, second) = unsafe { (first.assume_init(), second.assume_init()) };
             return Err((Error::Fence(e), self, first, second));
         }
-        // Parked before the start task: see `crate::transfer`.
-        let (first, second) = (MaybeUninit::new(first), MaybeUninit::new(second));
         self.regs.write(SHORTS, SHORT_ENDRX_STARTRX);
         if let Err(e) = self.start(first_ptr, first_len) {
             self.regs.write(SHORTS, 0);
@@ -113,15 +120,20 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
     ///
     /// `fresh` is refused (and given back) if EasyDMA cannot use it; the
     /// stream then goes on unchanged.
-    pub fn next(&mut self, mut fresh: B) -> Result<Filled<B>, (Error, B)> {
-        let (fresh_ptr, fresh_len) = match checked::<C, B>(&mut fresh) {
+    pub fn next(&mut self, fresh: B) -> Result<Filled<B>, (Error, B)> {
+        // Parked before its DMA pointer is taken: see `crate::transfer`.
+        let mut fresh = MaybeUninit::new(fresh);
+        // SAFETY: initialized just above.
+        let (fresh_ptr, fresh_len) = match checked::<C, B>(unsafe { fresh.assume_init_mut() }) {
             Ok(pair) => pair,
-            Err(e) => return Err((e, fresh)),
+            // SAFETY: initialized above and never lent.
+            Err(e) => return Err((e, unsafe { fresh.assume_init() })),
         };
         let fence = self.rx.fence;
         let fresh_extent = ptr::slice_from_raw_parts(fresh_ptr.cast_const(), fresh_len);
         if let Err(e) = fence.release(fresh_extent, Access::DmaWrites) {
-            return Err((Error::Fence(e), fresh));
+            // SAFETY: initialized above and never lent.
+            return Err((Error::Fence(e), unsafe { fresh.assume_init() }));
         }
         let regs = self.rx.regs;
         regs.wait(EVENTS_ENDRX);
@@ -132,7 +144,7 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         regs.wait(EVENTS_RXSTARTED);
         regs.clear(EVENTS_RXSTARTED);
         // Rotate the parked slots before the fresh address reaches the hardware.
-        let queued = core::mem::replace(&mut self.queued, MaybeUninit::new(fresh));
+        let queued = core::mem::replace(&mut self.queued, fresh);
         let full = core::mem::replace(&mut self.active, queued);
         regs.channel(RXD_PTR, fresh_ptr, fresh_len);
         let error = self.rx.take_error();

@@ -263,9 +263,10 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Twim<C, F> {
         mut self,
         buffer: B,
     ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        let pair = buffer.dma_read_buffer();
-        // Parked before the start task: see `crate::transfer`.
+        // Parked before its DMA pointer is taken: see `crate::transfer`.
         let parked = MaybeUninit::new(buffer);
+        // SAFETY: `parked` was initialized just above.
+        let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match self.start(Mode::Write, pair, (ptr::null_mut(), 0)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
@@ -285,11 +286,12 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Twim<C, F> {
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
         mut self,
-        mut buffer: B,
+        buffer: B,
     ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        let pair = buffer.dma_write_buffer();
-        // Parked before the start task: see `crate::transfer`.
-        let parked = MaybeUninit::new(buffer);
+        // Parked before its DMA pointer is taken: see `crate::transfer`.
+        let mut parked = MaybeUninit::new(buffer);
+        // SAFETY: `parked` was initialized just above.
+        let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match self.start(Mode::Read, (ptr::null(), 0), pair) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
@@ -311,16 +313,18 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Twim<C, F> {
     unsafe fn transfer_unchecked<TX, RX>(
         mut self,
         tx: TX,
-        mut rx: RX,
+        rx: RX,
     ) -> Result<DuplexTransfer<Self, TX, RX>, TransferError<Error, (TX, RX), Self>>
     where
         TX: DmaReadBuffer<Word = u8>,
         RX: DmaWriteBuffer<Word = u8>,
     {
-        let tx_pair = tx.dma_read_buffer();
-        let rx_pair = rx.dma_write_buffer();
-        // Parked before the start task: see `crate::transfer`.
-        let (tx, rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
+        // Parked before their DMA pointers are taken: see `crate::transfer`.
+        let (tx, mut rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
+        // SAFETY: both were initialized just above.
+        let tx_pair = unsafe { tx.assume_init_ref() }.dma_read_buffer();
+        // SAFETY: as above.
+        let rx_pair = unsafe { rx.assume_init_mut() }.dma_write_buffer();
         match self.start(Mode::WriteRead, tx_pair, rx_pair) {
             Ok(()) => Ok(DuplexTransfer::started(self, tx, rx)),
             Err(error) => {

@@ -265,9 +265,10 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
         self,
         buffer: B,
     ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        let (ptr, len) = buffer.dma_read_buffer();
-        // Parked before the start task: see `crate::transfer`.
+        // Parked before its DMA pointer is taken: see `crate::transfer`.
         let parked = MaybeUninit::new(buffer);
+        // SAFETY: `parked` was initialized just above.
+        let (ptr, len) = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
@@ -399,11 +400,12 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for UarteRx<C, F> {
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
         self,
-        mut buffer: B,
+        buffer: B,
     ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        let (ptr, len) = buffer.dma_write_buffer();
-        // Parked before the start task: see `crate::transfer`.
-        let parked = MaybeUninit::new(buffer);
+        // Parked before its DMA pointer is taken: see `crate::transfer`.
+        let mut parked = MaybeUninit::new(buffer);
+        // SAFETY: `parked` was initialized just above.
+        let (ptr, len) = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
