@@ -233,6 +233,12 @@ struct Channel {
     done: u32,
     /// Peripherals whose request lines reach this channel: (request select, peripheral, line).
     wired: Vec<(u32, Arc<dyn DmaRequest>, Line)>,
+    /// Faults armed for the next enable: (fail after n items, stall after n items).
+    armed: (Option<u32>, Option<u32>),
+    /// Faults of the running transfer, counted in items since `EN` was set.
+    active: (Option<u32>, Option<u32>),
+    /// Items moved since `EN` was set (across circular cycles).
+    moved: u32,
 }
 
 struct Shared<F: Family> {
@@ -286,6 +292,14 @@ impl<F: Family> Shared<F> {
     fn beat(&self, ch: usize, state: &mut Channel) -> bool {
         let cfg = F::decode(self.load(F::cr(ch)));
         if !cfg.en || state.total == 0 {
+            return false;
+        }
+        if state.active.0 == Some(state.moved) {
+            self.set_flags(ch, F::FLAGS.te);
+            self.stop(ch);
+            return true;
+        }
+        if state.active.1 == Some(state.moved) {
             return false;
         }
         let peripheral = state
@@ -351,6 +365,7 @@ impl<F: Family> Shared<F> {
             return true;
         }
         state.done += 1;
+        state.moved += 1;
         let left = state.total - state.done;
         self.store(F::ndtr(ch), left);
         if state.done == state.total / 2 && state.total >= 2 {
@@ -463,6 +478,8 @@ impl<F: Family> Shared<F> {
                 let now = F::decode(value).en;
                 if now && !enabled {
                     state.total = self.load(F::ndtr(ch)) & 0xFFFF;
+                    state.moved = 0;
+                    state.active = core::mem::take(&mut state.armed);
                     state.done = 0;
                     self.store(offset, value);
                 } else if !now && enabled {
@@ -566,6 +583,18 @@ impl<F: Family> Sim<F> {
         }
     }
 
+    fn arm(&self, ch: usize, fail: Option<u32>, stall: Option<u32>) {
+        let mut channels = self
+            .shared
+            .engine
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(state) = channels.get_mut(ch) {
+            state.armed.0 = fail.or(state.armed.0);
+            state.armed.1 = stall.or(state.armed.1);
+        }
+    }
+
     fn fault(&self, ch: usize, fault: Fault) {
         let _engine = self
             .shared
@@ -635,11 +664,25 @@ macro_rules! controller {
                 (0..limit).take_while(|_| self.step()).count()
             }
 
+            /// Arms a bus error: the next transfer started on
+            #[doc = $unit]
+            /// `number` raises `TEIF` (and stops) after moving `items` items.
+            pub fn fail_after(&self, number: usize, items: u32) {
+                self.0.arm(number.wrapping_sub($first), Some(items), None);
+            }
+
+            /// Arms a stall: the next transfer started on
+            #[doc = $unit]
+            /// `number` moves `items` items and then waits for a request that never comes.
+            pub fn stall_after(&self, number: usize, items: u32) {
+                self.0.arm(number.wrapping_sub($first), None, Some(items));
+            }
+
             /// Injects `fault` into
             #[doc = $unit]
-            /// `number`.
+            /// `number` now.
             pub fn fault(&self, number: usize, fault: Fault) {
-                self.0.fault(number - $first, fault);
+                self.0.fault(number.wrapping_sub($first), fault);
             }
 
             /// The raw value of the register at byte `offset` (for assertions).

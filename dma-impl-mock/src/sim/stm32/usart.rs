@@ -207,6 +207,11 @@ impl UsartSim {
         self.shared.lines().sent.clone()
     }
 
+    /// Everything transmitted since the last call (or since creation).
+    pub fn take_sent(&self) -> Vec<u8> {
+        core::mem::take(&mut self.shared.lines().sent)
+    }
+
     /// Queues bytes to be received.
     pub fn feed(&self, bytes: &[u8]) {
         self.shared.lines().to_receive.extend(bytes.iter().copied());
