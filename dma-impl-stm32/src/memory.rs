@@ -23,7 +23,7 @@ pub type CopyResult<S, D, C, F> = Result<OneShot<(S, D), C, F>, TransferError<Er
 /// // SAFETY: a simulated controller owned by this example.
 /// let mut dma2 = unsafe { stream::Dma::from_base(sim.base()) };
 /// let from: &'static [u32; 3] = &[1, 2, 3];
-/// let to: &'static mut [u32; 3] = Box::leak(Box::new([0; 3]));
+/// let to: Box<[u32]> = vec![0; 3].into_boxed_slice();
 /// let copy = memory::copy(dma2.stream::<0>(0).unwrap(), from, to, CompilerFence).ok().unwrap();
 /// let done = copy.wait().ok().unwrap();
 /// assert_eq!(*done.buffer.1, [1, 2, 3]);
