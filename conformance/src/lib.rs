@@ -13,13 +13,14 @@
 use dma_impl_mock::conformance::Report;
 
 pub mod mock;
+pub mod nrf;
 pub mod stm32;
 
 /// Every suite of the run, in report order. Register a new one with one line.
 pub const SUITES: &[(&str, fn(&mut Report))] = &[
     ("mock", mock::run),
     ("stm32", stm32::run),
-    // ("nrf", nrf::run),
+    ("nrf", nrf::run),
 ];
 
 /// Runs every suite of [`SUITES`] and returns the report.

@@ -6,11 +6,12 @@ use core::mem::MaybeUninit;
 use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaFullDuplex, DmaReadBuffer, DmaWriteBuffer, TransferError,
+    Access, CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaReadBuffer, DmaWrite,
+    DmaWriteBuffer, TransferError,
 };
 
 use crate::block::{offset::*, Block};
-use crate::transfer::{DuplexTransfer, Engine};
+use crate::transfer::{DuplexTransfer, Engine, RxTransfer, TxTransfer};
 use crate::{check, Chip, Error, Pin};
 
 /// `ENABLE` value that turns the SPIM on.
@@ -54,7 +55,9 @@ pub struct SpimConfig {
     pub mode: u32,
 }
 
-/// An SPIM instance of chip `C`: a [`DmaFullDuplex<u8>`].
+/// An SPIM instance of chip `C`: a [`DmaFullDuplex<u8>`], and a
+/// [`DmaWrite<u8>`] (input ignored) and [`DmaRead<u8>`] (clocking out the
+/// over-read character) for one-way transfers.
 ///
 /// When the TX buffer is shorter than the RX buffer, the over-read character
 /// ([`Spim::set_orc`]) is clocked out for the rest; when the RX buffer is the
@@ -194,6 +197,56 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Spim<C, F> {
                 let buffers = unsafe { (tx.assume_init(), rx.assume_init()) };
                 Err(TransferError::rejected(error, buffers, self))
             }
+        }
+    }
+}
+
+// SAFETY: as for `DmaFullDuplex`, with no RX buffer (`RXD.MAXCNT` = 0).
+unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Spim<C, F> {
+    type Error = Error;
+    type Transfer<B: DmaReadBuffer<Word = u8>> = TxTransfer<Self, B>;
+
+    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
+        self,
+        buffer: B,
+    ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // Parked before its DMA pointer is taken: see `crate::transfer`.
+        let parked = MaybeUninit::new(buffer);
+        // SAFETY: `parked` was initialized just above.
+        let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
+        match self.start(pair, (ptr::null_mut(), 0)) {
+            Ok(()) => Ok(TxTransfer::started(self, parked)),
+            // SAFETY: `parked` was initialized just above and nothing started.
+            Err(error) => Err(TransferError::rejected(
+                error,
+                unsafe { parked.assume_init() },
+                self,
+            )),
+        }
+    }
+}
+
+// SAFETY: as for `DmaFullDuplex`, with no TX buffer (`TXD.MAXCNT` = 0).
+unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Spim<C, F> {
+    type Error = Error;
+    type Transfer<B: DmaWriteBuffer<Word = u8>> = RxTransfer<Self, B>;
+
+    unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
+        self,
+        buffer: B,
+    ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // Parked before its DMA pointer is taken: see `crate::transfer`.
+        let mut parked = MaybeUninit::new(buffer);
+        // SAFETY: `parked` was initialized just above.
+        let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
+        match self.start((ptr::null(), 0), pair) {
+            Ok(()) => Ok(RxTransfer::started(self, parked)),
+            // SAFETY: `parked` was initialized just above and nothing started.
+            Err(error) => Err(TransferError::rejected(
+                error,
+                unsafe { parked.assume_init() },
+                self,
+            )),
         }
     }
 }

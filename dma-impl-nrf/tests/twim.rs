@@ -89,7 +89,7 @@ fn errorsrc_maps_to_twi_errors() {
     assert_eq!(failed.error, Error::DataNack);
     assert_eq!(failed.transferred, 2);
 
-    sim.inject_twi_fault(TwiFault::Overrun);
+    sim.inject_twi_fault(TwiFault::OverrunAfter(0));
     let failed = failed
         .resources
         .read_from(0x33, vec![0u8; 2])

@@ -111,7 +111,7 @@ fn dma_read(shared: &Shared, ch: &Channel) -> u8 {
     // is stored after this access. A driver that breaks this is what Miri is
     // here to catch.
     let byte = unsafe { at.read_volatile() };
-    shared.recorder.push(Event::DmaRead {
+    shared.log(Event::DmaRead {
         addr: at as usize,
         bytes: 1,
     });
@@ -123,7 +123,7 @@ fn dma_write(shared: &Shared, ch: &Channel, byte: u8) {
     let at = ch.ptr.0.wrapping_add(ch.pos);
     // SAFETY: as in `dma_read`; the driver lent this memory for writing.
     unsafe { at.write_volatile(byte) };
-    shared.recorder.push(Event::DmaWrite {
+    shared.log(Event::DmaWrite {
         addr: at as usize,
         bytes: 1,
     });
@@ -140,7 +140,7 @@ fn latch(shared: &Shared, st: &State, dir: Dir) -> Channel {
     let len = (shared.reg(maxcnt) & mask) as usize;
     let reachable = dma_mmio::in_window(ptr.0, len, shared.config.data_ram.clone());
     if !reachable {
-        shared.recorder.push(Event::Note(
+        shared.log(Event::Note(
             "EasyDMA pointer outside data RAM: channel not started",
         ));
     }
@@ -221,11 +221,15 @@ pub(super) fn cpu_write_ptr(shared: &Shared, offset: usize, ptr: *mut u8) {
 /// Handles pending stop tasks; `true` if there were any.
 fn stops(shared: &Shared, st: &mut State) -> bool {
     let mut any = false;
+    if st.stop_tx || st.stop_rx || st.stop {
+        // A stop ends the line's hold (stall or error) for the next transfer.
+        st.budget = None;
+    }
     if st.stop_tx {
         st.stop_tx = false;
         end(shared, &mut st.tx, TXD_AMOUNT);
         set(shared, EVENTS_TXSTOPPED);
-        shared.recorder.push(Event::Stopped);
+        shared.log(Event::Stopped);
         any = true;
     }
     if st.stop_rx {
@@ -235,7 +239,7 @@ fn stops(shared: &Shared, st: &mut State) -> bool {
             set(shared, EVENTS_ENDRX);
         }
         set(shared, EVENTS_RXTO);
-        shared.recorder.push(Event::Stopped);
+        shared.log(Event::Stopped);
         any = true;
     }
     if st.stop {
@@ -245,7 +249,7 @@ fn stops(shared: &Shared, st: &mut State) -> bool {
         st.spi_active = false;
         st.twi_phase = TwiPhase::Idle;
         set(shared, EVENTS_STOPPED);
-        shared.recorder.push(Event::Stopped);
+        shared.log(Event::Stopped);
         any = true;
     }
     any
@@ -276,7 +280,7 @@ fn uarte_step(shared: &Shared, st: &mut State) -> bool {
     if st.tx.active && st.tx.pos >= st.tx.len {
         end(shared, &mut st.tx, TXD_AMOUNT);
         set(shared, EVENTS_ENDTX);
-        shared.recorder.push(Event::Stopped);
+        shared.log(Event::Stopped);
         progressed = true;
     }
     if st.rx.active && st.rx.pos < st.rx.len && st.has_budget() {
@@ -285,6 +289,7 @@ fn uarte_step(shared: &Shared, st: &mut State) -> bool {
             match st.uart_error {
                 Some((0, bits)) => {
                     st.uart_error = None;
+                    st.budget = Some(0);
                     shared.set_reg(UARTE_ERRORSRC, shared.reg(UARTE_ERRORSRC) | bits);
                     set(shared, EVENTS_ERROR);
                 }
@@ -304,7 +309,7 @@ fn uarte_step(shared: &Shared, st: &mut State) -> bool {
     if st.rx.active && st.rx.pos >= st.rx.len {
         end(shared, &mut st.rx, RXD_AMOUNT);
         set(shared, EVENTS_ENDRX);
-        shared.recorder.push(Event::Stopped);
+        shared.log(Event::Stopped);
         if shared.reg(SHORTS) & SHORT_ENDRX_STARTRX != 0 {
             st.starts += 1;
             st.rx = latch(shared, st, Dir::Rx);
@@ -349,7 +354,7 @@ fn spim_step(shared: &Shared, st: &mut State) -> bool {
     if !st.tx.active && !st.rx.active {
         st.spi_active = false;
         set(shared, EVENTS_END);
-        shared.recorder.push(Event::Stopped);
+        shared.log(Event::Stopped);
     }
     true
 }
@@ -365,7 +370,7 @@ fn twi_error(shared: &Shared, st: &mut State, bits: u32) {
 fn twi_stop(shared: &Shared, st: &mut State) {
     st.twi_phase = TwiPhase::Idle;
     set(shared, EVENTS_STOPPED);
-    shared.recorder.push(Event::Stopped);
+    shared.log(Event::Stopped);
 }
 
 fn twim_step(shared: &Shared, st: &mut State) -> bool {
@@ -414,7 +419,7 @@ fn twim_step(shared: &Shared, st: &mut State) -> bool {
         }
         return true;
     }
-    if st.twi_fault == Some(TwiFault::Overrun) {
+    if st.twi_fault == Some(TwiFault::OverrunAfter(st.rx.pos)) {
         st.twi_fault = None;
         twi_error(shared, st, TWIM_OVERRUN);
         return true;

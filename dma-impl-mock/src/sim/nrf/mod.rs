@@ -122,8 +122,9 @@ pub enum TwiFault {
     AddressNack,
     /// The slave NACKs the data byte after `n` bytes were written (`ERRORSRC.DNACK`).
     DataNackAfter(usize),
-    /// A received byte is lost before EasyDMA stored it (`ERRORSRC.OVERRUN`).
-    Overrun,
+    /// The byte after `n` received bytes is lost before EasyDMA stored it
+    /// (`ERRORSRC.OVERRUN`).
+    OverrunAfter(usize),
 }
 
 pub(crate) struct Shared {
@@ -131,13 +132,20 @@ pub(crate) struct Shared {
     config: SimConfig,
     regs: Box<[AtomicU32]>,
     state: Mutex<State>,
-    recorder: Recorder,
+    recorder: Mutex<Recorder>,
     shutdown: AtomicBool,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn log(&self, event: crate::record::Event) {
+        self.recorder
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event);
     }
 
     fn reg(&self, offset: usize) -> u32 {
@@ -196,7 +204,7 @@ impl EasyDmaSim {
             config,
             regs,
             state: Mutex::new(State::default()),
-            recorder: recorder.clone(),
+            recorder: Mutex::new(recorder.clone()),
             shutdown: AtomicBool::new(false),
         });
         let mapping = dma_mmio::host::map(&shared.regs, Arc::new(Handle(Arc::clone(&shared))));
@@ -282,7 +290,9 @@ impl EasyDmaSim {
     }
 
     /// UARTE: the byte received after `after` more good bytes is corrupt:
-    /// it is dropped, `ERRORSRC |= errorsrc` and `EVENTS_ERROR` is set.
+    /// it is dropped, `ERRORSRC |= errorsrc` and `EVENTS_ERROR` is set, and
+    /// the line then holds (as after [`stall_after`](Self::stall_after))
+    /// until a stop task, so `AMOUNT` is exactly `after`.
     pub fn inject_uart_error(&self, after: usize, errorsrc: u32) {
         self.shared.lock().uart_error = Some((after, errorsrc));
     }
@@ -295,6 +305,23 @@ impl EasyDmaSim {
     /// The value of the register at `offset`, as the CPU would read it.
     pub fn register(&self, offset: usize) -> u32 {
         self.shared.reg(offset)
+    }
+
+    /// A hardware reset: every channel stops where it is (a forgotten
+    /// transfer's buffer is no longer touched), registers read zero, the wire
+    /// and the faults are cleared, and the log becomes `recorder`. For
+    /// harnesses that build one peripheral after another on one simulator.
+    pub fn reset(&self, recorder: &Recorder) {
+        let mut st = self.shared.lock();
+        *st = State::default();
+        for reg in self.shared.regs.iter() {
+            reg.store(0, Ordering::SeqCst);
+        }
+        *self
+            .shared
+            .recorder
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = recorder.clone();
     }
 
     /// How many start tasks (`STARTTX`, `STARTRX`, `START`) were triggered.
