@@ -62,3 +62,8 @@ pub use transfer::{
     TransferError,
 };
 pub use word::{Word, WordWidth};
+
+/// The workspace README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;

@@ -16,8 +16,15 @@ use serial::{Serial, FILL};
 
 #[test]
 fn static_write_gives_back_buffer_and_port() {
-    let done = Serial::default().write_all("hello").unwrap().wait().unwrap();
-    assert_eq!((done.buffer, done.transferred, done.resources.sent), ("hello", 5, 5));
+    let done = Serial::default()
+        .write_all("hello")
+        .unwrap()
+        .wait()
+        .unwrap();
+    assert_eq!(
+        (done.buffer, done.transferred, done.resources.sent),
+        ("hello", 5, 5)
+    );
 }
 
 #[test]
@@ -25,7 +32,10 @@ fn rejected_start_gives_back_everything() {
     let empty: &'static [u8] = &[];
     let err = Serial { sent: 3 }.write_all(empty).err().unwrap();
     assert_eq!(err.error, "empty buffer");
-    assert_eq!((err.buffer.len(), err.resources.sent, err.transferred), (0, 3, 0));
+    assert_eq!(
+        (err.buffer.len(), err.resources.sent, err.transferred),
+        (0, 3, 0)
+    );
     assert_eq!(err.to_string(), "empty buffer (after 0 words)");
 }
 
@@ -79,7 +89,9 @@ fn scoped_stops_the_transfer_when_the_body_panics() {
         stops: &stops,
         done: &done,
     };
-    let result = catch_unwind(AssertUnwindSafe(|| scoped(running, |_| panic!("body failed"))));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        scoped(running, |_| panic!("body failed"))
+    }));
     assert!(result.is_err());
     assert_eq!(stops.get(), 1, "stopped exactly once, during unwinding");
 }
