@@ -61,7 +61,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Circular<B, R, F> {
         let mut buffer = Held::new(buffer);
         let (ptr, len) = buffer.get_mut().dma_write_buffer();
         let (size, items) = match check(ptr.cast_const(), len) {
-            Ok(ok) if len % 2 == 0 => ok,
+            Ok(ok) if len & 1 == 0 => ok,
             Ok(_) => {
                 return Err(TransferError::rejected(
                     Error::OddLength { items: len },

@@ -184,7 +184,8 @@ pub(crate) fn check<W: Word>(ptr: *const W, len: usize) -> Result<(u32, u16), Er
         return Err(Error::TooLong { items: len });
     };
     let address = ptr as usize;
-    if address % W::WIDTH.bytes() != 0 {
+    // Widths are powers of two.
+    if address & (W::WIDTH.bytes() - 1) != 0 {
         return Err(Error::Misaligned { address });
     }
     Ok((size, items))
