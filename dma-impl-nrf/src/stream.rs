@@ -72,29 +72,36 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         // Parked before their DMA pointers are taken: see `crate::transfer`.
         let (mut first, mut second) = (MaybeUninit::new(first), MaybeUninit::new(second));
         // SAFETY: both were initialized just above.
-        let pairs = unsafe {
-            checked::<C, B>(first.assume_init_mut())
-                .and_then(|a| checked::<C, B>(second.assume_init_mut()).map(|b| (a, b)))
-        };
+        let first_mut = unsafe { first.assume_init_mut() };
+        // SAFETY: as above.
+        let second_mut = unsafe { second.assume_init_mut() };
+        let pairs =
+            checked::<C, B>(first_mut).and_then(|a| checked::<C, B>(second_mut).map(|b| (a, b)));
         let ((first_ptr, first_len), (second_ptr, second_len)) = match pairs {
             Ok(pairs) => pairs,
             Err(e) => {
                 // SAFETY: both initialized above; nothing started.
-                let (first, second) = unsafe { (first.assume_init(), second.assume_init()) };
+                let first = unsafe { first.assume_init() };
+                // SAFETY: as above.
+                let second = unsafe { second.assume_init() };
                 return Err((e, self, first, second));
             }
         };
         let second_extent = ptr::slice_from_raw_parts(second_ptr.cast_const(), second_len);
         if let Err(e) = self.fence.release(second_extent, Access::DmaWrites) {
             // SAFETY: both initialized above; nothing started.
-            let (first, second) = unsafe { (first.assume_init(), second.assume_init()) };
+            let first = unsafe { first.assume_init() };
+            // SAFETY: as above.
+            let second = unsafe { second.assume_init() };
             return Err((Error::Fence(e), self, first, second));
         }
         self.regs.write(SHORTS, SHORT_ENDRX_STARTRX);
         if let Err(e) = self.start(first_ptr, first_len) {
             self.regs.write(SHORTS, 0);
             // SAFETY: both were initialized just above and nothing started.
-            let (first, second) = unsafe { (first.assume_init(), second.assume_init()) };
+            let first = unsafe { first.assume_init() };
+            // SAFETY: as above.
+            let second = unsafe { second.assume_init() };
             return Err((e, self, first, second));
         }
         // The first address is latched once RXSTARTED is set; queue the second.

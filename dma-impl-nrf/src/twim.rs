@@ -328,8 +328,11 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Twim<C, F> {
         match self.start(Mode::WriteRead, tx_pair, rx_pair) {
             Ok(()) => Ok(DuplexTransfer::started(self, tx, rx)),
             Err(error) => {
-                // SAFETY: both were initialized just above and nothing started.
-                let buffers = unsafe { (tx.assume_init(), rx.assume_init()) };
+                // SAFETY: initialized just above, and nothing started.
+                let tx = unsafe { tx.assume_init() };
+                // SAFETY: as above.
+                let rx = unsafe { rx.assume_init() };
+                let buffers = (tx, rx);
                 Err(TransferError::rejected(error, buffers, self))
             }
         }
