@@ -64,3 +64,24 @@ pub type TargetChip = Nrf52833;
     not(feature = "nrf52833")
 ))]
 pub type TargetChip = Nrf52840;
+
+#[cfg(test)]
+mod tests {
+    use super::{Chip, Nrf52833};
+
+    #[test]
+    fn nrf52833_has_16_bit_maxcnt_and_128_kib() {
+        assert_eq!(Nrf52833::MAXCNT_MAX, 65_535);
+        assert_eq!(
+            Nrf52833::DATA_RAM.end - Nrf52833::DATA_RAM.start,
+            128 * 1024
+        );
+    }
+
+    // With several chip features, the most restrictive limits hold.
+    #[cfg(all(feature = "nrf52832", feature = "nrf52840"))]
+    #[test]
+    fn several_chips_pick_the_most_restrictive() {
+        assert_eq!(<super::TargetChip as Chip>::MAXCNT_MAX, 255);
+    }
+}
