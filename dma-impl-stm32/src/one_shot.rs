@@ -21,6 +21,10 @@ pub(crate) struct Lent<B, R: Owner, F: DmaFence> {
     pub(crate) fence: F,
 }
 
+// SAFETY: the only non-`Send` fields are the regions' raw addresses, which
+// describe memory owned by `buffer`; sending the transfer sends that ownership.
+unsafe impl<B: Send, R: Owner + Send, F: DmaFence + Send> Send for Lent<B, R, F> {}
+
 /// How a lent transfer ended.
 pub(crate) struct Ended<B, R> {
     pub(crate) buffer: B,
