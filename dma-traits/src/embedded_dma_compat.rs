@@ -1,0 +1,86 @@
+//! Interop: buffers that implement `embedded-dma`'s traits, lent through ours.
+
+use crate::{DmaReadBuffer, DmaWriteBuffer, Word};
+
+/// An `embedded-dma` buffer used where `dma-traits` wants one.
+///
+/// The constructor asks `embedded-dma` for the pair exactly once and caches it,
+/// and the wrapper calls no `&mut self` method of `B` afterwards, which is what
+/// `embedded-dma`'s contract needs for the pair to stay valid. The element must
+/// be one of our [`Word`]s (its own `ReadBuffer::Word` is unconstrained).
+///
+/// ```
+/// use dma_traits::{DmaReadBuffer, FromEmbeddedDma, StaticReadBuffer};
+/// fn takes<B: StaticReadBuffer<Word = u16>>(b: B) -> B { b }
+/// static TABLE: [u16; 3] = [1, 2, 3];
+/// let buf = takes(FromEmbeddedDma::read(&TABLE));
+/// assert_eq!(buf.dma_read_buffer().1, 3);
+/// ```
+#[derive(Debug)]
+pub struct FromEmbeddedDma<B, W> {
+    buffer: B,
+    ptr: *mut W,
+    len: usize,
+}
+
+// SAFETY: the cached pointer is into memory `buffer` keeps alive; moving or
+// sharing the wrapper across threads is as safe as doing so with `B`.
+unsafe impl<B: Send, W> Send for FromEmbeddedDma<B, W> {}
+// SAFETY: `&FromEmbeddedDma` gives access to nothing but `&B` and the pair.
+unsafe impl<B: Sync, W> Sync for FromEmbeddedDma<B, W> {}
+
+impl<B, W: Word> FromEmbeddedDma<B, W> {
+    /// Wraps an `embedded_dma::ReadBuffer`.
+    pub fn read(buffer: B) -> Self
+    where
+        B: embedded_dma::ReadBuffer<Word = W>,
+    {
+        // SAFETY: `read_buffer`'s caller contract forbids `&mut self` calls on
+        // `buffer` while the pair is in use; the wrapper makes none.
+        let (ptr, len) = unsafe { buffer.read_buffer() };
+        FromEmbeddedDma {
+            buffer,
+            ptr: ptr.cast_mut(),
+            len,
+        }
+    }
+
+    /// Wraps an `embedded_dma::WriteBuffer`.
+    pub fn write(mut buffer: B) -> Self
+    where
+        B: embedded_dma::WriteBuffer<Word = W>,
+    {
+        // SAFETY: as for `read`: after this call only the cached pair is used.
+        let (ptr, len) = unsafe { buffer.write_buffer() };
+        FromEmbeddedDma { buffer, ptr, len }
+    }
+
+    /// The buffer, once no transfer uses it.
+    pub fn into_inner(self) -> B {
+        self.buffer
+    }
+}
+
+// SAFETY: `embedded-dma`'s `ReadBuffer` contract gives indirection (a pointer
+// to the actual buffer) and memory that is not freed while `B` is not dropped
+// (so also if it is forgotten); caching makes the pair stable across calls and
+// moves; `W: Word` gives valid, initialized-by-contract words.
+unsafe impl<B: embedded_dma::ReadBuffer<Word = W>, W: Word> DmaReadBuffer
+    for FromEmbeddedDma<B, W>
+{
+    type Word = W;
+    fn dma_read_buffer(&self) -> (*const W, usize) {
+        (self.ptr.cast_const(), self.len)
+    }
+}
+
+// SAFETY: as for reads, with `WriteBuffer`'s promise that the target is valid
+// for any byte pattern.
+unsafe impl<B: embedded_dma::WriteBuffer<Word = W>, W: Word> DmaWriteBuffer
+    for FromEmbeddedDma<B, W>
+{
+    type Word = W;
+    fn dma_write_buffer(&mut self) -> (*mut W, usize) {
+        (self.ptr, self.len)
+    }
+}

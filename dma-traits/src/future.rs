@@ -1,0 +1,124 @@
+//! `async` transfers: a [`Future`] over any [`Transfer`], woken from the DMA
+//! interrupt.
+//!
+//! ```
+//! use dma_traits::future::{DmaWaker, TransferFuture};
+//! use dma_traits::DmaWrite;
+//! # use dma_traits::doc_support::Sink;
+//!
+//! /// One per channel; the channel's interrupt handler calls `TX_DONE.wake()`.
+//! static TX_DONE: DmaWaker = DmaWaker::new();
+//!
+//! async fn send(port: Sink) -> Sink {
+//!     let transfer = match port.write_all("hello") {
+//!         Ok(t) => t,
+//!         Err(rejected) => return rejected.resources,
+//!     };
+//!     match TransferFuture::new(transfer, &TX_DONE).await {
+//!         Ok(done) => done.resources,
+//!         Err(failed) => failed.resources,
+//!     }
+//! }
+//! # let _ = send;
+//! ```
+//!
+//! # Why there is no `async` scoped API
+//!
+//! [`scoped`](crate::scoped) makes borrowed buffers safe because its stack frame
+//! cannot be left while the DMA runs. A future has no such frame: it can be
+//! `mem::forget`-ten, or leaked by an executor that never drops it, and then
+//! nothing stops the DMA while the borrowed memory is reused. So a
+//! `TransferFuture` only wraps a transfer that already exists, and the safe
+//! constructors only make transfers over `'static` buffers; a transfer over a
+//! borrowed buffer needs the `unsafe` constructor, whose caller has promised
+//! it is never leaked (which includes never leaking the future holding it).
+//!
+//! Dropping the future before it completes drops the transfer, which (by
+//! [`Transfer`]'s contract) stops the DMA and waits until it has let go.
+
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+
+use critical_section::Mutex;
+
+use crate::{Outcome, Transfer};
+
+/// Where a DMA channel's interrupt finds the task to wake. Usable from a
+/// `static`; safe to share between the interrupt and thread mode.
+#[derive(Debug)]
+pub struct DmaWaker {
+    waker: Mutex<RefCell<Option<Waker>>>,
+}
+
+impl DmaWaker {
+    /// No task registered.
+    pub const fn new() -> Self {
+        DmaWaker {
+            waker: Mutex::new(RefCell::new(None)),
+        }
+    }
+
+    /// Registers `waker` (replacing an older one) to be woken by [`wake`](Self::wake).
+    pub fn register(&self, waker: &Waker) {
+        critical_section::with(|cs| {
+            let mut slot = self.waker.borrow_ref_mut(cs);
+            match slot.as_ref() {
+                Some(old) if old.will_wake(waker) => {}
+                _ => *slot = Some(waker.clone()),
+            }
+        });
+    }
+
+    /// Wakes the registered task, if any. Call it from the DMA interrupt.
+    pub fn wake(&self) {
+        let waker = critical_section::with(|cs| self.waker.borrow_ref_mut(cs).take());
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl Default for DmaWaker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A [`Transfer`] as a [`Future`] of its [`Outcome`].
+#[derive(Debug)]
+pub struct TransferFuture<'w, T: Transfer> {
+    transfer: Option<T>,
+    waker: &'w DmaWaker,
+}
+
+impl<'w, T: Transfer> TransferFuture<'w, T> {
+    /// Wraps `transfer`; `waker` must be the one its channel's interrupt wakes.
+    pub fn new(transfer: T, waker: &'w DmaWaker) -> Self {
+        TransferFuture {
+            transfer: Some(transfer),
+            waker,
+        }
+    }
+}
+
+impl<T: Transfer + Unpin> Future for TransferFuture<'_, T> {
+    type Output = Outcome<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
+        // Register before looking, so a completion between the two is not missed.
+        self.waker.register(cx.waker());
+        let done = match self.transfer.as_ref() {
+            Some(transfer) => transfer.is_done(),
+            None => return Poll::Pending, // polled after completion: never again ready
+        };
+        if !done {
+            return Poll::Pending;
+        }
+        match self.transfer.take() {
+            Some(transfer) => Poll::Ready(transfer.stop()),
+            None => Poll::Pending,
+        }
+    }
+}
