@@ -16,9 +16,8 @@ fn main() {
     }
     // The first chip feature in this order wins (features are additive).
     let chips = ["stm32f4", "stm32f7", "stm32f1", "stm32f3", "stm32f0"];
-    let Some(chip) = chips
-        .iter()
-        .find(|c| env::var_os(format!("CARGO_FEATURE_{}", c.to_uppercase())).is_some())
+    let Some(chip) =
+        chips.iter().find(|c| env::var_os(format!("CARGO_FEATURE_{}", c.to_uppercase())).is_some())
     else {
         println!("cargo:warning=feature `rt` without a chip feature: no memory.x");
         return;

@@ -15,10 +15,7 @@
 #![cfg_attr(target_os = "none", no_main)]
 // 32-bit target: `usize` and addresses fit `u32`. The hand-written function is
 // deliberately one unsafe block, as hand-written register code is.
-#![allow(
-    clippy::cast_possible_truncation,
-    clippy::multiple_unsafe_ops_per_block
-)]
+#![allow(clippy::cast_possible_truncation, clippy::multiple_unsafe_ops_per_block)]
 
 #[cfg(all(target_os = "none", feature = "stm32f4"))]
 mod firmware {

@@ -55,18 +55,14 @@ mod firmware {
         let brr = clocks_and_pins();
         #[cfg(feature = "stm32f4")]
         let (usart, channel) = {
-            let Some(mut p) = dma_impl_stm32::chip::stm32f4::take() else {
-                halt()
-            };
+            let Some(mut p) = dma_impl_stm32::chip::stm32f4::take() else { halt() };
             let (stream, request) = dma_impl_stm32::chip::stm32f4::USART1_TX;
             let _ = stream;
             (p.usart1, p.dma2.stream::<7>(request))
         };
         #[cfg(all(feature = "stm32f1", not(feature = "stm32f4")))]
         let (usart, channel) = {
-            let Some(mut p) = dma_impl_stm32::chip::stm32f1::take() else {
-                halt()
-            };
+            let Some(mut p) = dma_impl_stm32::chip::stm32f1::take() else { halt() };
             (p.usart1, p.dma1.channel::<4>())
         };
         let Some(channel) = channel else { halt() };

@@ -67,11 +67,7 @@ impl Dma {
             return None;
         }
         self.taken |= 1 << N;
-        Some(Channel {
-            base: self.base,
-            priority: Priority::Low,
-            _not_sync: PhantomData,
-        })
+        Some(Channel { base: self.base, priority: Priority::Low, _not_sync: PhantomData })
     }
 }
 

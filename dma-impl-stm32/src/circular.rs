@@ -88,12 +88,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Circular<B, R, F> {
         };
         // SAFETY: the regions cover the buffer; the caller's contract.
         match unsafe { Lent::start(buffer, resources, &setup, &regions, fence) } {
-            Ok(lent) => Ok(Circular {
-                lent,
-                start: ptr,
-                half,
-                next: Half::First,
-            }),
+            Ok(lent) => Ok(Circular { lent, start: ptr, half, next: Half::First }),
             Err((e, buffer, resources)) => Err(TransferError::rejected(e, buffer, resources)),
         }
     }
@@ -200,11 +195,7 @@ unsafe impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Transfer for Circular<B, R
                 resources: ended.resources,
                 transferred,
             }),
-            None => Ok(Finished {
-                buffer: ended.buffer,
-                resources: ended.resources,
-                transferred,
-            }),
+            None => Ok(Finished { buffer: ended.buffer, resources: ended.resources, transferred }),
         }
     }
 }

@@ -49,10 +49,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
         let checked = check(p0.cast_const(), len).and_then(|ok| {
             check(p1.cast_const(), len1)?;
             if len != len1 {
-                return Err(Error::LengthMismatch {
-                    source: len,
-                    destination: len1,
-                });
+                return Err(Error::LengthMismatch { source: len, destination: len1 });
             }
             Ok(ok)
         });
@@ -60,10 +57,8 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
             Ok(ok) => ok,
             Err(e) => return Err(TransferError::rejected(e, buffers.into_inner(), resources)),
         };
-        let regions = [
-            Region::new(p0, len, Access::DmaWrites),
-            Region::new(p1, len, Access::DmaWrites),
-        ];
+        let regions =
+            [Region::new(p0, len, Access::DmaWrites), Region::new(p1, len, Access::DmaWrites)];
         let setup = Setup {
             direction: Direction::PeripheralToMemory,
             peripheral,
@@ -157,11 +152,7 @@ unsafe impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Transfer for DoubleBuffer<
                 resources: ended.resources,
                 transferred,
             }),
-            None => Ok(Finished {
-                buffer: ended.buffer,
-                resources: ended.resources,
-                transferred,
-            }),
+            None => Ok(Finished { buffer: ended.buffer, resources: ended.resources, transferred }),
         }
     }
 }

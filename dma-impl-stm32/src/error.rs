@@ -56,10 +56,9 @@ impl core::fmt::Display for Error {
                 write!(f, "buffer at {address:#x} is not aligned for its word")
             }
             Error::UnsupportedWidth(w) => write!(f, "the DMA cannot move {}-byte words", w.bytes()),
-            Error::LengthMismatch {
-                source,
-                destination,
-            } => write!(f, "copy of {source} items into {destination}"),
+            Error::LengthMismatch { source, destination } => {
+                write!(f, "copy of {source} items into {destination}")
+            }
             Error::OddLength { items } => {
                 write!(f, "circular buffer of {items} items has no halves")
             }

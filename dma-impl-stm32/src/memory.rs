@@ -66,10 +66,7 @@ where
         if len == to_len {
             Ok(ok)
         } else {
-            Err(Error::LengthMismatch {
-                source: len,
-                destination: to_len,
-            })
+            Err(Error::LengthMismatch { source: len, destination: to_len })
         }
     });
     let (size, items) = match checked {
@@ -86,10 +83,8 @@ where
         peripheral_increment: true,
         circular: false,
     };
-    let regions = [
-        Region::new(from, len, Access::DmaReads),
-        Region::new(to, len, Access::DmaWrites),
-    ];
+    let regions =
+        [Region::new(from, len, Access::DmaReads), Region::new(to, len, Access::DmaWrites)];
     // SAFETY: the regions cover both buffers; the caller's contract.
     unsafe { OneShot::start(buffers, channel, &setup, &regions, fence) }
 }

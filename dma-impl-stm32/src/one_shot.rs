@@ -111,12 +111,7 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
         // SAFETY: as above, for the resources.
         let resources = unsafe { ManuallyDrop::take(&mut this.resources) };
         let buffer = buffer.into_inner();
-        Ended {
-            buffer,
-            resources,
-            status,
-            remaining,
-        }
+        Ended { buffer, resources, status, remaining }
     }
 }
 
@@ -200,11 +195,7 @@ unsafe impl<B, R: Owner, F: DmaFence> Transfer for OneShot<B, R, F> {
                 resources: ended.resources,
                 transferred,
             }),
-            None => Ok(Finished {
-                buffer: ended.buffer,
-                resources: ended.resources,
-                transferred,
-            }),
+            None => Ok(Finished { buffer: ended.buffer, resources: ended.resources, transferred }),
         }
     }
 }

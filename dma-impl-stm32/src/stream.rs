@@ -70,12 +70,7 @@ impl Dma {
             return None;
         }
         self.taken |= 1 << N;
-        Some(Stream {
-            base: self.base,
-            request,
-            priority: Priority::Low,
-            _not_sync: PhantomData,
-        })
+        Some(Stream { base: self.base, request, priority: Priority::Low, _not_sync: PhantomData })
     }
 }
 

@@ -125,22 +125,12 @@ impl<L: Layout> Usart<L> {
     /// The transmitter, sending by DMA on `channel` (which must be the one
     /// the chip's request map connects to this USART's TX request).
     pub fn transmitter<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartTx<L, C, F> {
-        UsartTx {
-            base: self.base,
-            channel,
-            fence,
-            _layout: PhantomData,
-        }
+        UsartTx { base: self.base, channel, fence, _layout: PhantomData }
     }
 
     /// The receiver, receiving by DMA on `channel` (the RX request's channel).
     pub fn receiver<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartRx<L, C, F> {
-        UsartRx {
-            base: self.base,
-            channel,
-            fence,
-            _layout: PhantomData,
-        }
+        UsartRx { base: self.base, channel, fence, _layout: PhantomData }
     }
 
     /// Both halves, each with its channel.
@@ -150,12 +140,7 @@ impl<L: Layout> Usart<L> {
         R: DmaChannel,
         F: DmaFence,
     {
-        let receiver = UsartRx {
-            base: self.base,
-            channel: rx,
-            fence,
-            _layout: PhantomData,
-        };
+        let receiver = UsartRx { base: self.base, channel: rx, fence, _layout: PhantomData };
         (self.transmitter(tx, fence), receiver)
     }
 }

@@ -22,10 +22,7 @@ fn stm32f4_peripherals_are_taken_once() {
 fn stm32f1_peripherals_are_taken_once() {
     use dma_impl_stm32::chip::stm32f1;
     assert_eq!((stm32f1::DMA1, stm32f1::USART1), (0x4002_0000, 0x4001_3800));
-    assert_eq!(
-        (stm32f1::USART1_TX_CHANNEL, stm32f1::USART1_RX_CHANNEL),
-        (4, 5)
-    );
+    assert_eq!((stm32f1::USART1_TX_CHANNEL, stm32f1::USART1_RX_CHANNEL), (4, 5));
     let mut first = stm32f1::take().unwrap();
     assert!(stm32f1::take().is_none());
     assert!(first.dma1.channel::<7>().is_some());
@@ -56,10 +53,7 @@ fn cortex_m7_fence_refuses_a_shared_cache_line() {
     // 5 bytes cannot cover whole 32-byte lines: invalidating them later would
     // destroy neighbouring data, so the fence refuses before any cache work.
     let err = rx.read_exact(common::bytes(5, |_| 0)).err().unwrap();
-    assert!(matches!(
-        err.error,
-        Error::Fence(FenceError::NotCacheLineAligned { bytes: 5, .. })
-    ));
+    assert!(matches!(err.error, Error::Fence(FenceError::NotCacheLineAligned { bytes: 5, .. })));
     assert_eq!(err.buffer.len(), 5);
     assert_eq!(rig.dma.register(rig.rx_cr) & 1, 0, "never enabled");
 }

@@ -63,10 +63,7 @@ macro_rules! circular_tests {
                 rig.usart.feed(b"78");
                 rig.run();
                 let events = rig.log.events();
-                let at = events
-                    .iter()
-                    .position(|e| *e == Event::Note("dropped"))
-                    .unwrap();
+                let at = events.iter().position(|e| *e == Event::Note("dropped")).unwrap();
                 assert!(!events[at..].iter().any(is_dma_access));
             }
         }

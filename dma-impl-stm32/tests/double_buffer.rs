@@ -14,10 +14,7 @@ const DBM: u32 = 1 << 18;
 #[test]
 fn buffers_alternate() {
     let (rig, _tx, rx) = stream_rig(false);
-    let mut db = rx
-        .read_double_buffered((bytes(3, |_| 0), bytes(3, |_| 0)))
-        .ok()
-        .unwrap();
+    let mut db = rx.read_double_buffered((bytes(3, |_| 0), bytes(3, |_| 0))).ok().unwrap();
     assert_ne!(rig.dma.register(rig.rx_cr) & DBM, 0);
     let mut out = [0u8; 3];
     assert_eq!(db.read_completed(&mut out), Ok(None));
@@ -35,26 +32,15 @@ fn buffers_alternate() {
     rig.run();
     let done = db.stop().ok().unwrap();
     assert_eq!(done.transferred, 1);
-    assert_eq!(
-        (&*done.buffer.0, &*done.buffer.1),
-        (&b"gbc"[..], &b"def"[..])
-    );
-    let acquires = rig
-        .log
-        .events()
-        .iter()
-        .filter(|e| matches!(e, Event::Acquire { .. }))
-        .count();
+    assert_eq!((&*done.buffer.0, &*done.buffer.1), (&b"gbc"[..], &b"def"[..]));
+    let acquires = rig.log.events().iter().filter(|e| matches!(e, Event::Acquire { .. })).count();
     assert_eq!(acquires, 4, "one per handover, two at the stop");
 }
 
 #[test]
 fn overrun_when_both_buffers_completed() {
     let (rig, _tx, rx) = stream_rig(false);
-    let mut db = rx
-        .read_double_buffered((bytes(2, |_| 0), bytes(2, |_| 0)))
-        .ok()
-        .unwrap();
+    let mut db = rx.read_double_buffered((bytes(2, |_| 0), bytes(2, |_| 0))).ok().unwrap();
     let mut out = [0u8; 2];
     rig.usart.feed(b"wxyz");
     rig.run();
@@ -69,17 +55,8 @@ fn overrun_when_both_buffers_completed() {
 #[test]
 fn mismatched_buffers_are_refused() {
     let (rig, _tx, rx) = stream_rig(false);
-    let err = rx
-        .read_double_buffered((bytes(2, |_| 0), bytes(3, |_| 0)))
-        .err()
-        .unwrap();
-    assert_eq!(
-        err.error,
-        Error::LengthMismatch {
-            source: 2,
-            destination: 3
-        }
-    );
+    let err = rx.read_double_buffered((bytes(2, |_| 0), bytes(3, |_| 0))).err().unwrap();
+    assert_eq!(err.error, Error::LengthMismatch { source: 2, destination: 3 });
     assert_eq!((err.buffer.0.len(), err.buffer.1.len()), (2, 3));
     assert_eq!(rig.dma.register(rig.rx_cr), 0);
     let _ = Recorder::new();

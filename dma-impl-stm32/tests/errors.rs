@@ -31,10 +31,7 @@ struct Fake {
 unsafe impl DmaReadBuffer for Fake {
     type Word = u32;
     fn dma_read_buffer(&self) -> (*const u32, usize) {
-        (
-            std::ptr::null::<u32>().wrapping_byte_add(self.addr),
-            self.len,
-        )
+        (std::ptr::null::<u32>().wrapping_byte_add(self.addr), self.len)
     }
 }
 
@@ -47,10 +44,7 @@ struct Refusing;
 // reached for a refused buffer.
 unsafe impl DmaFence for Refusing {
     fn release<W>(self, buf: *const [W], _: Access) -> Result<(), FenceError> {
-        Err(FenceError::NotCacheLineAligned {
-            address: buf.cast::<W>() as usize,
-            bytes: 3,
-        })
+        Err(FenceError::NotCacheLineAligned { address: buf.cast::<W>() as usize, bytes: 3 })
     }
     fn acquire<W>(self, _: *const [W], _: Access) {}
 }
@@ -97,10 +91,7 @@ macro_rules! error_tests {
                 };
                 let tx = usart.transmitter(channel, Refusing);
                 let err = tx.write_all(bytes(3, |i| i as u8)).err().unwrap();
-                assert!(matches!(
-                    err.error,
-                    Error::Fence(FenceError::NotCacheLineAligned { .. })
-                ));
+                assert!(matches!(err.error, Error::Fence(FenceError::NotCacheLineAligned { .. })));
                 assert_eq!(&*err.buffer, [0, 1, 2]);
                 assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0, "never enabled");
                 assert!(rig.usart.sent().is_empty());
@@ -155,10 +146,7 @@ fn misaligned_buffer_is_refused() {
     let to: Box<[u32]> = vec![0; 2].into();
     let err = memory::copy(
         dma1.channel::<1>().unwrap(),
-        Fake {
-            addr: 0x1002,
-            len: 2,
-        },
+        Fake { addr: 0x1002, len: 2 },
         to,
         CompilerFence,
     )
@@ -166,9 +154,7 @@ fn misaligned_buffer_is_refused() {
     .unwrap();
     assert_eq!(err.error, Error::Misaligned { address: 0x1002 });
     let (from, to) = err.buffer;
-    let err = memory::copy(dma2.stream::<0>(0).unwrap(), from, to, CompilerFence)
-        .err()
-        .unwrap();
+    let err = memory::copy(dma2.stream::<0>(0).unwrap(), from, to, CompilerFence).err().unwrap();
     assert_eq!(err.error, Error::Misaligned { address: 0x1002 });
 }
 
@@ -177,14 +163,10 @@ fn sixty_four_bit_words_are_refused() {
     let (_c, _s, mut dma1, mut dma2) = controllers();
     let from: Box<[u64]> = vec![1, 2].into();
     let to: Box<[u64]> = vec![0, 0].into();
-    let err = memory::copy(dma1.channel::<2>().unwrap(), from, to, CompilerFence)
-        .err()
-        .unwrap();
+    let err = memory::copy(dma1.channel::<2>().unwrap(), from, to, CompilerFence).err().unwrap();
     assert_eq!(err.error, Error::UnsupportedWidth(WordWidth::Bits64));
     let (from, to) = err.buffer;
-    let err = memory::copy(dma2.stream::<1>(0).unwrap(), from, to, CompilerFence)
-        .err()
-        .unwrap();
+    let err = memory::copy(dma2.stream::<1>(0).unwrap(), from, to, CompilerFence).err().unwrap();
     assert_eq!(err.error, Error::UnsupportedWidth(WordWidth::Bits64));
     assert_eq!(*err.buffer.0, [1, 2]);
 }
@@ -194,16 +176,8 @@ fn length_mismatch_is_refused() {
     let (_c, _s, mut dma1, _dma2) = controllers();
     let from: Box<[u16]> = vec![1, 2, 3].into();
     let to: Box<[u16]> = vec![0, 0].into();
-    let err = memory::copy(dma1.channel::<3>().unwrap(), from, to, CompilerFence)
-        .err()
-        .unwrap();
-    assert_eq!(
-        err.error,
-        Error::LengthMismatch {
-            source: 3,
-            destination: 2
-        }
-    );
+    let err = memory::copy(dma1.channel::<3>().unwrap(), from, to, CompilerFence).err().unwrap();
+    assert_eq!(err.error, Error::LengthMismatch { source: 3, destination: 2 });
     assert_eq!(*err.buffer.0, [1, 2, 3]);
 }
 
@@ -211,29 +185,20 @@ fn length_mismatch_is_refused() {
 fn null_address_raises_teif_and_returns_everything() {
     let (c, s, mut dma1, mut dma2) = controllers();
     let to: Box<[u32]> = vec![5; 2].into();
-    let copy = memory::copy(
-        dma1.channel::<1>().unwrap(),
-        Fake { addr: 0, len: 2 },
-        to,
-        CompilerFence,
-    )
-    .ok()
-    .unwrap();
+    let copy =
+        memory::copy(dma1.channel::<1>().unwrap(), Fake { addr: 0, len: 2 }, to, CompilerFence)
+            .ok()
+            .unwrap();
     c.run();
     let err = copy.wait().err().unwrap();
     assert_eq!(err.error, Error::Transfer);
     assert_eq!(err.transferred, 0);
     assert_eq!(*err.buffer.1, [5, 5]);
     let (from, to) = err.buffer;
-    let copy = memory::copy(dma2.stream::<0>(0).unwrap(), from, to, CompilerFence)
-        .ok()
-        .unwrap();
+    let copy = memory::copy(dma2.stream::<0>(0).unwrap(), from, to, CompilerFence).ok().unwrap();
     s.run();
     assert_eq!(copy.wait().err().unwrap().error, Error::Transfer);
-    assert!(
-        !c.log.events().iter().any(is_dma_access),
-        "no memory touched"
-    );
+    assert!(!c.log.events().iter().any(is_dma_access), "no memory touched");
 }
 
 #[test]

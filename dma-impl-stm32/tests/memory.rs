@@ -15,19 +15,11 @@ fn channel_dma_copies_every_width() {
     // SAFETY: the simulator outlives the controller value.
     let mut dma = unsafe { channel::Dma::from_base(sim.base(), 7) };
     let fence = common::fence(&log);
-    let ch = dma
-        .channel::<1>()
-        .unwrap()
-        .with_priority(Priority::VeryHigh);
+    let ch = dma.channel::<1>().unwrap().with_priority(Priority::VeryHigh);
 
     let from: Box<[u8]> = vec![1, 2, 3].into();
     let to: Box<[u8]> = vec![0; 3].into();
-    let done = memory::copy(ch, from, to, fence)
-        .ok()
-        .unwrap()
-        .wait()
-        .ok()
-        .unwrap();
+    let done = memory::copy(ch, from, to, fence).ok().unwrap().wait().ok().unwrap();
     assert_eq!(*done.buffer.1, [1, 2, 3]);
     let ccr = sim.register(0x08);
     assert_eq!((ccr >> 12) & 0b11, 0b11, "PL very high");
@@ -35,44 +27,19 @@ fn channel_dma_copies_every_width() {
 
     let from: Box<[u16]> = vec![0x1234, 0xABCD].into();
     let to: Box<[u16]> = vec![0; 2].into();
-    let done = memory::copy(done.resources, from, to, fence)
-        .ok()
-        .unwrap()
-        .wait()
-        .ok()
-        .unwrap();
+    let done = memory::copy(done.resources, from, to, fence).ok().unwrap().wait().ok().unwrap();
     assert_eq!(*done.buffer.1, [0x1234, 0xABCD]);
-    assert_eq!(
-        (sim.register(0x08) >> 8) & 0b1111,
-        0b0101,
-        "PSIZE = MSIZE = 16 bits"
-    );
+    assert_eq!((sim.register(0x08) >> 8) & 0b1111, 0b0101, "PSIZE = MSIZE = 16 bits");
 
     let from: Box<[f32]> = vec![1.5, -2.0].into();
     let to: Box<[f32]> = vec![0.0; 2].into();
-    let done = memory::copy(done.resources, from, to, fence)
-        .ok()
-        .unwrap()
-        .wait()
-        .ok()
-        .unwrap();
+    let done = memory::copy(done.resources, from, to, fence).ok().unwrap().wait().ok().unwrap();
     assert_eq!(*done.buffer.1, [1.5, -2.0]);
-    assert!(log
-        .events()
-        .iter()
-        .any(|e| matches!(e, Event::DmaWrite { bytes: 4, .. })));
+    assert!(log.events().iter().any(|e| matches!(e, Event::DmaWrite { bytes: 4, .. })));
     let releases = log
         .events()
         .iter()
-        .filter(|e| {
-            matches!(
-                e,
-                Event::Release {
-                    access: Access::DmaWrites,
-                    ..
-                }
-            )
-        })
+        .filter(|e| matches!(e, Event::Release { access: Access::DmaWrites, .. }))
         .count();
     assert_eq!(releases, 3);
 }
@@ -91,18 +58,11 @@ fn stream_dma_copies_in_fifo_mode() {
     let cr = sim.register(0x10 + 0x18 * 5);
     assert_eq!((cr >> 6) & 0b11, 0b10, "DIR memory-to-memory");
     assert_eq!((cr >> 16) & 0b11, 0b10, "PL high");
-    assert_eq!(
-        sim.register(0x24 + 0x18 * 5) & (1 << 2),
-        1 << 2,
-        "FIFO mode (DMDIS)"
-    );
+    assert_eq!(sim.register(0x24 + 0x18 * 5) & (1 << 2), 1 << 2, "FIFO mode (DMDIS)");
     assert_eq!(sim.run(100), 4);
     assert_eq!(copy.remaining(), 0);
     let done = copy.wait().ok().unwrap();
-    assert_eq!(
-        (done.transferred, &*done.buffer.1),
-        (4, &[10, 20, 30, 40][..])
-    );
+    assert_eq!((done.transferred, &*done.buffer.1), (4, &[10, 20, 30, 40][..]));
 }
 
 #[test]

@@ -1,11 +1,5 @@
 //! Test rigs: a simulated controller and USART, and the driver halves on them.
-#![allow(
-    dead_code,
-    unreachable_pub,
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used
-)]
+#![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use dma_impl_mock::record::{Event, Recorder, RecordingFence};
 use dma_impl_mock::sim::stm32::{ChannelDma, Fault, Line, StreamDma, UsartLayout, UsartSim};
@@ -78,11 +72,8 @@ pub type StreamRx = UsartRx<InterruptStatus, Stream<2>, Fence>;
 /// An F1-like rig: channel DMA, `SR`/`DR` USART, TX on channel 4, RX on 5.
 pub fn channel_rig(threaded: bool) -> (Rig<ChannelDma>, ChannelTx, ChannelRx) {
     let log = Recorder::new();
-    let dma = if threaded {
-        ChannelDma::threaded(log.clone())
-    } else {
-        ChannelDma::new(log.clone())
-    };
+    let dma =
+        if threaded { ChannelDma::threaded(log.clone()) } else { ChannelDma::new(log.clone()) };
     let usart = UsartSim::new(UsartLayout::StatusData);
     dma.wire(4, usart.requests(), Line::Tx);
     dma.wire(5, usart.requests(), Line::Rx);
@@ -91,11 +82,8 @@ pub fn channel_rig(threaded: bool) -> (Rig<ChannelDma>, ChannelTx, ChannelRx) {
     // SAFETY: as above.
     let driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
     let fence = fence(&log);
-    let (tx, rx) = driver.split(
-        controller.channel::<4>().unwrap(),
-        controller.channel::<5>().unwrap(),
-        fence,
-    );
+    let (tx, rx) =
+        driver.split(controller.channel::<4>().unwrap(), controller.channel::<5>().unwrap(), fence);
     let rig = Rig {
         log,
         dma,
@@ -112,11 +100,7 @@ pub fn channel_rig(threaded: bool) -> (Rig<ChannelDma>, ChannelTx, ChannelRx) {
 /// stream 2, both request channel 4.
 pub fn stream_rig(threaded: bool) -> (Rig<StreamDma>, StreamTx, StreamRx) {
     let log = Recorder::new();
-    let dma = if threaded {
-        StreamDma::threaded(log.clone())
-    } else {
-        StreamDma::new(log.clone())
-    };
+    let dma = if threaded { StreamDma::threaded(log.clone()) } else { StreamDma::new(log.clone()) };
     let usart = UsartSim::new(UsartLayout::InterruptStatus);
     dma.wire(7, 4, usart.requests(), Line::Tx);
     dma.wire(2, 4, usart.requests(), Line::Rx);
@@ -125,11 +109,8 @@ pub fn stream_rig(threaded: bool) -> (Rig<StreamDma>, StreamTx, StreamRx) {
     // SAFETY: as above.
     let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
     let fence = fence(&log);
-    let (tx, rx) = driver.split(
-        controller.stream::<7>(4).unwrap(),
-        controller.stream::<2>(4).unwrap(),
-        fence,
-    );
+    let (tx, rx) =
+        driver.split(controller.stream::<7>(4).unwrap(), controller.stream::<2>(4).unwrap(), fence);
     let rig = Rig {
         log,
         dma,
