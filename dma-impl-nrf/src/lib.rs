@@ -44,7 +44,7 @@
 //! // SAFETY: the simulator's block, used by nothing else.
 //! let uarte = unsafe { Uarte::<Nrf52840>::new(sim.base()) };
 //! let (tx, _rx) = uarte.split();
-//! let buffer: &'static mut [u8; 5] = Box::leak(Box::new(*b"hello"));
+//! let buffer: Vec<u8> = b"hello".to_vec(); // owned, so `'static`
 //! let done = tx.write_all(buffer).unwrap().wait().unwrap();
 //! assert_eq!(done.transferred, 5);
 //! assert_eq!(sim.take_sent(), b"hello");
