@@ -15,7 +15,7 @@ fn main() {
         return;
     }
     // The first chip feature in this order wins (features are additive).
-    let chips = ["stm32f4", "stm32f7", "stm32f1", "stm32f3", "stm32f0"];
+    let chips = ["stm32f4", "stm32f7", "stm32f1", "stm32f3", "stm32l4", "stm32f0"];
     let Some(chip) =
         chips.iter().find(|c| env::var_os(format!("CARGO_FEATURE_{}", c.to_uppercase())).is_some())
     else {

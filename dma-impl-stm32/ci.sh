@@ -9,6 +9,7 @@ run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm3
 run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f7
 run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f3
 run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f3,stm32f4,stm32f7
+run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32l4
 run cargo build -p dma-impl-stm32 --target thumbv7m-none-eabi --features stm32f1
 run cargo build -p dma-impl-stm32 --target thumbv6m-none-eabi --features stm32f0
 run cargo build -p dma-impl-stm32 --release --example usart_dma --target thumbv7em-none-eabihf --features rt,stm32f4

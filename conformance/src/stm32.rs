@@ -34,11 +34,7 @@ pub fn channel_dma() -> Vec<CheckResult> {
     let config = SuiteConfig::default();
     let mut harness = ChannelHarness::default();
     let mut results = check_write_transfers::<u8, _>("stm32 channel", &mut harness, &config);
-    results.extend(check_read_transfers::<u8, _>(
-        "stm32 channel",
-        &mut harness,
-        &config,
-    ));
+    results.extend(check_read_transfers::<u8, _>("stm32 channel", &mut harness, &config));
     results
 }
 
@@ -47,11 +43,7 @@ pub fn stream_dma() -> Vec<CheckResult> {
     let config = SuiteConfig::default();
     let mut harness = StreamHarness::default();
     let mut results = check_write_transfers::<u8, _>("stm32 stream", &mut harness, &config);
-    results.extend(check_read_transfers::<u8, _>(
-        "stm32 stream",
-        &mut harness,
-        &config,
-    ));
+    results.extend(check_read_transfers::<u8, _>("stm32 stream", &mut harness, &config));
     results
 }
 
@@ -97,22 +89,15 @@ impl WriteHarness<u8> for ChannelHarness {
     }
 
     fn received(&mut self) -> Vec<u8> {
-        self.rig
-            .as_ref()
-            .map(|r| r.usart.take_sent())
-            .unwrap_or_default()
+        self.rig.as_ref().map(|r| r.usart.take_sent()).unwrap_or_default()
     }
 
     fn fail_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.fail_after(4, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.fail_after(4, n))
     }
 
     fn stall_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.stall_after(4, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.stall_after(4, n))
     }
 
     fn max_len(&self) -> Option<usize> {
@@ -138,15 +123,11 @@ impl ReadHarness<u8> for ChannelHarness {
     }
 
     fn fail_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.fail_after(5, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.fail_after(5, n))
     }
 
     fn stall_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.stall_after(5, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.stall_after(5, n))
     }
 
     fn max_len(&self) -> Option<usize> {
@@ -188,22 +169,15 @@ impl WriteHarness<u8> for StreamHarness {
     }
 
     fn received(&mut self) -> Vec<u8> {
-        self.rig
-            .as_ref()
-            .map(|r| r.usart.take_sent())
-            .unwrap_or_default()
+        self.rig.as_ref().map(|r| r.usart.take_sent()).unwrap_or_default()
     }
 
     fn fail_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.fail_after(7, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.fail_after(7, n))
     }
 
     fn stall_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.stall_after(7, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.stall_after(7, n))
     }
 
     fn max_len(&self) -> Option<usize> {
@@ -229,15 +203,11 @@ impl ReadHarness<u8> for StreamHarness {
     }
 
     fn fail_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.fail_after(2, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.fail_after(2, n))
     }
 
     fn stall_after(&mut self, words: usize) -> bool {
-        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| {
-            d.stall_after(2, n)
-        })
+        arm(self.rig.as_ref().map(|r| &r.dma), words, |d, n| d.stall_after(2, n))
     }
 
     fn max_len(&self) -> Option<usize> {

@@ -14,6 +14,8 @@ use crate::{DmaChannel, Owner, Priority};
 
 const ISR: usize = 0x00;
 const IFCR: usize = 0x04;
+/// Channel request selection, STM32L4 only (RM0351 §11.6.7): 4 bits per channel.
+const CSELR: usize = 0xA8;
 
 /// `CCR` bits.
 const EN: u32 = 1 << 0;
@@ -68,6 +70,25 @@ impl Dma {
         }
         self.taken |= 1 << N;
         Some(Channel { base: self.base, priority: Priority::Low, _not_sync: PhantomData })
+    }
+}
+
+impl Dma {
+    /// Channel `N`, once, with its request selection `CxS` in `CSELR` set to
+    /// `request` (STM32L4, RM0351 table 41: USART1_TX is channel 4, request
+    /// 2). Only for controllers that have `CSELR`; on the others use
+    /// [`Dma::channel`]. `None` as for `channel`, or if `request > 15`.
+    pub fn channel_for_request<const N: u8>(&mut self, request: u8) -> Option<Channel<N>> {
+        if request > 15 {
+            return None;
+        }
+        let channel = self.channel::<N>()?;
+        let shift = 4 * u32::from(N.wrapping_sub(1));
+        // SAFETY: `CSELR` is inside the block; `self` owns it (channels never
+        // touch it), and the field changed is the new channel's own.
+        let cselr = unsafe { self.base.offset(CSELR) };
+        cselr.modify(|v| (v & !(0xF << shift)) | u32::from(request) << shift);
+        Some(channel)
     }
 }
 

@@ -6,6 +6,7 @@
 //! | F0 | channel, `0x4002_0000` (5 ch) | `0x4001_3800`, ISR map | DMA1 ch 2 / ch 3 | RM0360 |
 //! | F1 | channel, `0x4002_0000` (7), `0x4002_0400` (5) | `0x4001_3800`, SR map | DMA1 ch 4 / ch 5 | RM0008 |
 //! | F3 | channel, `0x4002_0000` (7), `0x4002_0400` (5) | `0x4001_3800`, ISR map | DMA1 ch 4 / ch 5 | RM0316 |
+//! | L4 | channel + `CSELR`, `0x4002_0000` (7), `0x4002_0400` (7) | `0x4001_3800`, ISR map | DMA1 ch 4 / ch 5, request 2 | RM0351 |
 //! | F4 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, SR map | DMA2 s7 c4 / s2 c4 | RM0090 |
 //! | F7 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, ISR map | DMA2 s7 c4 / s2 c4 | RM0385 |
 
@@ -23,7 +24,8 @@ fn claim(flag: &Mutex<Cell<bool>>) -> bool {
 macro_rules! channel_chip {
     ($(#[$doc:meta])* $feature:literal, $name:ident, $layout:ident, fence = $fence:ty,
      dma1 = ($d1:literal, $n1:literal) $(, dma2 = ($d2:literal, $n2:literal))?,
-     usart1 = $u1:literal, tx = $tx:literal, rx = $rx:literal) => {
+     usart1 = $u1:literal, tx = $tx:literal, rx = $rx:literal
+     $(, request = $request:literal)?) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         pub mod $name {
@@ -45,6 +47,11 @@ macro_rules! channel_chip {
             pub const USART1_TX_CHANNEL: u8 = $tx;
             /// The DMA1 channel wired to USART1's receive request.
             pub const USART1_RX_CHANNEL: u8 = $rx;
+            $(
+            /// USART1's request selection (`CxS`) on both its channels: take
+            /// them with [`channel::Dma::channel_for_request`].
+            pub const USART1_REQUEST: u8 = $request;
+            )?
             /// The fence for this core.
             pub type Fence = $fence;
 
@@ -156,6 +163,12 @@ channel_chip!(
     /// STM32F3 (Cortex-M4, RM0316).
     "stm32f3", stm32f3, InterruptStatus, fence = dma_traits::CompilerFence,
     dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 5), usart1 = 0x4001_3800, tx = 4, rx = 5
+);
+channel_chip!(
+    /// STM32L4 (Cortex-M4, RM0351), with `CSELR` request selection.
+    "stm32l4", stm32l4, InterruptStatus, fence = dma_traits::CompilerFence,
+    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 7), usart1 = 0x4001_3800, tx = 4, rx = 5,
+    request = 2
 );
 stream_chip!(
     /// STM32F4 (Cortex-M4, RM0090).

@@ -63,3 +63,38 @@ fn rigs_build_on_every_feature_set() {
     let (rig, _tx, _rx) = common::channel_rig(false);
     assert_eq!(rig.run(), 0, "nothing enabled, nothing moves");
 }
+
+#[test]
+fn cselr_routes_the_request_to_the_channel() {
+    use dma_impl_mock::record::Recorder;
+    use dma_impl_mock::sim::stm32::{ChannelDma, Line, UsartLayout, UsartSim};
+    use dma_impl_stm32::channel;
+    use dma_impl_stm32::usart::{InterruptStatus, Usart};
+    use dma_traits::{CompilerFence, DmaWrite, Transfer};
+
+    // An L4: USART1_TX reaches DMA1 channel 4 only under request 2.
+    let sim = ChannelDma::new(Recorder::new());
+    let usart = UsartSim::new(UsartLayout::InterruptStatus);
+    sim.wire_request(4, 2, usart.requests(), Line::Tx);
+    // SAFETY: the simulators outlive the driver values.
+    let mut dma = unsafe { channel::Dma::from_base(sim.base(), 7) };
+    // SAFETY: as above.
+    let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    assert!(dma.channel_for_request::<4>(16).is_none(), "CxS is 4 bits");
+    let ch4 = dma.channel_for_request::<4>(2).unwrap();
+    assert_eq!(sim.register(0xA8), 2 << 12, "C4S = 2");
+    let tx = driver.transmitter(ch4, CompilerFence);
+    let transfer = tx.write_all(&b"L4"[..]).ok().unwrap();
+    assert_eq!(sim.run(10), 2);
+    assert_eq!(transfer.wait().ok().unwrap().transferred, 2);
+    assert_eq!(usart.sent(), b"L4");
+    // A channel left at request 0 never sees USART1's request.
+    let ch5 = dma.channel::<5>().unwrap();
+    sim.wire_request(5, 2, usart.requests(), Line::Tx);
+    // SAFETY: as above.
+    let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    let stalled = driver.transmitter(ch5, CompilerFence).write_all(&b"x"[..]).ok().unwrap();
+    assert_eq!(sim.run(10), 0);
+    assert!(!stalled.is_done());
+    assert_eq!(stalled.stop().ok().unwrap().transferred, 0);
+}

@@ -79,6 +79,11 @@ trait Family: Send + Sync + 'static {
     /// (status register offset, clear register offset, bit shift) of a channel's flags.
     fn flag_group(ch: usize) -> (usize, usize, u32);
     fn decode(cr: u32) -> Cfg;
+    /// The request select of channel `ch` kept outside its control register
+    /// (channel DMA of the L4: `CSELR`), if any.
+    fn request_select(_regs: &[AtomicU32], _ch: usize) -> Option<u32> {
+        None
+    }
     /// `cr` with `EN` cleared.
     fn without_en(cr: u32) -> u32 {
         cr & !1
@@ -102,15 +107,10 @@ struct V1;
 
 impl Family for V1 {
     const CHANNELS: usize = 7;
-    const WORDS: usize = 0xA0 / 4;
-    const FLAGS: Flags = Flags {
-        global: 1 << 0,
-        tc: 1 << 1,
-        ht: 1 << 2,
-        te: 1 << 3,
-        fe: 0,
-        dme: 0,
-    };
+    /// Up to and including `CSELR` (0xA8, L4 only; zero elsewhere).
+    const WORDS: usize = 0xAC / 4;
+    const FLAGS: Flags =
+        Flags { global: 1 << 0, tc: 1 << 1, ht: 1 << 2, te: 1 << 3, fe: 0, dme: 0 };
     fn cr(ch: usize) -> usize {
         0x08 + 0x14 * ch
     }
@@ -148,6 +148,10 @@ impl Family for V1 {
             request: 0,
         }
     }
+    fn request_select(regs: &[AtomicU32], ch: usize) -> Option<u32> {
+        let cselr = regs.get(0xA8 / 4)?.load(Ordering::SeqCst);
+        Some((cselr >> (4 * u32::try_from(ch).ok()?)) & 0xF)
+    }
 }
 
 /// The stream-based controller (RM0090 §10.5).
@@ -156,14 +160,8 @@ struct V2;
 impl Family for V2 {
     const CHANNELS: usize = 8;
     const WORDS: usize = (0x10 + 0x18 * 8) / 4;
-    const FLAGS: Flags = Flags {
-        global: 0,
-        fe: 1 << 0,
-        dme: 1 << 2,
-        te: 1 << 3,
-        ht: 1 << 4,
-        tc: 1 << 5,
-    };
+    const FLAGS: Flags =
+        Flags { global: 0, fe: 1 << 0, dme: 1 << 2, te: 1 << 3, ht: 1 << 4, tc: 1 << 5 };
     fn cr(ch: usize) -> usize {
         0x10 + 0x18 * ch
     }
@@ -290,7 +288,10 @@ impl<F: Family> Shared<F> {
 
     /// Moves one item on channel `ch` if it is enabled and requested.
     fn beat(&self, ch: usize, state: &mut Channel) -> bool {
-        let cfg = F::decode(self.load(F::cr(ch)));
+        let mut cfg = F::decode(self.load(F::cr(ch)));
+        if let Some(request) = F::request_select(&self.regs, ch) {
+            cfg.request = request;
+        }
         if !cfg.en || state.total == 0 {
             return false;
         }
@@ -316,20 +317,11 @@ impl<F: Family> Shared<F> {
             return false;
         }
         let mem = state.mar.get(cfg.ct).copied().flatten();
-        let mem_at = mem.map(|a| {
-            a.0.wrapping_add(if cfg.minc {
-                state.done as usize * cfg.msize
-            } else {
-                0
-            })
-        });
-        let par_at = state.par.map(|a| {
-            a.0.wrapping_add(if cfg.pinc {
-                state.done as usize * cfg.psize
-            } else {
-                0
-            })
-        });
+        let mem_at = mem
+            .map(|a| a.0.wrapping_add(if cfg.minc { state.done as usize * cfg.msize } else { 0 }));
+        let par_at = state
+            .par
+            .map(|a| a.0.wrapping_add(if cfg.pinc { state.done as usize * cfg.psize } else { 0 }));
         let ok = match cfg.dir {
             Dir::PeriphToMem => match (peripheral, par_at, mem_at) {
                 (Some((p, _)), Some(src), Some(dst)) if !dst.is_null() => {
@@ -397,10 +389,7 @@ impl<F: Family> Shared<F> {
     /// (SeqCst, observed by this thread's load of `CR`) orders its earlier
     /// buffer writes before this read.
     unsafe fn memory_read(&self, at: *mut u8, bytes: usize) -> u32 {
-        self.log.push(Event::DmaRead {
-            addr: at as usize,
-            bytes,
-        });
+        self.log.push(Event::DmaRead { addr: at as usize, bytes });
         // SAFETY (each arm): the caller's contract; `at` is aligned for `bytes`
         // because the driver checked the buffer's alignment for its word width.
         match bytes {
@@ -419,10 +408,7 @@ impl<F: Family> Shared<F> {
     /// store that follows (SeqCst) is what the driver's completion check
     /// synchronizes with.
     unsafe fn memory_write(&self, at: *mut u8, bytes: usize, value: u32) -> bool {
-        self.log.push(Event::DmaWrite {
-            addr: at as usize,
-            bytes,
-        });
+        self.log.push(Event::DmaWrite { addr: at as usize, bytes });
         // The value is truncated to the memory width, as the hardware packs it.
         #[allow(clippy::cast_possible_truncation)]
         match bytes {
@@ -565,30 +551,18 @@ impl<F: Family> Sim<F> {
             });
             (quit, handle)
         });
-        Sim {
-            shared,
-            mapping,
-            worker,
-        }
+        Sim { shared, mapping, worker }
     }
 
     fn wire(&self, ch: usize, request: u32, peripheral: Arc<dyn DmaRequest>, line: Line) {
-        let mut channels = self
-            .shared
-            .engine
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut channels = self.shared.engine.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(state) = channels.get_mut(ch) {
             state.wired.push((request, peripheral, line));
         }
     }
 
     fn arm(&self, ch: usize, fail: Option<u32>, stall: Option<u32>) {
-        let mut channels = self
-            .shared
-            .engine
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut channels = self.shared.engine.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(state) = channels.get_mut(ch) {
             state.armed.0 = fail.or(state.armed.0);
             state.armed.1 = stall.or(state.armed.1);
@@ -596,11 +570,7 @@ impl<F: Family> Sim<F> {
     }
 
     fn fault(&self, ch: usize, fault: Fault) {
-        let _engine = self
-            .shared
-            .engine
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let _engine = self.shared.engine.lock().unwrap_or_else(PoisonError::into_inner);
         let flags = F::FLAGS;
         match fault {
             Fault::Transfer => {
@@ -721,6 +691,18 @@ impl ChannelDma {
     /// chip's fixed request map does (USART1_TX to channel 4 on an F1).
     pub fn wire(&self, number: usize, peripheral: Arc<dyn DmaRequest>, line: Line) {
         self.0.wire(number.wrapping_sub(1), 0, peripheral, line);
+    }
+
+    /// As [`Self::wire`], for a chip with request selection (`CSELR` on an
+    /// L4): the request reaches the channel only while its `CxS` field is `request`.
+    pub fn wire_request(
+        &self,
+        number: usize,
+        request: u32,
+        peripheral: Arc<dyn DmaRequest>,
+        line: Line,
+    ) {
+        self.0.wire(number.wrapping_sub(1), request, peripheral, line);
     }
 }
 

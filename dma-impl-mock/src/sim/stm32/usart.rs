@@ -75,9 +75,7 @@ impl Shared {
         self.regs.as_ptr() as usize
     }
     fn cr3(&self) -> u32 {
-        self.regs
-            .get(self.layout.cr3() / 4)
-            .map_or(0, |r| r.load(Ordering::SeqCst))
+        self.regs.get(self.layout.cr3() / 4).map_or(0, |r| r.load(Ordering::SeqCst))
     }
     fn send(&self, byte: u8) {
         let mut lines = self.lines();
@@ -105,9 +103,7 @@ impl Device for Shared {
         } else if offset == l.rx_data() {
             u32::from(self.receive())
         } else {
-            self.regs
-                .get(offset / 4)
-                .map_or(0, |r| r.load(Ordering::SeqCst))
+            self.regs.get(offset / 4).map_or(0, |r| r.load(Ordering::SeqCst))
         }
     }
 
