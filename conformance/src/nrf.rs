@@ -34,11 +34,7 @@ pub fn uarte() -> Vec<CheckResult> {
     let config = SuiteConfig::default();
     let mut harness = UarteHarness(Sim::new(Kind::Uarte));
     let mut results = check_write_transfers::<u8, _>("nrf UARTE", &mut harness, &config);
-    results.extend(check_read_transfers::<u8, _>(
-        "nrf UARTE",
-        &mut harness,
-        &config,
-    ));
+    results.extend(check_read_transfers::<u8, _>("nrf UARTE", &mut harness, &config));
     results
 }
 
@@ -47,11 +43,7 @@ pub fn spim() -> Vec<CheckResult> {
     let config = SuiteConfig::default();
     let mut harness = SpimHarness(Sim::new(Kind::Spim));
     let mut results = check_write_transfers::<u8, _>("nrf SPIM", &mut harness, &config);
-    results.extend(check_read_transfers::<u8, _>(
-        "nrf SPIM",
-        &mut harness,
-        &config,
-    ));
+    results.extend(check_read_transfers::<u8, _>("nrf SPIM", &mut harness, &config));
     results
 }
 
@@ -60,11 +52,7 @@ pub fn twim() -> Vec<CheckResult> {
     let config = SuiteConfig::default();
     let mut harness = TwimHarness(Sim::new(Kind::Twim));
     let mut results = check_write_transfers::<u8, _>("nrf TWIM", &mut harness, &config);
-    results.extend(check_read_transfers::<u8, _>(
-        "nrf TWIM",
-        &mut harness,
-        &config,
-    ));
+    results.extend(check_read_transfers::<u8, _>("nrf TWIM", &mut harness, &config));
     results
 }
 
@@ -74,11 +62,7 @@ struct Sim(EasyDmaSim);
 
 impl Sim {
     fn new(kind: Kind) -> Self {
-        Sim(EasyDmaSim::new(
-            kind,
-            &Recorder::new(),
-            SimConfig::nrf52832(),
-        ))
+        Sim(EasyDmaSim::new(kind, &Recorder::new(), SimConfig::nrf52832()))
     }
 
     /// Resets the simulator onto `log` and returns its register block.

@@ -20,14 +20,8 @@ mod firmware {
 
     #[entry]
     fn main() -> ! {
-        let (Some(mut uarte), Some(txd)) = (peripherals::uarte0(), Pin::new(0, 6)) else {
-            idle()
-        };
-        uarte.configure(&UarteConfig {
-            txd,
-            rxd: None,
-            baudrate: Baudrate::Baud115200,
-        });
+        let (Some(mut uarte), Some(txd)) = (peripherals::uarte0(), Pin::new(0, 6)) else { idle() };
+        uarte.configure(&UarteConfig { txd, rxd: None, baudrate: Baudrate::Baud115200 });
         let (tx, _rx) = uarte.split();
 
         // A RAM copy the transfer owns for as long as the DMA reads it.
@@ -44,9 +38,7 @@ mod firmware {
         };
 
         // A buffer already in RAM goes straight to the DMA.
-        let Some(counter) = cortex_m::singleton!(: [u8; 4] = *b"42\r\n") else {
-            idle()
-        };
+        let Some(counter) = cortex_m::singleton!(: [u8; 4] = *b"42\r\n") else { idle() };
         if let Ok(transfer) = tx.write_all(counter) {
             let _outcome = transfer.wait();
         }

@@ -95,10 +95,7 @@ impl Block {
     /// Programs the EasyDMA channel whose `PTR` is at `ptr_offset`.
     pub(crate) fn channel(self, ptr_offset: usize, ptr: *const u8, len: usize) {
         self.at(ptr_offset).write_ptr(ptr);
-        self.write(
-            ptr_offset + MAXCNT_FROM_PTR,
-            u32::try_from(len).unwrap_or(u32::MAX),
-        );
+        self.write(ptr_offset + MAXCNT_FROM_PTR, u32::try_from(len).unwrap_or(u32::MAX));
     }
 
     pub(crate) fn amount(self, amount_offset: usize) -> usize {

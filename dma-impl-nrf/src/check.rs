@@ -13,10 +13,7 @@ pub(crate) fn easydma<C: Chip>(
         return Err(Error::Empty);
     }
     if len > C::MAXCNT_MAX {
-        return Err(Error::TooLong {
-            len,
-            max: C::MAXCNT_MAX,
-        });
+        return Err(Error::TooLong { len, max: C::MAXCNT_MAX });
     }
     in_ram::<C>(ptr, len)
 }
@@ -26,9 +23,6 @@ pub(crate) fn in_ram<C: Chip>(ptr: *const u8, len: usize) -> Result<(), Error> {
     if len == 0 || dma_mmio::in_window(ptr, len, C::DATA_RAM) {
         Ok(())
     } else {
-        Err(Error::NotInDataRam {
-            address: ptr as usize,
-            bytes: len,
-        })
+        Err(Error::NotInDataRam { address: ptr as usize, bytes: len })
     }
 }

@@ -58,11 +58,7 @@ pub type TargetChip = Nrf52832;
 #[cfg(all(feature = "nrf52833", not(feature = "nrf52832")))]
 pub type TargetChip = Nrf52833;
 /// The chip chosen by feature, for the `take()` singletons.
-#[cfg(all(
-    feature = "nrf52840",
-    not(feature = "nrf52832"),
-    not(feature = "nrf52833")
-))]
+#[cfg(all(feature = "nrf52840", not(feature = "nrf52832"), not(feature = "nrf52833")))]
 pub type TargetChip = Nrf52840;
 
 #[cfg(test)]
@@ -72,10 +68,7 @@ mod tests {
     #[test]
     fn nrf52833_has_16_bit_maxcnt_and_128_kib() {
         assert_eq!(Nrf52833::MAXCNT_MAX, 65_535);
-        assert_eq!(
-            Nrf52833::DATA_RAM.end - Nrf52833::DATA_RAM.start,
-            128 * 1024
-        );
+        assert_eq!(Nrf52833::DATA_RAM.end - Nrf52833::DATA_RAM.start, 128 * 1024);
     }
 
     // With several chip features, the most restrictive limits hold.

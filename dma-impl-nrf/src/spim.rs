@@ -90,21 +90,15 @@ impl<C: Chip> Spim<C> {
 impl<C: Chip, F: DmaFence> Spim<C, F> {
     /// The same SPIM, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Spim<C, G> {
-        Spim {
-            regs: self.regs,
-            fence,
-            chip: PhantomData,
-        }
+        Spim { regs: self.regs, fence, chip: PhantomData }
     }
 
     /// Sets pins, clock and mode and enables the SPIM.
     pub fn configure(&mut self, config: &SpimConfig) {
         self.regs.write(ENABLE, 0);
         self.regs.write(PSEL0, config.sck.psel());
-        self.regs
-            .write(PSEL1, config.mosi.map_or(Pin::DISCONNECTED, Pin::psel));
-        self.regs
-            .write(PSEL2, config.miso.map_or(Pin::DISCONNECTED, Pin::psel));
+        self.regs.write(PSEL1, config.mosi.map_or(Pin::DISCONNECTED, Pin::psel));
+        self.regs.write(PSEL2, config.miso.map_or(Pin::DISCONNECTED, Pin::psel));
         self.regs.write(FREQUENCY, config.frequency.register());
         self.regs.write(SPIM_CONFIG, config.mode & 0b111);
         self.regs.write(ENABLE, ENABLE_SPIM);
@@ -159,10 +153,7 @@ impl<C: Chip, F: DmaFence> Engine for Spim<C, F> {
         for event in [EVENTS_END, EVENTS_ENDTX, EVENTS_ENDRX, EVENTS_STOPPED] {
             self.regs.clear(event);
         }
-        let amount = self
-            .regs
-            .amount(TXD_AMOUNT)
-            .max(self.regs.amount(RXD_AMOUNT));
+        let amount = self.regs.amount(TXD_AMOUNT).max(self.regs.amount(RXD_AMOUNT));
         (Ok(()), amount)
     }
 }
@@ -220,11 +211,9 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Spim<C, F> {
         match self.start(pair, (ptr::null_mut(), 0)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
-            Err(error) => Err(TransferError::rejected(
-                error,
-                unsafe { parked.assume_init() },
-                self,
-            )),
+            Err(error) => {
+                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
+            }
         }
     }
 }
@@ -245,11 +234,9 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Spim<C, F> {
         match self.start((ptr::null(), 0), pair) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
-            Err(error) => Err(TransferError::rejected(
-                error,
-                unsafe { parked.assume_init() },
-                self,
-            )),
+            Err(error) => {
+                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
+            }
         }
     }
 }

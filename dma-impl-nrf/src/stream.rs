@@ -108,11 +108,7 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         self.regs.wait(EVENTS_RXSTARTED);
         self.regs.clear(EVENTS_RXSTARTED);
         self.regs.channel(RXD_PTR, second_ptr, second_len);
-        Ok(RxStream {
-            rx: ManuallyDrop::new(self),
-            active: first,
-            queued: second,
-        })
+        Ok(RxStream { rx: ManuallyDrop::new(self), active: first, queued: second })
     }
 }
 
@@ -159,11 +155,7 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         // (ENDRX) and has latched the next address (RXSTARTED).
         let mut full = unsafe { full.assume_init() };
         fence.acquire(extent(&mut full), Access::DmaWrites);
-        Ok(Filled {
-            buffer: full,
-            received,
-            error,
-        })
+        Ok(Filled { buffer: full, received, error })
     }
 
     /// Stops reception, waits for `RXTO`, and gives back the receiver and both
@@ -178,10 +170,7 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         let active = unsafe { this.active.assume_init_read() };
         // SAFETY: as above.
         let queued = unsafe { this.queued.assume_init_read() };
-        StreamStopped {
-            rx,
-            buffers: [(active, first), (queued, second)],
-        }
+        StreamStopped { rx, buffers: [(active, first), (queued, second)] }
     }
 
     /// Stops the receiver and acquires both buffers; returns the bytes in each.

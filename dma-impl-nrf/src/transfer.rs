@@ -56,17 +56,8 @@ fn outcome<B, E>(
     transferred: usize,
 ) -> Result<Finished<B, E>, TransferError<Error, B, E>> {
     match result {
-        Ok(()) => Ok(Finished {
-            buffer,
-            resources,
-            transferred,
-        }),
-        Err(error) => Err(TransferError {
-            error,
-            buffer,
-            resources,
-            transferred,
-        }),
+        Ok(()) => Ok(Finished { buffer, resources, transferred }),
+        Err(error) => Err(TransferError { error, buffer, resources, transferred }),
     }
 }
 
@@ -80,10 +71,7 @@ pub struct TxTransfer<E: Engine, B: DmaReadBuffer> {
 impl<E: Engine, B: DmaReadBuffer> TxTransfer<E, B> {
     /// Takes over a started transaction.
     pub(crate) fn started(engine: E, buffer: MaybeUninit<B>) -> Self {
-        TxTransfer {
-            engine: ManuallyDrop::new(engine),
-            buffer,
-        }
+        TxTransfer { engine: ManuallyDrop::new(engine), buffer }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
@@ -140,10 +128,7 @@ pub struct RxTransfer<E: Engine, B: DmaWriteBuffer> {
 impl<E: Engine, B: DmaWriteBuffer> RxTransfer<E, B> {
     /// Takes over a started transaction.
     pub(crate) fn started(engine: E, buffer: MaybeUninit<B>) -> Self {
-        RxTransfer {
-            engine: ManuallyDrop::new(engine),
-            buffer,
-        }
+        RxTransfer { engine: ManuallyDrop::new(engine), buffer }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
@@ -200,11 +185,7 @@ pub struct DuplexTransfer<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> {
 impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> DuplexTransfer<E, TX, RX> {
     /// Takes over a started transaction.
     pub(crate) fn started(engine: E, tx: MaybeUninit<TX>, rx: MaybeUninit<RX>) -> Self {
-        DuplexTransfer {
-            engine: ManuallyDrop::new(engine),
-            tx,
-            rx,
-        }
+        DuplexTransfer { engine: ManuallyDrop::new(engine), tx, rx }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {

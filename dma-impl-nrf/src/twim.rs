@@ -81,13 +81,7 @@ impl<C: Chip> Twim<C> {
 impl<C: Chip, F: DmaFence> Twim<C, F> {
     /// The same TWIM, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Twim<C, G> {
-        Twim {
-            regs: self.regs,
-            fence,
-            address: self.address,
-            mode: self.mode,
-            chip: PhantomData,
-        }
+        Twim { regs: self.regs, fence, address: self.address, mode: self.mode, chip: PhantomData }
     }
 
     /// The same TWIM, talking to the slave at 7-bit `address` (checked when a
@@ -170,13 +164,8 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         if rx_used {
             check::easydma::<C>(rx.0, rx.1, false)?;
         }
-        for event in [
-            EVENTS_STOPPED,
-            EVENTS_ERROR,
-            EVENTS_LASTTX,
-            EVENTS_LASTRX,
-            EVENTS_RXSTARTED,
-        ] {
+        for event in [EVENTS_STOPPED, EVENTS_ERROR, EVENTS_LASTTX, EVENTS_LASTRX, EVENTS_RXSTARTED]
+        {
             self.regs.clear(event);
         }
         self.regs.write(TWIM_ERRORSRC, ERRORSRC_ALL);
@@ -204,11 +193,7 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
             }
         }
         self.mode = mode;
-        self.regs.trigger(if tx_used {
-            TASKS_STARTTX
-        } else {
-            TASKS_STARTRX
-        });
+        self.regs.trigger(if tx_used { TASKS_STARTTX } else { TASKS_STARTRX });
         Ok(())
     }
 }
@@ -231,12 +216,7 @@ impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
             self.regs.wait(EVENTS_STOPPED);
         }
         self.regs.write(SHORTS, 0);
-        for event in [
-            EVENTS_STOPPED,
-            EVENTS_LASTTX,
-            EVENTS_LASTRX,
-            EVENTS_RXSTARTED,
-        ] {
+        for event in [EVENTS_STOPPED, EVENTS_LASTTX, EVENTS_LASTRX, EVENTS_RXSTARTED] {
             self.regs.clear(event);
         }
         let amount = match self.mode {
@@ -270,11 +250,9 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Twim<C, F> {
         match self.start(Mode::Write, pair, (ptr::null_mut(), 0)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
-            Err(error) => Err(TransferError::rejected(
-                error,
-                unsafe { parked.assume_init() },
-                self,
-            )),
+            Err(error) => {
+                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
+            }
         }
     }
 }
@@ -295,11 +273,9 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Twim<C, F> {
         match self.start(Mode::Read, (ptr::null(), 0), pair) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
-            Err(error) => Err(TransferError::rejected(
-                error,
-                unsafe { parked.assume_init() },
-                self,
-            )),
+            Err(error) => {
+                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
+            }
         }
     }
 }

@@ -86,11 +86,7 @@ impl<C: Chip> Uarte<C> {
 impl<C: Chip, F: DmaFence> Uarte<C, F> {
     /// The same UARTE, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Uarte<C, G> {
-        Uarte {
-            regs: self.regs,
-            fence,
-            chip: PhantomData,
-        }
+        Uarte { regs: self.regs, fence, chip: PhantomData }
     }
 
     /// Sets pins and speed and enables the UARTE.
@@ -99,8 +95,7 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
         self.regs.write(PSEL0, Pin::DISCONNECTED);
         self.regs.write(PSEL1, config.txd.psel());
         self.regs.write(PSEL2, Pin::DISCONNECTED);
-        self.regs
-            .write(PSEL3, config.rxd.map_or(Pin::DISCONNECTED, Pin::psel));
+        self.regs.write(PSEL3, config.rxd.map_or(Pin::DISCONNECTED, Pin::psel));
         self.regs.write(BAUDRATE, config.baudrate.register());
         self.regs.write(UARTE_CONFIG, 0);
         self.regs.write(ENABLE, ENABLE_UARTE);
@@ -108,16 +103,8 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
 
     /// The transmitter and the receiver, to be used independently.
     pub fn split(self) -> (UarteTx<C, F>, UarteRx<C, F>) {
-        let tx = UarteTx {
-            regs: self.regs,
-            fence: self.fence,
-            chip: PhantomData,
-        };
-        let rx = UarteRx {
-            regs: self.regs,
-            fence: self.fence,
-            chip: PhantomData,
-        };
+        let tx = UarteTx { regs: self.regs, fence: self.fence, chip: PhantomData };
+        let rx = UarteRx { regs: self.regs, fence: self.fence, chip: PhantomData };
         (tx, rx)
     }
 
@@ -129,11 +116,7 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
         rx: UarteRx<C, F>,
     ) -> Result<Self, (UarteTx<C, F>, UarteRx<C, F>)> {
         if tx.regs == rx.regs {
-            Ok(Uarte {
-                regs: tx.regs,
-                fence: tx.fence,
-                chip: PhantomData,
-            })
+            Ok(Uarte { regs: tx.regs, fence: tx.fence, chip: PhantomData })
         } else {
             Err((tx, rx))
         }
@@ -154,8 +137,7 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
         self.regs.clear(EVENTS_ENDTX);
         self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.channel(TXD_PTR, ptr, len);
-        self.fence
-            .release(ptr::slice_from_raw_parts(ptr, len), Access::DmaReads)?;
+        self.fence.release(ptr::slice_from_raw_parts(ptr, len), Access::DmaReads)?;
         self.regs.trigger(TASKS_STARTTX);
         Ok(())
     }
@@ -170,11 +152,7 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
         buffer: B,
     ) -> Result<Finished<B, Self>, TransferError<Error, B, Self>> {
         let (ptr, len) = buffer.dma_read_buffer();
-        let checked = if len == 0 {
-            Err(Error::Empty)
-        } else {
-            check::in_ram::<C>(ptr, len)
-        };
+        let checked = if len == 0 { Err(Error::Empty) } else { check::in_ram::<C>(ptr, len) };
         if let Err(error) = checked {
             return Err(TransferError::rejected(error, buffer, self));
         }
@@ -187,25 +165,15 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
                     core::hint::spin_loop();
                 }
                 let (result, amount) = self.halt();
-                self.fence
-                    .acquire(ptr::slice_from_raw_parts(chunk, n), Access::DmaReads);
+                self.fence.acquire(ptr::slice_from_raw_parts(chunk, n), Access::DmaReads);
                 sent += amount;
                 result
             });
             if let Err(error) = result {
-                return Err(TransferError {
-                    error,
-                    buffer,
-                    resources: self,
-                    transferred: sent,
-                });
+                return Err(TransferError { error, buffer, resources: self, transferred: sent });
             }
         }
-        Ok(Finished {
-            buffer,
-            resources: self,
-            transferred: sent,
-        })
+        Ok(Finished { buffer, resources: self, transferred: sent })
     }
 
     /// Sends `source` from anywhere (flash included) by first copying it into
@@ -224,10 +192,7 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
     > {
         bounce.clear();
         if bounce.extend_from_slice(source).is_err() {
-            let error = Error::BounceTooSmall {
-                len: source.len(),
-                capacity: N,
-            };
+            let error = Error::BounceTooSmall { len: source.len(), capacity: N };
             return Err(TransferError::rejected(error, bounce, self));
         }
         self.write_all(bounce)
@@ -272,11 +237,9 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
-            Err(error) => Err(TransferError::rejected(
-                error,
-                unsafe { parked.assume_init() },
-                self,
-            )),
+            Err(error) => {
+                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
+            }
         }
     }
 }
@@ -298,10 +261,7 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         self.regs.clear(EVENTS_ERROR);
         self.regs.clear(EVENTS_RXSTARTED);
         self.regs.channel(RXD_PTR, ptr, len);
-        self.fence.release(
-            ptr::slice_from_raw_parts(ptr.cast_const(), len),
-            Access::DmaWrites,
-        )?;
+        self.fence.release(ptr::slice_from_raw_parts(ptr.cast_const(), len), Access::DmaWrites)?;
         self.regs.trigger(TASKS_STARTRX);
         Ok(())
     }
@@ -325,11 +285,7 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         mut buffer: B,
     ) -> Result<Finished<B, Self>, TransferError<Error, B, Self>> {
         let (ptr, len) = buffer.dma_write_buffer();
-        let checked = if len == 0 {
-            Err(Error::Empty)
-        } else {
-            check::in_ram::<C>(ptr, len)
-        };
+        let checked = if len == 0 { Err(Error::Empty) } else { check::in_ram::<C>(ptr, len) };
         if let Err(error) = checked {
             return Err(TransferError::rejected(error, buffer, self));
         }
@@ -342,10 +298,8 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
                     core::hint::spin_loop();
                 }
                 let (result, amount) = self.halt();
-                self.fence.acquire(
-                    ptr::slice_from_raw_parts(chunk.cast_const(), n),
-                    Access::DmaWrites,
-                );
+                self.fence
+                    .acquire(ptr::slice_from_raw_parts(chunk.cast_const(), n), Access::DmaWrites);
                 received += amount;
                 result
             });
@@ -358,11 +312,7 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
                 });
             }
         }
-        Ok(Finished {
-            buffer,
-            resources: self,
-            transferred: received,
-        })
+        Ok(Finished { buffer, resources: self, transferred: received })
     }
 }
 
@@ -409,11 +359,9 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for UarteRx<C, F> {
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
             // SAFETY: `parked` was initialized just above and nothing started.
-            Err(error) => Err(TransferError::rejected(
-                error,
-                unsafe { parked.assume_init() },
-                self,
-            )),
+            Err(error) => {
+                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
+            }
         }
     }
 }

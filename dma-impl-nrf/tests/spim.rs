@@ -1,10 +1,5 @@
 //! SPIM against the register-level simulator.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
@@ -24,11 +19,7 @@ fn rx_longer_than_tx_clocks_out_the_orc() {
     let mut spim = spim::<Nrf52840>(&sim);
     spim.set_orc(0xAB);
     sim.feed(&[10, 11, 12, 13, 14]);
-    let done = spim
-        .transfer(vec![1u8, 2, 3], vec![0u8; 5])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = spim.transfer(vec![1u8, 2, 3], vec![0u8; 5]).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 5, "five frames clocked");
     assert_eq!(sim.take_sent(), [1, 2, 3, 0xAB, 0xAB]);
     assert_eq!(done.buffer.1, [10, 11, 12, 13, 14]);
@@ -39,11 +30,7 @@ fn tx_longer_than_rx_drops_the_extra_input() {
     let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840());
     let spim = spim::<Nrf52840>(&sim);
     sim.feed(&[20, 21, 22, 23]);
-    let done = spim
-        .transfer(vec![5u8, 6, 7, 8], vec![0u8; 2])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = spim.transfer(vec![5u8, 6, 7, 8], vec![0u8; 2]).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 4);
     assert_eq!(sim.take_sent(), [5, 6, 7, 8]);
     assert_eq!(done.buffer.1, [20, 21]);
@@ -54,19 +41,10 @@ fn tx_longer_than_rx_drops_the_extra_input() {
 fn write_only_and_read_only_transfers_work() {
     let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840());
     let spim = spim::<Nrf52840>(&sim);
-    let done = spim
-        .transfer(vec![1u8, 2], Vec::<u8>::new())
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = spim.transfer(vec![1u8, 2], Vec::<u8>::new()).unwrap().wait().unwrap();
     assert_eq!(sim.take_sent(), [1, 2]);
     sim.feed(&[9, 8]);
-    let done = done
-        .resources
-        .transfer(Vec::<u8>::new(), vec![0u8; 2])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = done.resources.transfer(Vec::<u8>::new(), vec![0u8; 2]).unwrap().wait().unwrap();
     assert_eq!(done.buffer.1, [9, 8]);
 }
 
@@ -74,9 +52,7 @@ fn write_only_and_read_only_transfers_work() {
 fn bad_buffers_are_refused_with_both_given_back() {
     let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52832());
     let spim = spim::<Nrf52832>(&sim);
-    let rejected = spim
-        .transfer(vec![1u8; 4], vec![0u8; 256])
-        .expect_err("256 > 255 on nRF52832");
+    let rejected = spim.transfer(vec![1u8; 4], vec![0u8; 256]).expect_err("256 > 255 on nRF52832");
     assert_eq!(rejected.error, Error::TooLong { len: 256, max: 255 });
     assert_eq!(rejected.buffer.0, vec![1u8; 4]);
     assert_eq!(rejected.buffer.1.len(), 256);
@@ -101,11 +77,7 @@ fn dropping_an_unfinished_transfer_waits_for_stopped() {
     drop(transfer);
     log.push(Event::Note("drop returned"));
     common::assert_stopped_before(&log, "drop returned");
-    let acquires = log
-        .events()
-        .iter()
-        .filter(|e| matches!(e, Event::Acquire { .. }))
-        .count();
+    let acquires = log.events().iter().filter(|e| matches!(e, Event::Acquire { .. })).count();
     assert_eq!(acquires, 2, "both buffers acquired");
 }
 

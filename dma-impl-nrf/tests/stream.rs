@@ -1,10 +1,5 @@
 //! Double-buffered UARTE reception, stepped exactly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
@@ -23,10 +18,7 @@ fn a_continuous_stream_loses_no_byte_between_buffers() {
     let stream: Vec<u8> = (0..20).collect();
     // The whole stream arrives back to back: the hardware never waits.
     sim.feed(&stream);
-    let mut rx_stream = rx(&sim)
-        .read_stream(vec![0u8; 4], vec![0u8; 4])
-        .ok()
-        .unwrap();
+    let mut rx_stream = rx(&sim).read_stream(vec![0u8; 4], vec![0u8; 4]).ok().unwrap();
 
     let mut received = Vec::new();
     // Fill the first buffer and let the hardware run into the second one
@@ -59,10 +51,7 @@ fn a_continuous_stream_loses_no_byte_between_buffers() {
 fn stopping_a_stream_reports_partial_amounts() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
     sim.feed(b"abc");
-    let rx_stream = rx(&sim)
-        .read_stream(vec![0u8; 8], vec![0u8; 8])
-        .ok()
-        .unwrap();
+    let rx_stream = rx(&sim).read_stream(vec![0u8; 8], vec![0u8; 8]).ok().unwrap();
     assert_eq!(sim.run(50), 3);
     let stopped = rx_stream.stop();
     let [(first, n_first), (_, n_second)] = stopped.buffers;
@@ -75,10 +64,7 @@ fn stopping_a_stream_reports_partial_amounts() {
 fn a_bad_fresh_buffer_is_given_back_and_the_stream_goes_on() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
     sim.feed(b"0123");
-    let mut rx_stream = rx(&sim)
-        .read_stream(vec![0u8; 2], vec![0u8; 2])
-        .ok()
-        .unwrap();
+    let mut rx_stream = rx(&sim).read_stream(vec![0u8; 2], vec![0u8; 2]).ok().unwrap();
     let (error, fresh) = rx_stream.next(Vec::new()).expect_err("empty refused");
     assert_eq!(error, dma_impl_nrf::Error::Empty);
     assert!(fresh.is_empty());

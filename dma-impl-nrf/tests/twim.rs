@@ -1,10 +1,5 @@
 //! TWIM against the register-level simulator.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
@@ -23,11 +18,7 @@ fn twim(sim: &EasyDmaSim) -> Twim<Nrf52840> {
 #[test]
 fn write_sends_the_bytes_to_the_address() {
     let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840());
-    let done = twim(&sim)
-        .write_to(0x42, vec![0x10u8, 0x20, 0x30])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = twim(&sim).write_to(0x42, vec![0x10u8, 0x20, 0x30]).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 3);
     assert_eq!(sim.twi_address(), Some(0x42));
     assert_eq!(sim.take_sent(), [0x10, 0x20, 0x30]);
@@ -37,11 +28,7 @@ fn write_sends_the_bytes_to_the_address() {
 fn read_fills_the_buffer() {
     let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840());
     sim.feed(&[7, 8, 9]);
-    let done = twim(&sim)
-        .read_from(0x1D, vec![0u8; 3])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = twim(&sim).read_from(0x1D, vec![0u8; 3]).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 3);
     assert_eq!(done.buffer, [7, 8, 9]);
     assert_eq!(sim.twi_address(), Some(0x1D));
@@ -51,11 +38,8 @@ fn read_fills_the_buffer() {
 fn write_then_read_uses_a_repeated_start() {
     let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840());
     sim.feed(&[0xC0, 0xFF, 0xEE]);
-    let done = twim(&sim)
-        .write_then_read(0x50, vec![0x0Fu8], vec![0u8; 3])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done =
+        twim(&sim).write_then_read(0x50, vec![0x0Fu8], vec![0u8; 3]).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 3, "bytes read");
     assert_eq!(sim.take_sent(), [0x0F]);
     assert_eq!(done.buffer.1, [0xC0, 0xFF, 0xEE]);
@@ -67,45 +51,23 @@ fn errorsrc_maps_to_twi_errors() {
     let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840());
 
     sim.inject_twi_fault(TwiFault::AddressNack);
-    let failed = twim(&sim)
-        .write_to(0x33, vec![1u8, 2])
-        .unwrap()
-        .wait()
-        .err()
-        .unwrap();
+    let failed = twim(&sim).write_to(0x33, vec![1u8, 2]).unwrap().wait().err().unwrap();
     assert_eq!(failed.error, Error::AddressNack);
     assert_eq!(failed.transferred, 0);
     assert_eq!(failed.buffer, [1, 2]);
     assert_eq!(sim.register(TWIM_ERRORSRC), 0, "ERRORSRC cleared");
 
     sim.inject_twi_fault(TwiFault::DataNackAfter(2));
-    let failed = failed
-        .resources
-        .write_to(0x33, vec![1u8, 2, 3, 4])
-        .unwrap()
-        .wait()
-        .err()
-        .unwrap();
+    let failed = failed.resources.write_to(0x33, vec![1u8, 2, 3, 4]).unwrap().wait().err().unwrap();
     assert_eq!(failed.error, Error::DataNack);
     assert_eq!(failed.transferred, 2);
 
     sim.inject_twi_fault(TwiFault::OverrunAfter(0));
-    let failed = failed
-        .resources
-        .read_from(0x33, vec![0u8; 2])
-        .unwrap()
-        .wait()
-        .err()
-        .unwrap();
+    let failed = failed.resources.read_from(0x33, vec![0u8; 2]).unwrap().wait().err().unwrap();
     assert_eq!(failed.error, Error::Overrun);
 
     // After all that, a clean transaction goes through.
-    let done = failed
-        .resources
-        .write_to(0x33, vec![5u8])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = failed.resources.write_to(0x33, vec![5u8]).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 1);
 }
 
@@ -124,10 +86,7 @@ fn a_flash_buffer_is_refused() {
     let _flash = dma_mmio::host::place(IN_FLASH.as_ptr(), 2, 0x0002_0000);
     let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840());
     let rejected = twim(&sim).write_to(0x10, &IN_FLASH).err().unwrap();
-    assert!(matches!(
-        rejected.error,
-        Error::NotInDataRam { bytes: 2, .. }
-    ));
+    assert!(matches!(rejected.error, Error::NotInDataRam { bytes: 2, .. }));
     assert!(core::ptr::eq(rejected.buffer, &IN_FLASH));
 }
 

@@ -1,10 +1,5 @@
 //! UARTE against the register-level simulator.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
@@ -22,9 +17,7 @@ fn uarte<C: Chip>(sim: &EasyDmaSim) -> (UarteTx<C>, UarteRx<C>) {
 
 fn uarte_with<C: Chip, F: DmaFence>(sim: &EasyDmaSim, fence: F) -> (UarteTx<C, F>, UarteRx<C, F>) {
     // SAFETY: as above.
-    unsafe { Uarte::<C>::new(sim.base()) }
-        .with_fence(fence)
-        .split()
+    unsafe { Uarte::<C>::new(sim.base()) }.with_fence(fence).split()
 }
 
 #[test]
@@ -48,22 +41,14 @@ fn flash_buffer_is_rejected_with_the_buffer_returned() {
     let rejected = tx.write_all(&IN_FLASH).expect_err("flash refused");
     assert_eq!(
         rejected.error,
-        Error::NotInDataRam {
-            address: IN_FLASH.as_ptr() as usize,
-            bytes: 8
-        }
+        Error::NotInDataRam { address: IN_FLASH.as_ptr() as usize, bytes: 8 }
     );
     assert_eq!(rejected.transferred, 0);
     assert!(core::ptr::eq(rejected.buffer, &IN_FLASH));
     assert_eq!(sim.starts(), 0, "nothing was started");
 
     // The peripheral came back too and still works.
-    let done = rejected
-        .resources
-        .write_all(b"ram".to_vec())
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = rejected.resources.write_all(b"ram".to_vec()).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 3);
     assert_eq!(sim.take_sent(), b"ram");
 }
@@ -76,11 +61,7 @@ fn bounce_buffer_copies_flash_data_through_ram() {
     let (tx, _rx) = uarte::<Nrf52832>(&sim);
 
     let bounce: &'static mut heapless::Vec<u8, 16> = Box::leak(Box::new(heapless::Vec::new()));
-    let done = tx
-        .write_all_bounced(&IN_FLASH, bounce)
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = tx.write_all_bounced(&IN_FLASH, bounce).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 6);
     assert_eq!(sim.take_sent(), b"flash!");
     assert_eq!(done.buffer.as_slice(), b"flash!");
@@ -90,13 +71,7 @@ fn bounce_buffer_copies_flash_data_through_ram() {
         .resources
         .write_all_bounced(&[0u8; 17], done.buffer)
         .expect_err("17 bytes do not fit 16");
-    assert_eq!(
-        rejected.error,
-        Error::BounceTooSmall {
-            len: 17,
-            capacity: 16
-        }
-    );
+    assert_eq!(rejected.error, Error::BounceTooSmall { len: 17, capacity: 16 });
     // SAFETY: the bounce buffer came from `Box::leak` above and is returned
     // here for the last time; nothing else refers to it.
     drop(unsafe { Box::from_raw(rejected.buffer as *mut heapless::Vec<u8, 16>) });
@@ -109,12 +84,7 @@ fn maxcnt_limit_is_an_error_per_chip() {
     let rejected = tx.write_all(vec![7u8; 256]).expect_err("256 > 255");
     assert_eq!(rejected.error, Error::TooLong { len: 256, max: 255 });
     assert_eq!(rejected.buffer, vec![7u8; 256], "returned untouched");
-    let done = rejected
-        .resources
-        .write_all(vec![1u8; 255])
-        .unwrap()
-        .wait()
-        .unwrap();
+    let done = rejected.resources.write_all(vec![1u8; 255]).unwrap().wait().unwrap();
     assert_eq!(done.transferred, 255);
     assert_eq!(sim.starts(), 1);
     drop(sim);
@@ -122,21 +92,9 @@ fn maxcnt_limit_is_an_error_per_chip() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840());
     let (tx, rx) = uarte::<Nrf52840>(&sim);
     let rejected = tx.write_all(vec![0u8; 65_536]).expect_err("65536 > 65535");
-    assert_eq!(
-        rejected.error,
-        Error::TooLong {
-            len: 65_536,
-            max: 65_535
-        }
-    );
+    assert_eq!(rejected.error, Error::TooLong { len: 65_536, max: 65_535 });
     let rejected = rx.read_exact(vec![0u8; 65_536]).expect_err("65536 > 65535");
-    assert_eq!(
-        rejected.error,
-        Error::TooLong {
-            len: 65_536,
-            max: 65_535
-        }
-    );
+    assert_eq!(rejected.error, Error::TooLong { len: 65_536, max: 65_535 });
     let done = tx_after(rejected_tx(sim.base()), 256);
     assert_eq!(done, 256, "256 bytes fit an nRF52840");
     assert_eq!(sim.starts(), 1);
@@ -148,11 +106,7 @@ fn rejected_tx(base: *mut u32) -> UarteTx<Nrf52840> {
 }
 
 fn tx_after(tx: UarteTx<Nrf52840>, len: usize) -> usize {
-    tx.write_all(vec![3u8; len])
-        .unwrap()
-        .wait()
-        .unwrap()
-        .transferred
+    tx.write_all(vec![3u8; len]).unwrap().wait().unwrap().transferred
 }
 
 #[test]
@@ -217,11 +171,7 @@ fn errorsrc_maps_to_uart_errors() {
         sim.inject_uart_error(2, bits);
         // The corrupt third byte is the last on the line.
         sim.feed(b"12?");
-        let failed = rx
-            .read_exact(vec![0u8; 4])
-            .unwrap()
-            .wait()
-            .expect_err("error");
+        let failed = rx.read_exact(vec![0u8; 4]).unwrap().wait().expect_err("error");
         assert_eq!(failed.error, expected);
         assert_eq!(failed.transferred, 2);
         assert_eq!(&failed.buffer[..2], b"12");
@@ -270,32 +220,18 @@ fn fences_bracket_the_dma() {
     let addr = data.as_ptr() as usize;
     tx.write_all(data).unwrap().wait().unwrap();
     let events = log.events();
-    let release = events
-        .iter()
-        .position(|e| matches!(e, Event::Release { .. }))
-        .unwrap();
+    let release = events.iter().position(|e| matches!(e, Event::Release { .. })).unwrap();
     let first = events.iter().position(common::is_dma_access).unwrap();
     let last = events.iter().rposition(common::is_dma_access).unwrap();
-    let acquire = events
-        .iter()
-        .position(|e| matches!(e, Event::Acquire { .. }))
-        .unwrap();
+    let acquire = events.iter().position(|e| matches!(e, Event::Acquire { .. })).unwrap();
     assert!(release < first && last < acquire, "{events:?}");
     assert_eq!(
         events[release],
-        Event::Release {
-            addr,
-            bytes: 5,
-            access: dma_traits::Access::DmaReads
-        }
+        Event::Release { addr, bytes: 5, access: dma_traits::Access::DmaReads }
     );
     assert_eq!(
         events[acquire],
-        Event::Acquire {
-            addr,
-            bytes: 5,
-            access: dma_traits::Access::DmaReads
-        }
+        Event::Acquire { addr, bytes: 5, access: dma_traits::Access::DmaReads }
     );
 }
 

@@ -12,9 +12,7 @@ static KEEP: Mutex<Vec<&'static Recorder>> = Mutex::new(Vec::new());
 pub fn recording() -> (Recorder, RecordingFence) {
     let log = Recorder::new();
     let leaked = log.leak();
-    KEEP.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(leaked);
+    KEEP.lock().unwrap_or_else(PoisonError::into_inner).push(leaked);
     (log, RecordingFence::new(leaked))
 }
 
@@ -37,29 +35,16 @@ pub fn wait_for_dma(log: &Recorder, n: usize) {
 /// access after the last Stopped, and that an acquire follows the last access.
 pub fn assert_stopped_before(log: &Recorder, marker: &'static str) {
     let events = log.events();
-    let marker_at = events
-        .iter()
-        .position(|e| *e == Event::Note(marker))
-        .expect("marker logged");
-    let last_stop = events
-        .iter()
-        .rposition(|e| *e == Event::Stopped)
-        .expect("the hardware stopped");
-    assert!(
-        last_stop < marker_at,
-        "Stopped came after drop returned: {events:?}"
-    );
+    let marker_at = events.iter().position(|e| *e == Event::Note(marker)).expect("marker logged");
+    let last_stop =
+        events.iter().rposition(|e| *e == Event::Stopped).expect("the hardware stopped");
+    assert!(last_stop < marker_at, "Stopped came after drop returned: {events:?}");
     assert!(
         !events[last_stop..].iter().any(is_dma_access),
         "DMA access after the stop: {events:?}"
     );
-    let last_access = events
-        .iter()
-        .rposition(is_dma_access)
-        .expect("some DMA happened");
-    let acquire = events
-        .iter()
-        .rposition(|e| matches!(e, Event::Acquire { .. }))
-        .expect("acquired");
+    let last_access = events.iter().rposition(is_dma_access).expect("some DMA happened");
+    let acquire =
+        events.iter().rposition(|e| matches!(e, Event::Acquire { .. })).expect("acquired");
     assert!(last_access < acquire && acquire < marker_at, "{events:?}");
 }

@@ -111,10 +111,7 @@ fn dma_read(shared: &Shared, ch: &Channel) -> u8 {
     // is stored after this access. A driver that breaks this is what Miri is
     // here to catch.
     let byte = unsafe { at.read_volatile() };
-    shared.log(Event::DmaRead {
-        addr: at as usize,
-        bytes: 1,
-    });
+    shared.log(Event::DmaRead { addr: at as usize, bytes: 1 });
     byte
 }
 
@@ -123,10 +120,7 @@ fn dma_write(shared: &Shared, ch: &Channel, byte: u8) {
     let at = ch.ptr.0.wrapping_add(ch.pos);
     // SAFETY: as in `dma_read`; the driver lent this memory for writing.
     unsafe { at.write_volatile(byte) };
-    shared.log(Event::DmaWrite {
-        addr: at as usize,
-        bytes: 1,
-    });
+    shared.log(Event::DmaWrite { addr: at as usize, bytes: 1 });
 }
 
 fn latch(shared: &Shared, st: &State, dir: Dir) -> Channel {
@@ -134,22 +128,13 @@ fn latch(shared: &Shared, st: &State, dir: Dir) -> Channel {
         Dir::Rx => (st.rx_ptr, RXD_MAXCNT),
         Dir::Tx => (st.tx_ptr, TXD_MAXCNT),
     };
-    let mask = 1u32
-        .checked_shl(shared.config.maxcnt_bits)
-        .map_or(u32::MAX, |m| m - 1);
+    let mask = 1u32.checked_shl(shared.config.maxcnt_bits).map_or(u32::MAX, |m| m - 1);
     let len = (shared.reg(maxcnt) & mask) as usize;
     let reachable = dma_mmio::in_window(ptr.0, len, shared.config.data_ram.clone());
     if !reachable {
-        shared.log(Event::Note(
-            "EasyDMA pointer outside data RAM: channel not started",
-        ));
+        shared.log(Event::Note("EasyDMA pointer outside data RAM: channel not started"));
     }
-    Channel {
-        ptr,
-        len,
-        pos: 0,
-        active: reachable,
-    }
+    Channel { ptr, len, pos: 0, active: reachable }
 }
 
 fn end(shared: &Shared, ch: &mut Channel, amount: usize) {

@@ -81,37 +81,22 @@ pub struct SimConfig {
 impl SimConfig {
     /// nRF52832: 8-bit `MAXCNT`, 64 KiB data RAM.
     pub fn nrf52832() -> Self {
-        SimConfig {
-            maxcnt_bits: 8,
-            data_ram: 0x2000_0000..0x2001_0000,
-            timing: Timing::Threaded,
-        }
+        SimConfig { maxcnt_bits: 8, data_ram: 0x2000_0000..0x2001_0000, timing: Timing::Threaded }
     }
 
     /// nRF52833: 16-bit `MAXCNT`, 128 KiB data RAM.
     pub fn nrf52833() -> Self {
-        SimConfig {
-            maxcnt_bits: 16,
-            data_ram: 0x2000_0000..0x2002_0000,
-            timing: Timing::Threaded,
-        }
+        SimConfig { maxcnt_bits: 16, data_ram: 0x2000_0000..0x2002_0000, timing: Timing::Threaded }
     }
 
     /// nRF52840: 16-bit `MAXCNT`, 256 KiB data RAM.
     pub fn nrf52840() -> Self {
-        SimConfig {
-            maxcnt_bits: 16,
-            data_ram: 0x2000_0000..0x2004_0000,
-            timing: Timing::Threaded,
-        }
+        SimConfig { maxcnt_bits: 16, data_ram: 0x2000_0000..0x2004_0000, timing: Timing::Threaded }
     }
 
     /// The same chip in [`Timing::Step`] mode.
     pub fn step(self) -> Self {
-        SimConfig {
-            timing: Timing::Step,
-            ..self
-        }
+        SimConfig { timing: Timing::Step, ..self }
     }
 }
 
@@ -142,16 +127,11 @@ impl Shared {
     }
 
     fn log(&self, event: crate::record::Event) {
-        self.recorder
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(event);
+        self.recorder.lock().unwrap_or_else(PoisonError::into_inner).push(event);
     }
 
     fn reg(&self, offset: usize) -> u32 {
-        self.regs
-            .get(offset / 4)
-            .map_or(0, |r| r.load(Ordering::SeqCst))
+        self.regs.get(offset / 4).map_or(0, |r| r.load(Ordering::SeqCst))
     }
 
     fn set_reg(&self, offset: usize, value: u32) {
@@ -221,11 +201,7 @@ impl EasyDmaSim {
             }
             Timing::Step => None,
         };
-        EasyDmaSim {
-            shared,
-            worker,
-            mapping,
-        }
+        EasyDmaSim { shared, worker, mapping }
     }
 
     /// A UARTE simulator.
@@ -317,11 +293,7 @@ impl EasyDmaSim {
         for reg in self.shared.regs.iter() {
             reg.store(0, Ordering::SeqCst);
         }
-        *self
-            .shared
-            .recorder
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = recorder.clone();
+        *self.shared.recorder.lock().unwrap_or_else(PoisonError::into_inner) = recorder.clone();
     }
 
     /// How many start tasks (`STARTTX`, `STARTRX`, `START`) were triggered.
