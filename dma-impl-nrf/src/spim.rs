@@ -93,7 +93,8 @@ impl<C: Chip, F: DmaFence> Spim<C, F> {
         Spim { regs: self.regs, fence, chip: PhantomData }
     }
 
-    /// Sets pins, clock and mode and enables the SPIM.
+    /// Sets pins, clock and mode and enables the SPIM. Call it before the
+    /// first transfer: a disabled SPIM ignores its tasks.
     pub fn configure(&mut self, config: &SpimConfig) {
         self.regs.write(ENABLE, 0);
         self.regs.write(PSEL0, config.sck.psel());

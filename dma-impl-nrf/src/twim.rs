@@ -96,7 +96,8 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         self.address
     }
 
-    /// Sets pins and clock and enables the TWIM.
+    /// Sets pins and clock and enables the TWIM. Call it before the first
+    /// transfer: a disabled TWIM ignores its tasks.
     pub fn configure(&mut self, scl: Pin, sda: Pin, frequency: TwimFrequency) {
         self.regs.write(ENABLE, 0);
         self.regs.write(PSEL0, scl.psel());

@@ -90,6 +90,9 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
     }
 
     /// Sets pins and speed and enables the UARTE.
+    ///
+    /// Call it before the first transfer: on a disabled UARTE the tasks do
+    /// nothing, so a transfer would never finish (nor stop).
     pub fn configure(&mut self, config: &UarteConfig) {
         self.regs.write(ENABLE, 0);
         self.regs.write(PSEL0, Pin::DISCONNECTED);
