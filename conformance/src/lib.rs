@@ -16,12 +16,11 @@ pub mod mock;
 pub mod nrf;
 pub mod stm32;
 
+/// A suite: its name and the function that adds its sections to a report.
+pub type Suite = (&'static str, fn(&mut Report));
+
 /// Every suite of the run, in report order. Register a new one with one line.
-pub const SUITES: &[(&str, fn(&mut Report))] = &[
-    ("mock", mock::run),
-    ("stm32", stm32::run),
-    ("nrf", nrf::run),
-];
+pub const SUITES: &[Suite] = &[("mock", mock::run), ("stm32", stm32::run), ("nrf", nrf::run)];
 
 /// Runs every suite of [`SUITES`] and returns the report.
 ///

@@ -272,7 +272,7 @@ fn shape_checks<W: Word>(
         }),
         CheckResult::run(ALIGNED, subject, || {
             let align = core::mem::align_of::<W>();
-            if (ptr as usize) % align == 0 {
+            if (ptr as usize) & (align - 1) == 0 {
                 Ok(())
             } else {
                 Err(format!(
@@ -302,7 +302,7 @@ fn inside<W>(ptr: *const W, len: usize, region: *const [W]) -> Result<(), String
 fn readable<W: Word>(ptr: *const W, len: usize, region: *const [W]) -> Result<(), String> {
     inside(ptr, len, region)
         .and_then(|()| {
-            if (ptr as usize) % core::mem::align_of::<W>() == 0 {
+            if (ptr as usize) & (core::mem::align_of::<W>() - 1) == 0 {
                 Ok(())
             } else {
                 Err("the pointer is misaligned".to_owned())

@@ -38,9 +38,7 @@ impl Default for MockSerialHarness {
 impl MockSerialHarness {
     /// A harness whose serial ports run on a threaded [`MockDma`].
     pub fn new() -> Self {
-        Self::with_mode(Mode::Threaded {
-            word_delay: std::time::Duration::ZERO,
-        })
+        Self::with_mode(Mode::Threaded { word_delay: std::time::Duration::ZERO })
     }
 
     /// A harness whose DMA runs in `mode`. The step mode is of no use to the
@@ -56,10 +54,7 @@ impl MockSerialHarness {
 
     /// A harness whose serial ports carry `defect`, to show the suite catches it.
     pub fn with_defect(defect: Defect) -> Self {
-        MockSerialHarness {
-            defect: Some(defect),
-            ..Self::new()
-        }
+        MockSerialHarness { defect: Some(defect), ..Self::new() }
     }
 
     fn build(

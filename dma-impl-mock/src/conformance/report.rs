@@ -35,12 +35,7 @@ impl CheckResult {
             Ok(outcome) => outcome,
             Err(payload) => Err(format!("panicked: {}", panic_message(payload.as_ref()))),
         };
-        CheckResult {
-            check,
-            subject: subject.into(),
-            outcome,
-            elapsed: start.elapsed(),
-        }
+        CheckResult { check, subject: subject.into(), outcome, elapsed: start.elapsed() }
     }
 }
 
@@ -96,10 +91,7 @@ impl Report {
 
     /// Adds a section.
     pub fn section(&mut self, title: impl Into<String>, results: Vec<CheckResult>) {
-        self.sections.push(Section {
-            title: title.into(),
-            results,
-        });
+        self.sections.push(Section { title: title.into(), results });
     }
 
     /// The sections, in order.
@@ -191,23 +183,15 @@ fn render_section(out: &mut String, section: &Section) {
     for (number, check) in checks.iter().enumerate() {
         let _ = writeln!(out, "  [{:>2}] {check}", number + 1);
     }
-    let name_width = subjects
-        .iter()
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max("subject".len());
+    let name_width =
+        subjects.iter().map(|s| s.chars().count()).max().unwrap_or(0).max("subject".len());
     let _ = write!(out, "  {:<name_width$} |", "subject");
     for number in 1..=checks.len() {
         let _ = write!(out, " [{number:>2}]");
     }
     let _ = writeln!(out, " | time");
-    let _ = writeln!(
-        out,
-        "  {}-+-{}-+------",
-        "-".repeat(name_width),
-        "-".repeat(checks.len() * 5)
-    );
+    let _ =
+        writeln!(out, "  {}-+-{}-+------", "-".repeat(name_width), "-".repeat(checks.len() * 5));
     for subject in &subjects {
         let _ = write!(out, "  {subject:<name_width$} |");
         let mut row_time = Duration::ZERO;
@@ -229,9 +213,5 @@ fn render_section(out: &mut String, section: &Section) {
         }
         let _ = writeln!(out, " | {:.3}s", row_time.as_secs_f64());
     }
-    let _ = writeln!(
-        out,
-        "  {passed} passed, {failed} failed, {:.3} s\n",
-        time.as_secs_f64()
-    );
+    let _ = writeln!(out, "  {passed} passed, {failed} failed, {:.3} s\n", time.as_secs_f64());
 }

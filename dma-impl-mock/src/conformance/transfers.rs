@@ -55,28 +55,15 @@ fn finish<T: Transfer>(transfer: T, timeout: Duration) -> (Outcome<T>, Result<()
     if in_time {
         (outcome, Ok(()))
     } else {
-        (
-            outcome,
-            Err(format!(
-                "the transfer did not finish within {timeout:?}; it was stopped"
-            )),
-        )
+        (outcome, Err(format!("the transfer did not finish within {timeout:?}; it was stopped")))
     }
 }
 
 fn same_bits<W: Word>(what: &str, got: &[W], want: &[W]) -> Result<(), String> {
     if got.len() != want.len() {
-        return Err(format!(
-            "{what}: {} words instead of {}",
-            got.len(),
-            want.len()
-        ));
+        return Err(format!("{what}: {} words instead of {}", got.len(), want.len()));
     }
-    match got
-        .iter()
-        .zip(want)
-        .position(|(g, w)| to_bits(*g) != to_bits(*w))
-    {
+    match got.iter().zip(want).position(|(g, w)| to_bits(*g) != to_bits(*w)) {
         None => Ok(()),
         Some(index) => Err(format!(
             "{what}: word {index} is {:#x}, expected {:#x}",
@@ -221,21 +208,22 @@ fn dropped_cleanly(
     let before: Vec<Event> = events.iter().take(mark).cloned().collect();
     let last_access = before.iter().rposition(any_dma);
     let stopped = before.iter().rposition(|e| matches!(e, Event::Stopped));
-    let acquire = before
-        .iter()
-        .rposition(|e| matches!(e, Event::Acquire { addr, .. } if *addr == range.0));
+    let acquire =
+        before.iter().rposition(|e| matches!(e, Event::Acquire { addr, .. } if *addr == range.0));
     match (stopped, acquire) {
-        (None, _) => Err(
-            "drop returned before the hardware reported it had stopped (no Stopped event): \
+        (None, _) => {
+            Err("drop returned before the hardware reported it had stopped (no Stopped event): \
              the DMA may still use the released buffer"
-                .to_owned(),
-        ),
-        (Some(s), _) if last_access.is_some_and(|a| a > s) => Err(
-            "the DMA accessed memory after its last Stopped event, before drop returned".to_owned(),
-        ),
-        (_, None) => Err(
-            "drop did not run the acquire fence over the buffer after the DMA stopped".to_owned(),
-        ),
+                .to_owned())
+        }
+        (Some(s), _) if last_access.is_some_and(|a| a > s) => {
+            Err("the DMA accessed memory after its last Stopped event, before drop returned"
+                .to_owned())
+        }
+        (_, None) => {
+            Err("drop did not run the acquire fence over the buffer after the DMA stopped"
+                .to_owned())
+        }
         (Some(s), Some(a)) if a < s => Err(format!(
             "drop ran the acquire fence (event {a}) before the hardware stopped (event {s})"
         )),
@@ -287,18 +275,10 @@ where
     if let Some(result) = checks.back_on_error(subject) {
         results.push(result);
     }
-    results.push(CheckResult::run(DROP_STOPS, subject, || {
-        checks.drop_stops()
-    }));
-    results.push(CheckResult::run(FORGET_HARMLESS, subject, || {
-        checks.forget_harmless()
-    }));
-    results.push(CheckResult::run(FENCES_BRACKET, subject, || {
-        checks.fences_bracket()
-    }));
-    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
-        checks.refused(0)
-    }));
+    results.push(CheckResult::run(DROP_STOPS, subject, || checks.drop_stops()));
+    results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
+    results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
+    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || checks.refused(0)));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
             checks.refused(max.saturating_add(1))
@@ -343,10 +323,7 @@ impl<H> WriteChecks<'_, H> {
         let (outcome, in_time) = finish(transfer, self.config.timeout);
         in_time?;
         let done = outcome.map_err(|e| {
-            format!(
-                "a {len}-word transfer failed after {} words: {:?}",
-                e.transferred, e.error
-            )
+            format!("a {len}-word transfer failed after {} words: {:?}", e.transferred, e.error)
         })?;
         if done.buffer.as_ptr() != ptr || done.buffer.len() != len {
             return Err(format!(
@@ -428,7 +405,7 @@ impl<H> WriteChecks<'_, H> {
             };
             if failed.buffer.as_ptr() != ptr || failed.buffer.len() != len {
                 return Err(
-                    "the error gave back a different buffer than the transfer took".to_owned(),
+                    "the error gave back a different buffer than the transfer took".to_owned()
                 );
             }
             if failed.transferred != fail_at {
@@ -439,11 +416,7 @@ impl<H> WriteChecks<'_, H> {
             }
             same_bits("the buffer after the error", &failed.buffer, &data)?;
             let sent = self.harness.received();
-            same_bits(
-                "the endpoint after the error",
-                &sent,
-                data.get(..fail_at).unwrap_or(&[]),
-            )?;
+            same_bits("the endpoint after the error", &sent, data.get(..fail_at).unwrap_or(&[]))?;
             self.send(failed.resources, &pattern_vec::<W>(22, 2.min(len)))
                 .map_err(|e| {
                     format!("the peripheral given back after the error does not work: {e}")
@@ -477,10 +450,7 @@ impl<H> WriteChecks<'_, H> {
         std::thread::sleep(self.config.grace);
         dropped_cleanly(&log.events(), mark, range, SENDS).map_err(|e| {
             let state = if running { "running" } else { "finished" };
-            format!(
-                "{e} (dropped while {state}{})",
-                if stalls { ", stalled" } else { "" }
-            )
+            format!("{e} (dropped while {state}{})", if stalls { ", stalled" } else { "" })
         })
     }
 
@@ -506,10 +476,7 @@ impl<H> WriteChecks<'_, H> {
             sent.len() >= len
         });
         if !arrived {
-            return Err(format!(
-                "after mem::forget only {} of {len} words arrived",
-                sent.len()
-            ));
+            return Err(format!("after mem::forget only {} of {len} words arrived", sent.len()));
         }
         same_bits("the endpoint after mem::forget", &sent, &data)?;
         same_bits("the forgotten 'static buffer", buffer, &data)?;
@@ -601,18 +568,10 @@ where
     if let Some(result) = checks.back_on_error(subject) {
         results.push(result);
     }
-    results.push(CheckResult::run(DROP_STOPS, subject, || {
-        checks.drop_stops()
-    }));
-    results.push(CheckResult::run(FORGET_HARMLESS, subject, || {
-        checks.forget_harmless()
-    }));
-    results.push(CheckResult::run(FENCES_BRACKET, subject, || {
-        checks.fences_bracket()
-    }));
-    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
-        checks.refused(0)
-    }));
+    results.push(CheckResult::run(DROP_STOPS, subject, || checks.drop_stops()));
+    results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
+    results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
+    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || checks.refused(0)));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
             checks.refused(max.saturating_add(1))
@@ -655,10 +614,7 @@ impl<H> ReadChecks<'_, H> {
         let (outcome, in_time) = finish(transfer, self.config.timeout);
         in_time?;
         let done = outcome.map_err(|e| {
-            format!(
-                "a {len}-word transfer failed after {} words: {:?}",
-                e.transferred, e.error
-            )
+            format!("a {len}-word transfer failed after {} words: {:?}", e.transferred, e.error)
         })?;
         if done.buffer.as_ptr() != ptr || done.buffer.len() != len {
             return Err(format!(
@@ -673,11 +629,7 @@ impl<H> ReadChecks<'_, H> {
                 done.transferred
             ));
         }
-        same_bits(
-            &format!("the buffer after receiving {len} words"),
-            &done.buffer,
-            data,
-        )?;
+        same_bits(&format!("the buffer after receiving {len} words"), &done.buffer, data)?;
         Ok(done.resources)
     }
 
@@ -740,7 +692,7 @@ impl<H> ReadChecks<'_, H> {
             };
             if failed.buffer.as_ptr() != ptr || failed.buffer.len() != len {
                 return Err(
-                    "the error gave back a different buffer than the transfer took".to_owned(),
+                    "the error gave back a different buffer than the transfer took".to_owned()
                 );
             }
             if failed.transferred != fail_at {
@@ -767,10 +719,7 @@ impl<H> ReadChecks<'_, H> {
             let (outcome, in_time) = finish(transfer, self.config.timeout);
             in_time?;
             outcome.map(drop).map_err(|e| {
-                format!(
-                    "the peripheral given back after the error fails: {:?}",
-                    e.error
-                )
+                format!("the peripheral given back after the error fails: {:?}", e.error)
             })
         }))
     }
@@ -803,10 +752,7 @@ impl<H> ReadChecks<'_, H> {
         std::thread::sleep(self.config.grace);
         dropped_cleanly(&log.events(), mark, range, RECEIVES).map_err(|e| {
             let state = if running { "running" } else { "finished" };
-            format!(
-                "{e} (dropped while {state}{})",
-                if stalls { ", stalled" } else { "" }
-            )
+            format!("{e} (dropped while {state}{})", if stalls { ", stalled" } else { "" })
         })
     }
 
@@ -833,9 +779,7 @@ impl<H> ReadChecks<'_, H> {
             written >= len
         });
         if !complete {
-            return Err(format!(
-                "after mem::forget the DMA wrote only {written} of {len} words"
-            ));
+            return Err(format!("after mem::forget the DMA wrote only {written} of {len} words"));
         }
         same_bits("unrelated memory", &canary, &canary_copy)?;
         let (_, outside) = accesses(&log.events(), range, false);

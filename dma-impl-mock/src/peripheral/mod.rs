@@ -1,8 +1,12 @@
 //! Mock peripherals with DMA, implementing the `dma-traits` peripheral traits.
 
 mod lent;
+mod memcopy;
 mod serial;
+mod spi;
 mod transfer;
 
+pub use memcopy::{CopyError, MockMemCopy};
 pub use serial::MockSerial;
+pub use spi::MockSpi;
 pub use transfer::{Defect, MockError, MockTransfer};

@@ -80,10 +80,7 @@ impl<F: DmaFence> MockSerial<F> {
         if len == 0 {
             Err(MockError::ZeroLength)
         } else if len > Self::MAX_LEN {
-            Err(MockError::TooLong {
-                len,
-                max: Self::MAX_LEN,
-            })
+            Err(MockError::TooLong { len, max: Self::MAX_LEN })
         } else {
             Ok(())
         }
@@ -162,16 +159,10 @@ impl<F: DmaFence> MockSerial<F> {
         access: Access,
     ) -> Result<impl FnOnce(Lent<B>, Self) -> MockTransfer<B, Self, W, F>, MockError> {
         Self::check_len(region.len())?;
-        self.fence
-            .release(region, access)
-            .map_err(MockError::Fence)?;
+        self.fence.release(region, access).map_err(MockError::Fence)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { channel.start(descriptor) }.map_err(MockError::Engine)?;
-        let leg = Leg {
-            channel: channel.clone(),
-            region,
-            access,
-        };
+        let leg = Leg { channel: channel.clone(), region, access };
         let (fence, defect) = (self.fence, self.defect);
         Ok(move |buffer, serial| MockTransfer::new(buffer, serial, vec![leg], fence, defect))
     }

@@ -122,16 +122,7 @@ impl<B, R, W: Word, F: DmaFence> MockTransfer<B, R, W, F> {
         fence: F,
         defect: Option<Defect>,
     ) -> Self {
-        MockTransfer {
-            guard: Guard {
-                legs,
-                fence,
-                defect,
-                halted: false,
-            },
-            buffer,
-            resources,
-        }
+        MockTransfer { guard: Guard { legs, fence, defect, halted: false }, buffer, resources }
     }
 
     /// Words moved so far by the slowest leg.
@@ -147,11 +138,7 @@ impl<B, R, W: Word, F: DmaFence> MockTransfer<B, R, W, F> {
 
 impl<W: Word, F: DmaFence> Guard<W, F> {
     fn transferred(&self) -> usize {
-        self.legs
-            .iter()
-            .map(|l| l.channel.moved())
-            .min()
-            .unwrap_or(0)
+        self.legs.iter().map(|l| l.channel.moved()).min().unwrap_or(0)
     }
 
     /// Stops every leg, waits until each has let go, runs the acquire
@@ -196,27 +183,72 @@ unsafe impl<B, R, W: Word, F: DmaFence> Transfer for MockTransfer<B, R, W, F> {
     }
 
     fn stop(self) -> Outcome<Self> {
-        let MockTransfer {
-            mut guard,
-            buffer,
-            resources,
-        } = self;
+        let MockTransfer { mut guard, buffer, resources } = self;
         let failed = guard.halt();
         let transferred = guard.transferred();
         let buffer = buffer.into_inner();
         if failed {
-            Err(TransferError {
-                error: MockError::Bus,
-                buffer,
-                resources,
-                transferred,
-            })
+            Err(TransferError { error: MockError::Bus, buffer, resources, transferred })
         } else {
-            Ok(Finished {
-                buffer,
-                resources,
-                transferred,
-            })
+            Ok(Finished { buffer, resources, transferred })
         }
     }
+}
+
+/// One leg to start: which channel, what it does, over which memory.
+pub(crate) struct Plan<W> {
+    pub(crate) channel: Channel,
+    pub(crate) descriptor: crate::engine::Descriptor,
+    pub(crate) region: *const [W],
+    pub(crate) access: Access,
+}
+
+/// Releases every region, then starts every channel. If anything fails,
+/// the channels already started are stopped and the regions already
+/// released are acquired back before the error is returned.
+///
+/// # Safety
+///
+/// As for [`Channel::start`], for every plan's descriptor.
+pub(crate) unsafe fn launch<W: Word, F: DmaFence>(
+    fence: F,
+    plans: Vec<Plan<W>>,
+) -> Result<Vec<Leg<W>>, MockError> {
+    let mut released: Vec<&Plan<W>> = Vec::new();
+    let mut failure = None;
+    for plan in &plans {
+        match fence.release(plan.region, plan.access) {
+            Ok(()) => released.push(plan),
+            Err(error) => {
+                failure = Some(MockError::Fence(error));
+                break;
+            }
+        }
+    }
+    let mut started: Vec<&Plan<W>> = Vec::new();
+    if failure.is_none() {
+        for plan in &plans {
+            // SAFETY: forwarded from this function's contract.
+            match unsafe { plan.channel.start(plan.descriptor.clone()) } {
+                Ok(()) => started.push(plan),
+                Err(error) => {
+                    failure = Some(MockError::Engine(error));
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(error) = failure {
+        for plan in started {
+            plan.channel.stop();
+        }
+        for plan in released {
+            fence.acquire(plan.region, plan.access);
+        }
+        return Err(error);
+    }
+    Ok(plans
+        .into_iter()
+        .map(|plan| Leg { channel: plan.channel, region: plan.region, access: plan.access })
+        .collect())
 }

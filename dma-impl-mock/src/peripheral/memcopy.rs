@@ -1,0 +1,137 @@
+//! A memory-to-memory DMA channel.
+
+use core::ptr;
+
+use dma_traits::{
+    Access, CompilerFence, DmaFence, DmaReadBuffer, DmaWriteBuffer, StaticReadBuffer,
+    StaticWriteBuffer, TransferError, Word,
+};
+
+use super::lent::Lent;
+use super::transfer::{launch, MockError, MockTransfer, Plan};
+use crate::engine::{Channel, Descriptor, MockDma};
+
+/// A failed or refused copy: the error, both buffers and the channel.
+pub type CopyError<S, D, F> = TransferError<MockError, (S, D), MockMemCopy<F>>;
+
+/// A memory-to-memory channel: copies a read buffer into a write buffer of
+/// the same length.
+///
+/// ```
+/// use dma_impl_mock::peripheral::MockMemCopy;
+/// use dma_impl_mock::{MockDma, record::Recorder};
+/// use dma_traits::Transfer;
+///
+/// let dma = MockDma::threaded(Recorder::new());
+/// let copier = MockMemCopy::new(&dma, dma_traits::CompilerFence);
+/// let done = copier.copy(&[1u32, 2, 3][..], vec![0u32; 3]).unwrap().wait().unwrap();
+/// assert_eq!(done.buffer.1, [1, 2, 3]);
+/// ```
+#[derive(Debug)]
+pub struct MockMemCopy<F: DmaFence = CompilerFence> {
+    channel: Channel,
+    fence: F,
+}
+
+impl<F: DmaFence> MockMemCopy<F> {
+    /// The longest copy, in words.
+    pub const MAX_LEN: usize = 65_535;
+
+    /// A copier on a new channel of `dma`, fencing with `fence`.
+    pub fn new(dma: &MockDma, fence: F) -> Self {
+        MockMemCopy { channel: dma.channel(), fence }
+    }
+
+    /// Copies `source` into `destination` (`'static` buffers: leaking the
+    /// transfer is harmless).
+    #[allow(clippy::type_complexity)]
+    pub fn copy<S, D, W>(
+        self,
+        source: S,
+        destination: D,
+    ) -> Result<MockTransfer<(S, D), Self, W, F>, CopyError<S, D, F>>
+    where
+        W: Word,
+        S: StaticReadBuffer<Word = W>,
+        D: StaticWriteBuffer<Word = W>,
+    {
+        // SAFETY: both buffers are `'static`, so their memory outlives even
+        // a leaked transfer.
+        unsafe { self.copy_unchecked(source, destination) }
+    }
+
+    /// Copies without requiring `'static`.
+    ///
+    /// # Safety
+    ///
+    /// Both buffers' memory outlives the transfer, which is ended (stop,
+    /// wait or drop) before that memory is freed or reused, and never leaked.
+    #[allow(clippy::type_complexity)]
+    pub unsafe fn copy_unchecked<S, D, W>(
+        self,
+        source: S,
+        destination: D,
+    ) -> Result<MockTransfer<(S, D), Self, W, F>, CopyError<S, D, F>>
+    where
+        W: Word,
+        S: DmaReadBuffer<Word = W>,
+        D: DmaWriteBuffer<Word = W>,
+    {
+        let mut buffers = Lent::new((source, destination));
+        let (src, src_len) = buffers.get().0.dma_read_buffer();
+        let (dst, dst_len) = buffers.get_mut().1.dma_write_buffer();
+        let refusal = if src_len != dst_len {
+            Some(MockError::LengthMismatch { first: src_len, second: dst_len })
+        } else if src_len == 0 {
+            Some(MockError::ZeroLength)
+        } else if src_len > Self::MAX_LEN {
+            Some(MockError::TooLong { len: src_len, max: Self::MAX_LEN })
+        } else {
+            None
+        };
+        if let Some(error) = refusal {
+            return Err(TransferError::rejected(error, buffers.into_inner(), self));
+        }
+        // Two regions, one channel: the second plan releases the
+        // destination; only the first starts the channel.
+        let plan = Plan {
+            channel: self.channel.clone(),
+            descriptor: Descriptor::mem_to_mem(
+                src.cast::<u8>(),
+                dst.cast::<u8>(),
+                W::WIDTH,
+                src_len,
+            ),
+            region: ptr::slice_from_raw_parts(src, src_len),
+            access: Access::DmaReads,
+        };
+        if let Err(error) = self
+            .fence
+            .release(ptr::slice_from_raw_parts(dst.cast_const(), dst_len), Access::DmaWrites)
+        {
+            let error = MockError::Fence(error);
+            return Err(TransferError::rejected(error, buffers.into_inner(), self));
+        }
+        // SAFETY: source valid for reads and destination for writes of
+        // `src_len` words while the buffers live (buffer traits); the caller
+        // keeps them alive until the transfer ends; the transfer owns them.
+        match unsafe { launch(self.fence, vec![plan]) } {
+            Ok(mut legs) => {
+                legs.push(super::transfer::Leg {
+                    channel: self.channel.clone(),
+                    region: ptr::slice_from_raw_parts(dst.cast_const(), dst_len),
+                    access: Access::DmaWrites,
+                });
+                let fence = self.fence;
+                Ok(MockTransfer::new(buffers, self, legs, fence, None))
+            }
+            Err(error) => {
+                self.fence.acquire(
+                    ptr::slice_from_raw_parts(dst.cast_const(), dst_len),
+                    Access::DmaWrites,
+                );
+                Err(TransferError::rejected(error, buffers.into_inner(), self))
+            }
+        }
+    }
+}

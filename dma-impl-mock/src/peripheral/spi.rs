@@ -1,0 +1,131 @@
+//! A full-duplex (SPI-like) port: one channel sends, one receives, at once.
+
+use core::ptr;
+
+use dma_traits::{
+    Access, CompilerFence, DmaFence, DmaFullDuplex, DmaReadBuffer, DmaWriteBuffer, TransferError,
+    Word,
+};
+
+use super::lent::Lent;
+use super::transfer::{launch, Defect, MockError, MockTransfer, Plan};
+use crate::engine::{Channel, Descriptor, MockDma, Wire};
+
+/// A mock SPI controller: [`DmaFullDuplex`] sends `tx` onto its [`Wire`]
+/// while filling `rx` from the words delivered to the wire.
+///
+/// ```
+/// use dma_impl_mock::peripheral::MockSpi;
+/// use dma_impl_mock::{MockDma, record::Recorder};
+/// use dma_traits::{DmaFullDuplex, Transfer};
+///
+/// let dma = MockDma::threaded(Recorder::new());
+/// let spi = MockSpi::new(&dma, dma_traits::CompilerFence);
+/// spi.wire().deliver(&[0xa0u8, 0xa1]);
+/// let done = spi.transfer(&[1u8, 2][..], vec![0u8; 2]).unwrap().wait().unwrap();
+/// let (_tx, rx) = done.buffer;
+/// assert_eq!(rx, [0xa0, 0xa1]);
+/// assert_eq!(done.resources.wire().take_sent::<u8>(), [1, 2]);
+/// ```
+#[derive(Debug)]
+pub struct MockSpi<F: DmaFence = CompilerFence> {
+    tx: Channel,
+    rx: Channel,
+    wire: Wire,
+    fence: F,
+    defect: Option<Defect>,
+}
+
+impl<F: DmaFence> MockSpi<F> {
+    /// The longest buffer, in words, one transfer accepts.
+    pub const MAX_LEN: usize = 1024;
+
+    /// A port on two new channels of `dma`, fencing with `fence`.
+    pub fn new(dma: &MockDma, fence: F) -> Self {
+        MockSpi { tx: dma.channel(), rx: dma.channel(), wire: Wire::default(), fence, defect: None }
+    }
+
+    /// The far end (shared): what was sent, and what will be received.
+    pub fn wire(&self) -> Wire {
+        self.wire.clone()
+    }
+
+    /// Builds in a deliberate bug (see [`Defect`]), to test a test suite.
+    pub fn with_defect(mut self, defect: Defect) -> Self {
+        self.defect = Some(defect);
+        self
+    }
+}
+
+fn check_lengths(tx: usize, rx: usize, max: usize) -> Result<(), MockError> {
+    if tx != rx {
+        Err(MockError::LengthMismatch { first: tx, second: rx })
+    } else if tx == 0 {
+        Err(MockError::ZeroLength)
+    } else if tx > max {
+        Err(MockError::TooLong { len: tx, max })
+    } else {
+        Ok(())
+    }
+}
+
+// SAFETY: both pairs are checked, released, and given to one channel each
+// (tx reads its pair, rx writes its pair); a refusal happens before any
+// channel runs (or after stopping the one that did) and returns everything.
+// The transfer ends only when both channels have let go (`MockTransfer`).
+unsafe impl<W: Word, F: DmaFence> DmaFullDuplex<W> for MockSpi<F> {
+    type Error = MockError;
+    type Transfer<TX: DmaReadBuffer<Word = W>, RX: DmaWriteBuffer<Word = W>> =
+        MockTransfer<(TX, RX), Self, W, F>;
+
+    unsafe fn transfer_unchecked<TX, RX>(
+        self,
+        tx: TX,
+        rx: RX,
+    ) -> Result<Self::Transfer<TX, RX>, TransferError<MockError, (TX, RX), Self>>
+    where
+        TX: DmaReadBuffer<Word = W>,
+        RX: DmaWriteBuffer<Word = W>,
+    {
+        let mut buffers = Lent::new((tx, rx));
+        let (tx_ptr, tx_len) = buffers.get().0.dma_read_buffer();
+        let (rx_ptr, rx_len) = buffers.get_mut().1.dma_write_buffer();
+        if let Err(error) = check_lengths(tx_len, rx_len, Self::MAX_LEN) {
+            return Err(TransferError::rejected(error, buffers.into_inner(), self));
+        }
+        let plans = vec![
+            Plan {
+                channel: self.rx.clone(),
+                descriptor: Descriptor::port_to_mem(
+                    self.wire.clone(),
+                    rx_ptr.cast::<u8>(),
+                    W::WIDTH,
+                    rx_len,
+                ),
+                region: ptr::slice_from_raw_parts(rx_ptr.cast_const(), rx_len),
+                access: Access::DmaWrites,
+            },
+            Plan {
+                channel: self.tx.clone(),
+                descriptor: Descriptor::mem_to_port(
+                    tx_ptr.cast::<u8>(),
+                    self.wire.clone(),
+                    W::WIDTH,
+                    tx_len,
+                ),
+                region: ptr::slice_from_raw_parts(tx_ptr, tx_len),
+                access: Access::DmaReads,
+            },
+        ];
+        // SAFETY: each pair is valid for its access while the buffers live
+        // (buffer traits), the caller keeps them alive until the transfer
+        // ends, and the transfer owns them meanwhile.
+        match unsafe { launch(self.fence, plans) } {
+            Ok(legs) => {
+                let (fence, defect) = (self.fence, self.defect);
+                Ok(MockTransfer::new(buffers, self, legs, fence, defect))
+            }
+            Err(error) => Err(TransferError::rejected(error, buffers.into_inner(), self)),
+        }
+    }
+}
