@@ -28,10 +28,8 @@ fn leak<W: Word>(words: Vec<W>) -> &'static mut [W] {
 /// A leaked array of pattern words.
 fn leak_array<W: Word, const N: usize>(seed: u64) -> &'static mut [W; N] {
     let words: Vec<W> = pattern_vec(seed, N);
-    let mut array = [words
-        .first()
-        .copied()
-        .unwrap_or_else(|| dma_impl_mock::bits::from_bits(0)); N];
+    let mut array =
+        [words.first().copied().unwrap_or_else(|| dma_impl_mock::bits::from_bits(0)); N];
     array.copy_from_slice(&words);
     Box::leak(Box::new(array))
 }
@@ -56,24 +54,16 @@ fn sub_range_write<B: DmaWriteBuffer>(buffer: B, range: Range<usize>) -> SubRang
 fn read_buffers<W: Word>() -> Vec<CheckResult> {
     let w = word_name::<W>();
     let mut results = Vec::new();
-    results.extend(check_read_buffer(&format!("&'static [{w}]"), || {
-        &*leak(pattern_vec::<W>(1, 5))
-    }));
-    results.extend(check_read_buffer(&format!("&'static [{w}; 4]"), || {
-        &*leak_array::<W, 4>(2)
-    }));
-    results.extend(check_read_buffer(&format!("&'static mut [{w}; 4]"), || {
-        leak_array::<W, 4>(3)
-    }));
+    results
+        .extend(check_read_buffer(&format!("&'static [{w}]"), || &*leak(pattern_vec::<W>(1, 5))));
+    results.extend(check_read_buffer(&format!("&'static [{w}; 4]"), || &*leak_array::<W, 4>(2)));
+    results.extend(check_read_buffer(&format!("&'static mut [{w}; 4]"), || leak_array::<W, 4>(3)));
     results.extend(check_read_buffer(&format!("Box<[{w}]>"), || {
         pattern_vec::<W>(4, 6).into_boxed_slice()
     }));
-    results.extend(check_read_buffer(&format!("Box<[{w}; 3]>"), || {
-        Box::new(*leak_array::<W, 3>(5))
-    }));
-    results.extend(check_read_buffer(&format!("Vec<{w}>"), || {
-        pattern_vec::<W>(6, 7)
-    }));
+    results
+        .extend(check_read_buffer(&format!("Box<[{w}; 3]>"), || Box::new(*leak_array::<W, 3>(5))));
+    results.extend(check_read_buffer(&format!("Vec<{w}>"), || pattern_vec::<W>(6, 7)));
     results.extend(check_read_buffer(&format!("Rc<[{w}]>"), || {
         Rc::<[W]>::from(pattern_vec::<W>(7, 4))
     }));
@@ -101,28 +91,20 @@ fn write_buffers<W: Word>() -> Vec<CheckResult> {
     results.extend(check_write_buffer(&format!("&'static mut [{w}]"), || {
         leak(pattern_vec::<W>(1, 5))
     }));
-    results.extend(check_write_buffer(
-        &format!("&'static mut [{w}; 4]"),
-        || leak_array::<W, 4>(2),
-    ));
-    results.extend(check_write_buffer(
-        &format!("&'static mut [MaybeUninit<{w}>; 4]"),
-        || Box::leak(Box::new([MaybeUninit::<W>::uninit(); 4])),
-    ));
-    results.extend(check_write_buffer(
-        &format!("&'static mut MaybeUninit<[{w}; 4]>"),
-        || Box::leak(Box::new(MaybeUninit::<[W; 4]>::uninit())),
-    ));
+    results.extend(check_write_buffer(&format!("&'static mut [{w}; 4]"), || leak_array::<W, 4>(2)));
+    results.extend(check_write_buffer(&format!("&'static mut [MaybeUninit<{w}>; 4]"), || {
+        Box::leak(Box::new([MaybeUninit::<W>::uninit(); 4]))
+    }));
+    results.extend(check_write_buffer(&format!("&'static mut MaybeUninit<[{w}; 4]>"), || {
+        Box::leak(Box::new(MaybeUninit::<[W; 4]>::uninit()))
+    }));
     results.extend(check_write_buffer(&format!("Box<[{w}]>"), || {
         pattern_vec::<W>(4, 6).into_boxed_slice()
     }));
-    results.extend(check_write_buffer(
-        &format!("Box<[MaybeUninit<{w}>]>"),
-        || Box::<[W]>::new_uninit_slice(5),
-    ));
-    results.extend(check_write_buffer(&format!("Vec<{w}>"), || {
-        pattern_vec::<W>(6, 7)
+    results.extend(check_write_buffer(&format!("Box<[MaybeUninit<{w}>]>"), || {
+        Box::<[W]>::new_uninit_slice(5)
     }));
+    results.extend(check_write_buffer(&format!("Vec<{w}>"), || pattern_vec::<W>(6, 7)));
     let mut backing: Vec<W> = pattern_vec(9, 8);
     let lent: &'static RawTarget<W> = Box::leak(Box::new(RawTarget(
         core::ptr::slice_from_raw_parts(backing.as_mut_ptr().wrapping_add(2).cast_const(), 4),
@@ -140,10 +122,9 @@ fn cache_aligned_buffers() -> Vec<CheckResult> {
     results.extend(check_read_buffer("&'static CacheAligned<[u8; 64]>", || {
         &*Box::leak(Box::new(CacheAligned::new([0x5a_u8; 64])))
     }));
-    results.extend(check_write_buffer(
-        "&'static mut CacheAligned<[u32; 8]>",
-        || Box::leak(Box::new(CacheAligned::new([7_u32; 8]))),
-    ));
+    results.extend(check_write_buffer("&'static mut CacheAligned<[u32; 8]>", || {
+        Box::leak(Box::new(CacheAligned::new([7_u32; 8])))
+    }));
     results.extend(check_write_buffer("Box<CacheAligned<[u16; 16]>>", || {
         Box::new(CacheAligned::new([1_u16; 16]))
     }));

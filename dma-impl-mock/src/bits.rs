@@ -68,9 +68,7 @@ pub fn truncate(bits: u64, width: WordWidth) -> u64 {
 /// first `2^(8 * width)` words of a stream are all different: a dropped,
 /// doubled or reordered word always shows.
 pub fn pattern<W: Word>(seed: u64, index: usize) -> W {
-    let x = (index as u64)
-        .wrapping_add(seed)
-        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let x = (index as u64).wrapping_add(seed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     from_bits(x)
 }
 

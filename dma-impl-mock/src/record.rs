@@ -63,26 +63,17 @@ impl Recorder {
 
     /// Appends `event`.
     pub fn push(&self, event: Event) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(event);
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(event);
     }
 
     /// A copy of everything logged so far.
     pub fn events(&self) -> Vec<Event> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Empties the log.
     pub fn clear(&self) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     /// A `'static` handle to this log, for a [`RecordingFence`] (which must be `Copy`).
@@ -113,10 +104,7 @@ pub struct RecordingFence<Inner: DmaFence = CompilerFence> {
 impl RecordingFence {
     /// Logs into `log`, fencing like [`CompilerFence`].
     pub fn new(log: &'static Recorder) -> Self {
-        RecordingFence {
-            log,
-            inner: CompilerFence,
-        }
+        RecordingFence { log, inner: CompilerFence }
     }
 }
 
@@ -128,10 +116,7 @@ impl<Inner: DmaFence> RecordingFence<Inner> {
 }
 
 fn extent<W>(buf: *const [W]) -> (usize, usize) {
-    (
-        buf.cast::<W>() as usize,
-        buf.len() * core::mem::size_of::<W>(),
-    )
+    (buf.cast::<W>() as usize, buf.len() * core::mem::size_of::<W>())
 }
 
 // SAFETY: every call is forwarded to `Inner`, which meets the contract; the
@@ -140,21 +125,13 @@ unsafe impl<Inner: DmaFence> DmaFence for RecordingFence<Inner> {
     fn release<W>(self, buf: *const [W], access: Access) -> Result<(), FenceError> {
         self.inner.release(buf, access)?;
         let (addr, bytes) = extent(buf);
-        self.log.push(Event::Release {
-            addr,
-            bytes,
-            access,
-        });
+        self.log.push(Event::Release { addr, bytes, access });
         Ok(())
     }
 
     fn acquire<W>(self, buf: *const [W], access: Access) {
         let (addr, bytes) = extent(buf);
-        self.log.push(Event::Acquire {
-            addr,
-            bytes,
-            access,
-        });
+        self.log.push(Event::Acquire { addr, bytes, access });
         self.inner.acquire(buf, access);
     }
 }

@@ -10,10 +10,7 @@ use dma_impl_mock::Wire;
 use dma_traits::WordWidth;
 
 fn dma_events(log: &Recorder) -> Vec<Event> {
-    log.events()
-        .into_iter()
-        .filter(|e| !matches!(e, Event::Note(_)))
-        .collect()
+    log.events().into_iter().filter(|e| !matches!(e, Event::Note(_))).collect()
 }
 
 #[test]
@@ -42,14 +39,8 @@ fn stepped_mem_to_mem_moves_one_word_per_step_and_logs_each_access() {
     let expected: Vec<Event> = (0..3)
         .flat_map(|i| {
             [
-                Event::DmaRead {
-                    addr: src + 4 * i,
-                    bytes: 4,
-                },
-                Event::DmaWrite {
-                    addr: dst + 4 * i,
-                    bytes: 4,
-                },
+                Event::DmaRead { addr: src + 4 * i, bytes: 4 },
+                Event::DmaWrite { addr: dst + 4 * i, bytes: 4 },
             ]
         })
         .chain([Event::Stopped])
@@ -113,12 +104,8 @@ fn port_to_mem_waits_for_data_and_mem_to_port_sends_in_order() {
     let rx = dma.channel();
     let wire = Wire::default();
     let mut buffer = [0u64; 3];
-    let descriptor = Descriptor::port_to_mem(
-        wire.clone(),
-        buffer.as_mut_ptr().cast(),
-        WordWidth::Bits64,
-        3,
-    );
+    let descriptor =
+        Descriptor::port_to_mem(wire.clone(), buffer.as_mut_ptr().cast(), WordWidth::Bits64, 3);
     // SAFETY: `buffer` outlives the transfer, stopped before it is read.
     unsafe { rx.start(descriptor) }.unwrap();
     assert_eq!(dma.step(5), 0, "nothing to receive yet");
@@ -157,11 +144,7 @@ fn circular_mode_raises_half_and_full_events_until_stopped() {
     assert_eq!((channel.half_events(), channel.full_events()), (1, 1));
     dma.step(6);
     assert_eq!((channel.half_events(), channel.full_events()), (3, 2));
-    assert_eq!(
-        channel.status(),
-        Status::Running,
-        "circular never completes"
-    );
+    assert_eq!(channel.status(), Status::Running, "circular never completes");
     assert_eq!(channel.stop(), Status::Stopped);
     assert_eq!(ring, [9, 10, 7, 8]);
     assert_eq!(channel.moved(), 10);
@@ -174,12 +157,8 @@ fn injected_error_stops_after_exactly_n_words() {
     let source = [1u8, 2, 3, 4, 5];
     let mut destination = [0u8; 5];
     dma.inject(Fault::ErrorAfter(2));
-    let descriptor = Descriptor::mem_to_mem(
-        source.as_ptr(),
-        destination.as_mut_ptr(),
-        WordWidth::Bits8,
-        5,
-    );
+    let descriptor =
+        Descriptor::mem_to_mem(source.as_ptr(), destination.as_mut_ptr(), WordWidth::Bits8, 5);
     // SAFETY: both arrays outlive the transfer.
     unsafe { channel.start(descriptor) }.unwrap();
     dma.step(10);
@@ -197,12 +176,8 @@ fn the_fault_applies_to_one_transfer_only() {
     let mut destination = [0u8; 3];
     dma.fail_next_after(0);
     for expected in [Status::Failed, Status::Complete] {
-        let descriptor = Descriptor::mem_to_mem(
-            source.as_ptr(),
-            destination.as_mut_ptr(),
-            WordWidth::Bits8,
-            3,
-        );
+        let descriptor =
+            Descriptor::mem_to_mem(source.as_ptr(), destination.as_mut_ptr(), WordWidth::Bits8, 3);
         // SAFETY: both arrays outlive the transfer.
         unsafe { channel.start(descriptor) }.unwrap();
         dma.step(3);
@@ -243,12 +218,8 @@ fn threaded_slow_completion_raises_the_flag_late() {
     let source = [1u8, 2];
     let mut destination = [0u8; 2];
     dma.inject(Fault::SlowCompletion(Duration::from_millis(20)));
-    let descriptor = Descriptor::mem_to_mem(
-        source.as_ptr(),
-        destination.as_mut_ptr(),
-        WordWidth::Bits8,
-        2,
-    );
+    let descriptor =
+        Descriptor::mem_to_mem(source.as_ptr(), destination.as_mut_ptr(), WordWidth::Bits8, 2);
     let started = std::time::Instant::now();
     // SAFETY: both arrays outlive the transfer, read only after it ended.
     unsafe { channel.start(descriptor) }.unwrap();
@@ -279,10 +250,7 @@ fn threaded_word_delay_paces_the_transfer() {
     while !channel.is_done() {
         std::thread::yield_now();
     }
-    assert!(
-        started.elapsed() >= delay * 3,
-        "four words, at least three pauses"
-    );
+    assert!(started.elapsed() >= delay * 3, "four words, at least three pauses");
     assert_eq!(channel.stop(), Status::Complete);
     assert_eq!(destination, source);
 }
@@ -293,25 +261,14 @@ fn busy_and_empty_descriptors_are_refused() {
     let channel = dma.channel();
     let source = [0u8; 2];
     let mut destination = [0u8; 2];
-    let empty = Descriptor::mem_to_mem(
-        source.as_ptr(),
-        destination.as_mut_ptr(),
-        WordWidth::Bits8,
-        0,
-    );
+    let empty =
+        Descriptor::mem_to_mem(source.as_ptr(), destination.as_mut_ptr(), WordWidth::Bits8, 0);
     // SAFETY: nothing is started.
-    assert_eq!(
-        unsafe { channel.start(empty) },
-        Err(EngineError::ZeroLength)
-    );
+    assert_eq!(unsafe { channel.start(empty) }, Err(EngineError::ZeroLength));
     assert_eq!(channel.status(), Status::Idle);
     assert_eq!(channel.stop(), Status::Idle);
-    let descriptor = Descriptor::mem_to_mem(
-        source.as_ptr(),
-        destination.as_mut_ptr(),
-        WordWidth::Bits8,
-        2,
-    );
+    let descriptor =
+        Descriptor::mem_to_mem(source.as_ptr(), destination.as_mut_ptr(), WordWidth::Bits8, 2);
     // SAFETY: both arrays outlive the transfer.
     unsafe { channel.start(descriptor.clone()) }.unwrap();
     // SAFETY: refused, so nothing more runs.

@@ -80,9 +80,7 @@ fn check<W: Word + core::fmt::Debug>(
     send: bool,
 ) -> Result<(), TestCaseError> {
     let mode = if threaded {
-        Mode::Threaded {
-            word_delay: std::time::Duration::ZERO,
-        }
+        Mode::Threaded { word_delay: std::time::Duration::ZERO }
     } else {
         Mode::Stepped
     };
@@ -134,12 +132,7 @@ where
 {
     match outcome {
         Ok(done) => (done.buffer, done.transferred, None, done.resources),
-        Err(failed) => (
-            failed.buffer,
-            failed.transferred,
-            Some(failed.error),
-            failed.resources,
-        ),
+        Err(failed) => (failed.buffer, failed.transferred, Some(failed.error), failed.resources),
     }
 }
 

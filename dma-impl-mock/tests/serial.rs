@@ -26,11 +26,7 @@ fn round_trip<W: Word + core::fmt::Debug>() {
     let received = sent.resources.read_exact(rx).unwrap().wait().unwrap();
     assert_eq!(received.transferred, 9);
     // SAFETY: the transfer completed, so the DMA wrote all 9 words.
-    let words: Vec<W> = received
-        .buffer
-        .iter()
-        .map(|w| unsafe { w.assume_init() })
-        .collect();
+    let words: Vec<W> = received.buffer.iter().map(|w| unsafe { w.assume_init() }).collect();
     assert_eq!(bits(&words), bits(&data));
 }
 
@@ -75,18 +71,9 @@ fn bad_lengths_are_refused_with_everything_given_back() {
     assert_eq!(refused.transferred, 0);
     let too_long = vec![0u32; MockSerial::<dma_traits::CompilerFence>::MAX_LEN + 1];
     let refused = refused.resources.read_exact(too_long).unwrap_err();
-    assert_eq!(
-        refused.error,
-        MockError::TooLong {
-            len: 1025,
-            max: 1024
-        }
-    );
+    assert_eq!(refused.error, MockError::TooLong { len: 1025, max: 1024 });
     assert_eq!(refused.buffer.len(), 1025);
-    assert_eq!(
-        refused.error.to_string(),
-        "buffer of 1025 words exceeds the limit of 1024"
-    );
+    assert_eq!(refused.error.to_string(), "buffer of 1025 words exceeds the limit of 1024");
 }
 
 #[test]
@@ -99,32 +86,15 @@ fn fences_bracket_the_dma_in_the_log() {
     let addr = buffer.as_ptr() as usize;
     let done = serial.read_exact(buffer).unwrap().wait().unwrap();
     assert_eq!(done.buffer, [1, 2, 3]);
-    let events: Vec<Event> = log
-        .events()
-        .into_iter()
-        .filter(|e| !matches!(e, Event::Note(_)))
-        .collect();
+    let events: Vec<Event> =
+        log.events().into_iter().filter(|e| !matches!(e, Event::Note(_))).collect();
     let expected = vec![
-        Event::Release {
-            addr,
-            bytes: 12,
-            access: Access::DmaWrites,
-        },
+        Event::Release { addr, bytes: 12, access: Access::DmaWrites },
         Event::DmaWrite { addr, bytes: 4 },
-        Event::DmaWrite {
-            addr: addr + 4,
-            bytes: 4,
-        },
-        Event::DmaWrite {
-            addr: addr + 8,
-            bytes: 4,
-        },
+        Event::DmaWrite { addr: addr + 4, bytes: 4 },
+        Event::DmaWrite { addr: addr + 8, bytes: 4 },
         Event::Stopped,
-        Event::Acquire {
-            addr,
-            bytes: 12,
-            access: Access::DmaWrites,
-        },
+        Event::Acquire { addr, bytes: 12, access: Access::DmaWrites },
     ];
     assert_eq!(events, expected);
 }

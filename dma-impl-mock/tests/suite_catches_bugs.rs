@@ -174,10 +174,7 @@ fn a_transfer_without_acquire_fence_is_caught() {
     let mut harness = MockSerialHarness::with_defect(Defect::NoAcquire);
     let results = check_read_transfers::<u16, _>("no-acquire serial", &mut harness, &config);
     let message = failure(&results, FENCES_BRACKET);
-    assert!(
-        message.starts_with("no acquire fence over the whole buffer"),
-        "{message}"
-    );
+    assert!(message.starts_with("no acquire fence over the whole buffer"), "{message}");
     assert!(failure(&results, DROP_STOPS).contains("did not run the acquire fence"));
 }
 
@@ -189,10 +186,7 @@ fn the_report_shows_failures_in_words() {
     let text = report.render();
     assert!(!report.all_passed());
     assert_eq!(report.failed(), 1);
-    assert!(
-        text.contains("FAIL Inline / pair stable across moves: after moving"),
-        "{text}"
-    );
+    assert!(text.contains("FAIL Inline / pair stable across moves: after moving"), "{text}");
     assert!(text.contains("5 passed, 1 failed"), "{text}");
 }
 

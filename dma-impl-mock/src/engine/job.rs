@@ -84,11 +84,7 @@ impl Job {
     /// (one word if not incrementing), aligned, and not accessed by anyone
     /// else without synchronization (contract of `Channel::start`).
     pub(crate) unsafe fn step(&mut self, core: &ChannelCore, log: &Recorder) -> Step {
-        let index = if self.count == 0 {
-            0
-        } else {
-            self.moved % self.count
-        };
+        let index = if self.count == 0 { 0 } else { self.moved % self.count };
         let width = self.width;
         let bits = match &self.source {
             Side::Memory { address, increment } => {
@@ -96,10 +92,7 @@ impl Job {
                 // SAFETY: `at` is word `index < count` of the source, valid
                 // and aligned (caller's contract).
                 let bits = unsafe { read_word(at, width) };
-                log.push(Event::DmaRead {
-                    addr: at as usize,
-                    bytes: width.bytes(),
-                });
+                log.push(Event::DmaRead { addr: at as usize, bytes: width.bytes() });
                 bits
             }
             Side::Port(wire) => match wire.pop_incoming() {
@@ -112,10 +105,7 @@ impl Job {
                 let at = Self::address(*address, *increment, index, width);
                 // SAFETY: as above, for the destination.
                 unsafe { write_word(at, width, bits) };
-                log.push(Event::DmaWrite {
-                    addr: at as usize,
-                    bytes: width.bytes(),
-                });
+                log.push(Event::DmaWrite { addr: at as usize, bytes: width.bytes() });
             }
             Side::Port(wire) => wire.push_sent(bits),
         }

@@ -241,17 +241,12 @@ impl ChannelCore {
     }
 
     fn job(&self) -> MutexGuard<'_, Option<Job>> {
-        self.stepped_job
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.stepped_job.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Asks the worker to stop and wakes it if it waits.
     fn request_stop(&self) {
-        let _guard = self
-            .wake_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let _guard = self.wake_lock.lock().unwrap_or_else(PoisonError::into_inner);
         self.stop_requested.store(true, Ordering::SeqCst);
         self.wake.notify_all();
     }
@@ -259,18 +254,12 @@ impl ChannelCore {
     /// Waits until a stop is requested or `timeout` (if any) passes;
     /// returns whether a stop was requested.
     fn wait_for_stop(&self, timeout: Option<Duration>) -> bool {
-        let mut guard = self
-            .wake_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.wake_lock.lock().unwrap_or_else(PoisonError::into_inner);
         let deadline = timeout.map(|t| Instant::now() + t);
         while !self.stop_requested.load(Ordering::SeqCst) {
             match deadline {
                 None => {
-                    guard = self
-                        .wake
-                        .wait(guard)
-                        .unwrap_or_else(PoisonError::into_inner);
+                    guard = self.wake.wait(guard).unwrap_or_else(PoisonError::into_inner);
                 }
                 Some(deadline) => {
                     let now = Instant::now();
@@ -314,12 +303,7 @@ pub struct MockDma {
 impl MockDma {
     /// A controller whose transfers run on worker threads as fast as they can.
     pub fn threaded(log: Recorder) -> Self {
-        Self::new(
-            Mode::Threaded {
-                word_delay: Duration::ZERO,
-            },
-            log,
-        )
+        Self::new(Mode::Threaded { word_delay: Duration::ZERO }, log)
     }
 
     /// A controller that moves words only in [`step`](Self::step).
@@ -366,11 +350,7 @@ impl MockDma {
 
     /// Arms `fault` for the next transfer started on any channel of this controller.
     pub fn inject(&self, fault: Fault) {
-        *self
-            .controller
-            .next_fault
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(fault);
+        *self.controller.next_fault.lock().unwrap_or_else(PoisonError::into_inner) = Some(fault);
     }
 
     /// The next transfer fails with a bus error after `words` words.
@@ -522,12 +502,8 @@ impl Channel {
             return Err(EngineError::ZeroLength);
         }
         self.join_worker();
-        let fault = self
-            .controller
-            .next_fault
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        let fault =
+            self.controller.next_fault.lock().unwrap_or_else(PoisonError::into_inner).take();
         let job = Job {
             source: descriptor.source,
             destination: descriptor.destination,
@@ -544,15 +520,11 @@ impl Channel {
         match self.controller.mode {
             Mode::Stepped => {
                 *self.core.job() = Some(job);
-                self.core
-                    .status
-                    .store(Status::Running.encode(), Ordering::SeqCst);
+                self.core.status.store(Status::Running.encode(), Ordering::SeqCst);
             }
             Mode::Threaded { word_delay } => {
                 // The enabling write: the worker starts after it.
-                self.core
-                    .status
-                    .store(Status::Running.encode(), Ordering::SeqCst);
+                self.core.status.store(Status::Running.encode(), Ordering::SeqCst);
                 let core = Arc::clone(&self.core);
                 let log = self.controller.log.clone();
                 let handle = thread::spawn(move || run_worker(job, &core, &log, word_delay));

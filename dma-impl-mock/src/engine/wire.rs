@@ -37,9 +37,7 @@ impl Wire {
 
     /// Queues `words` to be received by the peripheral, after what is already queued.
     pub fn deliver<W: Word>(&self, words: &[W]) {
-        self.queues()
-            .incoming
-            .extend(words.iter().map(|w| to_bits(*w)));
+        self.queues().incoming.extend(words.iter().map(|w| to_bits(*w)));
     }
 
     /// Number of words queued and not yet received.
