@@ -35,6 +35,8 @@
 
 mod engine;
 mod regs;
+#[cfg(test)]
+mod tests;
 
 use std::collections::VecDeque;
 use std::ops::Range;
