@@ -147,7 +147,10 @@ pub trait DmaChannel: Sealed {
 /// What a transfer owns besides its buffer: a channel, or a peripheral with
 /// its channel. The transfer calls [`finish`](Self::finish) once the channel
 /// has stopped, before giving it back.
-pub trait Owner {
+///
+/// Sealed: the transfers rely on [`dma`](Self::dma) always returning the
+/// channel they programmed.
+pub trait Owner: Sealed {
     /// The DMA channel.
     type Channel: DmaChannel;
 

@@ -59,5 +59,5 @@ pub mod usart;
 pub use circular::{Circular, Half};
 pub use double_buffer::DoubleBuffer;
 pub use error::Error;
-pub use hw::{DmaChannel, Owner, Priority};
+pub use hw::{Direction, DmaChannel, Owner, Priority, Setup, Status};
 pub use one_shot::OneShot;

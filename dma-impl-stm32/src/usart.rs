@@ -181,6 +181,9 @@ impl<L: Layout, C: DmaChannel, F: DmaFence> UsartTx<L, C, F> {
     }
 }
 
+impl<L: Layout, C: DmaChannel, F: DmaFence> Sealed for UsartTx<L, C, F> {}
+impl<L: Layout, C: DmaChannel, F: DmaFence> Sealed for UsartRx<L, C, F> {}
+
 impl<L: Layout, C: DmaChannel, F: DmaFence> Owner for UsartTx<L, C, F> {
     type Channel = C;
     #[inline(always)]
