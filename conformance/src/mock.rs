@@ -133,7 +133,8 @@ fn cache_aligned_buffers() -> Vec<CheckResult> {
 }
 
 /// Every buffer check on every buffer type, for one word type per width
-/// under Miri and for all word types natively.
+/// under Miri and for every width plus the floats natively (the buffer
+/// impls are generic: word types of one width share their code).
 pub fn buffers() -> Vec<CheckResult> {
     let mut results = Vec::new();
     macro_rules! each_word {
@@ -145,7 +146,7 @@ pub fn buffers() -> Vec<CheckResult> {
     if cfg!(miri) {
         each_word!(u8, u16, f32, u64);
     } else {
-        each_word!(u8, i8, u16, i16, u32, i32, f32, u64, i64, f64);
+        each_word!(u8, i16, u32, f32, u64, f64);
     }
     results.extend(cache_aligned_buffers());
     results

@@ -4,6 +4,8 @@ use std::fmt::{self, Write as _};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+use super::{buffers, transfers};
+
 /// The result of one check against one subject (a buffer type, a transfer implementation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckResult {
@@ -161,6 +163,24 @@ impl fmt::Display for Report {
     }
 }
 
+/// Columns appear in this order (then any other check, in order of appearance).
+const CANONICAL_ORDER: &[&str] = &[
+    buffers::STABLE_ACROSS_CALLS,
+    buffers::STABLE_ACROSS_MOVES,
+    buffers::LENGTH_MATCHES,
+    buffers::ALIGNED,
+    buffers::INSIDE_TARGET,
+    buffers::CONTENTS_MATCH,
+    transfers::DATA_INTACT,
+    transfers::BACK_ON_COMPLETION,
+    transfers::BACK_ON_ERROR,
+    transfers::DROP_STOPS,
+    transfers::FORGET_HARMLESS,
+    transfers::FENCES_BRACKET,
+    transfers::ZERO_LEN_REFUSED,
+    transfers::OVERLONG_REFUSED,
+];
+
 fn push_unique<T: PartialEq + Copy>(list: &mut Vec<T>, item: T) {
     if !list.contains(&item) {
         list.push(item);
@@ -170,6 +190,11 @@ fn push_unique<T: PartialEq + Copy>(list: &mut Vec<T>, item: T) {
 fn render_section(out: &mut String, section: &Section) {
     let mut checks: Vec<&'static str> = Vec::new();
     let mut subjects: Vec<&str> = Vec::new();
+    for check in CANONICAL_ORDER {
+        if section.results.iter().any(|r| r.check == *check) {
+            checks.push(check);
+        }
+    }
     for result in &section.results {
         push_unique(&mut checks, result.check);
         push_unique(&mut subjects, result.subject.as_str());
