@@ -14,3 +14,11 @@ fn mock_transfers_pass_every_check() {
     report.section("transfers", dma_conformance::mock::transfers());
     assert!(report.all_passed(), "{report}");
 }
+
+#[test]
+fn the_whole_run_passes_and_has_every_suite() {
+    let report = dma_conformance::run_all();
+    assert!(report.all_passed(), "{report}");
+    let titles: Vec<&str> = report.sections().iter().map(|s| s.title.as_str()).collect();
+    assert!(titles.len() >= dma_conformance::SUITES.len(), "{titles:?}");
+}
