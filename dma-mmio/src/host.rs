@@ -70,15 +70,8 @@ impl Drop for Mapping {
 /// to `device` until the returned mapping is dropped.
 pub fn map(words: &[AtomicU32], device: Arc<dyn Device>) -> Mapping {
     let base = words.as_ptr().cast_mut().cast::<u32>();
-    let region = Region {
-        start: base as usize,
-        len: core::mem::size_of_val(words),
-        device,
-    };
-    REGIONS
-        .write()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(region);
+    let region = Region { start: base as usize, len: core::mem::size_of_val(words), device };
+    REGIONS.write().unwrap_or_else(PoisonError::into_inner).push(region);
     Mapping { base }
 }
 
@@ -125,14 +118,11 @@ impl Drop for Placement {
 /// ```
 pub fn place(ptr: *const u8, len: usize, bus: u32) -> Placement {
     let start = ptr as usize;
-    PLACED
-        .write()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(Placed {
-            start,
-            len,
-            bus: bus as usize,
-        });
+    PLACED.write().unwrap_or_else(PoisonError::into_inner).push(Placed {
+        start,
+        len,
+        bus: bus as usize,
+    });
     Placement { start }
 }
 

@@ -84,9 +84,7 @@ impl Reg {
     /// a register of the same peripheral block).
     #[inline(always)]
     pub const unsafe fn offset(self, offset: usize) -> Self {
-        Reg {
-            ptr: self.ptr.wrapping_byte_add(offset),
-        }
+        Reg { ptr: self.ptr.wrapping_byte_add(offset) }
     }
 
     /// The register's address.
@@ -130,7 +128,9 @@ impl Reg {
     /// the memory.
     #[inline(always)]
     pub fn write_ptr<T>(self, ptr: *const T) {
+        // Bare-metal Cortex-M addresses are 32 bits wide: nothing is cut.
         #[cfg(target_os = "none")]
+        #[allow(clippy::cast_possible_truncation)]
         self.write(ptr as usize as u32);
         #[cfg(not(target_os = "none"))]
         // SAFETY: `from_ptr`'s host contract.

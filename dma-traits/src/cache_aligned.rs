@@ -1,8 +1,9 @@
 //! A buffer that owns whole data-cache lines.
 
+use core::mem::size_of;
 use core::ops::{Deref, DerefMut};
 
-use crate::{ReadTarget, Word, WriteTarget};
+use crate::Word;
 
 /// An array that starts on a 32-byte boundary and fills whole 32-byte lines,
 /// so a cache-maintaining fence can invalidate it without touching anything
@@ -26,23 +27,14 @@ use crate::{ReadTarget, Word, WriteTarget};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C, align(32))]
 pub struct CacheAligned<T>(T);
+// Its target impls are in `target.rs`: `new` makes its size exactly the
+// array's (whole lines, no padding), so it is a contiguous run of words.
 
 impl<W: Word, const N: usize> CacheAligned<[W; N]> {
-    const WHOLE_LINES: () = assert!(
-        core::mem::size_of::<[W; N]>() % 32 == 0,
-        "a CacheAligned array must fill whole 32-byte lines"
-    );
-
     /// Wraps `array`; fails to compile unless it is a whole number of lines.
     pub const fn new(array: [W; N]) -> Self {
-        #[allow(clippy::let_unit_value)]
-        let () = Self::WHOLE_LINES;
+        const { assert!(size_of::<[W; N]>() % 32 == 0, "CacheAligned needs whole 32-byte lines") };
         CacheAligned(array)
-    }
-
-    /// The array.
-    pub fn into_inner(self) -> [W; N] {
-        self.0
     }
 }
 
@@ -56,22 +48,5 @@ impl<T> Deref for CacheAligned<T> {
 impl<T> DerefMut for CacheAligned<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.0
-    }
-}
-
-// SAFETY: the array is the first field of a `repr(C, align(32))` struct, so its
-// pair is the array's own (see the array impls), starting on a line boundary.
-unsafe impl<W: Word, const N: usize> ReadTarget for CacheAligned<[W; N]> {
-    type Word = W;
-    fn dma_read_target(&self) -> (*const W, usize) {
-        (self.0.as_ptr(), N)
-    }
-}
-
-// SAFETY: as for reads; `new` (the only constructor) proved the size is whole lines.
-unsafe impl<W: Word, const N: usize> WriteTarget for CacheAligned<[W; N]> {
-    type Word = W;
-    fn dma_write_target(&mut self) -> (*mut W, usize) {
-        (self.0.as_mut_ptr(), N)
     }
 }

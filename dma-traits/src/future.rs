@@ -4,12 +4,13 @@
 //! ```
 //! use dma_traits::future::{DmaWaker, TransferFuture};
 //! use dma_traits::DmaWrite;
-//! # use dma_traits::doc_support::Sink;
+//! # mod support { include!("../tests/support/serial.rs"); }
+//! # use support::Serial;
 //!
 //! /// One per channel; the channel's interrupt handler calls `TX_DONE.wake()`.
 //! static TX_DONE: DmaWaker = DmaWaker::new();
 //!
-//! async fn send(port: Sink) -> Sink {
+//! async fn send(port: Serial) -> Serial {
 //!     let transfer = match port.write_all("hello") {
 //!         Ok(t) => t,
 //!         Err(rejected) => return rejected.resources,
@@ -55,26 +56,17 @@ pub struct DmaWaker {
 impl DmaWaker {
     /// No task registered.
     pub const fn new() -> Self {
-        DmaWaker {
-            waker: Mutex::new(RefCell::new(None)),
-        }
+        DmaWaker { waker: Mutex::new(RefCell::new(None)) }
     }
 
     /// Registers `waker` (replacing an older one) to be woken by [`wake`](Self::wake).
     pub fn register(&self, waker: &Waker) {
-        critical_section::with(|cs| {
-            let mut slot = self.waker.borrow_ref_mut(cs);
-            match slot.as_ref() {
-                Some(old) if old.will_wake(waker) => {}
-                _ => *slot = Some(waker.clone()),
-            }
-        });
+        critical_section::with(|cs| *self.waker.borrow_ref_mut(cs) = Some(waker.clone()));
     }
 
     /// Wakes the registered task, if any. Call it from the DMA interrupt.
     pub fn wake(&self) {
-        let waker = critical_section::with(|cs| self.waker.borrow_ref_mut(cs).take());
-        if let Some(waker) = waker {
+        if let Some(waker) = critical_section::with(|cs| self.waker.borrow_ref_mut(cs).take()) {
             waker.wake();
         }
     }
@@ -96,10 +88,7 @@ pub struct TransferFuture<'w, T: Transfer> {
 impl<'w, T: Transfer> TransferFuture<'w, T> {
     /// Wraps `transfer`; `waker` must be the one its channel's interrupt wakes.
     pub fn new(transfer: T, waker: &'w DmaWaker) -> Self {
-        TransferFuture {
-            transfer: Some(transfer),
-            waker,
-        }
+        TransferFuture { transfer: Some(transfer), waker }
     }
 }
 
@@ -109,16 +98,12 @@ impl<T: Transfer + Unpin> Future for TransferFuture<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
         // Register before looking, so a completion between the two is not missed.
         self.waker.register(cx.waker());
-        let done = match self.transfer.as_ref() {
-            Some(transfer) => transfer.is_done(),
-            None => return Poll::Pending, // polled after completion: never again ready
-        };
-        if !done {
-            return Poll::Pending;
-        }
         match self.transfer.take() {
-            Some(transfer) => Poll::Ready(transfer.stop()),
-            None => Poll::Pending,
+            Some(transfer) if transfer.is_done() => Poll::Ready(transfer.stop()),
+            still_running => {
+                self.transfer = still_running; // `None` once completed: stays pending
+                Poll::Pending
+            }
         }
     }
 }

@@ -32,7 +32,7 @@
 //!
 //! `alloc` (`Box`, `Vec`), `heapless` (`heapless::Vec`/`String` targets),
 //! `as-slice` ([`AsSliceBuffer`]), `defmt` (`Format` on errors), `cortex-m7`
-//! ([`CortexM7DCache`]), `async` ([`future`]), `embedded-dma` (`FromEmbeddedDma`). None is on by default.
+//! ([`CortexM7DCache`]), `async` ([`future`]). None is on by default.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -40,10 +40,6 @@
 mod as_slice_buffer;
 pub mod buffer;
 mod cache_aligned;
-#[doc(hidden)]
-pub mod doc_support;
-#[cfg(feature = "embedded-dma")]
-mod embedded_dma_compat;
 pub mod fence;
 #[cfg(feature = "async")]
 pub mod future;
@@ -56,16 +52,14 @@ mod word;
 pub use as_slice_buffer::AsSliceBuffer;
 pub use buffer::{DmaReadBuffer, DmaWriteBuffer, StaticReadBuffer, StaticWriteBuffer};
 pub use cache_aligned::CacheAligned;
-#[cfg(feature = "embedded-dma")]
-pub use embedded_dma_compat::FromEmbeddedDma;
 pub use fence::{Access, CompilerFence, DmaFence, FenceError};
 #[cfg(feature = "cortex-m7")]
 pub use fence::{CortexM7DCache, CACHE_LINE};
 pub use sub_range::{RangeError, SubRange};
 pub use target::{ReadTarget, TransparentTarget, WriteTarget};
 pub use transfer::{
-    scoped, DmaFullDuplex, DmaRead, DmaWrite, Finished, Outcome, ScopedOutcome, Transfer,
-    TransferError,
+    scoped, DmaFullDuplex, DmaRead, DmaWrite, Failure, Finished, Outcome, ScopedOutcome, Started,
+    Transfer, TransferError,
 };
 pub use word::{Word, WordWidth};
 

@@ -18,11 +18,7 @@ pub struct RangeError {
 
 impl core::fmt::Display for RangeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "range {}..{} does not fit a buffer of {} words",
-            self.start, self.end, self.len
-        )
+        write!(f, "range {}..{} does not fit a buffer of {} words", self.start, self.end, self.len)
     }
 }
 
@@ -58,19 +54,11 @@ pub struct SubRange<B> {
 }
 
 impl<B> SubRange<B> {
-    fn checked(buffer: B, range: Range<usize>, len: usize) -> Result<Self, (B, RangeError)> {
+    fn checked(len: usize, range: Range<usize>, buffer: B) -> Result<Self, (B, RangeError)> {
         if range.start <= range.end && range.end <= len {
-            Ok(SubRange {
-                buffer,
-                start: range.start,
-                len: range.end - range.start,
-            })
+            Ok(SubRange { buffer, start: range.start, len: range.end - range.start })
         } else {
-            let error = RangeError {
-                start: range.start,
-                end: range.end,
-                len,
-            };
+            let error = RangeError { start: range.start, end: range.end, len };
             Err((buffer, error))
         }
     }
@@ -80,8 +68,7 @@ impl<B> SubRange<B> {
     where
         B: DmaReadBuffer,
     {
-        let (_, len) = buffer.dma_read_buffer();
-        Self::checked(buffer, range, len)
+        Self::checked(buffer.dma_read_buffer().1, range, buffer)
     }
 
     /// The words `range` of a write buffer; `Err` gives the buffer back.
@@ -96,8 +83,7 @@ impl<B> SubRange<B> {
     where
         B: DmaWriteBuffer,
     {
-        let (_, len) = buffer.dma_write_buffer();
-        Self::checked(buffer, range, len)
+        Self::checked(buffer.dma_write_buffer().1, range, buffer)
     }
 
     /// The range of words lent to the DMA.

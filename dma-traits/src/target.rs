@@ -5,10 +5,10 @@
 //! pointer to a target, so a new element type or a new array-like type only
 //! needs a target impl.
 
-use core::mem::MaybeUninit;
+use core::mem::{size_of, size_of_val, MaybeUninit};
 use core::ptr;
 
-use crate::Word;
+use crate::{CacheAligned, Word};
 
 /// Memory a DMA controller may read: a run of initialized [`Word`]s.
 ///
@@ -25,10 +25,6 @@ use crate::Word;
 ///
 /// For **callers**: the pair is valid as [`DmaReadBuffer`](crate::DmaReadBuffer)
 /// describes for the buffer that owns the target.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not memory a DMA may read",
-    note = "DMA read targets are `[W]`, `[W; N]` and `str`, where `W` is a `Word` (u8..u64, i8..i64, f32, f64)"
-)]
 pub unsafe trait ReadTarget {
     /// The element type.
     type Word: Word;
@@ -48,10 +44,6 @@ pub unsafe trait ReadTarget {
 /// For **callers**: the pair is valid as
 /// [`DmaWriteBuffer`](crate::DmaWriteBuffer) describes for the buffer that owns
 /// the target.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not memory a DMA may write",
-    note = "DMA write targets are `[W]`, `[W; N]`, `[MaybeUninit<W>]` and `MaybeUninit<[W; N]>`, where `W` is a `Word` (u8..u64, i8..i64, f32, f64): every bit pattern must be a valid value"
-)]
 pub unsafe trait WriteTarget {
     /// The element type.
     type Word: Word;
@@ -135,102 +127,56 @@ where
     }
 }
 
-// SAFETY: a slice of words is initialized, aligned and in one allocation;
-// `as_ptr`/`len` are pure.
-unsafe impl<W: Word> ReadTarget for [W] {
-    type Word = W;
-    fn dma_read_target(&self) -> (*const W, usize) {
-        (self.as_ptr(), self.len())
-    }
+/// Implements a target trait for types that are a contiguous run of `W`s (or of
+/// `MaybeUninit<W>`s, which have `W`'s layout) and nothing else.
+macro_rules! contiguous_targets {
+    ($trait:ident, $method:ident, $ptr:tt, $from:ident, $recv:ty; $($ty:ty $(, const $n:ident)?;)+) => {$(
+        // SAFETY: `$ty` is exactly `size_of_val(self) / size_of::<W>()` words
+        // (`Word`s are never zero-sized), contiguous in one allocation and
+        // aligned for `W`; the pair is computed from `self` alone, so it is the
+        // same on every call. For writes, any bits are a valid `W` (`Word`) or
+        // `MaybeUninit<W>`, so the target stays valid.
+        unsafe impl<W: Word $(, const $n: usize)?> $trait for $ty {
+            type Word = W;
+            fn $method(self: $recv) -> (*$ptr W, usize) {
+                (ptr::$from(self).cast(), size_of_val(self) / size_of::<W>())
+            }
+        }
+    )+};
 }
 
-// SAFETY: as for `[W]`; any bits written are valid `W`s (`Word` contract).
-unsafe impl<W: Word> WriteTarget for [W] {
-    type Word = W;
-    fn dma_write_target(&mut self) -> (*mut W, usize) {
-        (self.as_mut_ptr(), self.len())
-    }
+contiguous_targets!(ReadTarget, dma_read_target, const, from_ref, &Self;
+    [W]; [W; N], const N; CacheAligned<[W; N]>, const N;);
+contiguous_targets!(WriteTarget, dma_write_target, mut, from_mut, &mut Self;
+    [W]; [W; N], const N; [MaybeUninit<W>]; [MaybeUninit<W>; N], const N; MaybeUninit<[W; N]>, const N;
+    CacheAligned<[W; N]>, const N;);
+
+/// Implements a target trait for a type whose `len()` initialized elements
+/// start at `as_ptr()` / `as_mut_ptr()`.
+macro_rules! len_targets {
+    ($trait:ident, $method:ident, $ptr:tt, $as_ptr:ident, $recv:ty;
+        $([$($g:tt)*] $ty:ty => $w:ty;)+) => {$(
+        // SAFETY: the `len()` elements at `as_ptr()` are initialized `$w`s in
+        // one allocation, aligned; `len` and the storage cannot change while
+        // the caller holds the borrow the buffer's ownership stands for. Write
+        // impls are only made for storage of `Word`s, where any bits are valid
+        // (never for `str` or strings, which must stay UTF-8).
+        unsafe impl<$($g)*> $trait for $ty {
+            type Word = $w;
+            fn $method(self: $recv) -> (*$ptr $w, usize) {
+                (self.$as_ptr(), self.len())
+            }
+        }
+    )+};
 }
 
-// SAFETY: an array is laid out as a slice of `N` words.
-unsafe impl<W: Word, const N: usize> ReadTarget for [W; N] {
-    type Word = W;
-    fn dma_read_target(&self) -> (*const W, usize) {
-        (self.as_ptr(), N)
-    }
-}
-
-// SAFETY: as for `[W; N]` reads; any bits written are valid `W`s.
-unsafe impl<W: Word, const N: usize> WriteTarget for [W; N] {
-    type Word = W;
-    fn dma_write_target(&mut self) -> (*mut W, usize) {
-        (self.as_mut_ptr(), N)
-    }
-}
-
-// SAFETY: `MaybeUninit<W>` has `W`'s layout and accepts any bits, and after the
-// DMA writes words the caller may `assume_init` exactly those words.
-unsafe impl<W: Word> WriteTarget for [MaybeUninit<W>] {
-    type Word = W;
-    fn dma_write_target(&mut self) -> (*mut W, usize) {
-        (self.as_mut_ptr().cast::<W>(), self.len())
-    }
-}
-
-// SAFETY: as for `[MaybeUninit<W>]`, with `N` elements.
-unsafe impl<W: Word, const N: usize> WriteTarget for [MaybeUninit<W>; N] {
-    type Word = W;
-    fn dma_write_target(&mut self) -> (*mut W, usize) {
-        (self.as_mut_ptr().cast::<W>(), N)
-    }
-}
-
-// SAFETY: `MaybeUninit<[W; N]>` has the layout of `[W; N]` and accepts any bits.
-unsafe impl<W: Word, const N: usize> WriteTarget for MaybeUninit<[W; N]> {
-    type Word = W;
-    fn dma_write_target(&mut self) -> (*mut W, usize) {
-        (self.as_mut_ptr().cast::<W>(), N)
-    }
-}
-
-// SAFETY: a `str` is initialized bytes in one allocation. It is a *read*
-// target only: a DMA write could store bytes that are not UTF-8.
-unsafe impl ReadTarget for str {
-    type Word = u8;
-    fn dma_read_target(&self) -> (*const u8, usize) {
-        (self.as_ptr(), self.len())
-    }
-}
+len_targets!(ReadTarget, dma_read_target, const, as_ptr, &Self; [] str => u8;);
 
 #[cfg(feature = "heapless")]
-mod heapless_targets {
-    use super::{ReadTarget, WriteTarget};
-    use crate::Word;
+len_targets!(ReadTarget, dma_read_target, const, as_ptr, &Self;
+    [W: Word, const N: usize] heapless::Vec<W, N> => W;
+    [const N: usize] heapless::String<N> => u8;);
 
-    // SAFETY: the initialized elements of a `heapless::Vec` are an inline slice
-    // of `len()` words; `len` cannot change while the caller holds the
-    // borrow that a buffer's ownership stands for.
-    unsafe impl<W: Word, const N: usize> ReadTarget for heapless::Vec<W, N> {
-        type Word = W;
-        fn dma_read_target(&self) -> (*const W, usize) {
-            (self.as_ptr(), self.len())
-        }
-    }
-
-    // SAFETY: the DMA overwrites the `len()` initialized words, never the spare
-    // capacity, and any bits are a valid `W`.
-    unsafe impl<W: Word, const N: usize> WriteTarget for heapless::Vec<W, N> {
-        type Word = W;
-        fn dma_write_target(&mut self) -> (*mut W, usize) {
-            (self.as_mut_ptr(), self.len())
-        }
-    }
-
-    // SAFETY: the UTF-8 bytes of a `heapless::String`; read-only, like `str`.
-    unsafe impl<const N: usize> ReadTarget for heapless::String<N> {
-        type Word = u8;
-        fn dma_read_target(&self) -> (*const u8, usize) {
-            (self.as_ptr(), self.len())
-        }
-    }
-}
+#[cfg(feature = "heapless")]
+len_targets!(WriteTarget, dma_write_target, mut, as_mut_ptr, &mut Self;
+    [W: Word, const N: usize] heapless::Vec<W, N> => W;);

@@ -20,7 +20,9 @@
 //!         Err(rejected) => rejected.resources,
 //!     }
 //! }
-//! # let _ = greet::<dma_traits::doc_support::Sink>;
+//! # mod support { include!("../tests/support/serial.rs"); }
+//! # use support::Serial;
+//! # let _ = greet::<Serial>;
 //! ```
 //!
 //! # For HAL authors
@@ -62,12 +64,7 @@ pub struct TransferError<E, B, R> {
 impl<E, B, R> TransferError<E, B, R> {
     /// The error for a transfer refused before it started.
     pub fn rejected(error: E, buffer: B, resources: R) -> Self {
-        TransferError {
-            error,
-            buffer,
-            resources,
-            transferred: 0,
-        }
+        TransferError { error, buffer, resources, transferred: 0 }
     }
 }
 
@@ -85,10 +82,12 @@ impl<E: defmt::Format, B, R> defmt::Format for TransferError<E, B, R> {
 }
 
 /// The result of ending a transfer.
-pub type Outcome<T> = Result<
-    Finished<<T as Transfer>::Buffer, <T as Transfer>::Resources>,
-    TransferError<<T as Transfer>::Error, <T as Transfer>::Buffer, <T as Transfer>::Resources>,
->;
+pub type Outcome<T> =
+    Result<Finished<<T as Transfer>::Buffer, <T as Transfer>::Resources>, Failure<T>>;
+
+/// The [`TransferError`] of a transfer type `T`.
+pub type Failure<T> =
+    TransferError<<T as Transfer>::Error, <T as Transfer>::Buffer, <T as Transfer>::Resources>;
 
 /// A DMA transfer in flight. It owns the buffer and the resources until it ends.
 ///
@@ -135,10 +134,11 @@ pub unsafe trait Transfer: Sized {
 ///
 /// ```
 /// use dma_traits::{scoped, DmaWrite};
-/// # use dma_traits::doc_support::Sink;
+/// # mod support { include!("../tests/support/serial.rs"); }
+/// # use support::Serial;
 /// let mut stack_frame = [0x55u8; 16]; // not 'static
 /// // SAFETY: the transfer goes straight into `scoped`, which cannot leak it.
-/// let transfer = unsafe { Sink.write_all_unchecked(&mut stack_frame[..]) }.ok().unwrap();
+/// let transfer = unsafe { Serial::default().write_all_unchecked(&mut stack_frame[..]) }.ok().unwrap();
 /// let (_, outcome) = scoped(transfer, |t| { /* draw the next frame */ });
 /// assert_eq!(outcome.ok().unwrap().transferred, 16);
 /// ```
@@ -162,6 +162,24 @@ pub fn scoped<T: Transfer, R>(transfer: T, body: impl FnOnce(&T) -> R) -> (R, Ou
     // only other `take`) never runs; the transfer is taken exactly once.
     let transfer = unsafe { ManuallyDrop::take(&mut disarmed.0) };
     (value, transfer.wait())
+}
+
+/// The result of starting a transfer: the transfer in flight, or the refusal
+/// with the buffer and the resources.
+pub type Started<T> = Result<T, Failure<T>>;
+
+/// Runs a just-started transfer in [`scoped`]; a refusal skips `body`.
+fn scoped_start<T: Transfer, R>(
+    started: Started<T>,
+    body: impl FnOnce(&T) -> R,
+) -> ScopedOutcome<R, T> {
+    match started {
+        Ok(transfer) => {
+            let (value, outcome) = scoped(transfer, body);
+            (Some(value), outcome)
+        }
+        Err(rejected) => (None, Err(rejected)),
+    }
 }
 
 /// Outcome of a `*_scoped` call: the body's value (`None` if the transfer was
@@ -196,18 +214,13 @@ pub unsafe trait DmaWrite<W: Word>: Sized {
     /// is `'static`, or the transfer is ended (`stop`, `wait` or drop) before
     /// the memory is freed or reused, and is never leaked (`mem::forget`, an
     /// `Rc` cycle). [`scoped`] is a safe way to do this.
-    #[allow(clippy::type_complexity)]
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         self,
         buffer: B,
-    ) -> Result<Self::Transfer<B>, TransferError<Self::Error, B, Self>>;
+    ) -> Started<Self::Transfer<B>>;
 
     /// Starts sending a `'static` buffer. Leaking the transfer is harmless.
-    #[allow(clippy::type_complexity)]
-    fn write_all<B: StaticReadBuffer<Word = W>>(
-        self,
-        buffer: B,
-    ) -> Result<Self::Transfer<B>, TransferError<Self::Error, B, Self>> {
+    fn write_all<B: StaticReadBuffer<Word = W>>(self, buffer: B) -> Started<Self::Transfer<B>> {
         // SAFETY: `B: 'static`, so its memory outlives even a leaked transfer.
         unsafe { self.write_all_unchecked(buffer) }
     }
@@ -220,13 +233,7 @@ pub unsafe trait DmaWrite<W: Word>: Sized {
     ) -> ScopedOutcome<R, Self::Transfer<B>> {
         // SAFETY: the transfer goes straight into `scoped`, which ends it
         // before returning or unwinding and never lets it be leaked.
-        match unsafe { self.write_all_unchecked(buffer) } {
-            Ok(transfer) => {
-                let (value, outcome) = scoped(transfer, body);
-                (Some(value), outcome)
-            }
-            Err(rejected) => (None, Err(rejected)),
-        }
+        scoped_start(unsafe { self.write_all_unchecked(buffer) }, body)
     }
 }
 
@@ -251,18 +258,13 @@ pub unsafe trait DmaRead<W: Word>: Sized {
     /// # Safety
     ///
     /// As for [`DmaWrite::write_all_unchecked`].
-    #[allow(clippy::type_complexity)]
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,
         buffer: B,
-    ) -> Result<Self::Transfer<B>, TransferError<Self::Error, B, Self>>;
+    ) -> Started<Self::Transfer<B>>;
 
     /// Starts filling a `'static` buffer. Leaking the transfer is harmless.
-    #[allow(clippy::type_complexity)]
-    fn read_exact<B: StaticWriteBuffer<Word = W>>(
-        self,
-        buffer: B,
-    ) -> Result<Self::Transfer<B>, TransferError<Self::Error, B, Self>> {
+    fn read_exact<B: StaticWriteBuffer<Word = W>>(self, buffer: B) -> Started<Self::Transfer<B>> {
         // SAFETY: `B: 'static`, so its memory outlives even a leaked transfer.
         unsafe { self.read_exact_unchecked(buffer) }
     }
@@ -274,13 +276,7 @@ pub unsafe trait DmaRead<W: Word>: Sized {
         body: impl FnOnce(&Self::Transfer<B>) -> R,
     ) -> ScopedOutcome<R, Self::Transfer<B>> {
         // SAFETY: as in `DmaWrite::write_all_scoped`.
-        match unsafe { self.read_exact_unchecked(buffer) } {
-            Ok(transfer) => {
-                let (value, outcome) = scoped(transfer, body);
-                (Some(value), outcome)
-            }
-            Err(rejected) => (None, Err(rejected)),
-        }
+        scoped_start(unsafe { self.read_exact_unchecked(buffer) }, body)
     }
 }
 
@@ -305,23 +301,13 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
     /// # Safety
     ///
     /// As for [`DmaWrite::write_all_unchecked`], for both buffers.
-    #[allow(clippy::type_complexity)]
-    unsafe fn transfer_unchecked<TX, RX>(
-        self,
-        tx: TX,
-        rx: RX,
-    ) -> Result<Self::Transfer<TX, RX>, TransferError<Self::Error, (TX, RX), Self>>
+    unsafe fn transfer_unchecked<TX, RX>(self, tx: TX, rx: RX) -> Started<Self::Transfer<TX, RX>>
     where
         TX: DmaReadBuffer<Word = W>,
         RX: DmaWriteBuffer<Word = W>;
 
     /// Starts a full-duplex transfer of `'static` buffers.
-    #[allow(clippy::type_complexity)]
-    fn transfer<TX, RX>(
-        self,
-        tx: TX,
-        rx: RX,
-    ) -> Result<Self::Transfer<TX, RX>, TransferError<Self::Error, (TX, RX), Self>>
+    fn transfer<TX, RX>(self, tx: TX, rx: RX) -> Started<Self::Transfer<TX, RX>>
     where
         TX: StaticReadBuffer<Word = W>,
         RX: StaticWriteBuffer<Word = W>,
@@ -342,12 +328,6 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
         RX: DmaWriteBuffer<Word = W>,
     {
         // SAFETY: as in `DmaWrite::write_all_scoped`.
-        match unsafe { self.transfer_unchecked(tx, rx) } {
-            Ok(transfer) => {
-                let (value, outcome) = scoped(transfer, body);
-                (Some(value), outcome)
-            }
-            Err(rejected) => (None, Err(rejected)),
-        }
+        scoped_start(unsafe { self.transfer_unchecked(tx, rx) }, body)
     }
 }

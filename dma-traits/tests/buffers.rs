@@ -1,10 +1,6 @@
 //! Every buffer impl gives the pointer and length of its target, the same on
 //! every call and after the owner moves.
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::reversed_empty_ranges
-)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::reversed_empty_ranges)]
 
 use core::mem::MaybeUninit;
 use std::rc::Rc;
@@ -116,10 +112,7 @@ fn heapless_targets() {
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "the pool's 128-bit compare-and-swap on x86_64 is inline assembly"
-)]
+#[cfg_attr(miri, ignore = "the pool's 128-bit compare-and-swap on x86_64 is inline assembly")]
 fn heapless_pool_box_is_a_buffer() {
     use heapless::box_pool;
     use heapless::pool::boxed::BoxBlock;
@@ -158,22 +151,12 @@ fn sub_range_lends_part_and_returns_whole() {
     let base = buf.as_ptr() as usize;
     let mut part = SubRange::of_write(buf, 2..7).unwrap();
     assert_eq!(part.range(), 2..7);
-    check_write(
-        SubRange::of_write(part.into_inner(), 2..7).unwrap(),
-        (base + 2, 5),
-    );
+    check_write(SubRange::of_write(part.into_inner(), 2..7).unwrap(), (base + 2, 5));
     part = SubRange::of_write(leak([0u8; 10]), 10..10).unwrap();
-    assert_eq!(
-        write_pair(&mut part).1,
-        0,
-        "an empty range is allowed; HALs reject it"
-    );
+    assert_eq!(write_pair(&mut part).1, 0, "an empty range is allowed; HALs reject it");
     let (back, err) = SubRange::of_write(leak([0u8; 4]), 3..2).unwrap_err();
     assert_eq!((back.len(), err.start, err.end), (4, 3, 2));
-    assert_eq!(
-        err.to_string(),
-        "range 3..2 does not fit a buffer of 4 words"
-    );
+    assert_eq!(err.to_string(), "range 3..2 does not fit a buffer of 4 words");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! everything back, and the scoped API's stop-on-unwind guarantee.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+#[allow(dead_code, unreachable_pub)]
 #[path = "support/serial.rs"]
 mod serial;
 
@@ -16,15 +17,8 @@ use serial::{Serial, FILL};
 
 #[test]
 fn static_write_gives_back_buffer_and_port() {
-    let done = Serial::default()
-        .write_all("hello")
-        .unwrap()
-        .wait()
-        .unwrap();
-    assert_eq!(
-        (done.buffer, done.transferred, done.resources.sent),
-        ("hello", 5, 5)
-    );
+    let done = Serial::default().write_all("hello").unwrap().wait().unwrap();
+    assert_eq!((done.buffer, done.transferred, done.resources.sent), ("hello", 5, 5));
 }
 
 #[test]
@@ -32,10 +26,7 @@ fn rejected_start_gives_back_everything() {
     let empty: &'static [u8] = &[];
     let err = Serial { sent: 3 }.write_all(empty).err().unwrap();
     assert_eq!(err.error, "empty buffer");
-    assert_eq!(
-        (err.buffer.len(), err.resources.sent, err.transferred),
-        (0, 3, 0)
-    );
+    assert_eq!((err.buffer.len(), err.resources.sent, err.transferred), (0, 3, 0));
     assert_eq!(err.to_string(), "empty buffer (after 0 words)");
 }
 
@@ -74,24 +65,15 @@ unsafe impl Transfer for Running<'_> {
 
     fn stop(self) -> Outcome<Self> {
         self.stops.set(self.stops.get() + 1);
-        Ok(Finished {
-            buffer: (),
-            resources: (),
-            transferred: 0,
-        })
+        Ok(Finished { buffer: (), resources: (), transferred: 0 })
     }
 }
 
 #[test]
 fn scoped_stops_the_transfer_when_the_body_panics() {
     let (stops, done) = (Cell::new(0), Cell::new(false));
-    let running = Running {
-        stops: &stops,
-        done: &done,
-    };
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        scoped(running, |_| panic!("body failed"))
-    }));
+    let running = Running { stops: &stops, done: &done };
+    let result = catch_unwind(AssertUnwindSafe(|| scoped(running, |_| panic!("body failed"))));
     assert!(result.is_err());
     assert_eq!(stops.get(), 1, "stopped exactly once, during unwinding");
 }
@@ -99,10 +81,7 @@ fn scoped_stops_the_transfer_when_the_body_panics() {
 #[test]
 fn scoped_waits_after_the_body_returns() {
     let (stops, done) = (Cell::new(0), Cell::new(false));
-    let running = Running {
-        stops: &stops,
-        done: &done,
-    };
+    let running = Running { stops: &stops, done: &done };
     let (value, outcome) = scoped(running, |t| {
         assert!(!t.is_done(), "still running inside the body");
         done.set(true);
@@ -124,10 +103,7 @@ fn compiler_fence_never_refuses() {
 
 #[test]
 fn errors_read_well() {
-    let e = FenceError::NotCacheLineAligned {
-        address: 0x2000_0004,
-        bytes: 60,
-    };
+    let e = FenceError::NotCacheLineAligned { address: 0x2000_0004, bytes: 60 };
     assert_eq!(
         e.to_string(),
         "DMA write buffer at 0x20000004 (60 bytes) does not cover whole data-cache lines"

@@ -28,14 +28,12 @@ pub const CACHE_LINE: usize = 32;
 /// # let _ = fence; }
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct CortexM7DCache {
-    _owns_scb: (),
-}
+pub struct CortexM7DCache(());
 
 impl CortexM7DCache {
     /// The fence, for the core whose system control block the caller owns.
     pub fn new(_scb: &mut cortex_m::peripheral::SCB) -> Self {
-        CortexM7DCache { _owns_scb: () }
+        CortexM7DCache(())
     }
 
     /// Whether `release` would accept `buf` for `access`: a buffer the DMA

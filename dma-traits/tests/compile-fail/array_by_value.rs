@@ -1,4 +1,5 @@
 //! An array moved into the transfer moves with it: its address is not stable.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

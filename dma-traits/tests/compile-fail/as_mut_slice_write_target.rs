@@ -1,5 +1,6 @@
 //! A target reached only through as_slice::AsMutSlice is not a write target:
 //! as_mut_slice is safe code and may hand out different memory on each call.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,4 +1,5 @@
 //! A DMA write could store 2 into a bool.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,4 +1,5 @@
 //! Most u32 values are not chars.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,5 +1,6 @@
 //! Start a DMA into a stack buffer, forget the transfer, return: the DMA
 //! would write into a dead frame. Rejected because the buffer is not 'static.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

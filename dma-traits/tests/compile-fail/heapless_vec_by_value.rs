@@ -1,4 +1,5 @@
 //! heapless::Vec stores its elements inline: moving the transfer moves them.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

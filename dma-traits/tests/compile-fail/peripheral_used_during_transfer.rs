@@ -1,4 +1,5 @@
 //! The transfer owns the serial port; it cannot be used until it comes back.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,5 +1,6 @@
 //! Pin<&mut [u8; N]> of a stack array: Pin does not make the memory outlive
 //! a leaked transfer, and it is not StableDeref.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

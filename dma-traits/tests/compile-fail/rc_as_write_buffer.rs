@@ -1,4 +1,5 @@
 //! Rc<[u8]> is shared: other clones could read while the DMA writes.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,4 +1,5 @@
 //! A DMA could write a dangling address into a reference; reading one leaks an address.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

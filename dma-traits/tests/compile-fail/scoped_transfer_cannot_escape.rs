@@ -1,5 +1,6 @@
 //! The scoped API lends the transfer only by reference for the closure's
 //! duration: it cannot be smuggled out (and then leaked).
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

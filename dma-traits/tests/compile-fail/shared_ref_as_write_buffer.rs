@@ -1,4 +1,5 @@
 //! A shared reference is read-only: the DMA must not write through it.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,5 +1,6 @@
 //! The embedonomicon's unsound program: a stack array lent to a DMA whose
 //! transfer can be leaked. The safe constructor requires a 'static buffer.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,4 +1,5 @@
 //! &mut str: as for String, the DMA could break UTF-8.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

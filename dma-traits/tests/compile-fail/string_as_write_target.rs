@@ -1,4 +1,5 @@
 //! A DMA could write bytes that are not UTF-8 into a String.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,4 +1,5 @@
 //! The constructor that accepts non-'static buffers is unsafe to call.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

@@ -1,5 +1,6 @@
 //! The dma-poc's UnstableBuffer: deref_mut frees the memory the DMA uses and
 //! returns new memory. Deref alone is not enough; StableDeref is required.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

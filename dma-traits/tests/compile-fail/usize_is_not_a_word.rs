@@ -1,4 +1,5 @@
 //! usize has no fixed width, so no fixed DMA beat size.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../support/serial.rs"]
 mod serial;
 

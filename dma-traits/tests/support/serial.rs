@@ -1,7 +1,6 @@
-//! A serial port whose "DMA" completes inside the start call: enough to check
-//! what the trait layer accepts, rejects and gives back. Shared by the runtime
-//! tests and the compile-fail cases.
-#![allow(dead_code, unreachable_pub)]
+// A serial port whose "DMA" completes inside the start call: enough to check
+// what the trait layer accepts, rejects and gives back. Shared by the runtime
+// tests, the compile-fail cases and the doc examples.
 
 use dma_traits::{
     DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError,
@@ -36,11 +35,7 @@ unsafe impl<B> Transfer for Instant<B> {
     }
 
     fn stop(self) -> Outcome<Self> {
-        Ok(Finished {
-            buffer: self.buffer,
-            resources: self.serial,
-            transferred: self.words,
-        })
+        Ok(Finished { buffer: self.buffer, resources: self.serial, transferred: self.words })
     }
 }
 
@@ -61,11 +56,7 @@ unsafe impl<W: Word> DmaWrite<W> for Serial {
         // SAFETY: `len` initialized words at `ptr`, alive while `buffer` is.
         let words = unsafe { core::slice::from_raw_parts(ptr, len) };
         self.sent += words.len();
-        Ok(Instant {
-            buffer,
-            serial: self,
-            words: len,
-        })
+        Ok(Instant { buffer, serial: self, words: len })
     }
 }
 
@@ -81,10 +72,6 @@ unsafe impl<W: Word> DmaRead<W> for Serial {
         let (ptr, len) = buffer.dma_write_buffer();
         // SAFETY: `len` writable words at `ptr`; any bytes are a valid `W`.
         unsafe { core::ptr::write_bytes(ptr, FILL, len) };
-        Ok(Instant {
-            buffer,
-            serial: self,
-            words: len,
-        })
+        Ok(Instant { buffer, serial: self, words: len })
     }
 }

@@ -1,6 +1,10 @@
-//! Interop: buffers that implement `embedded-dma`'s traits, lent through ours.
+//! Interop with `embedded-dma`: a buffer that implements `embedded-dma`'s
+//! `ReadBuffer` / `WriteBuffer` used where `dma-traits` wants a
+//! `DmaReadBuffer` / `DmaWriteBuffer`. See `docs/migrating-from-embedded-dma.md`
+//! for why this direction is sound and the other one is not offered.
+#![no_std]
 
-use crate::{DmaReadBuffer, DmaWriteBuffer, Word};
+use dma_traits::{DmaReadBuffer, DmaWriteBuffer, Word};
 
 /// An `embedded-dma` buffer used where `dma-traits` wants one.
 ///
@@ -10,7 +14,8 @@ use crate::{DmaReadBuffer, DmaWriteBuffer, Word};
 /// be one of our [`Word`]s (its own `ReadBuffer::Word` is unconstrained).
 ///
 /// ```
-/// use dma_traits::{DmaReadBuffer, FromEmbeddedDma, StaticReadBuffer};
+/// use dma_compat_embedded_dma::FromEmbeddedDma;
+/// use dma_traits::{DmaReadBuffer, StaticReadBuffer};
 /// fn takes<B: StaticReadBuffer<Word = u16>>(b: B) -> B { b }
 /// static TABLE: [u16; 3] = [1, 2, 3];
 /// let buf = takes(FromEmbeddedDma::read(&TABLE));
@@ -38,11 +43,7 @@ impl<B, W: Word> FromEmbeddedDma<B, W> {
         // SAFETY: `read_buffer`'s caller contract forbids `&mut self` calls on
         // `buffer` while the pair is in use; the wrapper makes none.
         let (ptr, len) = unsafe { buffer.read_buffer() };
-        FromEmbeddedDma {
-            buffer,
-            ptr: ptr.cast_mut(),
-            len,
-        }
+        FromEmbeddedDma { buffer, ptr: ptr.cast_mut(), len }
     }
 
     /// Wraps an `embedded_dma::WriteBuffer`.
