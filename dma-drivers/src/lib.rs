@@ -1,0 +1,27 @@
+//! Device-agnostic drivers written only against `dma-traits` (and
+//! `embedded-hal` 1.x): they run unchanged on every chip whose HAL implements
+//! the transfer traits, and on the host mock.
+//!
+//! * [`logger`]: a double-buffered logger that streams records over any
+//!   [`DmaWrite<u8>`](dma_traits::DmaWrite) serial port.
+//! * [`ws2812`]: a WS2812 LED strip driven through the MOSI line of any
+//!   [`DmaWrite<u8>`](dma_traits::DmaWrite) SPI port, drawing one frame while
+//!   the other one is on the wire.
+//! * [`spi_bus`]: [`embedded_hal::spi::SpiBus`] over any
+//!   [`DmaFullDuplex<u8>`](dma_traits::DmaFullDuplex) port, on borrowed
+//!   buffers through the scoped API, with a RAM bounce buffer for memory the
+//!   DMA cannot reach.
+//!
+//! The driver author's guide, `docs/driver-guide.md`, explains how they are
+//! built; its code is compiled as doctests of this crate.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod cursor;
+pub mod logger;
+pub mod spi_bus;
+pub mod ws2812;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/driver-guide.md")]
+struct DriverGuide;
