@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec cargo run --quiet --release -p dma-conformance --bin conformance-report -- "$@"
+exec cargo run --quiet -p dma-conformance --bin conformance-report -- "$@"

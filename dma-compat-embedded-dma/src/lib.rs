@@ -85,3 +85,8 @@ unsafe impl<B: embedded_dma::WriteBuffer<Word = W>, W: Word> DmaWriteBuffer
         (self.ptr, self.len)
     }
 }
+
+/// `docs/migrating-from-embedded-dma.md`, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/migrating-from-embedded-dma.md")]
+struct MigrationGuide;
