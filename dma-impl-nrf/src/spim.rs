@@ -211,8 +211,8 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Spim<C, F> {
         let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match self.start(pair, (ptr::null_mut(), 0)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
-            // SAFETY: `parked` was initialized just above and nothing started.
             Err(error) => {
+                // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
             }
         }
@@ -234,8 +234,8 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Spim<C, F> {
         let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match self.start((ptr::null(), 0), pair) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
-            // SAFETY: `parked` was initialized just above and nothing started.
             Err(error) => {
+                // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
             }
         }

@@ -250,8 +250,8 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Twim<C, F> {
         let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match self.start(Mode::Write, pair, (ptr::null_mut(), 0)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
-            // SAFETY: `parked` was initialized just above and nothing started.
             Err(error) => {
+                // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
             }
         }
@@ -273,8 +273,8 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Twim<C, F> {
         let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match self.start(Mode::Read, (ptr::null(), 0), pair) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
-            // SAFETY: `parked` was initialized just above and nothing started.
             Err(error) => {
+                // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
             }
         }

@@ -239,8 +239,8 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
         let (ptr, len) = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
             Ok(()) => Ok(TxTransfer::started(self, parked)),
-            // SAFETY: `parked` was initialized just above and nothing started.
             Err(error) => {
+                // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
             }
         }
@@ -361,8 +361,8 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for UarteRx<C, F> {
         let (ptr, len) = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
             Ok(()) => Ok(RxTransfer::started(self, parked)),
-            // SAFETY: `parked` was initialized just above and nothing started.
             Err(error) => {
+                // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
             }
         }
