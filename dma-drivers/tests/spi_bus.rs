@@ -64,7 +64,7 @@ fn a_buffer_the_port_refuses_goes_through_the_bounce_buffer() {
     let dma = MockDma::threaded(Recorder::new());
     let spi = spi(&dma);
     let wire = spi.wire();
-    let data: Vec<u8> = (0..1030u32).map(|i| (i % 251) as u8).collect(); // over MAX_LEN
+    let data: Vec<u8> = (0..251u8).cycle().take(1030).collect(); // over MAX_LEN
     wire.deliver(&data);
     let mut bus: DmaSpiBus<_, 256> = DmaSpiBus::new(spi); // no limit given
     let mut read = vec![0u8; 1030];

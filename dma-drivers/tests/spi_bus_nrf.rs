@@ -45,7 +45,7 @@ fn data_in_flash_is_bounced_through_ram() {
 #[test]
 fn buffers_over_maxcnt_are_chunked_and_reads_clock_the_fill_byte() {
     let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52832());
-    let data: Vec<u8> = (0..300u32).map(|i| (i % 256) as u8).collect();
+    let data: Vec<u8> = (0..=255u8).cycle().take(300).collect();
     let mut bus: DmaSpiBus<_, 64> =
         DmaSpiBus::new(spim::<Nrf52832>(&sim)).with_max_transfer(Nrf52832::MAXCNT_MAX);
     sim.feed(&data);
