@@ -1,0 +1,63 @@
+//! The same drivers, unchanged, on the real HAL code of `dma-impl-nrf` and
+//! `dma-impl-stm32` running against the register-level simulators: the
+//! logger on an nRF52840 UARTE and an STM32F4 USART (stream DMA), the strip
+//! on an nRF52840 SPIM.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use dma_drivers::logger::Logger;
+use dma_drivers::ws2812::{encode, frame_len, Rgb, Strip, RESET_BYTES};
+use dma_impl_mock::record::Recorder;
+use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};
+use dma_impl_mock::sim::stm32::{Line, StreamDma, UsartLayout, UsartSim};
+use dma_impl_nrf::{Nrf52840, Spim, Uarte};
+use dma_impl_stm32::stream;
+use dma_impl_stm32::usart::{StatusData, Usart};
+use dma_traits::CompilerFence;
+
+fn buffer(len: usize) -> &'static mut [u8] {
+    Box::leak(vec![0; len].into_boxed_slice())
+}
+
+#[test]
+fn the_logger_runs_on_the_nrf_uarte() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840());
+    // SAFETY: the simulator's block, used only by this UARTE.
+    let uarte = unsafe { Uarte::<Nrf52840>::new(sim.base()) };
+    let (tx, _rx) = uarte.split();
+    let mut log = Logger::new(tx, buffer(32), buffer(32));
+    log.log(format_args!("temp {} C\n", 21)).unwrap();
+    log.poll().unwrap();
+    log.log(format_args!("ok\n")).unwrap();
+    log.flush().unwrap();
+    assert_eq!(sim.take_sent(), b"temp 21 C\nok\n");
+}
+
+#[test]
+fn the_logger_runs_on_the_stm32f4_usart() {
+    let dma_sim = StreamDma::threaded(Recorder::new());
+    let usart_sim = UsartSim::new(UsartLayout::StatusData);
+    dma_sim.wire(7, 4, usart_sim.requests(), Line::Tx);
+    // SAFETY: the simulated DMA2 and USART1 blocks, used only here.
+    let mut dma = unsafe { stream::Dma::from_base(dma_sim.base()) };
+    // SAFETY: as above.
+    let usart = unsafe { Usart::<StatusData>::from_base(usart_sim.base()) };
+    let tx = usart.transmitter(dma.stream::<7>(4).unwrap(), CompilerFence);
+    let mut log = Logger::new(tx, buffer(16), buffer(16)).with_max_transfer(5);
+    log.log(format_args!("stm32 says hi\n")).unwrap();
+    log.flush().unwrap();
+    assert_eq!(usart_sim.sent(), b"stm32 says hi\n");
+}
+
+#[test]
+fn the_strip_runs_on_the_nrf_spim() {
+    let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840());
+    // SAFETY: the simulator's block, used only by this SPIM.
+    let spim = unsafe { Spim::<Nrf52840>::new(sim.base()) };
+    let mut strip = Strip::new(spim, buffer(frame_len(1)), buffer(frame_len(1)), 1).unwrap();
+    strip.set(0, Rgb { r: 1, g: 2, b: 3 }).unwrap();
+    strip.show().unwrap();
+    strip.wait().unwrap();
+    let mut expected: Vec<u8> = [2, 1, 3].into_iter().flat_map(encode).collect();
+    expected.extend([0; RESET_BYTES]);
+    assert_eq!(sim.take_sent(), expected);
+}
