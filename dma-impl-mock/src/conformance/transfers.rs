@@ -438,8 +438,11 @@ impl<H> WriteChecks<'_, H> {
         let transfer = peripheral
             .write_all(buffer)
             .map_err(|e| format!("a valid {len}-word buffer was refused: {:?}", e.error))?;
+        // Drop it mid-flight: at the stall if armed (so a transfer that does
+        // not stop is caught deterministically), else after the first access.
+        let target = if stalls { (len / 2).max(1) } else { 1 };
         let started = wait_until(self.config.timeout, || {
-            transfer.is_done() || log.events().iter().any(any_dma)
+            transfer.is_done() || accesses(&log.events(), range, true).0.len() >= target
         });
         if !started {
             return Err("the transfer never touched the buffer".to_owned());
@@ -740,8 +743,11 @@ impl<H> ReadChecks<'_, H> {
         let transfer = peripheral
             .read_exact(buffer)
             .map_err(|e| format!("a valid {len}-word buffer was refused: {:?}", e.error))?;
+        // Drop it mid-flight: at the stall if armed (so a transfer that does
+        // not stop is caught deterministically), else after the first access.
+        let target = if stalls { (len / 2).max(1) } else { 1 };
         let started = wait_until(self.config.timeout, || {
-            transfer.is_done() || log.events().iter().any(any_dma)
+            transfer.is_done() || accesses(&log.events(), range, false).0.len() >= target
         });
         if !started {
             return Err("the transfer never touched the buffer".to_owned());
