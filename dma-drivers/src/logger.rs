@@ -314,11 +314,14 @@ impl<P: DmaWrite<u8>> Logger<P> {
     }
 }
 
-/// Each `write_str` call is one record (see [`Logger::log`]); with `write!`
-/// that is each piece of the format string, so prefer `log.log(format_args!(..))`
-/// when a record must go out whole.
+/// `write!(logger, ..)` appends one whole record (as [`Logger::log`]); a
+/// direct `write_str` call is a record of its own.
 impl<P: DmaWrite<u8>> fmt::Write for Logger<P> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         self.log(format_args!("{text}")).map_err(|_| fmt::Error)
+    }
+
+    fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> fmt::Result {
+        self.log(args).map_err(|_| fmt::Error)
     }
 }
