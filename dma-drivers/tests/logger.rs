@@ -66,8 +66,8 @@ fn a_full_buffer_drops_whole_records_counts_and_reports_them() {
 fn write_macro_appends_whole_records_or_nothing() {
     let dma = MockDma::threaded(Recorder::new());
     let (mut log, wire) = logger(&dma, 12);
-    write!(log, "a={} b={}\n", 1, 2).unwrap(); // 8 bytes
-    assert!(write!(log, "c={} d={}\n", 3, 4).is_err(), "would need 16 bytes");
+    writeln!(log, "a={} b={}", 1, 2).unwrap(); // 8 bytes
+    assert!(writeln!(log, "c={} d={}", 3, 4).is_err(), "would need 16 bytes");
     assert_eq!(log.dropped(), 1);
     log.flush().unwrap();
     assert_eq!(wire.take_sent::<u8>(), b"a=1 b=2\n", "no half of the second record");
