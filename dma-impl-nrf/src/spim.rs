@@ -23,8 +23,16 @@ const ENABLE_SPIM: u32 = 7;
 pub enum Frequency {
     /// 125 kbps.
     K125,
+    /// 250 kbps.
+    K250,
+    /// 500 kbps.
+    K500,
     /// 1 Mbps.
     M1,
+    /// 2 Mbps.
+    M2,
+    /// 4 Mbps.
+    M4,
     /// 8 Mbps.
     M8,
 }
@@ -34,7 +42,11 @@ impl Frequency {
     pub const fn register(self) -> u32 {
         match self {
             Frequency::K125 => 0x0200_0000,
+            Frequency::K250 => 0x0400_0000,
+            Frequency::K500 => 0x0800_0000,
             Frequency::M1 => 0x1000_0000,
+            Frequency::M2 => 0x2000_0000,
+            Frequency::M4 => 0x4000_0000,
             Frequency::M8 => 0x8000_0000,
         }
     }
