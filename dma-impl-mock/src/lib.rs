@@ -27,3 +27,8 @@ pub mod sim;
 
 pub use engine::{MockDma, Wire};
 pub use peripheral::{MockError, MockSerial, MockTransfer};
+
+/// `docs/hal-guide.md`, compiled and run as doctests so the guide cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/hal-guide.md")]
+struct HalGuide;

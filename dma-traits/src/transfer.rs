@@ -101,6 +101,12 @@ pub type Failure<T> =
 ///
 /// For **callers**: nothing; a transfer that is leaked keeps running, which is
 /// why safe constructors require `'static` buffers.
+///
+/// Implementation note: hold the buffer in a `MaybeUninit<B>` (or another
+/// wrapper that hides it from the aliasing model) from before its DMA pointer
+/// is taken until the hardware stopped. A `Box` or `&mut` kept as a plain
+/// field is retagged every time the transfer value moves, which the aliasing
+/// model counts as an access racing the DMA (Miri reports it).
 pub unsafe trait Transfer: Sized {
     /// The buffer (or buffers) the transfer owns.
     type Buffer;

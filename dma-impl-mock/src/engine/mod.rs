@@ -220,9 +220,36 @@ impl core::fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
+/// A handler for the controller's interrupt line.
+type Handler = Arc<dyn Fn() + Send + Sync>;
+
+/// The controller's interrupt line: raised on the DMA side every time a
+/// channel publishes a final status (complete, failed, stopped), after the
+/// status is visible, as a completion interrupt is on real hardware.
+#[derive(Default)]
+pub(crate) struct InterruptLine(Mutex<Option<Handler>>);
+
+impl core::fmt::Debug for InterruptLine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let connected = self.0.lock().map(|h| h.is_some()).unwrap_or(false);
+        f.debug_struct("InterruptLine").field("connected", &connected).finish()
+    }
+}
+
+impl InterruptLine {
+    fn raise(&self) {
+        let handler = self.0.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(handler) = handler {
+            handler();
+        }
+    }
+}
+
 /// The state a channel shares with its worker: the "registers".
 #[derive(Debug, Default)]
 pub(crate) struct ChannelCore {
+    /// The controller's interrupt line (shared by all its channels).
+    interrupt: Arc<InterruptLine>,
     status: AtomicU8,
     stop_requested: AtomicBool,
     pub(crate) moved: AtomicUsize,
@@ -283,6 +310,7 @@ impl ChannelCore {
     fn let_go(&self, log: &Recorder, status: Status) {
         log.push(Event::Stopped);
         self.status.store(status.encode(), Ordering::SeqCst);
+        self.interrupt.raise();
     }
 }
 
@@ -292,6 +320,7 @@ struct Controller {
     log: Recorder,
     next_fault: Mutex<Option<Fault>>,
     channels: Mutex<Vec<Weak<ChannelCore>>>,
+    interrupt: Arc<InterruptLine>,
 }
 
 /// A software DMA controller. Cloning shares it.
@@ -319,6 +348,7 @@ impl MockDma {
                 log,
                 next_fault: Mutex::new(None),
                 channels: Mutex::new(Vec::new()),
+                interrupt: Arc::default(),
             }),
         }
     }
@@ -335,7 +365,10 @@ impl MockDma {
 
     /// A new channel on this controller.
     pub fn channel(&self) -> Channel {
-        let core = Arc::new(ChannelCore::default());
+        let core = Arc::new(ChannelCore {
+            interrupt: Arc::clone(&self.controller.interrupt),
+            ..ChannelCore::default()
+        });
         self.controller
             .channels
             .lock()
@@ -346,6 +379,31 @@ impl MockDma {
             controller: Arc::clone(&self.controller),
             worker: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Connects `handler` to the controller's interrupt line: it runs (on the
+    /// DMA's thread, or in `step` in step mode) every time a channel reaches a
+    /// final status, as a DMA interrupt handler would. Replaces any earlier
+    /// handler.
+    ///
+    /// ```
+    /// use dma_impl_mock::{record::Recorder, MockDma, MockSerial};
+    /// use dma_traits::{DmaWrite, Transfer};
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let dma = MockDma::stepped(Recorder::new());
+    /// let irqs = Arc::new(AtomicUsize::new(0));
+    /// let count = Arc::clone(&irqs);
+    /// dma.on_interrupt(move || { count.fetch_add(1, Ordering::SeqCst); });
+    /// let transfer = MockSerial::with_default_fence(&dma).write_all("hi").unwrap();
+    /// dma.step(2);
+    /// assert_eq!(irqs.load(Ordering::SeqCst), 1);
+    /// transfer.wait().unwrap();
+    /// ```
+    pub fn on_interrupt(&self, handler: impl Fn() + Send + Sync + 'static) {
+        *self.controller.interrupt.0.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(Arc::new(handler));
     }
 
     /// Arms `fault` for the next transfer started on any channel of this controller.
