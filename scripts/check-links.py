@@ -27,5 +27,16 @@ for page in pages:
             broken.append(f"{page.relative_to(root)}: {target} (no such file)")
         elif anchor and dest.suffix == ".md" and anchor not in anchors(dest):
             broken.append(f"{page.relative_to(root)}: {target} (no such heading)")
-print("\n".join(broken) if broken else f"links ok in {len(pages)} pages")
+# Every `file.rs::test_name` that docs/design.md cites must be a test that exists.
+sources = [p for p in root.rglob("*.rs") if "target" not in p.parts]
+for file, name in re.findall(r"([\w./-]+\.rs)::(\w+)", (root / "docs/design.md").read_text()):
+    hits = [p for p in sources if str(p).endswith("/" + file) or str(p).endswith(file)]
+    if not any(re.search(rf"fn {name}\b", h.read_text(encoding="utf-8")) for h in hits):
+        broken.append(f"docs/design.md: {file}::{name} (no such test)")
+for case in re.findall(r"`(\w+\.rs)`", (root / "docs/design.md").read_text()):
+    if not (root / "dma-traits/tests/compile-fail" / case).exists() and not any(
+        str(p).endswith("/" + case) for p in sources
+    ):
+        broken.append(f"docs/design.md: {case} (no such file)")
+print("\n".join(broken) if broken else f"links ok in {len(pages)} pages; every cited test exists")
 sys.exit(1 if broken else 0)
