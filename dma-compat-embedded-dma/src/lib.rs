@@ -4,6 +4,8 @@
 //! for why this direction is sound and the other one is not offered.
 #![no_std]
 
+use core::mem::{ManuallyDrop, MaybeUninit};
+
 use dma_traits::{DmaReadBuffer, DmaWriteBuffer, Word};
 
 /// An `embedded-dma` buffer used where `dma-traits` wants one.
@@ -23,7 +25,9 @@ use dma_traits::{DmaReadBuffer, DmaWriteBuffer, Word};
 /// ```
 #[derive(Debug)]
 pub struct FromEmbeddedDma<B, W> {
-    buffer: B,
+    // Parked before the pair is taken: moving a `MaybeUninit` does not retag a
+    // `Box`/`&mut` inside it, which would invalidate `ptr`.
+    buffer: MaybeUninit<B>,
     ptr: *mut W,
     len: usize,
 }
@@ -40,25 +44,42 @@ impl<B, W: Word> FromEmbeddedDma<B, W> {
     where
         B: embedded_dma::ReadBuffer<Word = W>,
     {
+        let buffer = MaybeUninit::new(buffer);
+        // SAFETY: initialized on the line above.
+        let parked = unsafe { buffer.assume_init_ref() };
         // SAFETY: `read_buffer`'s caller contract forbids `&mut self` calls on
-        // `buffer` while the pair is in use; the wrapper makes none.
-        let (ptr, len) = unsafe { buffer.read_buffer() };
+        // the buffer while the pair is in use; the wrapper makes none.
+        let (ptr, len) = unsafe { parked.read_buffer() };
         FromEmbeddedDma { buffer, ptr: ptr.cast_mut(), len }
     }
 
     /// Wraps an `embedded_dma::WriteBuffer`.
-    pub fn write(mut buffer: B) -> Self
+    pub fn write(buffer: B) -> Self
     where
         B: embedded_dma::WriteBuffer<Word = W>,
     {
+        let mut buffer = MaybeUninit::new(buffer);
+        // SAFETY: initialized on the line above.
+        let parked = unsafe { buffer.assume_init_mut() };
         // SAFETY: as for `read`: after this call only the cached pair is used.
-        let (ptr, len) = unsafe { buffer.write_buffer() };
+        let (ptr, len) = unsafe { parked.write_buffer() };
         FromEmbeddedDma { buffer, ptr, len }
     }
 
     /// The buffer, once no transfer uses it.
     pub fn into_inner(self) -> B {
-        self.buffer
+        let this = ManuallyDrop::new(self);
+        // SAFETY: initialized in the constructor; `this` is never dropped, so
+        // `B` is moved out exactly once.
+        unsafe { this.buffer.assume_init_read() }
+    }
+}
+
+impl<B, W> Drop for FromEmbeddedDma<B, W> {
+    fn drop(&mut self) {
+        // SAFETY: initialized in the constructor and not moved out
+        // (`into_inner` skips `drop`).
+        unsafe { self.buffer.assume_init_drop() }
     }
 }
 

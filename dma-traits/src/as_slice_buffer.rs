@@ -8,6 +8,7 @@
 //! argument.
 
 use as_slice::AsSlice;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ops::Deref;
 use stable_deref_trait::StableDeref;
 
@@ -24,7 +25,9 @@ use crate::{DmaReadBuffer, Word};
 /// ```
 #[derive(Debug)]
 pub struct AsSliceBuffer<B> {
-    buffer: B,
+    // Parked before `ptr` is taken: moving a `MaybeUninit` does not retag the
+    // `Box`/`&` inside, which would invalidate `ptr` under the aliasing model.
+    buffer: MaybeUninit<B>,
     ptr: *const (),
     len: usize,
 }
@@ -44,14 +47,26 @@ where
 {
     /// Wraps `buffer`, calling `as_slice` once.
     pub fn new(buffer: B) -> Self {
-        let slice = buffer.as_slice();
+        let buffer = MaybeUninit::new(buffer);
+        // SAFETY: initialized on the line above.
+        let slice = unsafe { buffer.assume_init_ref() }.as_slice();
         let (ptr, len) = (slice.as_ptr().cast::<()>(), slice.len());
         AsSliceBuffer { buffer, ptr, len }
     }
 
     /// The buffer, for use after the transfer has ended.
     pub fn into_inner(self) -> B {
-        self.buffer
+        let this = ManuallyDrop::new(self);
+        // SAFETY: initialized in `new`; `this` is never dropped, so `B` is
+        // moved out exactly once.
+        unsafe { this.buffer.assume_init_read() }
+    }
+}
+
+impl<B> Drop for AsSliceBuffer<B> {
+    fn drop(&mut self) {
+        // SAFETY: initialized in `new` and not moved out (`into_inner` skips `drop`).
+        unsafe { self.buffer.assume_init_drop() }
     }
 }
 

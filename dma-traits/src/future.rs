@@ -54,7 +54,8 @@ pub struct DmaWaker {
 }
 
 impl DmaWaker {
-    /// No task registered.
+    /// No task registered. (No `Default`: a waker lives in a `static`.)
+    #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
         DmaWaker { waker: Mutex::new(RefCell::new(None)) }
     }
@@ -69,12 +70,6 @@ impl DmaWaker {
         if let Some(waker) = critical_section::with(|cs| self.waker.borrow_ref_mut(cs).take()) {
             waker.wake();
         }
-    }
-}
-
-impl Default for DmaWaker {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -8,15 +8,16 @@
 /// with an error when the transfer is started, giving the buffer back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
 pub enum WordWidth {
-    /// One byte.
-    Bits8,
+    /// One byte. (Each discriminant is log2 of the width in bytes.)
+    Bits8 = 0,
     /// Two bytes.
-    Bits16,
+    Bits16 = 1,
     /// Four bytes.
-    Bits32,
+    Bits32 = 2,
     /// Eight bytes.
-    Bits64,
+    Bits64 = 3,
 }
 
 impl WordWidth {
@@ -28,12 +29,7 @@ impl WordWidth {
     /// assert_eq!(WordWidth::Bits64.bytes(), 8);
     /// ```
     pub const fn bytes(self) -> usize {
-        match self {
-            WordWidth::Bits8 => 1,
-            WordWidth::Bits16 => 2,
-            WordWidth::Bits32 => 4,
-            WordWidth::Bits64 => 8,
-        }
+        1 << self as u32
     }
 }
 

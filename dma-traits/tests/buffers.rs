@@ -167,6 +167,18 @@ fn as_slice_buffer_caches_one_call() {
 }
 
 #[test]
+fn as_slice_buffer_of_a_box_survives_moves() {
+    let boxed: Box<[u16; 3]> = Box::new([7, 8, 9]);
+    let buf = shuffle(dma_traits::AsSliceBuffer::new(boxed));
+    let (ptr, len) = buf.dma_read_buffer();
+    // SAFETY: the pair is valid while `buf` lives; nothing writes it. Under
+    // Miri this read fails if the move invalidated the cached pointer.
+    let seen = unsafe { core::slice::from_raw_parts(ptr, len) }.to_vec();
+    assert_eq!(seen, [7, 8, 9]);
+    assert_eq!(*buf.into_inner(), [7, 8, 9]);
+}
+
+#[test]
 fn word_widths_match_sizes() {
     fn width<W: Word>() -> (usize, WordWidth) {
         (core::mem::size_of::<W>(), W::WIDTH)
