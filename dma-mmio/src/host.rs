@@ -6,6 +6,9 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::vec::Vec;
 
+pub mod interleave;
+use interleave::{notify, CpuAccess};
+
 /// A simulated peripheral's register interface, as the CPU sees it.
 ///
 /// `read` and `write` get the byte offset inside the block and perform the
@@ -79,6 +82,7 @@ pub fn map(words: &[AtomicU32], device: Arc<dyn Device>) -> Mapping {
 ///
 /// For **callers**: [`crate::Reg::from_ptr`]'s host contract.
 pub(crate) unsafe fn write_ptr(reg: *mut u32, ptr: *mut u8) {
+    notify(CpuAccess::Write(reg as usize));
     match device_at(reg) {
         Some((device, offset)) => device.write_ptr(offset, ptr),
         // SAFETY: as in `read`.
@@ -149,6 +153,7 @@ fn device_at(ptr: *mut u32) -> Option<(Arc<dyn Device>, usize)> {
 ///
 /// For **callers**: [`crate::Reg::from_ptr`]'s host contract.
 pub(crate) unsafe fn read(ptr: *mut u32) -> u32 {
+    notify(CpuAccess::Read(ptr as usize));
     match device_at(ptr) {
         Some((device, offset)) => device.read(offset),
         // SAFETY: outside any mapping, the caller promised an aligned location
@@ -161,6 +166,7 @@ pub(crate) unsafe fn read(ptr: *mut u32) -> u32 {
 ///
 /// For **callers**: [`crate::Reg::from_ptr`]'s host contract.
 pub(crate) unsafe fn write(ptr: *mut u32, value: u32) {
+    notify(CpuAccess::Write(ptr as usize));
     match device_at(ptr) {
         Some((device, offset)) => device.write(offset, value),
         // SAFETY: as in `read`.

@@ -17,8 +17,13 @@
 //! tests can pass the simulator's [`host::Mapping::base`].
 #![no_std]
 
+mod dma_memory;
 #[cfg(not(target_os = "none"))]
 pub mod host;
+
+pub use dma_memory::load_from_dma;
+#[cfg(not(target_os = "none"))]
+pub use dma_memory::store_as_dma;
 
 /// Whether the `bytes` bytes at `ptr` lie inside `window`, a range of the
 /// chip's bus addresses (for example the data RAM that nRF EasyDMA can reach).

@@ -1,4 +1,5 @@
 //! Register-level simulators of real DMA controllers, driven through
 //! `dma_mmio::host` so the real drivers run against them unchanged.
+pub mod adversary;
 pub mod nrf;
 pub mod stm32;
