@@ -106,9 +106,13 @@ fn write_buffers<W: Word>() -> Vec<CheckResult> {
     }));
     results.extend(check_write_buffer(&format!("Vec<{w}>"), || pattern_vec::<W>(6, 7)));
     let mut backing: Vec<W> = pattern_vec(9, 8);
-    let lent: &'static RawTarget<W> = Box::leak(Box::new(RawTarget(
-        core::ptr::slice_from_raw_parts(backing.as_mut_ptr().wrapping_add(2).cast_const(), 4),
-    )));
+    let words =
+        core::ptr::slice_from_raw_parts(backing.as_mut_ptr().wrapping_add(2).cast_const(), 4);
+    // SAFETY: words 2..6 of `backing`'s heap block, which the `SubRange` below
+    // owns and never frees while the checks run (it is leaked by them or
+    // dropped last); a `Vec` moved by value keeps its block and the pointer's
+    // provenance comes from `as_mut_ptr`, which moves do not retag.
+    let lent: &'static RawTarget<W> = Box::leak(Box::new(unsafe { RawTarget::new(words) }));
     results.extend(check_write_buffer_with(
         &format!("SubRange<Vec<{w}>>"),
         move || sub_range_write(backing, 2..6),

@@ -4,6 +4,7 @@
 //! for why this direction is sound and the other one is not offered.
 #![no_std]
 
+use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
 
 use dma_traits::{DmaReadBuffer, DmaWriteBuffer, Word};
@@ -23,22 +24,44 @@ use dma_traits::{DmaReadBuffer, DmaWriteBuffer, Word};
 /// let buf = takes(FromEmbeddedDma::read(&TABLE));
 /// assert_eq!(buf.dma_read_buffer().1, 3);
 /// ```
+///
+/// Which way the DMA may use the memory is part of the type (`D`): a wrapper
+/// made by [`read`](FromEmbeddedDma::read) holds the pair `read_buffer` gave,
+/// which `embedded-dma` promises only for reads, so it is never a
+/// `DmaWriteBuffer`, even when `B` is also a `WriteBuffer`:
+///
+/// ```compile_fail,E0277
+/// use dma_compat_embedded_dma::FromEmbeddedDma;
+/// use dma_traits::DmaWriteBuffer;
+/// fn dma_writes<B: DmaWriteBuffer>(_: B) {}
+/// let buf: &'static mut [u8; 4] = Box::leak(Box::new([0; 4]));
+/// dma_writes(FromEmbeddedDma::read(buf)); // a read pair is not writable
+/// ```
 #[derive(Debug)]
-pub struct FromEmbeddedDma<B, W> {
+pub struct FromEmbeddedDma<B, W, D = ForReads> {
     // Parked before the pair is taken: moving a `MaybeUninit` does not retag a
     // `Box`/`&mut` inside it, which would invalidate `ptr`.
     buffer: MaybeUninit<B>,
     ptr: *mut W,
     len: usize,
+    direction: PhantomData<D>,
 }
+
+/// `D` of a [`FromEmbeddedDma`] made from a `ReadBuffer`: the DMA only reads it.
+#[derive(Debug)]
+pub enum ForReads {}
+
+/// `D` of a [`FromEmbeddedDma`] made from a `WriteBuffer`: the DMA writes it.
+#[derive(Debug)]
+pub enum ForWrites {}
 
 // SAFETY: the cached pointer is into memory `buffer` keeps alive; moving or
 // sharing the wrapper across threads is as safe as doing so with `B`.
-unsafe impl<B: Send, W> Send for FromEmbeddedDma<B, W> {}
+unsafe impl<B: Send, W, D> Send for FromEmbeddedDma<B, W, D> {}
 // SAFETY: `&FromEmbeddedDma` gives access to nothing but `&B` and the pair.
-unsafe impl<B: Sync, W> Sync for FromEmbeddedDma<B, W> {}
+unsafe impl<B: Sync, W, D> Sync for FromEmbeddedDma<B, W, D> {}
 
-impl<B, W: Word> FromEmbeddedDma<B, W> {
+impl<B, W: Word> FromEmbeddedDma<B, W, ForReads> {
     /// Wraps an `embedded_dma::ReadBuffer`.
     pub fn read(buffer: B) -> Self
     where
@@ -50,9 +73,11 @@ impl<B, W: Word> FromEmbeddedDma<B, W> {
         // SAFETY: `read_buffer`'s caller contract forbids `&mut self` calls on
         // the buffer while the pair is in use; the wrapper makes none.
         let (ptr, len) = unsafe { parked.read_buffer() };
-        FromEmbeddedDma { buffer, ptr: ptr.cast_mut(), len }
+        FromEmbeddedDma { buffer, ptr: ptr.cast_mut(), len, direction: PhantomData }
     }
+}
 
+impl<B, W: Word> FromEmbeddedDma<B, W, ForWrites> {
     /// Wraps an `embedded_dma::WriteBuffer`.
     pub fn write(buffer: B) -> Self
     where
@@ -63,9 +88,11 @@ impl<B, W: Word> FromEmbeddedDma<B, W> {
         let parked = unsafe { buffer.assume_init_mut() };
         // SAFETY: as for `read`: after this call only the cached pair is used.
         let (ptr, len) = unsafe { parked.write_buffer() };
-        FromEmbeddedDma { buffer, ptr, len }
+        FromEmbeddedDma { buffer, ptr, len, direction: PhantomData }
     }
+}
 
+impl<B, W, D> FromEmbeddedDma<B, W, D> {
     /// The buffer, once no transfer uses it.
     pub fn into_inner(self) -> B {
         let this = ManuallyDrop::new(self);
@@ -75,7 +102,7 @@ impl<B, W: Word> FromEmbeddedDma<B, W> {
     }
 }
 
-impl<B, W> Drop for FromEmbeddedDma<B, W> {
+impl<B, W, D> Drop for FromEmbeddedDma<B, W, D> {
     fn drop(&mut self) {
         // SAFETY: initialized in the constructor and not moved out
         // (`into_inner` skips `drop`).
@@ -88,7 +115,7 @@ impl<B, W> Drop for FromEmbeddedDma<B, W> {
 // (so also if it is forgotten); caching makes the pair stable across calls and
 // moves; `W: Word` gives valid, initialized-by-contract words.
 unsafe impl<B: embedded_dma::ReadBuffer<Word = W>, W: Word> DmaReadBuffer
-    for FromEmbeddedDma<B, W>
+    for FromEmbeddedDma<B, W, ForReads>
 {
     type Word = W;
     fn dma_read_buffer(&self) -> (*const W, usize) {
@@ -97,9 +124,11 @@ unsafe impl<B: embedded_dma::ReadBuffer<Word = W>, W: Word> DmaReadBuffer
 }
 
 // SAFETY: as for reads, with `WriteBuffer`'s promise that the target is valid
-// for any byte pattern.
+// for any byte pattern. Only `write` makes a `ForWrites` wrapper, so the pair
+// is the one `write_buffer` gave, valid for writes (a `read_buffer` pair,
+// derived from a shared borrow, would not be).
 unsafe impl<B: embedded_dma::WriteBuffer<Word = W>, W: Word> DmaWriteBuffer
-    for FromEmbeddedDma<B, W>
+    for FromEmbeddedDma<B, W, ForWrites>
 {
     type Word = W;
     fn dma_write_buffer(&mut self) -> (*mut W, usize) {

@@ -5,9 +5,10 @@
 use core::ops::Deref;
 
 use dma_impl_mock::conformance::{
-    check_read_buffer, check_read_transfers, check_write_buffer, check_write_transfers,
-    CheckResult, MockSerialHarness, Report, SuiteConfig, ALIGNED, CONTENTS_MATCH, DROP_STOPS,
-    FENCES_BRACKET, INSIDE_TARGET, LENGTH_MATCHES, STABLE_ACROSS_CALLS, STABLE_ACROSS_MOVES,
+    check_read_buffer, check_read_buffer_with, check_read_transfers, check_write_buffer,
+    check_write_transfers, CheckResult, MockSerialHarness, Report, SuiteConfig, ALIGNED,
+    CONTENTS_MATCH, DROP_STOPS, FENCES_BRACKET, INSIDE_TARGET, LENGTH_MATCHES, STABLE_ACROSS_CALLS,
+    STABLE_ACROSS_MOVES,
 };
 use dma_impl_mock::peripheral::Defect;
 use dma_traits::{DmaReadBuffer, DmaWriteBuffer};
@@ -155,7 +156,9 @@ fn a_misaligned_buffer_is_caught() {
 #[test]
 fn a_transfer_that_does_not_stop_on_drop_is_caught() {
     let config = SuiteConfig::default();
-    let mut harness = MockSerialHarness::with_defect(Defect::NoStopOnDrop);
+    // SAFETY: the harness is used only by the suite's checks, which lend
+    // leaked buffers and never read them after a defective drop.
+    let mut harness = unsafe { MockSerialHarness::with_defect(Defect::NoStopOnDrop) };
     let results = check_write_transfers::<u8, _>("no-stop serial", &mut harness, &config);
     let message = failure(&results, DROP_STOPS);
     assert!(
@@ -171,7 +174,8 @@ fn a_transfer_that_does_not_stop_on_drop_is_caught() {
 #[test]
 fn a_transfer_without_acquire_fence_is_caught() {
     let config = SuiteConfig::default();
-    let mut harness = MockSerialHarness::with_defect(Defect::NoAcquire);
+    // SAFETY: as above.
+    let mut harness = unsafe { MockSerialHarness::with_defect(Defect::NoAcquire) };
     let results = check_read_transfers::<u16, _>("no-acquire serial", &mut harness, &config);
     let message = failure(&results, FENCES_BRACKET);
     assert!(message.starts_with("no acquire fence over the whole buffer"), "{message}");
@@ -194,4 +198,22 @@ fn the_report_shows_failures_in_words() {
 fn a_panicking_check_is_a_failure_not_a_crash() {
     let result = CheckResult::run("explodes", "subject", || panic!("boom {}", 42));
     assert_eq!(result.outcome, Err("panicked: boom 42".to_owned()));
+}
+
+/// Hole 4 of the review: a `SubRange` checked against its whole backing
+/// array used to make the contents check read `view.len()` words from the
+/// pair's start, past the end of the array (Miri: out-of-bounds read). Now
+/// the check fails the buffer and reads only words both sides hold.
+#[test]
+fn a_view_longer_than_the_pair_is_failed_without_reading_past_it() {
+    // Equal words, so the comparison does not stop at a first mismatch.
+    let backing: &'static [u8; 8] = Box::leak(Box::new([0x5a; 8]));
+    let results = check_read_buffer_with(
+        "SubRange<&[u8; 8]> against the whole array",
+        || dma_traits::SubRange::of_read(backing, 3..8).unwrap(),
+        |_| backing,
+    );
+    assert!(failure(&results, LENGTH_MATCHES).contains("length is 5 words"));
+    assert!(passed(&results, INSIDE_TARGET));
+    assert!(passed(&results, CONTENTS_MATCH), "the 5 words both hold are equal");
 }

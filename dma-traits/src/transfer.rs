@@ -97,7 +97,13 @@ pub type Failure<T> =
 /// returns (`Ok` or `Err`), and when the value is dropped, the hardware no
 /// longer accesses the buffer, and the acquire fence has run over it. This
 /// holds on every path, because safe code ([`scoped`]) relies on it to lend
-/// borrowed buffers.
+/// borrowed buffers. In particular `stop`, `wait`, [`is_done`](Self::is_done)
+/// and `Drop` never unwind while the hardware may still access the buffer: a
+/// panic that leaves them early would free or hand back memory the DMA still
+/// writes (a panic after the hardware has let go and the fence has run is
+/// allowed). Nor may they wait for an event of hardware that was never
+/// started: a transfer whose start failed or that ended on its own returns
+/// at once.
 ///
 /// For **callers**: nothing; a transfer that is leaked keeps running, which is
 /// why safe constructors require `'static` buffers.

@@ -29,55 +29,81 @@ pub const CONTENTS_MATCH: &str = "contents match the view";
 /// length, same contents. Implemented for the targets of `dma-traits`; a
 /// buffer author implements it for their own target (usually by pointing at
 /// an inner array) or passes a view closure to the `*_with` checks.
-pub trait TargetView<W: Word> {
+///
+/// # Safety
+///
+/// For **implementors**: `view` returns a slice pointer that is valid for
+/// reads of `len` words (initialized or not, for write targets) and aligned
+/// for `W`, for as long as `self` is borrowed, and whose memory is not
+/// written through any other path during that borrow except by the checks
+/// themselves through the buffer's own DMA pair. The checks read through it.
+///
+/// For **callers**: read through the result only while `self` is borrowed.
+pub unsafe trait TargetView<W: Word> {
     /// The target's words, as a raw slice valid for reads while `self` is
     /// borrowed (it may be uninitialized for write targets).
     fn view(&self) -> *const [W];
 }
 
-impl<W: Word> TargetView<W> for [W] {
+// SAFETY: a shared borrow of the slice itself: valid, aligned and unwritten
+// while borrowed.
+unsafe impl<W: Word> TargetView<W> for [W] {
     fn view(&self) -> *const [W] {
         ptr::from_ref(self)
     }
 }
 
-impl<W: Word, const N: usize> TargetView<W> for [W; N] {
+// SAFETY: as for `[W]`: the words of the borrowed value itself (a
+// `MaybeUninit<W>` has `W`'s layout).
+unsafe impl<W: Word, const N: usize> TargetView<W> for [W; N] {
     fn view(&self) -> *const [W] {
         ptr::from_ref(self.as_slice())
     }
 }
 
-impl<W: Word> TargetView<W> for [MaybeUninit<W>] {
+// SAFETY: as for `[W]`: the words of the borrowed value itself (a
+// `MaybeUninit<W>` has `W`'s layout).
+unsafe impl<W: Word> TargetView<W> for [MaybeUninit<W>] {
     fn view(&self) -> *const [W] {
         ptr::slice_from_raw_parts(self.as_ptr().cast::<W>(), self.len())
     }
 }
 
-impl<W: Word, const N: usize> TargetView<W> for [MaybeUninit<W>; N] {
+// SAFETY: as for `[W]`: the words of the borrowed value itself (a
+// `MaybeUninit<W>` has `W`'s layout).
+unsafe impl<W: Word, const N: usize> TargetView<W> for [MaybeUninit<W>; N] {
     fn view(&self) -> *const [W] {
         ptr::slice_from_raw_parts(self.as_ptr().cast::<W>(), N)
     }
 }
 
-impl<W: Word, const N: usize> TargetView<W> for MaybeUninit<[W; N]> {
+// SAFETY: as for `[W]`: the words of the borrowed value itself (a
+// `MaybeUninit<W>` has `W`'s layout).
+unsafe impl<W: Word, const N: usize> TargetView<W> for MaybeUninit<[W; N]> {
     fn view(&self) -> *const [W] {
         ptr::slice_from_raw_parts(self.as_ptr().cast::<W>(), N)
     }
 }
 
-impl<W: Word, const N: usize> TargetView<W> for CacheAligned<[W; N]> {
+// SAFETY: as for `[W]`: the words of the borrowed value itself (a
+// `MaybeUninit<W>` has `W`'s layout).
+unsafe impl<W: Word, const N: usize> TargetView<W> for CacheAligned<[W; N]> {
     fn view(&self) -> *const [W] {
         ptr::from_ref(self.deref().as_slice())
     }
 }
 
-impl TargetView<u8> for str {
+// SAFETY: as for `[W]`: the words of the borrowed value itself (a
+// `MaybeUninit<W>` has `W`'s layout).
+unsafe impl TargetView<u8> for str {
     fn view(&self) -> *const [u8] {
         ptr::from_ref(self.as_bytes())
     }
 }
 
-impl<W: Word> TargetView<W> for Vec<W> {
+// SAFETY: as for `[W]`: the words of the borrowed value itself (a
+// `MaybeUninit<W>` has `W`'s layout).
+unsafe impl<W: Word> TargetView<W> for Vec<W> {
     fn view(&self) -> *const [W] {
         ptr::from_ref(self.as_slice())
     }
@@ -86,14 +112,26 @@ impl<W: Word> TargetView<W> for Vec<W> {
 /// A view given as a raw slice: for a buffer whose target cannot be
 /// borrowed (a `SubRange` of an owning buffer), the test keeps a raw
 /// pointer to the words it expects the buffer to lend.
-///
-/// The pointer must stay valid for reads while the checked buffer lives, and
-/// must not be invalidated by moving the buffer (derive it from a `Vec`'s
-/// `as_mut_ptr`, not from a `Box` or a `&mut`, which Miri retags on moves).
 #[derive(Debug, Clone, Copy)]
-pub struct RawTarget<W>(pub *const [W]);
+pub struct RawTarget<W>(*const [W]);
 
-impl<W: Word> TargetView<W> for RawTarget<W> {
+impl<W: Word> RawTarget<W> {
+    /// The view `words`.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: `words` stays valid for reads and aligned for `W`
+    /// while the checked buffer lives, nothing but the checks writes it
+    /// meanwhile, and moving the buffer does not invalidate it (derive it
+    /// from a `Vec`'s `as_mut_ptr`, not from a `Box` or a `&mut`, which Miri
+    /// retags on moves). This is [`TargetView`]'s implementor contract.
+    pub unsafe fn new(words: *const [W]) -> Self {
+        RawTarget(words)
+    }
+}
+
+// SAFETY: `RawTarget::new`'s contract is this trait's implementor contract.
+unsafe impl<W: Word> TargetView<W> for RawTarget<W> {
     fn view(&self) -> *const [W] {
         self.0
     }
@@ -158,7 +196,7 @@ where
         // SAFETY: `readable` showed the pair lies inside `region`, which the
         // view promises is valid for reads while `buffer` lives; the words
         // are initialized (read buffer contract, and the view's own words).
-        unsafe { compare_words(first.0, region) }
+        unsafe { compare_words(first.0, first.1, region) }
     }));
     results.push(CheckResult::run(STABLE_ACROSS_MOVES, subject, move || {
         let moves = MoveTrip::new(buffer, |b: &mut B| b.dma_read_buffer());
@@ -226,7 +264,7 @@ where
         let region = view(&buffer).view();
         // SAFETY: `region` is valid for reads while `buffer` lives (view
         // contract), and its first `len` words were just written above.
-        unsafe { compare_words(ptr.cast_const(), region) }
+        unsafe { compare_words(ptr.cast_const(), len, region) }
     }));
     results.push(CheckResult::run(STABLE_ACROSS_MOVES, subject, move || {
         let moves = MoveTrip::new(buffer, |b: &mut B| {
@@ -312,18 +350,22 @@ fn readable<W: Word>(ptr: *const W, len: usize, region: *const [W]) -> Result<()
 }
 
 /// Compares word `i` through `ptr` with word `i` of `region`, for every `i`
-/// of the region (a shorter or longer pair fails [`LENGTH_MATCHES`] too).
+/// that both the pair and the region hold (a shorter or longer pair fails
+/// [`LENGTH_MATCHES`]; reading further would leave one of them).
 ///
 /// # Safety
 ///
-/// `ptr..ptr + region.len()` and `region` are valid for reads of
-/// initialized words.
-unsafe fn compare_words<W: Word>(ptr: *const W, region: *const [W]) -> Result<(), String> {
+/// `ptr..ptr + len` and `region` are valid for reads of initialized words.
+unsafe fn compare_words<W: Word>(
+    ptr: *const W,
+    len: usize,
+    region: *const [W],
+) -> Result<(), String> {
     let base = region.cast::<W>();
-    for index in 0..region.len() {
-        // SAFETY: both pointers are in bounds by the caller's contract.
+    for index in 0..len.min(region.len()) {
+        // SAFETY: `index < len`: inside the pair, by the caller's contract.
         let dma = to_bits(unsafe { ptr.wrapping_add(index).read_volatile() });
-        // SAFETY: as above.
+        // SAFETY: `index < region.len()`: inside the region, likewise.
         let cpu = to_bits(unsafe { base.wrapping_add(index).read() });
         if dma != cpu {
             return Err(format!(

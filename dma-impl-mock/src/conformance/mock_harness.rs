@@ -53,7 +53,15 @@ impl MockSerialHarness {
     }
 
     /// A harness whose serial ports carry `defect`, to show the suite catches it.
-    pub fn with_defect(defect: Defect) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: [`MockSerial::with_defect`]'s contract, for every
+    /// buffer the harness's ports are given. The suite's transfer checks
+    /// meet it (they lend only leaked buffers and read them only through the
+    /// event log after a defective drop); any other use of the harness must
+    /// too.
+    pub unsafe fn with_defect(defect: Defect) -> Self {
         MockSerialHarness { defect: Some(defect), ..Self::new() }
     }
 
@@ -65,7 +73,8 @@ impl MockSerialHarness {
         self.dma = MockDma::new(self.mode, log.clone());
         let serial = MockSerial::new(&self.dma, fence);
         let serial = match self.defect {
-            Some(defect) => serial.with_defect(defect),
+            // SAFETY: forwarded from `with_defect`, the only way `defect` is set.
+            Some(defect) => unsafe { serial.with_defect(defect) },
             None => serial,
         };
         self.wire = serial.wire();

@@ -50,8 +50,20 @@ impl<F: DmaFence> MockSpi<F> {
         self.wire.clone()
     }
 
-    /// Builds in a deliberate bug (see [`Defect`]), to test a test suite.
-    pub fn with_defect(mut self, defect: Defect) -> Self {
+    /// Builds in a deliberate bug (see [`Defect`]), to show that a test
+    /// suite catches it.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: the port's transfers break [`Transfer`]'s contract
+    /// in the way `defect` says (with [`Defect::NoStopOnDrop`] the DMA keeps
+    /// accessing a dropped transfer's buffer). Give the port only buffers
+    /// whose memory is never freed, reused or read by the program while the
+    /// DMA may still touch it: leaked `'static` buffers that nothing reads
+    /// after the transfer ends, as the conformance suite's checks use.
+    ///
+    /// [`Transfer`]: dma_traits::Transfer
+    pub unsafe fn with_defect(mut self, defect: Defect) -> Self {
         self.defect = Some(defect);
         self
     }

@@ -53,7 +53,9 @@ impl fmt::Display for MockError {
 
 impl std::error::Error for MockError {}
 
-/// A deliberate bug, to show that a test suite catches it. Never use outside tests.
+/// A deliberate bug, to show that a test suite catches it. Only the `unsafe`
+/// `with_defect` constructors build one into a port, whose contract says how
+/// the broken transfers must be confined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Defect {
     /// Dropping a running transfer neither stops the DMA nor waits for it,
@@ -171,8 +173,10 @@ impl<W: Word, F: DmaFence> Drop for Guard<W, F> {
 // status (the engine has let go of the memory) and then runs the acquire
 // fence over every region; on drop the guard is the first field, so this
 // happens before the buffer is dropped. `wait` is the default: `is_done`
-// then `stop`. The deliberate `Defect`s break this on purpose and exist
-// only to test test suites.
+// then `stop`. A `defect` other than `None` breaks this on purpose; it can
+// only be set through the `unsafe` `with_defect` constructors, whose callers
+// take over the obligation (no buffer of theirs is freed or read while the
+// DMA may touch it), so no safe program reaches a state where this is false.
 unsafe impl<B, R, W: Word, F: DmaFence> Transfer for MockTransfer<B, R, W, F> {
     type Buffer = B;
     type Resources = R;

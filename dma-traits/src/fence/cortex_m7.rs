@@ -16,9 +16,18 @@ pub const CACHE_LINE: usize = 32;
 ///   boundary, or it is refused with [`FenceError::NotCacheLineAligned`]: the
 ///   later invalidate would throw away CPU writes to whatever shares the first
 ///   or last line.
-/// * `acquire`: for [`Access::DmaWrites`], `DSB`, invalidate (`DCIMVAC`) the
-///   buffer's lines (the core may have speculatively refilled them while the
-///   DMA ran), `DSB`, `ISB`. For [`Access::DmaReads`] nothing is invalidated.
+/// * `acquire`: for [`Access::DmaWrites`], `DSB`, clean and invalidate
+///   (`DCCIMVAC`) the buffer's lines (the core may have speculatively
+///   refilled them while the DMA ran), `DSB`, `ISB`. For
+///   [`Access::DmaReads`] nothing is done.
+///
+/// `acquire` never *discards* a line: a line it drops is first written back
+/// if dirty. After a matching `release` the buffer's lines are clean (the CPU
+/// did not write the buffer while the DMA owned it), so cleaning them writes
+/// nothing and the effect is that of an invalidate; called on any other
+/// memory, from safe code, it costs time but cannot lose a CPU write. A
+/// plain invalidate (`DCIMVAC`) would make a safe call on a buffer that was
+/// never released, or on its neighbours, throw away the CPU's writes.
 ///
 /// Build it from the `SCB` to show the caller owns the core peripherals:
 ///
@@ -83,11 +92,15 @@ impl CortexM7DCache {
 // SAFETY: `release` cleans every line the buffer overlaps, so the DMA reads
 // the CPU's data from memory, and no dirty line is left to be evicted over DMA
 // writes; it refuses a DMA-write buffer that shares a line with other data
-// before doing anything. `acquire` invalidates exactly the lines of such an
-// aligned buffer after the stop was observed, so later CPU reads miss the cache
-// and read what the DMA stored; the DSB/ISB pairs in `cortex-m` order the
-// maintenance against the surrounding accesses, and the compiler fences keep
-// the compiler from moving buffer accesses across the calls.
+// before doing anything. `acquire` cleans and invalidates the buffer's lines
+// after the stop was observed: they are clean (cleaned by `release`, not
+// written by the CPU since, refilled only from memory by speculation), so the
+// clean writes nothing back over the DMA's data, and the invalidate makes
+// later CPU reads miss and read what the DMA stored. For any other pointer it
+// writes dirty lines back before dropping them, so no call of it loses data.
+// The DSB/ISB pairs in `cortex-m` order the maintenance against the
+// surrounding accesses, and the compiler fences keep the compiler from moving
+// buffer accesses across the calls.
 unsafe impl DmaFence for CortexM7DCache {
     fn release<W>(self, buf: *const [W], access: Access) -> Result<(), FenceError> {
         Self::check(buf, access)?;
@@ -102,10 +115,7 @@ unsafe impl DmaFence for CortexM7DCache {
         compiler_fence(Ordering::SeqCst);
         if access == Access::DmaWrites {
             let (first, len) = Self::lines(buf);
-            // SAFETY: `release` accepted this buffer only if it covers whole
-            // lines, so the invalidated lines hold nothing but the buffer,
-            // which the CPU did not write while the DMA owned it.
-            unsafe { Self::scb().invalidate_dcache_by_address(first, len) };
+            Self::scb().clean_invalidate_dcache_by_address(first, len);
         }
         compiler_fence(Ordering::SeqCst);
     }
