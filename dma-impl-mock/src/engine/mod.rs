@@ -38,10 +38,11 @@ mod job;
 mod wire;
 
 use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use dma_mmio::host::interleave::{notify, CpuAccess};
 use dma_traits::WordWidth;
 
 pub use wire::Wire;
@@ -319,7 +320,11 @@ struct Controller {
     mode: Mode,
     log: Recorder,
     next_fault: Mutex<Option<Fault>>,
-    channels: Mutex<Vec<Weak<ChannelCore>>>,
+    /// Every channel ever made, held strongly: hardware runs a channel
+    /// whether or not the program still holds a handle to it, so a stepped
+    /// channel whose handle was dropped (or leaked) mid-transfer keeps
+    /// moving words, as a threaded channel's worker does.
+    channels: Mutex<Vec<Arc<ChannelCore>>>,
     interrupt: Arc<InterruptLine>,
 }
 
@@ -373,7 +378,7 @@ impl MockDma {
             .channels
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Arc::downgrade(&core));
+            .push(Arc::clone(&core));
         Channel {
             core,
             controller: Arc::clone(&self.controller),
@@ -434,7 +439,7 @@ impl MockDma {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
-            .filter_map(Weak::upgrade)
+            .cloned()
             .collect();
         let mut moved = 0;
         for _ in 0..words {
@@ -553,6 +558,7 @@ impl Channel {
     /// not atomic), and the memory of a circular transfer stays valid until
     /// it is stopped.
     pub unsafe fn start(&self, descriptor: Descriptor) -> Result<(), EngineError> {
+        self.cpu_access(false);
         if self.status() == Status::Running {
             return Err(EngineError::Busy);
         }
@@ -592,6 +598,13 @@ impl Channel {
         Ok(())
     }
 
+    /// Lets an adversarial test advance the hardware here, before the CPU's
+    /// access to this channel's "registers" (see `crate::sim::adversary`).
+    fn cpu_access(&self, write: bool) {
+        let at = Arc::as_ptr(&self.core) as usize;
+        notify(if write { CpuAccess::Write(at) } else { CpuAccess::Read(at) });
+    }
+
     fn worker_slot(&self) -> MutexGuard<'_, Option<JoinHandle<()>>> {
         self.worker.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -609,6 +622,7 @@ impl Channel {
     /// The channel's status (a `SeqCst` load: after it returns a final
     /// status, every memory access of the transfer happened before).
     pub fn status(&self) -> Status {
+        self.cpu_access(false);
         self.core.status()
     }
 
@@ -619,16 +633,19 @@ impl Channel {
 
     /// Words moved by the current (or last) transfer.
     pub fn moved(&self) -> usize {
+        self.cpu_access(false);
         self.core.moved.load(Ordering::SeqCst)
     }
 
     /// Half-transfer events of a circular transfer so far.
     pub fn half_events(&self) -> usize {
+        self.cpu_access(false);
         self.core.half_events.load(Ordering::SeqCst)
     }
 
     /// Transfer-complete events of a circular transfer so far.
     pub fn full_events(&self) -> usize {
+        self.cpu_access(false);
         self.core.full_events.load(Ordering::SeqCst)
     }
 
@@ -643,6 +660,7 @@ impl Channel {
                 return done;
             }
         }
+        self.cpu_access(true);
         self.core.request_stop();
         if self.controller.mode == Mode::Stepped {
             let mut slot = self.core.job();
