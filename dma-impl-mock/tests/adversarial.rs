@@ -121,8 +121,12 @@ fn serial_read_exact_dropped_midway() {
         let wire = serial.wire();
         let fed = data(n);
         wire.deliver(&fed);
-        let buffer: &'static mut [u16] = Vec::leak(vec![0u16; n]);
-        let at = core::ptr::slice_from_raw_parts(buffer.as_ptr(), n);
+        // The test keeps the parent of the `&mut` it lends, so reading through
+        // it after the transfer ended is not a use of a stale child tag.
+        let at: *mut [u16] = Vec::leak(vec![0u16; n]);
+        // SAFETY: a fresh leaked allocation; `at` is not used until the
+        // transfer holding this borrow has ended.
+        let buffer: &'static mut [u16] = unsafe { &mut *at };
         let transfer = serial.read_exact(buffer).unwrap();
         let _ = transfer.is_done();
         drop(transfer);
