@@ -13,7 +13,7 @@ use dma_impl_mock::peripheral::{MockMemCopy, MockSpi};
 use dma_impl_mock::record::Recorder;
 use dma_impl_mock::sim::adversary::{explore, explore_random, Adversary};
 use dma_impl_mock::{MockDma, MockSerial};
-use dma_traits::{CompilerFence, DmaFullDuplex, DmaRead, DmaWrite, Transfer};
+use dma_traits::{CompilerFence, DmaCopy, DmaFullDuplex, DmaRead, DmaWrite, Transfer};
 
 /// Beats per access, schedule depth, schedule limit, random seeds, words.
 #[cfg(not(miri))]

@@ -4,7 +4,7 @@
 use dma_impl_mock::peripheral::{MockMemCopy, MockSpi};
 use dma_impl_mock::record::{Event, Recorder, RecordingFence};
 use dma_impl_mock::{MockDma, MockError};
-use dma_traits::{Access, CompilerFence, DmaFullDuplex, Transfer};
+use dma_traits::{Access, CompilerFence, DmaCopy, DmaFullDuplex, Transfer};
 
 #[test]
 fn spi_sends_and_receives_at_once() {

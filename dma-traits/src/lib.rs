@@ -13,7 +13,7 @@
 //! * [`StaticReadBuffer`] / [`StaticWriteBuffer`]: the bounds safe APIs use;
 //! * [`DmaFence`]: release / acquire around a transfer, with [`CompilerFence`]
 //!   and (feature `cortex-m7`) a data-cache fence, plus [`CacheAligned`];
-//! * [`Transfer`], [`DmaWrite`], [`DmaRead`], [`DmaFullDuplex`]: transfers a
+//! * [`Transfer`], [`DmaWrite`], [`DmaRead`], [`DmaFullDuplex`], [`DmaCopy`]: transfers a
 //!   driver can poll, wait on and stop, getting the buffer and the peripheral
 //!   back on every path, and [`scoped`] for borrowed buffers.
 //!
@@ -58,8 +58,8 @@ pub use fence::{CortexM7DCache, CACHE_LINE};
 pub use sub_range::{RangeError, SubRange};
 pub use target::{ReadTarget, TransparentTarget, WriteTarget};
 pub use transfer::{
-    scoped, DmaFullDuplex, DmaRead, DmaWrite, Failure, Finished, Outcome, ScopedOutcome, Started,
-    Transfer, TransferError,
+    scoped, DmaCopy, DmaFullDuplex, DmaRead, DmaWrite, Failure, Finished, Outcome, ScopedOutcome,
+    Started, Transfer, TransferError,
 };
 pub use word::{Word, WordWidth};
 

@@ -3,7 +3,7 @@
 //! # For driver authors
 //!
 //! Bound a peripheral on [`DmaWrite<u8>`](DmaWrite), [`DmaRead`] or
-//! [`DmaFullDuplex`], start with the safe methods (`'static` buffers) or the
+//! [`DmaFullDuplex`] (a memory-to-memory channel on [`DmaCopy`]), start with the safe methods (`'static` buffers) or the
 //! `*_scoped` ones (borrowed buffers), and get the buffer and the peripheral
 //! back from [`Transfer::wait`] / [`Transfer::stop`], on success and on error.
 //!
@@ -341,5 +341,91 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
     {
         // SAFETY: as in `DmaWrite::write_all_scoped`.
         scoped_start(unsafe { self.transfer_unchecked(tx, rx) }, body)
+    }
+}
+
+/// A channel that copies memory to memory by DMA, owning the source and the
+/// destination while it runs.
+///
+/// The same three tiers as the peripheral traits: the HAL implements the
+/// `unsafe` [`copy_unchecked`](Self::copy_unchecked), and gets the safe
+/// `'static` [`copy`](Self::copy) and the scoped
+/// [`copy_scoped`](Self::copy_scoped) from the trait, so no HAL ships a safe
+/// constructor that forgets `'static`.
+///
+/// ```
+/// use dma_traits::{DmaCopy, Transfer};
+///
+/// /// Copies a frame with whatever memory-to-memory channel the chip has.
+/// fn blit<C: DmaCopy<u32>>(channel: C, frame: &'static [u32], out: &'static mut [u32]) -> C {
+///     match channel.copy(frame, out) {
+///         Ok(copy) => match copy.wait() {
+///             Ok(done) => done.resources,
+///             Err(failed) => failed.resources,
+///         },
+///         Err(refused) => refused.resources,
+///     }
+/// }
+/// # let _ = blit::<support::Copier>;
+/// # mod support { include!("../tests/support/copier.rs"); }
+/// ```
+///
+/// # Safety
+///
+/// For **implementors**: `Transfer<S, D>` meets [`Transfer`]'s contract for
+/// both buffers, and `copy_unchecked` either starts a transfer that reads
+/// exactly the source's `dma_read_buffer` pair and writes exactly the
+/// destination's `dma_write_buffer` pair (after the release fence over both),
+/// or returns an error with both buffers and `self`, untouched by the DMA.
+/// Buffers of different lengths are refused, never truncated.
+///
+/// For **callers**: see each method.
+pub unsafe trait DmaCopy<W: Word>: Sized {
+    /// What can go wrong.
+    type Error;
+    /// The copy in flight; it owns `(source, destination)`.
+    type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>>: Transfer<
+        Buffer = (S, D),
+        Resources = Self,
+        Error = Self::Error,
+    >;
+
+    /// Starts copying `source` into `destination`, without requiring `'static`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`DmaWrite::write_all_unchecked`], for both buffers.
+    unsafe fn copy_unchecked<S, D>(
+        self,
+        source: S,
+        destination: D,
+    ) -> Started<Self::Transfer<S, D>>
+    where
+        S: DmaReadBuffer<Word = W>,
+        D: DmaWriteBuffer<Word = W>;
+
+    /// Starts copying between `'static` buffers. Leaking the copy is harmless.
+    fn copy<S, D>(self, source: S, destination: D) -> Started<Self::Transfer<S, D>>
+    where
+        S: StaticReadBuffer<Word = W>,
+        D: StaticWriteBuffer<Word = W>,
+    {
+        // SAFETY: both buffers are `'static`.
+        unsafe { self.copy_unchecked(source, destination) }
+    }
+
+    /// Copies between borrowed buffers while `body` runs, and waits (see [`scoped`]).
+    fn copy_scoped<S, D, R>(
+        self,
+        source: S,
+        destination: D,
+        body: impl FnOnce(&Self::Transfer<S, D>) -> R,
+    ) -> ScopedOutcome<R, Self::Transfer<S, D>>
+    where
+        S: DmaReadBuffer<Word = W>,
+        D: DmaWriteBuffer<Word = W>,
+    {
+        // SAFETY: as in `DmaWrite::write_all_scoped`.
+        scoped_start(unsafe { self.copy_unchecked(source, destination) }, body)
     }
 }

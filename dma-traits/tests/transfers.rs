@@ -111,3 +111,30 @@ fn errors_read_well() {
     let t = TransferError::rejected(e, [0u8; 1], ());
     assert!(t.to_string().starts_with("DMA write buffer"));
 }
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/copier.rs"]
+mod copier;
+
+#[test]
+fn copy_tiers_static_scoped_and_refusal() {
+    use copier::Copier;
+    use dma_traits::DmaCopy;
+    let source: &'static [u16] = &[1, 2, 3];
+    let out: &'static mut [u16] = Box::leak(Box::new([0u16; 3]));
+    let done = Copier.copy(source, out).unwrap().wait().unwrap();
+    assert_eq!(done.buffer.1, [1, 2, 3]);
+    assert_eq!(done.transferred, 3);
+
+    let mut stack = [0u16; 3];
+    let (ran, outcome) = Copier.copy_scoped(&[4u16, 5, 6][..], &mut stack[..], |t| t.is_done());
+    assert_eq!((ran, outcome.unwrap().transferred), (Some(true), 3));
+    assert_eq!(stack, [4, 5, 6]);
+
+    let mut short = [0u16; 2];
+    let (ran, outcome) = Copier.copy_scoped(&[7u16, 8, 9][..], &mut short[..], |_| ());
+    let refused = outcome.unwrap_err();
+    assert_eq!((ran, refused.error, refused.transferred), (None, "lengths differ", 0));
+    assert_eq!(refused.buffer.0, [7, 8, 9]);
+    assert_eq!(short, [0, 0], "nothing written on refusal");
+}

@@ -3,8 +3,7 @@
 use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaReadBuffer, DmaWriteBuffer, StaticReadBuffer,
-    StaticWriteBuffer, TransferError, Word,
+    Access, CompilerFence, DmaCopy, DmaFence, DmaReadBuffer, DmaWriteBuffer, TransferError, Word,
 };
 
 use super::lent::Lent;
@@ -14,13 +13,13 @@ use crate::engine::{Channel, Descriptor, MockDma};
 /// A failed or refused copy: the error, both buffers and the channel.
 pub type CopyError<S, D, F> = TransferError<MockError, (S, D), MockMemCopy<F>>;
 
-/// A memory-to-memory channel: copies a read buffer into a write buffer of
-/// the same length.
+/// A memory-to-memory channel ([`DmaCopy`]): copies a read buffer into a
+/// write buffer of the same length.
 ///
 /// ```
 /// use dma_impl_mock::peripheral::MockMemCopy;
 /// use dma_impl_mock::{MockDma, record::Recorder};
-/// use dma_traits::Transfer;
+/// use dma_traits::{DmaCopy, Transfer};
 ///
 /// let dma = MockDma::threaded(Recorder::new());
 /// let copier = MockMemCopy::new(&dma, dma_traits::CompilerFence);
@@ -41,39 +40,24 @@ impl<F: DmaFence> MockMemCopy<F> {
     pub fn new(dma: &MockDma, fence: F) -> Self {
         MockMemCopy { channel: dma.channel(), fence }
     }
+}
 
-    /// Copies `source` into `destination` (`'static` buffers: leaking the
-    /// transfer is harmless).
-    #[allow(clippy::type_complexity)]
-    pub fn copy<S, D, W>(
+// SAFETY: both pairs are checked (equal, non-zero, bounded lengths), both are
+// released, and one channel reads exactly the source pair and writes exactly
+// the destination pair; every refusal happens before the channel starts (or
+// after the fence released the destination, which is then acquired back) and
+// returns both buffers and `self`. `MockTransfer` meets `Transfer`'s contract.
+unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for MockMemCopy<F> {
+    type Error = MockError;
+    type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> =
+        MockTransfer<(S, D), Self, W, F>;
+
+    unsafe fn copy_unchecked<S, D>(
         self,
         source: S,
         destination: D,
     ) -> Result<MockTransfer<(S, D), Self, W, F>, CopyError<S, D, F>>
     where
-        W: Word,
-        S: StaticReadBuffer<Word = W>,
-        D: StaticWriteBuffer<Word = W>,
-    {
-        // SAFETY: both buffers are `'static`, so their memory outlives even
-        // a leaked transfer.
-        unsafe { self.copy_unchecked(source, destination) }
-    }
-
-    /// Copies without requiring `'static`.
-    ///
-    /// # Safety
-    ///
-    /// Both buffers' memory outlives the transfer, which is ended (stop,
-    /// wait or drop) before that memory is freed or reused, and never leaked.
-    #[allow(clippy::type_complexity)]
-    pub unsafe fn copy_unchecked<S, D, W>(
-        self,
-        source: S,
-        destination: D,
-    ) -> Result<MockTransfer<(S, D), Self, W, F>, CopyError<S, D, F>>
-    where
-        W: Word,
         S: DmaReadBuffer<Word = W>,
         D: DmaWriteBuffer<Word = W>,
     {
