@@ -11,8 +11,9 @@
 //!   [`StableDeref`](stable_deref_trait::StableDeref) pointer to a
 //!   [`ReadTarget`] / [`WriteTarget`];
 //! * [`StaticReadBuffer`] / [`StaticWriteBuffer`]: the bounds safe APIs use;
-//! * [`DmaFence`]: release / acquire around a transfer, with [`CompilerFence`]
-//!   and (feature `cortex-m7`) a data-cache fence, plus [`CacheAligned`];
+//! * [`DmaFence`]: release / acquire around a transfer, with [`CompilerFence`],
+//!   [`DmbFence`] and (feature `cortex-m7`) a data-cache fence, plus
+//!   [`CacheAligned`]; the [`fence`] module has the core → fence table;
 //! * [`Transfer`], [`DmaWrite`], [`DmaRead`], [`DmaFullDuplex`], [`DmaCopy`]: transfers a
 //!   driver can poll, wait on and stop, getting the buffer and the peripheral
 //!   back on every path, and [`scoped`] for borrowed buffers.
@@ -52,7 +53,7 @@ mod word;
 pub use as_slice_buffer::AsSliceBuffer;
 pub use buffer::{DmaReadBuffer, DmaWriteBuffer, StaticReadBuffer, StaticWriteBuffer};
 pub use cache_aligned::CacheAligned;
-pub use fence::{Access, CompilerFence, DmaFence, FenceError};
+pub use fence::{Access, CompilerFence, DmaFence, DmbFence, FenceError};
 #[cfg(feature = "cortex-m7")]
 pub use fence::{CortexM7DCache, CACHE_LINE};
 pub use sub_range::{RangeError, SubRange};

@@ -71,23 +71,50 @@ impl CortexM7DCache {
         Ok(())
     }
 
-    /// The whole lines covering `buf`: (first line address, byte count).
+    /// The whole lines covering `buf`: (first line address, number of lines).
     fn lines<W>(buf: *const [W]) -> (usize, usize) {
         let start = buf.cast::<W>() as usize;
         let end = start.saturating_add(core::mem::size_of::<W>().saturating_mul(buf.len()));
         let first = start & !(CACHE_LINE - 1);
-        let last = end.saturating_add(CACHE_LINE - 1) & !(CACHE_LINE - 1);
-        (first, last - first)
+        (first, (end - first).div_ceil(CACHE_LINE))
     }
 
-    fn scb() -> cortex_m::peripheral::SCB {
-        // SAFETY: the by-address cache operations only write the write-only,
-        // stateless CBP registers (one line per write), so using them while
-        // another owner of the SCB runs cannot corrupt any state of theirs.
-        // `new` required a `&mut SCB`, so the caller owns the core's SCB.
-        unsafe { cortex_m::Peripherals::steal() }.SCB
+    /// Writes the address of every line of `lines` to the cache maintenance
+    /// register at `op`, between `DSB`s (and an `ISB` after, as the Armv7-M
+    /// ARM requires before the maintained memory is used again).
+    #[inline]
+    fn maintain(op: usize, (first, count): (usize, usize)) {
+        if count == 0 {
+            return;
+        }
+        cortex_m::asm::dsb();
+        for line in 0..count {
+            let address = first + line * CACHE_LINE;
+            // SAFETY: `op` is one of the write-only, stateless by-address
+            // maintenance registers of the system control space (`DCCMVAC`
+            // or `DCCIMVAC`); writing an address there cleans (and maybe
+            // invalidates) the line holding it, changing no other state and
+            // no memory contents that a clean could not (a clean writes back
+            // what the CPU wrote). `new` required a `&mut SCB`, so the caller
+            // owns the core's system control block. On a Cortex-M7 addresses
+            // are 32 bits, so the cast loses nothing.
+            #[allow(clippy::cast_possible_truncation)]
+            unsafe {
+                core::ptr::write_volatile(op as *mut u32, address as u32)
+            };
+        }
+        cortex_m::asm::dsb();
+        cortex_m::asm::isb();
     }
 }
+
+/// By-address cache maintenance registers of the system control space
+/// (Armv7-M Architecture Reference Manual, "Cache maintenance operations"
+/// and the SCS register map: `DCCMVAC` at 0xE000_EF68, `DCCIMVAC` at
+/// 0xE000_EF70). Checked against `cortex_m::peripheral::CBP` by a test.
+const DCCMVAC: usize = 0xE000_EF68;
+/// See [`DCCMVAC`].
+const DCCIMVAC: usize = 0xE000_EF70;
 
 // SAFETY: `release` cleans every line the buffer overlaps, so the DMA reads
 // the CPU's data from memory, and no dirty line is left to be evicted over DMA
@@ -98,15 +125,14 @@ impl CortexM7DCache {
 // clean writes nothing back over the DMA's data, and the invalidate makes
 // later CPU reads miss and read what the DMA stored. For any other pointer it
 // writes dirty lines back before dropping them, so no call of it loses data.
-// The DSB/ISB pairs in `cortex-m` order the maintenance against the
+// The DSB before and DSB + ISB after the maintenance order it against the
 // surrounding accesses, and the compiler fences keep the compiler from moving
 // buffer accesses across the calls.
 unsafe impl DmaFence for CortexM7DCache {
     fn release<W>(self, buf: *const [W], access: Access) -> Result<(), FenceError> {
         Self::check(buf, access)?;
         compiler_fence(Ordering::SeqCst);
-        let (first, len) = Self::lines(buf);
-        Self::scb().clean_dcache_by_address(first, len);
+        Self::maintain(DCCMVAC, Self::lines(buf));
         compiler_fence(Ordering::SeqCst);
         Ok(())
     }
@@ -114,9 +140,33 @@ unsafe impl DmaFence for CortexM7DCache {
     fn acquire<W>(self, buf: *const [W], access: Access) {
         compiler_fence(Ordering::SeqCst);
         if access == Access::DmaWrites {
-            let (first, len) = Self::lines(buf);
-            Self::scb().clean_invalidate_dcache_by_address(first, len);
+            Self::maintain(DCCIMVAC, Self::lines(buf));
         }
         compiler_fence(Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cortex_m::peripheral::{cbp::RegisterBlock, CBP};
+
+    #[test]
+    fn maintenance_registers_are_the_ones_cortex_m_names() {
+        let base = CBP::PTR as usize;
+        assert_eq!(DCCMVAC, base + core::mem::offset_of!(RegisterBlock, dccmvac));
+        assert_eq!(DCCIMVAC, base + core::mem::offset_of!(RegisterBlock, dccimvac));
+    }
+
+    #[test]
+    fn lines_cover_the_buffer_once() {
+        let at = |start: usize, words: usize| {
+            CortexM7DCache::lines(core::ptr::slice_from_raw_parts(start as *const u32, words))
+        };
+        assert_eq!(at(0x2000_0000, 8), (0x2000_0000, 1));
+        assert_eq!(at(0x2000_0004, 8), (0x2000_0000, 2));
+        assert_eq!(at(0x2000_001C, 1), (0x2000_0000, 1));
+        assert_eq!(at(0x2000_0020, 0), (0x2000_0020, 0));
+        assert_eq!(at(0x2000_0000, 9), (0x2000_0000, 2));
     }
 }

@@ -11,18 +11,28 @@
 //! fence.acquire(buffer, access)    // before the buffer is handed back
 //! ```
 //!
+//! # Which fence for which core
+//!
+//! | core | fence | why (source) |
+//! |---|---|---|
+//! | Cortex-M0, M0+, M3, M4, single core, no data cache | [`CompilerFence`] | these cores issue their loads and stores to the bus in program order, so only the compiler must be stopped (ARM application note AN321, "Cortex-M Programming Guide to Memory Barrier Instructions", on DMA) |
+//! | Cortex-M23, M33, M35P, M52; M55 / M85 with the data cache off; any core behind a multi-master interconnect or on a dual-core part | [`DmbFence`] | the Armv8-M memory model orders a Normal store before a later Device store for other observers only across a `DMB` (Armv8-M ARM, "Memory ordering"); AN321 recommends the `DMB` for portable code |
+//! | Cortex-M7 with its data cache on | [`CortexM7DCache`] (feature `cortex-m7`) | clean before the DMA reads, clean + invalidate after it wrote, by 32-byte line, between `DSB`s (Armv7-M ARM, "Cache maintenance operations"); one register store per line, so a 1 KiB buffer costs 32 stores plus two `DSB`s and an `ISB` |
+//! | RISC-V | none provided | a fence must order device I/O too: `fence iorw, iorw` (RISC-V unprivileged ISA, "FENCE"); `core::sync::atomic::fence` emits `fence rw, rw`, which does not order I/O |
+//!
 //! # For HAL authors
 //!
-//! Take the fence as a type parameter with a default for the family (the
-//! [`CompilerFence`] on Cortex-M0..M4, [`CortexM7DCache`] on an M7 with its data
-//! cache on). `release` can fail: return its error with the buffer before
-//! touching the channel. `acquire` must run on every path that hands the
-//! buffer back, including `Drop` and errors.
+//! Take the fence as a type parameter with a default for the family (from
+//! the table above). `release` can fail: return its error with the buffer
+//! before touching the channel. `acquire` must run on every path that hands
+//! the buffer back, including `Drop` and errors.
 
 #[cfg(feature = "cortex-m7")]
 mod cortex_m7;
+mod dmb;
 #[cfg(feature = "cortex-m7")]
 pub use cortex_m7::{CortexM7DCache, CACHE_LINE};
+pub use dmb::DmbFence;
 
 use core::sync::atomic::{compiler_fence, Ordering};
 
@@ -94,15 +104,17 @@ pub unsafe trait DmaFence: Copy {
     fn acquire<W>(self, buf: *const [W], access: Access);
 }
 
-/// The fence for cores without a data cache between the CPU and the DMA:
-/// Cortex-M0/M0+/M3/M4/M33 (single core) and host simulations.
+/// The fence for Cortex-M0, M0+, M3 and M4 (single core, no data cache
+/// between the CPU and the DMA) and for host simulations.
 ///
 /// It emits no instruction: it stops the compiler from moving buffer accesses
 /// across the register write that starts the DMA (`Release`) or the register
 /// read that shows it stopped (`Acquire`). On these cores the bus keeps
-/// program order for the DMA master's view (ARM application note 321, "DMA
-/// controller"). On the host, the simulated register block's atomic
-/// operations supply the hardware ordering.
+/// program order for the DMA master's view (ARM application note AN321,
+/// "Cortex-M Programming Guide to Memory Barrier Instructions"). It is not
+/// for Armv8-M cores (M23, M33, ...): use [`DmbFence`] there. On the host,
+/// the simulated register block's atomic operations supply the hardware
+/// ordering.
 ///
 /// ```
 /// use dma_traits::{Access, CompilerFence, DmaFence};
