@@ -205,6 +205,10 @@ impl<const N: u8> DmaChannel for Channel<N> {
         self.clear(TCIF);
     }
 
+    fn clear_progress(&self) {
+        self.clear(HTIF | TCIF);
+    }
+
     #[inline(always)]
     fn clear_all(&self) {
         self.clear(GIF | TCIF | HTIF | TEIF);

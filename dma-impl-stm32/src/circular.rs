@@ -1,10 +1,70 @@
 //! Circular reception: the DMA fills a buffer over and over, and the CPU
 //! takes each half once the DMA has moved on to the other one.
+//!
+//! # Why the copy-out is sound, and when its data can be trusted
+//!
+//! The DMA keeps writing while the CPU copies a half out, and a caller who is
+//! late (reads a half, then sleeps) copies memory the DMA may be writing at
+//! that moment. A plain or volatile read racing a write is undefined
+//! behaviour in Rust's memory model whatever is done with the value, so:
+//!
+//! 1. **No racing plain reads.** The CPU never forms a reference to the
+//!    buffer and never reads it with a plain or volatile access while the
+//!    channel runs. The copy reads each item with
+//!    [`dma_mmio::load_from_dma`], an atomic load of the item's width. On the
+//!    chip that is the same single `LDRB`/`LDRH`/`LDR` (the DMA writes each
+//!    item as one bus access of `MSIZE`, so no item is torn); on the host the
+//!    simulator writes each beat with `dma_mmio::store_as_dma`, an atomic
+//!    store of the same width, so a race is a race of atomics, which is
+//!    defined. A value read while the DMA overtook is a valid item of *some*
+//!    lap; whether it may be handed out is decided afterwards.
+//! 2. **Overrun is decided after the copy.** Number the halves the DMA
+//!    writes `s = 0, 1, 2, ...` (half `s % 2`), and call `E(s)` the event at
+//!    the end of half `s`: it sets `HTIF` for even `s` and `TCIF` for odd
+//!    `s` (RM0090 §10.4, RM0008 §13.3.6). The flags are sticky: two events of
+//!    one kind merge into one flag. Half `s` holds lap-consistent data from
+//!    `E(s)` until the DMA starts half `s + 2`, i.e. until `E(s + 1)`.
+//!    The driver waiting for half `s` keeps this invariant: the flag of
+//!    `E(s)` was last cleared after `E(s - 2)` and before `E(s)`, and the
+//!    flag of `E(s + 1)` after `E(s - 1)` and before `E(s + 1)`. Then:
+//!    * flag of `E(s)` clear: `E(s)` has not happened; nothing to take.
+//!    * flag of `E(s)` set and flag of `E(s + 1)` clear: exactly `E(s)`
+//!      happened. The driver clears the flag of `E(s)`, copies half `s`,
+//!      runs an acquire fence, and reads the flags again. If the flag of
+//!      `E(s + 1)` is still clear, `E(s + 1)` had not happened when that
+//!      read was made, so the DMA never entered half `s + 2` during the
+//!      copy: every item copied is the one written in half `s`, and the
+//!      copy is returned. The same read shows the clear of `E(s)`'s flag
+//!      came before `E(s + 2)`, so the invariant holds for half `s + 1`.
+//!      The fence makes the argument hold for relaxed loads: if a load saw a
+//!      value written after `E(s + 1)`, the DMA's flag store for `E(s + 1)`
+//!      (ordered before that write, on the host by the simulator's release
+//!      fence) happens before the flag read, which then sees it.
+//!    * otherwise (both flags set, before or after the copy): the DMA may
+//!      have reached the half being taken. Nothing copied is returned; the
+//!      call reports [`Error::Overrun`] with the number of items skipped.
+//! 3. **Resynchronizing.** After an overrun the driver clears both flags in
+//!    one write, reads `NDTR`, then the flags. If both are still clear, no
+//!    event happened in between, so `NDTR` names the half `σ` the DMA was in
+//!    throughout, and both flags were cleared inside half `σ`: the
+//!    invariant holds for waiting on half `σ`, and half `σ - 1`, complete
+//!    and intact until `E(σ)`, can be taken first by the same copy and
+//!    check (the flag of `E(σ)` read after the copy). If an event
+//!    intervened, it tries again at the next call (returning `Ok(None)`
+//!    meanwhile). The count reported is the least `σ` consistent with what
+//!    was seen, minus the half due; laps that passed unseen (the flags
+//!    merge) add multiples of the buffer length, which no register can show.
+//!
+//! So the CPU never reads DMA memory as plain memory, and nothing the DMA
+//! may have written after the half was complete is ever handed out. The
+//! invariant requires the caller to look at least once per half (a call
+//! that finds both events happened reports an overrun), which is also when
+//! the data would be overwritten.
 
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
 use crate::held::Held;
-use crate::hw::{check, Direction, Region, Setup};
+use crate::hw::{check, copy_from_dma, Direction, Region, Setup, Status};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
 
@@ -17,23 +77,60 @@ pub enum Half {
     Second,
 }
 
+/// Whether the event ending half number `s` has set its flag (`HTIF` for an
+/// even `s`, `TCIF` for an odd one).
+pub(crate) fn ended(status: Status, s: usize) -> bool {
+    if s.is_multiple_of(2) {
+        status.half
+    } else {
+        status.complete
+    }
+}
+
+/// Clears the flag of the event ending half number `s`.
+pub(crate) fn clear_ended<C: DmaChannel>(channel: &C, s: usize) {
+    if s.is_multiple_of(2) {
+        channel.clear_half();
+    } else {
+        channel.clear_complete();
+    }
+}
+
+/// The least `σ >= floor` with `σ ≡ residue (mod modulus)`.
+pub(crate) fn at_least(floor: usize, residue: usize, modulus: usize) -> usize {
+    let r = floor % modulus;
+    floor.wrapping_add((residue + modulus - r) % modulus)
+}
+
 /// A circular peripheral-to-memory transfer in flight.
 ///
 /// The DMA writes the first half, raises `HTIF`, writes the second half,
 /// raises `TCIF`, and starts over. [`read_half`](Self::read_half) copies out
-/// the half the DMA has just finished (and is not writing), after the acquire
-/// fence, and reports [`Error::Overrun`] if the DMA completed the other half
-/// too before the CPU came, or came back into this half during the copy.
-///
-/// The CPU never holds a reference into the buffer while the DMA runs: it
-/// copies with volatile reads, so an overrun corrupts at most the copy, which
-/// is then reported as an error.
+/// the half the DMA has just finished, and hands the copy out only if the
+/// flags read *after* it show that the DMA did not come back into that half
+/// meanwhile; otherwise it reports [`Error::Overrun`] with the count of
+/// items skipped. Call it at least once per half (the module documentation
+/// has the argument).
 #[derive(Debug)]
 pub struct Circular<B: DmaWriteBuffer, R: Owner, F: DmaFence> {
     lent: Lent<B, R, F>,
     start: *const B::Word,
     half: usize,
-    next: Half,
+    /// The number of the half to take next (wrapping; its parity is the half).
+    next: usize,
+    step: Step,
+}
+
+/// Where a streaming transfer's driver stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Waiting for the unit due, with the invariant holding.
+    Following,
+    /// Resynchronized: the unit due is complete; take it now, before the
+    /// next event.
+    Ready,
+    /// Out of step until a resynchronization succeeds.
+    Lost,
 }
 
 // SAFETY: `start` is the buffer's own address, used only under the ownership
@@ -87,8 +184,10 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Circular<B, R, F> {
             circular: true,
         };
         // SAFETY: the regions cover the buffer; the caller's contract.
+        // `program` cleared the flags before `EN` was set, so the invariant
+        // holds for half 0.
         match unsafe { Lent::start(buffer, resources, &setup, &regions, fence) } {
-            Ok(lent) => Ok(Circular { lent, start: ptr, half, next: Half::First }),
+            Ok(lent) => Ok(Circular { lent, start: ptr, half, next: 0, step: Step::Following }),
             Err((e, buffer, resources)) => Err(TransferError::rejected(e, buffer, resources)),
         }
     }
@@ -100,74 +199,114 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Circular<B, R, F> {
 
     /// If the half the CPU is due to take is complete, copies up to
     /// `out.len()` of its items into `out` and returns which half and how
-    /// many; `Ok(None)` if the DMA is still writing it.
+    /// many; `Ok(None)` if the DMA is still writing it. The rest of `out`,
+    /// and all of it when the call does not return `Ok(Some(..))`, holds
+    /// unspecified items.
     ///
     /// # Errors
     ///
-    /// [`Error::Overrun`] if the DMA overtook the CPU (the copy, if any was
-    /// made, may be corrupt; the next call resynchronizes), or the channel's
-    /// error flag ([`Error::Transfer`]), after which the transfer has stopped.
+    /// [`Error::Overrun`] if the DMA overtook the CPU, with the number of
+    /// items skipped (the next calls resynchronize), or the channel's error
+    /// flag ([`Error::Transfer`]), after which the transfer has stopped.
     pub fn read_half(&mut self, out: &mut [B::Word]) -> Result<Option<(Half, usize)>, Error> {
+        if self.step == Step::Lost {
+            let Some(sigma) = self.resync(self.next.wrapping_add(1))? else {
+                return Ok(None);
+            };
+            let lost = self.salvage(sigma);
+            if lost > 0 {
+                return Err(Error::Overrun { lost });
+            }
+        }
         let channel = self.lent.channel();
         let status = channel.status();
         if let Some(e) = status.error() {
             return Err(e);
         }
-        let (ready, other) = match self.next {
-            Half::First => (status.half, status.complete),
-            Half::Second => (status.complete, status.half),
-        };
-        if !ready {
-            return Ok(None);
+        let s = self.next;
+        if ended(status, s.wrapping_add(1)) {
+            // Waiting: both events since the flags were armed; ready: the
+            // event after the resynchronization. Either way the DMA is in
+            // half `s + 2` or later, writing this half again.
+            return Err(self.overrun(s.wrapping_add(2)));
         }
-        if other {
-            channel.clear_half();
-            channel.clear_complete();
-            // Expect next whichever half the DMA is writing now.
-            let in_first = usize::from(channel.remaining()) > self.half;
-            self.next = if in_first { Half::First } else { Half::Second };
-            return Err(Error::Overrun);
+        if self.step == Step::Following {
+            if !ended(status, s) {
+                return Ok(None);
+            }
+            clear_ended(channel, s);
         }
-        let (index, offset) = match self.next {
-            Half::First => {
-                channel.clear_half();
-                (0, 0)
-            }
-            Half::Second => {
-                channel.clear_complete();
-                (1, self.half)
-            }
-        };
-        let Some(region) = self.lent.region(index) else {
+        let (offset, taken) =
+            if s.is_multiple_of(2) { (0, Half::First) } else { (self.half, Half::Second) };
+        let Some(region) = self.lent.region(s % 2) else {
             return Ok(None);
         };
         region.acquire(self.lent.fence);
-        let mut copied = 0;
-        for (i, slot) in out.iter_mut().take(self.half).enumerate() {
-            // SAFETY: `offset + i < len`, so the word lies in the buffer; it is
-            // aligned (checked at start) and initialized (the DMA wrote the
-            // whole half before raising the flag read above, and the acquire
-            // fence ran). A volatile read makes no reference, so a DMA that
-            // overruns races with nothing the compiler relies on.
-            *slot = unsafe { self.start.wrapping_add(offset + i).read_volatile() };
-            copied += 1;
-        }
-        let after = channel.status();
-        let overran = match self.next {
-            Half::First => after.complete,
-            Half::Second => after.half,
-        };
+        let n = out.len().min(self.half);
+        let (copy, _) = out.split_at_mut(n);
+        // SAFETY: the half starts `offset` items into the buffer and holds
+        // `half >= n` items, aligned (checked at start); the transfer owns the
+        // buffer; the only writes that can race are the channel's beats of
+        // the item width (`PSIZE` = `MSIZE` = the word's width).
+        unsafe { copy_from_dma(self.start.wrapping_add(offset), copy) };
+        let after = self.lent.channel().status();
         let released = region.release(self.lent.fence);
-        let taken = self.next;
-        self.next = match taken {
-            Half::First => Half::Second,
-            Half::Second => Half::First,
-        };
-        released.map_err(Error::Fence)?;
-        if overran {
-            return Err(Error::Overrun);
+        if ended(after, s.wrapping_add(1)) {
+            // The DMA finished the other half, so it may have written into
+            // this one during the copy: not data.
+            return Err(self.overrun(s.wrapping_add(2)));
         }
-        Ok(Some((taken, copied)))
+        self.next = s.wrapping_add(1);
+        self.step = Step::Following;
+        released.map_err(Error::Fence)?;
+        Ok(Some((taken, n)))
+    }
+
+    /// The DMA is in half `sigma` (just shown, with both flags armed inside
+    /// it): half `sigma - 1` is complete and intact until `E(sigma)`, so it
+    /// is due next, ready. Returns the items skipped to get there.
+    fn salvage(&mut self, sigma: usize) -> usize {
+        let due = sigma.wrapping_sub(1);
+        let lost = due.wrapping_sub(self.next).wrapping_mul(self.half);
+        self.next = due;
+        self.step = Step::Ready;
+        lost
+    }
+
+    /// Out of step: the DMA is in half `floor` or later. Resynchronizes if
+    /// it can and reports the items skipped.
+    fn overrun(&mut self, floor: usize) -> Error {
+        match self.resync(floor) {
+            Err(e) => e,
+            Ok(Some(sigma)) => Error::Overrun { lost: self.salvage(sigma) },
+            Ok(None) => {
+                // At best half `floor - 1` can still be saved.
+                let due = floor.wrapping_sub(1);
+                let lost = due.wrapping_sub(self.next).wrapping_mul(self.half);
+                self.next = due;
+                self.step = Step::Lost;
+                Error::Overrun { lost }
+            }
+        }
+    }
+
+    /// Clears both flags in one write, reads `NDTR`, reads the flags: if no
+    /// event came in between, the number (at least `floor`) of the half the
+    /// DMA was in all along, with both flags armed inside it.
+    fn resync(&self, floor: usize) -> Result<Option<usize>, Error> {
+        let channel = self.lent.channel();
+        channel.clear_progress();
+        let remaining = usize::from(channel.remaining());
+        let status = channel.status();
+        if let Some(e) = status.error() {
+            return Err(e);
+        }
+        let len = 2 * self.half;
+        if status.half || status.complete || remaining == 0 || remaining > len {
+            return Ok(None);
+        }
+        let in_second = len - remaining >= self.half;
+        Ok(Some(at_least(floor, usize::from(in_second), 2)))
     }
 }
 

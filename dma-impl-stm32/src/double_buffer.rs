@@ -1,26 +1,82 @@
 //! Double-buffered reception on the stream DMA (`DBM`, `M0AR`/`M1AR`, `CT`).
+//!
+//! # Why the copy-out is sound, and when its data can be trusted
+//!
+//! As for [`Circular`](crate::Circular) (see `circular`'s module
+//! documentation): the copy reads each item with [`dma_mmio::load_from_dma`]
+//! (an atomic load of the item's width; on the chip one `LDRB`/`LDRH`/`LDR`;
+//! on the host it races only the simulator's same-width atomic beats), and
+//! whether the copy is data is decided from the flags read *after* it.
+//!
+//! The stream fills buffer `m % 2` with fill `m = 0, 1, 2, ...`. Cut every
+//! fill in two parts at its half-transfer point and number the parts
+//! `σ = 2m` (first part) and `σ = 2m + 1` (second part); `E(σ)` is the event
+//! at the end of part `σ`: `HTIF` for even `σ`, `TCIF` (with the switch of
+//! `CT`) for odd `σ` (RM0090 §10.3.10, §10.4). Fill `m` is complete at
+//! `E(2m + 1)` and stays intact until the stream starts fill `m + 2` in the
+//! same buffer, at `E(2m + 3)`.
+//!
+//! `TCIF` alone cannot protect the copy: the flags are sticky, so a caller
+//! who comes back late finds `TCIF` set and `CT` pointing at the other
+//! buffer both one fill and three fills later, and in the second case the
+//! buffer holds fill `m + 2`, not `m`: two fills would be lost unreported.
+//! No register tells those apart. So the driver follows *both* events, as
+//! the circular driver does, with the same invariant for the part `σ` it
+//! waits on: the flag of `E(σ)` was cleared after `E(σ - 2)` and before
+//! `E(σ)`, the flag of `E(σ + 1)` after `E(σ - 1)` and before `E(σ + 1)`.
+//!
+//! * flag of `E(σ)` clear: nothing happened yet.
+//! * both flags set: at least two events since; the stream may be anywhere
+//!   (overrun, then resynchronization as for `Circular`: clear both flags in
+//!   one write, read `CT` and `NDTR`, read the flags; if no event came in
+//!   between, `CT` and `NDTR` name the part the stream is in).
+//! * `σ = 2m`, `HTIF` set, `TCIF` clear: clear `HTIF`, read the flags; with
+//!   `TCIF` still clear the clear came before `E(2m + 1)`, hence before
+//!   `E(2m + 2)`: now wait on `2m + 1`. (With `TCIF` set, that cannot be
+//!   shown: overrun.)
+//! * `σ = 2m + 1`, `TCIF` set, `HTIF` clear: fill `m` is complete. Clear
+//!   `TCIF`, read the flags: `HTIF` still clear shows that clear came before
+//!   `E(2m + 2)`, so `TCIF` now watches `E(2m + 3)`. Copy buffer `m % 2`, run
+//!   an acquire fence, read the flags: `TCIF` still clear means `E(2m + 3)`
+//!   had not happened, so the stream never wrote that buffer during the
+//!   copy, and the copy is returned. Otherwise it is not data: overrun.
+//!
+//! The count an overrun reports is exact up to whole pairs of fills the
+//! stream completed unseen (the flags merge them). The cost of soundness:
+//! the caller must look at least once in each half of every fill (on the
+//! half-transfer *and* the transfer-complete interrupt, or by polling that
+//! often); a call that finds both events happened reports an overrun even
+//! when the buffer might still have been intact, because it cannot be
+//! shown to be.
 
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
+use crate::circular::{at_least, clear_ended, ended, Step};
 use crate::held::Held;
-use crate::hw::{check, Direction, Region, Setup};
+use crate::hw::{check, copy_from_dma, Direction, Region, Setup};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
 
 /// A double-buffered peripheral-to-memory transfer in flight.
 ///
 /// The stream fills buffer 0 (`M0AR`), switches `CT` and fills buffer 1
-/// (`M1AR`), and so on, raising `TCIF` at each switch.
-/// [`read_completed`](Self::read_completed) copies out the buffer the stream
-/// has just completed and reports [`Error::Overrun`] when the stream has
-/// already switched back to it.
+/// (`M1AR`), and so on, raising `HTIF` in the middle and `TCIF` at the end
+/// of each buffer. [`read_completed`](Self::read_completed) copies out the
+/// buffer the stream has just completed and hands the copy out only if the
+/// flags read after it show the stream did not come back into that buffer;
+/// otherwise it reports [`Error::Overrun`] with the count of items skipped.
+/// Call it at least once in each half of every buffer (the module
+/// documentation has the argument).
 #[derive(Debug)]
 pub struct DoubleBuffer<B: DmaWriteBuffer, R: Owner, F: DmaFence> {
     lent: Lent<(B, B), R, F>,
     starts: [*const B::Word; 2],
     len: usize,
-    /// The buffer the next `TCIF` completes (the one the stream is filling).
-    filling: usize,
+    /// In step: the part the driver waits on (wrapping; `next / 2` is the
+    /// fill due, in buffer `(next / 2) % 2`). Ready: the part the stream was
+    /// found in (the fill before it is due). Lost: a lower bound on it.
+    next: usize,
+    step: Step,
 }
 
 // SAFETY: as for `Circular`: the pointers are the buffers' own addresses.
@@ -51,6 +107,10 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
             if len != len1 {
                 return Err(Error::LengthMismatch { source: len, destination: len1 });
             }
+            if len < 2 {
+                // No half-transfer event inside a one-item buffer.
+                return Err(Error::TooShort { items: len, min: 2 });
+            }
             Ok(ok)
         });
         let (size, items) = match checked {
@@ -70,62 +130,161 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
             circular: true,
         };
         // SAFETY: the regions cover both buffers; the caller's contract.
+        // `program` cleared the flags before `EN`: the invariant holds for part 0.
         match unsafe { Lent::start(buffers, resources, &setup, &regions, fence) } {
             Ok(lent) => Ok(DoubleBuffer {
                 lent,
                 starts: [p0.cast_const(), p1.cast_const()],
                 len,
-                filling: 0,
+                next: 0,
+                step: Step::Following,
             }),
             Err((e, buffers, resources)) => Err(TransferError::rejected(e, buffers, resources)),
         }
     }
 
-    /// If the stream has completed a buffer, copies up to `out.len()` of its
-    /// items into `out` and returns which buffer (0 or 1) and how many.
+    /// If the stream has completed the buffer due, copies up to `out.len()`
+    /// of its items into `out` and returns which buffer (0 or 1) and how
+    /// many; `Ok(None)` if there is none to hand out yet. The rest of `out`,
+    /// and all of it when the call does not return `Ok(Some(..))`, holds
+    /// unspecified items.
     ///
     /// # Errors
     ///
-    /// [`Error::Overrun`] when the stream completed both buffers since the
-    /// last call, or switched back into the buffer being copied; the error
-    /// flag of the stream otherwise.
+    /// [`Error::Overrun`] with the number of items skipped when the stream
+    /// overtook the CPU (the next calls resynchronize); the error flag of
+    /// the stream otherwise.
     pub fn read_completed(&mut self, out: &mut [B::Word]) -> Result<Option<(usize, usize)>, Error> {
+        if self.step == Step::Lost {
+            let Some(sigma) = self.resync(self.next)? else {
+                return Ok(None);
+            };
+            let lost = self.salvage(sigma);
+            if lost > 0 {
+                return Err(Error::Overrun { lost });
+            }
+        }
         let channel = self.lent.channel();
         let status = channel.status();
         if let Some(e) = status.error() {
             return Err(e);
         }
-        if !status.complete {
-            return Ok(None);
+        let s = self.next;
+        // The transfer-complete event that ends the fill after the one due:
+        // from it on the stream may write the buffer due.
+        let danger = if self.step == Step::Ready { s | 1 } else { s.wrapping_add(2) | 1 };
+        if self.step == Step::Following {
+            if !ended(status, s) {
+                return Ok(None);
+            }
+            if ended(status, s.wrapping_add(1)) {
+                // Two events since the flags were armed: out of step.
+                return Err(self.overrun(s.wrapping_add(2)));
+            }
+            clear_ended(channel, s);
+            let check = channel.status();
+            if ended(check, s.wrapping_add(1)) {
+                // The next event came before the clear could be shown to
+                // precede the one after it.
+                return Err(self.overrun(s.wrapping_add(2)));
+            }
+            if s.is_multiple_of(2) {
+                // Mid-fill: the half-transfer flag re-armed, nothing to hand out.
+                self.next = s.wrapping_add(1);
+                return Ok(None);
+            }
+        } else if ended(status, danger) {
+            return Err(self.overrun(danger.wrapping_add(1)));
         }
-        channel.clear_complete();
-        let completed = self.filling;
-        if channel.current_target() == completed {
-            // Two switches since the last call: the stream is refilling it.
-            self.filling = completed;
-            return Err(Error::Overrun);
-        }
-        let (Some(region), Some(&start)) =
-            (self.lent.region(completed), self.starts.get(completed))
+        let buffer = self.due() % 2;
+        let (Some(region), Some(&start)) = (self.lent.region(buffer), self.starts.get(buffer))
         else {
             return Ok(None);
         };
         region.acquire(self.lent.fence);
-        let mut copied = 0;
-        for (i, slot) in out.iter_mut().take(self.len).enumerate() {
-            // SAFETY: `i < len`: inside the completed buffer, aligned (checked
-            // at start), fully written by the stream before `TCIF`, acquired.
-            *slot = unsafe { start.wrapping_add(i).read_volatile() };
-            copied += 1;
-        }
-        let overran = channel.status().complete;
+        let n = out.len().min(self.len);
+        let (copy, _) = out.split_at_mut(n);
+        // SAFETY: `n <= len` items of the completed buffer, aligned (checked
+        // at start), owned by the transfer; the only racing writes are the
+        // stream's beats of the item width.
+        unsafe { copy_from_dma(start, copy) };
+        let after = self.lent.channel().status();
         let released = region.release(self.lent.fence);
-        self.filling = 1 - completed;
-        released.map_err(Error::Fence)?;
-        if overran {
-            return Err(Error::Overrun);
+        if ended(after, danger) {
+            // The stream completed the other buffer and may have come back
+            // into this one during the copy: not data.
+            return Err(self.overrun(danger.wrapping_add(1)));
         }
-        Ok(Some((completed, copied)))
+        // In step: waiting on the part after the completed fill (in step
+        // before), or on the part the resynchronization found (ready before).
+        if self.step == Step::Following {
+            self.next = s.wrapping_add(1);
+        }
+        self.step = Step::Following;
+        released.map_err(Error::Fence)?;
+        Ok(Some((buffer, n)))
+    }
+
+    /// The fill due (wrapping): the one part `next` belongs to when in step,
+    /// the one before it otherwise.
+    fn due(&self) -> usize {
+        let fill = self.next >> 1;
+        if self.step == Step::Following {
+            fill
+        } else {
+            fill.wrapping_sub(1)
+        }
+    }
+
+    /// Items of the fills from the one due up to (not including) the fill
+    /// due once `next` is `part` in state `step`; moves there.
+    fn advance(&mut self, part: usize, step: Step) -> usize {
+        let mut fills = (part & !1).wrapping_sub(self.next & !1) >> 1;
+        if self.step != Step::Following {
+            fills = fills.wrapping_add(1);
+        }
+        if step != Step::Following {
+            fills = fills.wrapping_sub(1);
+        }
+        self.next = part;
+        self.step = step;
+        fills.wrapping_mul(self.len)
+    }
+
+    /// The stream is in part `sigma` (just shown, with both flags armed
+    /// inside it): the fill before `sigma`'s is complete and intact until
+    /// the transfer-complete event ending `sigma`'s fill, so it is due next,
+    /// ready. Returns the items skipped to get there.
+    fn salvage(&mut self, sigma: usize) -> usize {
+        self.advance(sigma, Step::Ready)
+    }
+
+    /// Out of step: the stream is in part `floor` or later.
+    fn overrun(&mut self, floor: usize) -> Error {
+        match self.resync(floor) {
+            Err(e) => e,
+            Ok(Some(sigma)) => Error::Overrun { lost: self.salvage(sigma) },
+            Ok(None) => Error::Overrun { lost: self.advance(floor, Step::Lost) },
+        }
+    }
+
+    /// Clears both flags in one write, reads `CT`, `NDTR` and the flags: if
+    /// no event came in between, the number (at least `floor`) of the part
+    /// the stream was in all along, with both flags armed inside it.
+    fn resync(&self, floor: usize) -> Result<Option<usize>, Error> {
+        let channel = self.lent.channel();
+        channel.clear_progress();
+        let target = channel.current_target();
+        let remaining = usize::from(channel.remaining());
+        let status = channel.status();
+        if let Some(e) = status.error() {
+            return Err(e);
+        }
+        if status.half || status.complete || remaining == 0 || remaining > self.len {
+            return Ok(None);
+        }
+        let second_part = self.len - remaining >= self.len / 2;
+        Ok(Some(at_least(floor, 2 * target + usize::from(second_part), 4)))
     }
 }
 

@@ -43,8 +43,25 @@ pub enum Error {
     Fifo,
     /// `DMEIF`: direct-mode error (stream DMA).
     DirectMode,
-    /// The DMA wrote into a half (or buffer) before the CPU had taken it.
-    Overrun,
+    /// Double buffering needs a half-transfer event inside every buffer.
+    TooShort {
+        /// Items in each buffer.
+        items: usize,
+        /// The fewest items that work.
+        min: usize,
+    },
+    /// The DMA overtook the CPU: `lost` items were not delivered (skipped
+    /// since the last item handed out, counted from the hardware's position).
+    ///
+    /// The flags of a circular or double-buffered transfer are sticky and
+    /// merge, so whole cycles that went by while the CPU did not look cannot
+    /// be seen: the true number is `lost` plus a multiple of the cycle
+    /// (the buffer's length for [`Circular`](crate::Circular), both buffers'
+    /// for [`DoubleBuffer`](crate::DoubleBuffer)).
+    Overrun {
+        /// Items skipped, at least.
+        lost: usize,
+    },
 }
 
 impl core::fmt::Display for Error {
@@ -66,7 +83,10 @@ impl core::fmt::Display for Error {
             Error::Transfer => f.write_str("DMA transfer error (TEIF)"),
             Error::Fifo => f.write_str("DMA FIFO error (FEIF)"),
             Error::DirectMode => f.write_str("DMA direct-mode error (DMEIF)"),
-            Error::Overrun => f.write_str("DMA overran the CPU's half"),
+            Error::TooShort { items, min } => {
+                write!(f, "{items}-item buffers are too short (at least {min})")
+            }
+            Error::Overrun { lost } => write!(f, "DMA overran the CPU: {lost} items lost"),
         }
     }
 }

@@ -134,6 +134,10 @@ pub trait DmaChannel: Sealed {
     /// Clears the transfer-complete flag.
     fn clear_complete(&self);
 
+    /// Clears the half-transfer and transfer-complete flags, in one write
+    /// (the error flags stay).
+    fn clear_progress(&self);
+
     /// Clears every flag of the channel.
     fn clear_all(&self);
 
@@ -238,4 +242,28 @@ pub(crate) fn release_all<F: DmaFence>(regions: &[Region], fence: F) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Copies `out.len()` words starting at `src` into `out`, each with one
+/// [`dma_mmio::load_from_dma`] of the word's width, and then runs an acquire
+/// fence, so that register reads made after this call see every flag the DMA
+/// set before writing any value the copy read.
+///
+/// # Safety
+///
+/// For **callers**: `src` is valid for reads of `out.len()` words of `W` and
+/// aligned for `W`; `W` is 1, 2 or 4 bytes wide; every write that may race
+/// the copy is a DMA beat of `W`'s width (on the host: the simulator's
+/// `dma_mmio::store_as_dma`).
+#[inline(always)]
+pub(crate) unsafe fn copy_from_dma<W: Word>(src: *const W, out: &mut [W]) {
+    for (i, slot) in out.iter_mut().enumerate() {
+        // SAFETY: `i < out.len()`, so the word is inside the caller's range,
+        // aligned and raced only by same-width DMA beats (the contract).
+        *slot = unsafe { dma_mmio::load_from_dma(src.wrapping_add(i)) };
+    }
+    // Orders the loads above before the caller's next register read (on the
+    // chip a `DMB`; on the host it pairs with the simulator's release fence
+    // before each beat).
+    core::sync::atomic::fence(core::sync::atomic::Ordering::Acquire);
 }

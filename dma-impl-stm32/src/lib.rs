@@ -46,8 +46,8 @@
 
 pub mod channel;
 pub mod chip;
-mod circular;
-mod double_buffer;
+pub mod circular;
+pub mod double_buffer;
 mod error;
 mod held;
 mod hw;

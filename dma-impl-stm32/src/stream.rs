@@ -197,6 +197,10 @@ impl<const N: u8> DmaChannel for Stream<N> {
         self.clear(TCIF);
     }
 
+    fn clear_progress(&self) {
+        self.clear(HTIF | TCIF);
+    }
+
     #[inline(always)]
     fn clear_all(&self) {
         self.clear(ALL);

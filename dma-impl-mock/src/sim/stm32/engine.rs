@@ -1,15 +1,17 @@
 //! The DMA engine shared by both controller simulators; the families differ
 //! only in register layout ([`Family`]).
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use dma_mmio::host::interleave::Interleaving;
 use dma_mmio::host::{map, Device, Mapping};
 
 use super::DmaRequest;
 use crate::record::{Event, Recorder};
+use crate::sim::adversary::Adversary;
 
 /// Which request line of a peripheral drives a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,9 +362,17 @@ impl<F: Family> Shared<F> {
         state.moved += 1;
         let left = state.total - state.done;
         self.store(F::ndtr(ch), left);
+        // Half transfer (RM0090 §10.4, RM0008 §13.3.6: `HTIF` is set when half
+        // of the items have been moved), once per cycle: in circular mode and
+        // in double-buffer mode for each buffer in turn (RM0090 §10.3.9,
+        // §10.3.10), since the count restarts with every cycle. The flags are
+        // sticky until the CPU clears them: events of the same kind merge.
         if state.done == state.total / 2 && state.total >= 2 {
             self.set_flags(ch, F::FLAGS.ht);
         }
+        // End of a cycle: circular reload of the counter (RM0090 §10.3.9,
+        // RM0008 §13.3.3 "Circular mode") and, with `DBM`, the switch of `CT`
+        // to the other memory address (RM0090 §10.3.10), then `TCIF`.
         if left == 0 {
             state.done = 0;
             if cfg.dbm {
@@ -407,17 +417,31 @@ impl<F: Family> Shared<F> {
     /// As for `memory_read`, for writes (`DmaWriteBuffer`); the flag or `EN`
     /// store that follows (SeqCst) is what the driver's completion check
     /// synchronizes with.
+    ///
+    /// A streaming driver (circular, double buffer) copies out of the buffer
+    /// while the channel keeps running, and may race this write when it is
+    /// late. So the beat is one atomic store of the memory width (`MSIZE`,
+    /// RM0090 §10.3.11 / RM0008 §13.3.4: the DMA writes each item as one
+    /// bus access of that width), which the driver's `load_from_dma` of the
+    /// same width races without undefined behaviour. The release fence before
+    /// it orders every earlier register store of this engine (the flags of
+    /// the previous beats) before it: a driver that reads this value and then
+    /// runs an acquire fence sees those flags (fence-to-fence
+    /// synchronization), which is how it learns that its copy was overtaken.
     unsafe fn memory_write(&self, at: *mut u8, bytes: usize, value: u32) -> bool {
         self.log.push(Event::DmaWrite { addr: at as usize, bytes });
+        fence(Ordering::Release);
         // The value is truncated to the memory width, as the hardware packs it.
         #[allow(clippy::cast_possible_truncation)]
         match bytes {
-            // SAFETY: the caller's contract; aligned as in `memory_read`.
-            1 => unsafe { at.write_volatile(value as u8) },
+            // SAFETY: the caller's contract (valid for the write, aligned, as
+            // in `memory_read`); every racing access is a driver's
+            // `load_from_dma` of the same width.
+            1 => unsafe { dma_mmio::store_as_dma(at, value as u8) },
             // SAFETY: as above.
-            2 => unsafe { at.cast::<u16>().write_volatile(value as u16) },
+            2 => unsafe { dma_mmio::store_as_dma(at.cast::<u16>(), value as u16) },
             // SAFETY: as above.
-            _ => unsafe { at.cast::<u32>().write_volatile(value) },
+            _ => unsafe { dma_mmio::store_as_dma(at.cast::<u32>(), value) },
         }
         true
     }
@@ -627,6 +651,16 @@ macro_rules! controller {
             /// ; returns whether anything happened.
             pub fn step(&self) -> bool {
                 self.0.shared.step()
+            }
+
+            /// Lets `adversary` step this controller before every CPU access
+            /// the current thread makes (register reads and writes, and
+            /// `dma_mmio::load_from_dma`), as many beats as its schedule
+            /// chooses, until the returned guard is dropped. Use it on a
+            /// controller in step mode ([`Self::new`]).
+            pub fn adversarial(&self, adversary: &Adversary) -> Interleaving {
+                let shared = Arc::clone(&self.0.shared);
+                adversary.attach(move || shared.step())
             }
 
             /// Steps until nothing moves any more (at most `limit` steps).
