@@ -217,3 +217,44 @@ fn a_view_longer_than_the_pair_is_failed_without_reading_past_it() {
     assert!(passed(&results, INSIDE_TARGET));
     assert!(passed(&results, CONTENTS_MATCH), "the 5 words both hold are equal");
 }
+
+/// A (contract-breaking) packed 32-bit word: alignment 1, width 4.
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+struct Packed(u32);
+
+// SAFETY: deliberately wrong (requirement 3: alignment 1, not 4), to show the
+// suite catches it; only read through unaligned-tolerant accesses here.
+unsafe impl dma_traits::Word for Packed {
+    const WIDTH: dma_traits::WordWidth = dma_traits::WordWidth::Bits32;
+}
+
+/// Lends two packed words starting at an odd address of its allocation.
+struct OddPacked(Vec<u8>);
+
+// SAFETY: deliberately wrong (alignment to the beat width); the pair is
+// inside the allocation and initialized, so reading it is defined.
+unsafe impl DmaReadBuffer for OddPacked {
+    type Word = Packed;
+    fn dma_read_buffer(&self) -> (*const Packed, usize) {
+        (self.0.as_ptr().wrapping_add(1).cast::<Packed>(), 2)
+    }
+}
+
+/// `align_of::<Packed>()` is 1, so a check of "aligned for `Word`" by
+/// `align_of` passed this buffer; the beat width is 4 bytes.
+#[test]
+fn a_packed_word_at_an_odd_address_is_caught() {
+    let results = check_read_buffer_with(
+        "OddPacked",
+        || OddPacked(vec![0x11; 12]),
+        |b: &OddPacked| {
+            let (ptr, len) = b.dma_read_buffer();
+            let view = core::ptr::slice_from_raw_parts(ptr, len);
+            // SAFETY: the pair lies in the buffer's own heap block, which a
+            // move of the `Vec` does not move or retag, and nothing writes it.
+            Box::leak(Box::new(unsafe { dma_impl_mock::conformance::RawTarget::new(view) }))
+        },
+    );
+    assert!(failure(&results, ALIGNED).contains("is not aligned to 4 bytes"));
+}

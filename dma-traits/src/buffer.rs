@@ -48,7 +48,9 @@ use crate::{ReadTarget, Word, WriteTarget};
 /// 3. **Valid while owned, even if forgotten.** The memory stays allocated
 ///    until `Self` is dropped; leaking `Self` leaks the memory.
 /// 4. **Valid bits.** The `len` words are initialized `Word`s; the range lies
-///    in one allocation and `ptr` is aligned for `Word`.
+///    in one allocation and `ptr` is aligned for `Word`, which by `Word`'s
+///    contract is alignment to its width: the beat width a HAL programs from
+///    `Word::WIDTH`.
 ///
 /// For **callers** (HALs):
 ///
@@ -61,7 +63,10 @@ use crate::{ReadTarget, Word, WriteTarget};
 /// * run [`DmaFence::release`](crate::DmaFence::release) over the pair before
 ///   the DMA starts and [`DmaFence::acquire`](crate::DmaFence::acquire) after
 ///   the DMA is seen stopped, before the buffer is handed back;
-/// * keep `B: 'static` in every safe API (see above).
+/// * keep `B: 'static` in every safe API (see above);
+/// * program beats no wider than `Word::WIDTH` unless the pointer is checked
+///   for the wider beat ([`WordWidth::aligns`](crate::WordWidth::aligns)),
+///   and refuse a buffer that fails the check, giving it back.
 ///
 /// Forbidden impls: a buffer whose pointer points inside itself (an inline
 /// array, `heapless::Vec` by value), a `Deref` that returns fresh memory per

@@ -31,6 +31,23 @@ impl WordWidth {
     pub const fn bytes(self) -> usize {
         1 << self as u32
     }
+
+    /// Whether `ptr` is aligned to this width: what a HAL checks before it
+    /// programs beats of this width over a buffer (the start of a buffer of
+    /// `W` is aligned to `W::WIDTH` by `Word`'s contract, so this matters when
+    /// the beat is wider than the word, or for a pointer from elsewhere).
+    ///
+    /// ```
+    /// use dma_traits::WordWidth;
+    /// let words = [0u32; 2];
+    /// assert!(WordWidth::Bits32.aligns(words.as_ptr()));
+    /// assert!(!WordWidth::Bits32.aligns(words.as_ptr().cast::<u8>().wrapping_add(2)));
+    /// assert!(WordWidth::Bits16.aligns(words.as_ptr().cast::<u8>().wrapping_add(2)));
+    /// ```
+    #[inline(always)]
+    pub fn aligns<T>(self, ptr: *const T) -> bool {
+        (ptr as usize) & (self.bytes() - 1) == 0
+    }
 }
 
 /// A plain-old-data element that a DMA controller may read or write.
@@ -62,11 +79,14 @@ impl WordWidth {
 ///    `char`, enums, references, `NonZero*`);
 /// 2. `T` has no padding and no interior mutability, so its bytes are exactly
 ///    its value;
-/// 3. `size_of::<T>() == T::WIDTH.bytes()` and `align_of::<T>() <= size_of::<T>()`,
-///    so consecutive words of a `[T]` are `WIDTH` bytes apart.
+/// 3. `size_of::<T>() == T::WIDTH.bytes()` and `align_of::<T>() == size_of::<T>()`:
+///    consecutive words of a `[T]` are `WIDTH` bytes apart, and every `T` in
+///    memory is aligned to `WIDTH`. So "aligned for `Word`", which the buffer
+///    traits promise, *is* "aligned to the beat width" a HAL programs from
+///    `WIDTH`. A `#[repr(packed)]` type (alignment 1) is not a `Word`.
 ///
 /// A `#[repr(transparent)]` newtype over one of the provided words meets all
-/// three (the assertion makes the third one checked at compile time):
+/// three (the assertions make the third one checked at compile time):
 ///
 /// ```
 /// use dma_traits::{Word, WordWidth};
@@ -81,6 +101,7 @@ impl WordWidth {
 ///     const WIDTH: WordWidth = WordWidth::Bits16;
 /// }
 /// const _: () = assert!(core::mem::size_of::<Sample>() == Sample::WIDTH.bytes());
+/// const _: () = assert!(core::mem::align_of::<Sample>() == Sample::WIDTH.bytes());
 /// ```
 ///
 /// For **callers**: a HAL may program `WIDTH` as the beat size and move
@@ -94,11 +115,17 @@ pub unsafe trait Word: Copy + Send + Sync + 'static {
 macro_rules! impl_word {
     ($($width:ident: $($t:ty),+;)+) => {$($(
         // SAFETY: a primitive integer or float: every bit pattern is a value,
-        // it has no padding, and its size is the width named here (checked below).
+        // it has no padding, and its size and alignment are the width named
+        // here (checked below; a target where `u64` is 4-aligned, such as
+        // i686 Linux, fails to build rather than lend misaligned beats).
         unsafe impl Word for $t {
             const WIDTH: WordWidth = WordWidth::$width;
         }
         const _: () = assert!(core::mem::size_of::<$t>() == <$t as Word>::WIDTH.bytes());
+        const _: () = assert!(
+            core::mem::align_of::<$t>() == <$t as Word>::WIDTH.bytes(),
+            "a Word must be aligned to its width"
+        );
     )+)+};
 }
 

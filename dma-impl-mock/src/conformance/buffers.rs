@@ -16,7 +16,7 @@ pub const STABLE_ACROSS_CALLS: &str = "pair stable across calls";
 pub const STABLE_ACROSS_MOVES: &str = "pair stable across moves";
 /// Check name: the length in words is the target's size in words.
 pub const LENGTH_MATCHES: &str = "length matches target";
-/// Check name: the pointer is aligned for the word type.
+/// Check name: the pointer is aligned to the word's width (the beat width).
 pub const ALIGNED: &str = "pointer aligned for Word";
 /// Check name: the pair lies inside the target's memory.
 pub const INSIDE_TARGET: &str = "range inside target";
@@ -309,12 +309,14 @@ fn shape_checks<W: Word>(
             }
         }),
         CheckResult::run(ALIGNED, subject, || {
-            let align = core::mem::align_of::<W>();
-            if (ptr as usize) & (align - 1) == 0 {
+            // The beat width, not `align_of::<W>()`: a (contract-breaking)
+            // packed word would pass the latter at an odd address.
+            let align = W::WIDTH.bytes();
+            if W::WIDTH.aligns(ptr) {
                 Ok(())
             } else {
                 Err(format!(
-                    "pointer {ptr:?} is not aligned to {align} bytes, the alignment of its Word"
+                    "pointer {ptr:?} is not aligned to {align} bytes, the width of its Word"
                 ))
             }
         }),
@@ -340,7 +342,7 @@ fn inside<W>(ptr: *const W, len: usize, region: *const [W]) -> Result<(), String
 fn readable<W: Word>(ptr: *const W, len: usize, region: *const [W]) -> Result<(), String> {
     inside(ptr, len, region)
         .and_then(|()| {
-            if (ptr as usize) & (core::mem::align_of::<W>() - 1) == 0 {
+            if W::WIDTH.aligns(ptr) {
                 Ok(())
             } else {
                 Err("the pointer is misaligned".to_owned())

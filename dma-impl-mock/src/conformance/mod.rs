@@ -85,5 +85,6 @@ pub use mock_harness::MockSerialHarness;
 pub use report::{CheckResult, Report, Section};
 pub use transfers::{
     check_read_transfers, check_write_transfers, BACK_ON_COMPLETION, BACK_ON_ERROR, DATA_INTACT,
-    DROP_STOPS, FENCES_BRACKET, FORGET_HARMLESS, OVERLONG_REFUSED, ZERO_LEN_REFUSED,
+    DROP_STOPS, FENCES_BRACKET, FORGET_HARMLESS, MISALIGNED_REFUSED, OVERLONG_REFUSED,
+    ZERO_LEN_REFUSED,
 };

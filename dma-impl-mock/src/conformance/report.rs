@@ -179,6 +179,7 @@ const CANONICAL_ORDER: &[&str] = &[
     transfers::FENCES_BRACKET,
     transfers::ZERO_LEN_REFUSED,
     transfers::OVERLONG_REFUSED,
+    transfers::MISALIGNED_REFUSED,
 ];
 
 fn push_unique<T: PartialEq + Copy>(list: &mut Vec<T>, item: T) {

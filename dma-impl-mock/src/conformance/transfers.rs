@@ -3,7 +3,10 @@
 use core::fmt::Debug;
 use std::time::{Duration, Instant};
 
-use dma_traits::{DmaRead, DmaWrite, Finished, Outcome, Transfer, TransferError, Word};
+use dma_traits::{
+    DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError,
+    Word,
+};
 
 use super::harness::{ReadHarness, SuiteConfig, WriteHarness};
 use super::report::CheckResult;
@@ -26,6 +29,9 @@ pub const FENCES_BRACKET: &str = "fences bracket the DMA";
 pub const ZERO_LEN_REFUSED: &str = "zero length is an error";
 /// Check name: a buffer over the limit is refused with everything given back.
 pub const OVERLONG_REFUSED: &str = "over-long is an error";
+/// Check name: a buffer not aligned to the word's width is refused with
+/// everything given back (checked for words wider than a byte).
+pub const MISALIGNED_REFUSED: &str = "misaligned is an error";
 
 /// The log for one check, and the fence that writes into it.
 fn probe() -> (RecordingFence, &'static Recorder) {
@@ -75,6 +81,62 @@ fn same_bits<W: Word>(what: &str, got: &[W], want: &[W]) -> Result<(), String> {
 
 fn zeros<W: Word>(len: usize) -> Box<[W]> {
     vec![from_bits::<W>(0); len].into_boxed_slice()
+}
+
+/// A buffer that starts one byte past an aligned address: it breaks
+/// requirement 4 of the buffer contract *on purpose*, to probe that a HAL
+/// refuses it. The `len` words it names lie inside its own allocation (one
+/// word longer), so only their alignment is wrong.
+struct Misaligned<W> {
+    words: Box<[W]>,
+    len: usize,
+}
+
+impl<W: Word> Misaligned<W> {
+    fn new(len: usize) -> Self {
+        Misaligned { words: zeros(len + 1), len }
+    }
+
+    fn start(&self) -> *mut W {
+        self.words.as_ptr().cast_mut().cast::<u8>().wrapping_add(1).cast::<W>()
+    }
+}
+
+impl<W> Debug for Misaligned<W> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Misaligned({} words)", self.len)
+    }
+}
+
+// SAFETY: requirements 1-3 hold (the words are in a heap block the `Box`
+// owns and frees only on drop); requirement 4 is broken on purpose (the start
+// is one byte past alignment), which a conforming HAL detects and refuses
+// before any DMA access. The range is inside the allocation and initialized.
+unsafe impl<W: Word> DmaReadBuffer for Misaligned<W> {
+    type Word = W;
+    fn dma_read_buffer(&self) -> (*const W, usize) {
+        (self.start().cast_const(), self.len)
+    }
+}
+
+// SAFETY: as for reads; any bits written keep `W`s valid.
+unsafe impl<W: Word> DmaWriteBuffer for Misaligned<W> {
+    type Word = W;
+    fn dma_write_buffer(&mut self) -> (*mut W, usize) {
+        (self.start(), self.len)
+    }
+}
+
+/// The failure message for a bad buffer that a peripheral accepted.
+fn accepted<T: Transfer>(what: &str, transfer: T, timeout: Duration) -> String {
+    let (outcome, _) = finish(transfer, timeout);
+    let moved = match &outcome {
+        Ok(Finished { transferred, .. }) | Err(TransferError { transferred, .. }) => *transferred,
+    };
+    format!(
+        "{what} was accepted (and moved {moved} words); it must be refused with an error \
+         that gives the buffer back"
+    )
 }
 
 /// A leaked buffer: what a broken transfer does with it cannot be undefined
@@ -278,10 +340,18 @@ where
     results.push(CheckResult::run(DROP_STOPS, subject, || checks.drop_stops()));
     results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
     results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
-    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || checks.refused(0)));
+    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
+        checks.refused(zeros::<W>(0), "a 0-word buffer")
+    }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
-            checks.refused(max.saturating_add(1))
+            let len = max.saturating_add(1);
+            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"))
+        }));
+    }
+    if W::WIDTH.bytes() > 1 {
+        results.push(CheckResult::run(MISALIGNED_REFUSED, subject, || {
+            checks.refused(Misaligned::<W>::new(2), "a buffer one byte off its word alignment")
         }));
     }
     results
@@ -511,29 +581,20 @@ impl<H> WriteChecks<'_, H> {
         fences_bracket(&log.events(), range, SENDS)
     }
 
-    fn refused<W: Word>(&mut self, len: usize) -> Result<(), String>
+    /// `buffer` (`what`) must be refused, given back, and the peripheral
+    /// given back must still work.
+    fn refused<W: Word, B>(&mut self, buffer: B, what: &str) -> Result<(), String>
     where
         H: WriteHarness<W>,
         <H::Peripheral as DmaWrite<W>>::Error: Debug,
+        B: DmaReadBuffer<Word = W> + 'static,
     {
         let (peripheral, _) = self.fresh();
-        let buffer: Box<[W]> = zeros(len);
-        let ptr = buffer.as_ptr();
+        let pair = buffer.dma_read_buffer();
         match peripheral.write_all(buffer) {
-            Ok(transfer) => {
-                let (outcome, _) = finish(transfer, self.config.timeout);
-                let moved = match &outcome {
-                    Ok(Finished { transferred, .. }) | Err(TransferError { transferred, .. }) => {
-                        *transferred
-                    }
-                };
-                Err(format!(
-                    "a {len}-word buffer was accepted (and moved {moved} words); it must be \
-                     refused with an error that gives the buffer back"
-                ))
-            }
+            Ok(transfer) => Err(accepted(what, transfer, self.config.timeout)),
             Err(rejected) => {
-                if rejected.buffer.as_ptr() != ptr || rejected.buffer.len() != len {
+                if rejected.buffer.dma_read_buffer() != pair {
                     return Err("the refusal gave back a different buffer".to_owned());
                 }
                 let _ = self.harness.received();
@@ -574,10 +635,18 @@ where
     results.push(CheckResult::run(DROP_STOPS, subject, || checks.drop_stops()));
     results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
     results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
-    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || checks.refused(0)));
+    results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
+        checks.refused(zeros::<W>(0), "a 0-word buffer")
+    }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
-            checks.refused(max.saturating_add(1))
+            let len = max.saturating_add(1);
+            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"))
+        }));
+    }
+    if W::WIDTH.bytes() > 1 {
+        results.push(CheckResult::run(MISALIGNED_REFUSED, subject, || {
+            checks.refused(Misaligned::<W>::new(2), "a buffer one byte off its word alignment")
         }));
     }
     results
@@ -816,29 +885,20 @@ impl<H> ReadChecks<'_, H> {
         fences_bracket(&log.events(), range, RECEIVES)
     }
 
-    fn refused<W: Word>(&mut self, len: usize) -> Result<(), String>
+    /// As for the write side.
+    fn refused<W: Word, B>(&mut self, buffer: B, what: &str) -> Result<(), String>
     where
         H: ReadHarness<W>,
         <H::Peripheral as DmaRead<W>>::Error: Debug,
+        B: DmaWriteBuffer<Word = W> + 'static,
     {
         let (peripheral, _) = self.fresh();
-        let buffer: Box<[W]> = zeros(len);
-        let ptr = buffer.as_ptr();
+        let mut buffer = buffer;
+        let pair = buffer.dma_write_buffer();
         match peripheral.read_exact(buffer) {
-            Ok(transfer) => {
-                let (outcome, _) = finish(transfer, self.config.timeout);
-                let moved = match &outcome {
-                    Ok(Finished { transferred, .. }) | Err(TransferError { transferred, .. }) => {
-                        *transferred
-                    }
-                };
-                Err(format!(
-                    "a {len}-word buffer was accepted (and moved {moved} words); it must be \
-                     refused with an error that gives the buffer back"
-                ))
-            }
-            Err(rejected) => {
-                if rejected.buffer.as_ptr() != ptr || rejected.buffer.len() != len {
+            Ok(transfer) => Err(accepted(what, transfer, self.config.timeout)),
+            Err(mut rejected) => {
+                if rejected.buffer.dma_write_buffer() != pair {
                     return Err("the refusal gave back a different buffer".to_owned());
                 }
                 let check = capped(2, self.harness.max_len());

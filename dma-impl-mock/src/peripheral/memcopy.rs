@@ -7,7 +7,7 @@ use dma_traits::{
 };
 
 use super::lent::Lent;
-use super::transfer::{launch, MockError, MockTransfer, Plan};
+use super::transfer::{check_pairs, launch, MockError, MockTransfer, Plan};
 use crate::engine::{Channel, Descriptor, MockDma};
 
 /// A failed or refused copy: the error, both buffers and the channel.
@@ -64,15 +64,7 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for MockMemCopy<F> {
         let mut buffers = Lent::new((source, destination));
         let (src, src_len) = buffers.get().0.dma_read_buffer();
         let (dst, dst_len) = buffers.get_mut().1.dma_write_buffer();
-        let refusal = if src_len != dst_len {
-            Some(MockError::LengthMismatch { first: src_len, second: dst_len })
-        } else if src_len == 0 {
-            Some(MockError::ZeroLength)
-        } else if src_len > Self::MAX_LEN {
-            Some(MockError::TooLong { len: src_len, max: Self::MAX_LEN })
-        } else {
-            None
-        };
+        let refusal = check_pairs((src, src_len), (dst.cast_const(), dst_len), Self::MAX_LEN).err();
         if let Some(error) = refusal {
             return Err(TransferError::rejected(error, buffers.into_inner(), self));
         }

@@ -8,7 +8,7 @@ use dma_traits::{
 };
 
 use super::lent::Lent;
-use super::transfer::{Defect, Leg, MockError, MockTransfer};
+use super::transfer::{check_pair, Defect, Leg, MockError, MockTransfer};
 use crate::engine::{Channel, Descriptor, MockDma, Wire};
 
 /// A mock serial port: [`DmaWrite`] sends a buffer onto its [`Wire`],
@@ -95,19 +95,9 @@ impl<F: DmaFence> MockSerial<F> {
         self.defect = Some(defect);
         self
     }
-
-    fn check_len(len: usize) -> Result<(), MockError> {
-        if len == 0 {
-            Err(MockError::ZeroLength)
-        } else if len > Self::MAX_LEN {
-            Err(MockError::TooLong { len, max: Self::MAX_LEN })
-        } else {
-            Ok(())
-        }
-    }
 }
 
-// SAFETY: `write_all_unchecked` checks the length, runs the release fence over
+// SAFETY: `write_all_unchecked` checks the length and alignment, runs the release fence over
 // exactly the buffer's pair, then starts one channel reading exactly that pair;
 // every refusal happens before the channel starts and returns the buffer and
 // `self`. `MockTransfer` meets `Transfer`'s contract (see its impl).
@@ -178,7 +168,7 @@ impl<F: DmaFence> MockSerial<F> {
         region: *const [W],
         access: Access,
     ) -> Result<impl FnOnce(Lent<B>, Self) -> MockTransfer<B, Self, W, F>, MockError> {
-        Self::check_len(region.len())?;
+        check_pair(region.cast::<W>(), region.len(), Self::MAX_LEN)?;
         self.fence.release(region, access).map_err(MockError::Fence)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { channel.start(descriptor) }.map_err(MockError::Engine)?;

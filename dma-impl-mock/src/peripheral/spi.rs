@@ -8,7 +8,7 @@ use dma_traits::{
 };
 
 use super::lent::Lent;
-use super::transfer::{launch, Defect, MockError, MockTransfer, Plan};
+use super::transfer::{check_pairs, launch, Defect, MockError, MockTransfer, Plan};
 use crate::engine::{Channel, Descriptor, MockDma, Wire};
 
 /// A mock SPI controller: [`DmaFullDuplex`] sends `tx` onto its [`Wire`]
@@ -69,18 +69,6 @@ impl<F: DmaFence> MockSpi<F> {
     }
 }
 
-fn check_lengths(tx: usize, rx: usize, max: usize) -> Result<(), MockError> {
-    if tx != rx {
-        Err(MockError::LengthMismatch { first: tx, second: rx })
-    } else if tx == 0 {
-        Err(MockError::ZeroLength)
-    } else if tx > max {
-        Err(MockError::TooLong { len: tx, max })
-    } else {
-        Ok(())
-    }
-}
-
 // SAFETY: both pairs are checked, released, and given to one channel each
 // (tx reads its pair, rx writes its pair); a refusal happens before any
 // channel runs (or after stopping the one that did) and returns everything.
@@ -102,7 +90,8 @@ unsafe impl<W: Word, F: DmaFence> DmaFullDuplex<W> for MockSpi<F> {
         let mut buffers = Lent::new((tx, rx));
         let (tx_ptr, tx_len) = buffers.get().0.dma_read_buffer();
         let (rx_ptr, rx_len) = buffers.get_mut().1.dma_write_buffer();
-        if let Err(error) = check_lengths(tx_len, rx_len, Self::MAX_LEN) {
+        let rx_pair = (rx_ptr.cast_const(), rx_len);
+        if let Err(error) = check_pairs((tx_ptr, tx_len), rx_pair, Self::MAX_LEN) {
             return Err(TransferError::rejected(error, buffers.into_inner(), self));
         }
         let plans = vec![

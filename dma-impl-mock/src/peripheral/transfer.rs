@@ -30,8 +30,42 @@ pub enum MockError {
     Fence(FenceError),
     /// The DMA channel refused the descriptor.
     Engine(EngineError),
+    /// The buffer's start is not aligned to its word's width.
+    Misaligned {
+        /// The start address.
+        address: usize,
+        /// The alignment the word's width needs.
+        align: usize,
+    },
     /// The (injected) bus error struck; the words before it were moved.
     Bus,
+}
+
+/// Checks that one pair can be programmed: not empty, at most `max` words,
+/// aligned to the word's width (the beat width the engine moves).
+pub(crate) fn check_pair<W: Word>(ptr: *const W, len: usize, max: usize) -> Result<(), MockError> {
+    if len == 0 {
+        Err(MockError::ZeroLength)
+    } else if len > max {
+        Err(MockError::TooLong { len, max })
+    } else if !W::WIDTH.aligns(ptr) {
+        Err(MockError::Misaligned { address: ptr as usize, align: W::WIDTH.bytes() })
+    } else {
+        Ok(())
+    }
+}
+
+/// [`check_pair`] for the two sides of a copy or full-duplex transfer, which
+/// must also be of one length.
+pub(crate) fn check_pairs<W: Word>(
+    first: (*const W, usize),
+    second: (*const W, usize),
+    max: usize,
+) -> Result<(), MockError> {
+    if first.1 != second.1 {
+        return Err(MockError::LengthMismatch { first: first.1, second: second.1 });
+    }
+    check_pair(first.0, first.1, max).and_then(|()| check_pair(second.0, second.1, max))
 }
 
 impl fmt::Display for MockError {
@@ -46,6 +80,9 @@ impl fmt::Display for MockError {
             }
             MockError::Fence(e) => write!(f, "fence: {e}"),
             MockError::Engine(e) => write!(f, "DMA channel: {e}"),
+            MockError::Misaligned { address, align } => {
+                write!(f, "buffer at {address:#x} is not aligned to {align} bytes")
+            }
             MockError::Bus => f.write_str("DMA bus error"),
         }
     }
