@@ -2,4 +2,5 @@
 //! `dma_mmio::host` so the real drivers run against them unchanged.
 pub mod adversary;
 pub mod nrf;
+pub mod pl08x;
 pub mod stm32;

@@ -1,0 +1,266 @@
+//! The controller, its channels and linked-list items.
+
+use core::ops::Range;
+use core::ptr::NonNull;
+
+use dma_mmio::Reg;
+use dma_traits::DmaFence;
+
+use crate::regs;
+use crate::DmbFence;
+
+/// A PL080 or PL081 with `N` channels (8 or 2), owned by the holder.
+///
+/// ```
+/// # use dma_impl_mock::sim::pl08x::Pl08xSim;
+/// use dma_impl_pl08x::Pl081;
+/// # let sim = Pl08xSim::pl081();
+/// // SAFETY: a simulated PL081 this code owns (on the chip: `mps2::take()`).
+/// let mut dmac = unsafe { Pl081::new(sim.base(), &[]) };
+/// assert!(dmac.channel(0).is_some());
+/// assert!(dmac.channel(0).is_none(), "taken once");
+/// assert!(dmac.channel(2).is_none(), "a PL081 has two channels");
+/// ```
+#[derive(Debug)]
+pub struct Dmac<const N: usize> {
+    base: Reg,
+    reach: &'static [Range<u32>],
+    taken: u8,
+}
+
+/// The 8-channel PL080 (ARM DDI 0196).
+pub type Pl080 = Dmac<8>;
+/// The 2-channel PL081 (ARM DDI 0218), as on mps2-an505/an521.
+pub type Pl081 = Dmac<2>;
+
+impl<const N: usize> Dmac<N> {
+    const CHANNELS: usize = {
+        assert!(N == 2 || N == 8, "a PL080 has 8 channels, a PL081 2");
+        N
+    };
+
+    /// The controller at `base`, enabled (`DMACConfiguration.E = 1`, both
+    /// AHB masters little-endian). `reach` lists the bus windows the DMA can
+    /// read and write; a buffer must lie inside one of them (an empty list
+    /// means everything is reachable).
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: `base` is the register block of a PL080 (`N = 8`) or
+    /// PL081 (`N = 2`), or of a live host simulator of one, and nothing else
+    /// uses it or any of its channels while this value or a channel taken
+    /// from it exists. `reach` contains only memory the DMA can really reach
+    /// (a wrong window makes the DMA miss memory it was lent, which the
+    /// transfers' contract forbids).
+    pub unsafe fn new(base: *mut u32, reach: &'static [Range<u32>]) -> Self {
+        let _ = Self::CHANNELS;
+        // SAFETY: the caller's contract: a PL08x register block we own.
+        let base = unsafe { Reg::from_ptr(base) };
+        let dmac = Dmac { base, reach, taken: 0 };
+        dmac.enable();
+        dmac
+    }
+
+    /// Channel `n` (0 has the highest priority, TRM §2.2.3), once; `None` if
+    /// taken already or there is no such channel.
+    pub fn channel(&mut self, n: usize) -> Option<Channel<N>> {
+        if n >= Self::CHANNELS || self.taken & (1 << n) != 0 {
+            return None;
+        }
+        self.taken |= 1 << n;
+        Some(Channel {
+            hw: Hw { base: self.base, index: n, reach: self.reach },
+            pool: None,
+            segment: regs::MAX_TRANSFER_SIZE,
+            fence: DmbFence,
+        })
+    }
+
+    /// Sets `DMACConfiguration.E`: channels move data (DDI 0196 §3.4.13).
+    pub fn enable(&self) {
+        self.reg(regs::CONFIGURATION).write(regs::CONFIGURATION_E);
+    }
+
+    /// Clears `DMACConfiguration.E`: no channel moves until [`enable`](Self::enable).
+    ///
+    /// On QEMU, which runs a whole transfer inside the write that enables a
+    /// channel, this is how a test keeps a transfer in flight. On hardware,
+    /// ending a transfer while the controller is disabled waits for its FIFO
+    /// to drain, which it does not do until the controller is enabled again:
+    /// enable it before ending a transfer that may hold data in its FIFO.
+    pub fn disable(&self) {
+        self.reg(regs::CONFIGURATION).write(0);
+    }
+
+    /// The enabled channels (`DMACEnbldChns`, bit n for channel n).
+    pub fn enabled_channels(&self) -> u32 {
+        self.reg(regs::ENABLED_CHANNELS).read()
+    }
+
+    fn reg(&self, offset: usize) -> Reg {
+        // SAFETY: offsets below 0x200 are registers of this block (§3.3).
+        unsafe { self.base.offset(offset) }
+    }
+}
+
+/// A linked-list item in memory (DDI 0196 §3.4.17, "Scatter/gather", and
+/// §3.4.18): source address, destination address, next LLI, control word.
+///
+/// On the chip each word is 32 bits. On the host an address word is a
+/// pointer (so the simulated DMA keeps the provenance Rust needs, as
+/// `dma_mmio::Reg::write_ptr` does for address registers); the order is the
+/// TRM's.
+///
+/// ```
+/// use dma_impl_pl08x::Lli;
+/// static mut POOL: [Lli; 4] = [Lli::EMPTY; 4];
+/// ```
+#[repr(C, align(16))]
+#[derive(Debug, Clone, Copy)]
+pub struct Lli {
+    pub(crate) src: BusWord,
+    pub(crate) dst: BusWord,
+    pub(crate) next: BusWord,
+    pub(crate) control: u32,
+}
+
+#[cfg(target_os = "none")]
+pub(crate) type BusWord = u32;
+#[cfg(not(target_os = "none"))]
+pub(crate) type BusWord = *mut u8;
+
+/// The bus address of `p` as an LLI word.
+#[inline(always)]
+pub(crate) fn bus_word(p: *const u8) -> BusWord {
+    // Bare-metal Cortex-M addresses are 32 bits wide: nothing is cut.
+    #[cfg(target_os = "none")]
+    #[allow(clippy::cast_possible_truncation)]
+    return p as usize as u32;
+    #[cfg(not(target_os = "none"))]
+    return p.cast_mut();
+}
+
+/// The low 32 bits of an address, as a `DMACCx*Addr`/`DMACCxLLI` register
+/// reads it back.
+#[inline(always)]
+pub(crate) fn low32(p: *const u8) -> u32 {
+    // Registers are 32 bits; on the chip this is the whole address.
+    #[allow(clippy::cast_possible_truncation)]
+    let v = p as usize as u32;
+    v
+}
+
+impl Lli {
+    /// An item that is not in use (all zero).
+    #[cfg(target_os = "none")]
+    pub const EMPTY: Lli = Lli { src: 0, dst: 0, next: 0, control: 0 };
+    /// An item that is not in use (all zero).
+    #[cfg(not(target_os = "none"))]
+    pub const EMPTY: Lli = Lli {
+        src: core::ptr::null_mut(),
+        dst: core::ptr::null_mut(),
+        next: core::ptr::null_mut(),
+        control: 0,
+    };
+}
+
+// SAFETY: an LLI is plain data (addresses as numbers or pointers); sending it
+// sends no ownership of what it points to.
+unsafe impl Send for Lli {}
+
+/// One channel's registers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hw {
+    base: Reg,
+    pub(crate) index: usize,
+    pub(crate) reach: &'static [Range<u32>],
+}
+
+impl Hw {
+    pub(crate) fn reg(&self, offset: usize) -> Reg {
+        // SAFETY: `index` is below the controller's channel count (checked
+        // by `Dmac::channel`), so the group is in the block (§3.3).
+        unsafe { self.base.offset(regs::channel(self.index) + offset) }
+    }
+
+    pub(crate) fn global(&self, offset: usize) -> Reg {
+        // SAFETY: the controller's registers below 0x100 (§3.3).
+        unsafe { self.base.offset(offset) }
+    }
+
+    pub(crate) fn bit(&self) -> u32 {
+        1 << self.index
+    }
+}
+
+/// One channel of a [`Dmac`], owned. It copies memory to memory
+/// ([`dma_traits::DmaCopy`]) and drives a [`FixedAddress`](crate::FixedAddress).
+///
+/// A transfer longer than [`segment_limit`](Self::segment_limit) items runs
+/// through linked-list items kept in the channel's LLI pool
+/// ([`with_lli_pool`](Self::with_lli_pool)), one LLI per further segment.
+#[derive(Debug)]
+pub struct Channel<const N: usize, F: DmaFence = DmbFence> {
+    pub(crate) hw: Hw,
+    pub(crate) pool: Option<(NonNull<Lli>, usize)>,
+    pub(crate) segment: usize,
+    pub(crate) fence: F,
+}
+
+// SAFETY: the pool pointer comes from a `&'static mut [Lli]` the channel owns
+// exclusively; the registers are owned through the channel number.
+unsafe impl<const N: usize, F: DmaFence + Send> Send for Channel<N, F> {}
+
+impl<const N: usize, F: DmaFence> Channel<N, F> {
+    /// The channel number.
+    pub fn index(&self) -> usize {
+        self.hw.index
+    }
+
+    /// The same channel with fence `fence` (the default is [`DmbFence`]).
+    pub fn with_fence<G: DmaFence>(self, fence: G) -> Channel<N, G> {
+        Channel { hw: self.hw, pool: self.pool, segment: self.segment, fence }
+    }
+
+    /// Gives the channel `pool` for linked-list items: a transfer of up to
+    /// `segment_limit() * (pool.len() + 1)` items then runs as one transfer.
+    /// The pool is `'static` because a leaked transfer keeps the DMA reading
+    /// it. A pool given before is returned.
+    pub fn with_lli_pool(&mut self, pool: &'static mut [Lli]) -> Option<&'static mut [Lli]> {
+        let old = self.take_lli_pool();
+        let len = pool.len();
+        self.pool = Some((NonNull::from(pool).cast::<Lli>(), len));
+        old
+    }
+
+    /// Takes the LLI pool back.
+    pub fn take_lli_pool(&mut self) -> Option<&'static mut [Lli]> {
+        let (ptr, len) = self.pool.take()?;
+        // SAFETY: `ptr`/`len` came from a `&'static mut [Lli]` handed to
+        // `with_lli_pool`, which this channel owned exclusively since; no
+        // transfer is running (it would own the channel), so the DMA does not
+        // read it.
+        Some(unsafe { core::slice::from_raw_parts_mut(ptr.as_ptr(), len) })
+    }
+
+    /// Items per LLI segment (4095, the 12-bit `TransferSize`, unless lowered).
+    pub fn segment_limit(&self) -> usize {
+        self.segment
+    }
+
+    /// Lowers the items per LLI segment to `items` (1..=4095), e.g. to see
+    /// LLI chaining with short buffers; refused (the channel back) otherwise.
+    pub fn with_segment_limit(mut self, items: usize) -> Result<Self, Self> {
+        if items == 0 || items > regs::MAX_TRANSFER_SIZE {
+            return Err(self);
+        }
+        self.segment = items;
+        Ok(self)
+    }
+
+    /// The most items one transfer on this channel can move.
+    pub fn max_items(&self) -> usize {
+        let llis = self.pool.map_or(0, |(_, n)| n);
+        self.segment.saturating_mul(llis.saturating_add(1))
+    }
+}

@@ -1,0 +1,49 @@
+//! ARM PrimeCell PL080 / PL081 DMA controller for `dma-traits`.
+//!
+//! * [`Dmac`] (`Pl080` = 8 channels, `Pl081` = 2) hands out owned
+//!   [`Channel`]s. A channel implements [`DmaCopy`](dma_traits::DmaCopy)
+//!   for 8, 16 and 32-bit words; a [`FixedAddress`] (a channel bound to a
+//!   device register) implements [`DmaWrite`](dma_traits::DmaWrite) and
+//!   [`DmaRead`](dma_traits::DmaRead).
+//! * `TransferSize` is 12 bits (4095 items). A longer transfer runs as one
+//!   transfer through linked-list items in a `'static` pool the channel owns
+//!   ([`Channel::with_lli_pool`]); too small a pool is refused.
+//! * Every transfer is started after the fence's `release` (a `DMB`,
+//!   [`DmbFence`]) and ended, on every path including drop, by the TRM's
+//!   procedure: set Halt, poll Active until 0, clear Enable (DDI 0196
+//!   §3.4.19), then `acquire`. `transferred` comes from `TransferSize` and
+//!   the LLI register.
+//! * Bad input never panics and gives back everything: zero length, length
+//!   mismatch, too long, misaligned, a 64-bit word, memory the DMA cannot
+//!   reach ([`mps2::SECURE_SSRAM`]).
+//!
+//! Registers are reached through [`dma_mmio::Reg`]: volatile on the chip,
+//! routed to `dma_impl_mock::sim::pl08x` on the host.
+//!
+//! ```
+//! # use dma_impl_mock::sim::pl08x::Pl08xSim;
+//! use dma_impl_pl08x::Pl081;
+//! use dma_traits::{DmaCopy, Transfer};
+//! # let sim = Pl08xSim::threaded(2);
+//! // SAFETY: a simulated PL081 this code owns (on mps2: `mps2::take()`).
+//! let mut dmac = unsafe { Pl081::new(sim.base(), &[]) };
+//! let from: &'static [u16] = &[1, 2, 3];
+//! let to: Box<[u16]> = vec![0; 3].into();
+//! let done = dmac.channel(0).unwrap().copy(from, to).ok().unwrap().wait().ok().unwrap();
+//! assert_eq!((done.transferred, &*done.buffer.1), (3, &[1, 2, 3][..]));
+//! ```
+#![no_std]
+
+mod dmac;
+mod error;
+mod fence;
+mod held;
+pub mod mps2;
+mod regs;
+mod transfer;
+
+pub use dmac::{Channel, Dmac, Lli, Pl080, Pl081};
+pub use error::Error;
+pub use fence::DmbFence;
+pub use regs::{MAX_TRANSFER_SIZE, REQUEST_LINES};
+pub use transfer::{FixedAddress, InFlight, Owner, Pacing};

@@ -1,0 +1,552 @@
+//! Transfers: memory-to-memory copies and fixed-address transfers, started
+//! with the release fence and ended by Halt, Active polling and disable.
+
+// The sealed trait's `parts` names crate-private types; it cannot be called
+// or implemented outside the crate (its module is private).
+#![allow(private_interfaces)]
+
+use core::mem::ManuallyDrop;
+
+use dma_traits::{
+    Access, DmaCopy, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished,
+    Outcome, Started, Transfer, TransferError, Word, WordWidth,
+};
+
+use crate::dmac::{bus_word, low32, Channel, Hw, Lli};
+use crate::held::Held;
+use crate::{regs, Error};
+
+mod sealed {
+    use crate::dmac::{Hw, Lli};
+
+    /// The channel behind an owner: registers, fence, LLI pool, segment size.
+    pub trait Sealed {
+        type Fence: dma_traits::DmaFence;
+        fn parts(&self) -> (Hw, Self::Fence, Option<(core::ptr::NonNull<Lli>, usize)>, usize);
+    }
+}
+
+/// What a transfer owns besides its buffer: a [`Channel`], or a
+/// [`FixedAddress`] holding one. Sealed: the transfers rely on
+/// `channel` always returning the channel they programmed.
+pub trait Owner: sealed::Sealed {}
+
+impl<const N: usize, F: DmaFence> Owner for Channel<N, F> {}
+impl<const N: usize, F: DmaFence> sealed::Sealed for Channel<N, F> {
+    type Fence = F;
+    fn parts(&self) -> (Hw, F, Option<(core::ptr::NonNull<Lli>, usize)>, usize) {
+        (self.hw, self.fence, self.pool, self.segment)
+    }
+}
+
+/// How the DMA paces a fixed-address transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    /// No handshake: flow control "memory-to-memory" with the device address
+    /// not incremented (`FlowCntrl = 0`); the DMA moves as fast as the bus
+    /// lets it. For a FIFO that always accepts or a data register that is
+    /// always valid, and on QEMU, whose PL080 model has no request inputs.
+    Unpaced,
+    /// The peripheral's DMA request line (0..16) paces each item
+    /// (`FlowCntrl = 1` memory-to-peripheral with `DestPeripheral`, or `2`
+    /// peripheral-to-memory with `SrcPeripheral`; DDI 0196 §3.4.19).
+    Line(u8),
+}
+
+/// A channel bound to one device address: memory-to-peripheral
+/// ([`DmaWrite`]) and peripheral-to-memory ([`DmaRead`]) transfers of the
+/// address, which does not increment.
+#[derive(Debug)]
+pub struct FixedAddress<const N: usize, F: DmaFence = crate::DmbFence> {
+    channel: Channel<N, F>,
+    address: *mut u8,
+    pacing: Pacing,
+}
+
+// SAFETY: the address is a device register the caller handed over with the
+// unsafe constructor; the channel is `Send` when its fence is.
+unsafe impl<const N: usize, F: DmaFence + Send> Send for FixedAddress<N, F> {}
+
+impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
+    /// `channel` bound to the device register at `address`, paced by `pacing`.
+    /// A request line of 16 or more is refused, with the channel.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: `address` is a device register (or memory) the DMA
+    /// can read and write with accesses of the widths used, that nothing in
+    /// Rust expects to keep its value, and that stays valid as long as this
+    /// value and any transfer of it exist (forever, if one is leaked). On the
+    /// host it is the address of atomics or of a simulated device.
+    pub unsafe fn new(
+        channel: Channel<N, F>,
+        address: *mut u8,
+        pacing: Pacing,
+    ) -> Result<Self, (Error, Channel<N, F>)> {
+        if let Pacing::Line(n) = pacing {
+            if n >= regs::REQUEST_LINES {
+                return Err((Error::NoSuchRequestLine(n), channel));
+            }
+        }
+        Ok(FixedAddress { channel, address, pacing })
+    }
+
+    /// The device address.
+    pub fn address(&self) -> *mut u8 {
+        self.address
+    }
+
+    /// Gives the channel back.
+    pub fn into_channel(self) -> Channel<N, F> {
+        self.channel
+    }
+}
+
+impl<const N: usize, F: DmaFence> Owner for FixedAddress<N, F> {}
+impl<const N: usize, F: DmaFence> sealed::Sealed for FixedAddress<N, F> {
+    type Fence = F;
+    fn parts(&self) -> (Hw, F, Option<(core::ptr::NonNull<Lli>, usize)>, usize) {
+        self.channel.parts()
+    }
+}
+
+/// Memory the DMA uses: what the fences cover.
+#[derive(Debug, Clone, Copy)]
+struct Region {
+    start: *const u8,
+    bytes: usize,
+    access: Access,
+}
+
+impl Region {
+    fn raw(self) -> *const [u8] {
+        core::ptr::slice_from_raw_parts(self.start, self.bytes)
+    }
+}
+
+/// One side of a transfer.
+#[derive(Debug, Clone, Copy)]
+struct Side {
+    ptr: *const u8,
+    increment: bool,
+}
+
+/// Everything a transfer programs.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    src: Side,
+    dst: Side,
+    items: usize,
+    width: WordWidth,
+    config: u32,
+}
+
+/// How the items split into LLI segments.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    items: usize,
+    segment: usize,
+    segments: usize,
+    pool: *const Lli,
+}
+
+impl Plan {
+    fn len(&self, j: usize) -> usize {
+        if j + 1 == self.segments {
+            self.items - self.segment * (self.segments - 1)
+        } else {
+            self.segment
+        }
+    }
+}
+
+/// The `SWidth`/`DWidth` code of a width, or the error.
+const fn width_code(width: WordWidth) -> Result<u32, Error> {
+    match width {
+        WordWidth::Bits8 => Ok(0),
+        WordWidth::Bits16 => Ok(1),
+        WordWidth::Bits32 => Ok(2),
+        WordWidth::Bits64 => Err(Error::UnsupportedWidth(WordWidth::Bits64)),
+    }
+}
+
+fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
+    if (p as usize) & (width.bytes() - 1) != 0 {
+        Err(Error::Misaligned { address: p as usize })
+    } else {
+        Ok(())
+    }
+}
+
+fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
+    if hw.reach.is_empty() || hw.reach.iter().any(|w| dma_mmio::in_window(p, bytes, w.clone())) {
+        Ok(())
+    } else {
+        Err(Error::Unreachable { address: p as usize, bytes })
+    }
+}
+
+/// Checks `job` against the channel and splits it into segments.
+fn plan<R: Owner>(resources: &R, job: &Job) -> Result<Plan, Error> {
+    let (hw, _, pool, segment) = resources.parts();
+    width_code(job.width)?;
+    if job.items == 0 {
+        return Err(Error::Empty);
+    }
+    let bytes = job.items.checked_mul(job.width.bytes()).ok_or(Error::TooLong {
+        items: job.items,
+        max: 0,
+    })?;
+    for side in [job.src, job.dst] {
+        aligned(side.ptr, job.width)?;
+        // Only memory is checked against the windows: a fixed device address
+        // is the caller's promise (`FixedAddress::new`).
+        if side.increment {
+            reachable(&hw, side.ptr, bytes)?;
+        }
+    }
+    let segments = job.items.div_ceil(segment);
+    let (pool_ptr, pool_len) = match pool {
+        Some((p, n)) => (p.as_ptr().cast_const(), n),
+        None => (core::ptr::null(), 0),
+    };
+    if segments - 1 > pool_len {
+        return Err(Error::TooLong {
+            items: job.items,
+            max: segment.saturating_mul(pool_len.saturating_add(1)),
+        });
+    }
+    if segments > 1 {
+        reachable(&hw, pool_ptr.cast::<u8>(), (segments - 1) * core::mem::size_of::<Lli>())?;
+    }
+    Ok(Plan { items: job.items, segment, segments, pool: pool_ptr })
+}
+
+/// A transfer in flight (a copy, or a fixed-address write or read). It owns
+/// the buffer `B` and the resources `R` until it ends.
+///
+/// Ended by [`Transfer::wait`], [`Transfer::stop`] or drop. Every way out
+/// that finds the channel still enabled sets `DMACCxConfiguration.H`, polls
+/// `A` until it reads 0, clears `E` and waits until `E` reads 0 (the TRM's
+/// procedure for disabling a channel without losing data, DDI 0196 §3.4.19),
+/// then runs the fence's `acquire` before the buffer is given back or dropped.
+#[derive(Debug)]
+pub struct InFlight<B, R: Owner> {
+    buffer: ManuallyDrop<Held<B>>,
+    resources: ManuallyDrop<R>,
+    regions: [Region; 3],
+    plan: Plan,
+}
+
+// SAFETY: the raw pointers describe memory owned by `buffer` and the pool
+// owned by `resources`; sending the transfer sends that ownership.
+unsafe impl<B: Send, R: Owner + Send> Send for InFlight<B, R> {}
+
+/// What the channel said when it was stopped.
+struct Ended {
+    transferred: usize,
+    error: bool,
+}
+
+impl<B, R: Owner> InFlight<B, R> {
+    /// Programs the channel for `job` and enables it.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: `job` lets the DMA access only memory owned by
+    /// `buffer` (by its `DmaReadBuffer`/`DmaWriteBuffer` contract) and the
+    /// device address of a [`FixedAddress`]; that memory stays valid until
+    /// the returned transfer ends, or forever if it is leaked.
+    unsafe fn start(buffer: Held<B>, resources: R, job: Job) -> Started<Self>
+    where
+        Self: Transfer<Buffer = B, Resources = R, Error = Error>,
+    {
+        let plan = match plan(&resources, &job) {
+            Ok(plan) => plan,
+            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
+        };
+        let (hw, fence, _, _) = resources.parts();
+        let bytes = job.width.bytes();
+        let code = match width_code(job.width) {
+            Ok(code) => code,
+            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
+        };
+        let mut control = (code << regs::SWIDTH_SHIFT) | (code << regs::DWIDTH_SHIFT);
+        if job.src.increment {
+            control |= regs::SI;
+        }
+        if job.dst.increment {
+            control |= regs::DI;
+        }
+        // Segment j starts `j * segment` items in; LLI j describes segment j + 1.
+        let at = |side: Side, j: usize| {
+            if side.increment {
+                side.ptr.wrapping_add(j * plan.segment * bytes)
+            } else {
+                side.ptr
+            }
+        };
+        let count = |j: usize| {
+            // At most `MAX_TRANSFER_SIZE` (12 bits): `plan` split it so.
+            #[allow(clippy::cast_possible_truncation)]
+            let n = plan.len(j) as u32 & regs::TRANSFER_SIZE_MASK;
+            let last = if j + 1 == plan.segments { regs::I } else { 0 };
+            control | n | last
+        };
+        let pool = plan.pool.cast_mut();
+        for j in 0..plan.segments - 1 {
+            let next = if j + 2 < plan.segments {
+                bus_word(pool.wrapping_add(j + 1).cast::<u8>())
+            } else {
+                bus_word(core::ptr::null())
+            };
+            let item = Lli {
+                src: bus_word(at(job.src, j + 1)),
+                dst: bus_word(at(job.dst, j + 1)),
+                next,
+                control: count(j + 1),
+            };
+            // SAFETY: `plan` checked `segments - 1 <= pool length`, so entry
+            // `j` is inside the pool, which the channel owns exclusively
+            // (`with_lli_pool`) and no DMA reads now (the channel is idle: a
+            // running transfer would own it).
+            unsafe { pool.wrapping_add(j).write(item) };
+        }
+        let mut regions = [Region { start: core::ptr::null(), bytes: 0, access: Access::DmaReads }; 3];
+        let span = |side: Side| if side.increment { plan.items * bytes } else { 0 };
+        regions[0] = Region { start: job.src.ptr, bytes: span(job.src), access: Access::DmaReads };
+        regions[1] = Region { start: job.dst.ptr, bytes: span(job.dst), access: Access::DmaWrites };
+        regions[2] = Region {
+            start: plan.pool.cast::<u8>(),
+            bytes: (plan.segments - 1) * core::mem::size_of::<Lli>(),
+            access: Access::DmaReads,
+        };
+        // Clear the channel's old terminal-count and error status (W1C,
+        // §3.4.3 / §3.4.5), then program it disabled.
+        hw.global(regs::INT_TC_CLEAR).write(hw.bit());
+        hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
+        hw.reg(regs::SRC_ADDR).write_ptr(job.src.ptr);
+        hw.reg(regs::DEST_ADDR).write_ptr(job.dst.ptr);
+        let first_lli = if plan.segments > 1 { plan.pool } else { core::ptr::null() };
+        hw.reg(regs::LLI).write_ptr(first_lli);
+        hw.reg(regs::CONTROL).write(count(0));
+        let config = job.config | regs::CONFIG_IE | regs::CONFIG_ITC;
+        hw.reg(regs::CONFIG).write(config);
+        for (n, region) in regions.iter().enumerate() {
+            if let Err(e) = fence.release(region.raw(), region.access) {
+                for done in regions.iter().take(n) {
+                    fence.acquire(done.raw(), done.access);
+                }
+                hw.reg(regs::CONFIG).write(0);
+                let e = Error::Fence(e);
+                return Err(TransferError::rejected(e, buffer.into_inner(), resources));
+            }
+        }
+        // The enabling write: after the release fence (a DMB on the M33).
+        hw.reg(regs::CONFIG).write(config | regs::CONFIG_E);
+        Ok(InFlight {
+            buffer: ManuallyDrop::new(buffer),
+            resources: ManuallyDrop::new(resources),
+            regions,
+            plan,
+        })
+    }
+
+    fn enabled(hw: &Hw) -> bool {
+        hw.reg(regs::CONFIG).read() & regs::CONFIG_E != 0
+    }
+
+    /// Stops the channel (if still enabled), runs acquire, reads the count.
+    fn halt(&mut self) -> Ended {
+        let (hw, fence, _, _) = self.resources.parts();
+        let config = hw.reg(regs::CONFIG);
+        let now = config.read();
+        if now & regs::CONFIG_E != 0 {
+            // DDI 0196 §3.4.19, disabling a channel without losing data in
+            // the FIFO: 1. set H (later requests are ignored), 2. poll A
+            // until 0 (the FIFO drained), 3. clear E.
+            //
+            // If the transfer completed between the read above and this
+            // write, the write sets E again on a finished channel; it does so
+            // with H set, so the channel fetches nothing, and step 3 clears it.
+            config.write(now | regs::CONFIG_H);
+            while config.read() & regs::CONFIG_A != 0 {
+                core::hint::spin_loop();
+            }
+            config.write((now | regs::CONFIG_H) & !regs::CONFIG_E);
+            while Self::enabled(&hw) {
+                core::hint::spin_loop();
+            }
+        }
+        for region in &self.regions {
+            fence.acquire(region.raw(), region.access);
+        }
+        let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
+        let next = hw.reg(regs::LLI).read() & !0b11;
+        let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
+        // DMACCxLLI holds the item of the segment after the running one:
+        // LLI j while segment j runs, 0 during the last.
+        let current = if next == 0 {
+            self.plan.segments - 1
+        } else {
+            (0..self.plan.segments - 1)
+                .find(|&j| low32(self.plan.pool.wrapping_add(j).cast::<u8>()) == next)
+                .unwrap_or(0)
+        };
+        let len = self.plan.len(current);
+        let transferred = self.plan.segment * current + len - remaining.min(len);
+        hw.global(regs::INT_TC_CLEAR).write(hw.bit());
+        hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
+        config.write(0);
+        Ended { transferred, error }
+    }
+
+    fn end(self) -> (Ended, B, R) {
+        let mut this = ManuallyDrop::new(self);
+        let ended = this.halt();
+        // SAFETY: `this` is in `ManuallyDrop`, so `Drop` never runs; each
+        // field is taken exactly once, here, and `this` is not used after.
+        let buffer = unsafe { ManuallyDrop::take(&mut this.buffer) };
+        // SAFETY: as above, for the resources.
+        let resources = unsafe { ManuallyDrop::take(&mut this.resources) };
+        (ended, buffer.into_inner(), resources)
+    }
+
+    /// Whether the channel still reads enabled.
+    pub fn is_running(&self) -> bool {
+        Self::enabled(&self.resources.parts().0)
+    }
+}
+
+impl<B, R: Owner> Drop for InFlight<B, R> {
+    fn drop(&mut self) {
+        // A deliberate defect for the mutation run of `ci.sh`: a `Drop` that
+        // does not stop the channel. Never set in a normal build.
+        #[cfg(not(pl08x_mutant_drop_no_halt))]
+        self.halt();
+        // SAFETY: `drop` runs once; `end` (the only other taker) keeps it
+        // from running. The channel has stopped and acquire ran.
+        unsafe { ManuallyDrop::drop(&mut self.buffer) };
+        // SAFETY: as above, for the resources.
+        unsafe { ManuallyDrop::drop(&mut self.resources) };
+    }
+}
+
+// SAFETY: `stop` (and `wait`, which calls it) goes through `end`, and drop
+// through `Drop`; both run `halt`, which returns only once `E` reads 0 (the
+// channel let go of every buffer) and after `acquire` over every region.
+// Nothing in `halt` panics (no indexing, no unwrap); its loops wait for a
+// channel that was seen enabled, i.e. started.
+unsafe impl<B, R: Owner> Transfer for InFlight<B, R> {
+    type Buffer = B;
+    type Resources = R;
+    type Error = Error;
+
+    fn is_done(&self) -> bool {
+        !self.is_running()
+    }
+
+    fn stop(self) -> Outcome<Self> {
+        let (ended, buffer, resources) = self.end();
+        if ended.error {
+            Err(TransferError { error: Error::Bus, buffer, resources, transferred: ended.transferred })
+        } else {
+            Ok(Finished { buffer, resources, transferred: ended.transferred })
+        }
+    }
+}
+
+/// The flow-control bits of a fixed-address transfer.
+fn paced(pacing: Pacing, to_device: bool) -> u32 {
+    match pacing {
+        Pacing::Unpaced => 0,
+        Pacing::Line(n) if to_device => {
+            (1 << regs::FLOW_SHIFT) | (u32::from(n) << regs::DEST_PERIPHERAL_SHIFT)
+        }
+        Pacing::Line(n) => (2 << regs::FLOW_SHIFT) | (u32::from(n) << regs::SRC_PERIPHERAL_SHIFT),
+    }
+}
+
+// SAFETY: `copy_unchecked` either returns a refusal before touching the
+// channel's enable bit (buffers and channel given back) or starts exactly
+// one transfer that reads the source pair and writes the destination pair
+// (equal lengths, checked), after the release fence; `InFlight` meets
+// `Transfer`'s contract (see its impl).
+unsafe impl<W: Word, const N: usize, F: DmaFence> DmaCopy<W> for Channel<N, F> {
+    type Error = Error;
+    type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> =
+        InFlight<(S, D), Channel<N, F>>;
+
+    unsafe fn copy_unchecked<S, D>(self, source: S, destination: D) -> Started<Self::Transfer<S, D>>
+    where
+        S: DmaReadBuffer<Word = W>,
+        D: DmaWriteBuffer<Word = W>,
+    {
+        let mut held = Held::new((source, destination));
+        let (from, len) = held.get().0.dma_read_buffer();
+        let (to, to_len) = held.get_mut().1.dma_write_buffer();
+        if len != to_len {
+            let e = Error::LengthMismatch { source: len, destination: to_len };
+            return Err(TransferError::rejected(e, held.into_inner(), self));
+        }
+        let job = Job {
+            src: Side { ptr: from.cast::<u8>(), increment: true },
+            dst: Side { ptr: to.cast::<u8>().cast_const(), increment: true },
+            items: len,
+            width: W::WIDTH,
+            config: 0,
+        };
+        // SAFETY: the job reaches only the two buffers' pairs, owned by
+        // `held`; the caller keeps their memory alive (this fn's contract).
+        unsafe { InFlight::start(held, self, job) }
+    }
+}
+
+// SAFETY: as for `DmaCopy`: a refusal gives everything back untouched; a
+// start reads exactly the buffer's pair and writes only the device address.
+unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N, F> {
+    type Error = Error;
+    type Transfer<B: DmaReadBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>>;
+
+    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
+        self,
+        buffer: B,
+    ) -> Started<Self::Transfer<B>> {
+        let held = Held::new(buffer);
+        let (from, len) = held.get().dma_read_buffer();
+        let job = Job {
+            src: Side { ptr: from.cast::<u8>(), increment: true },
+            dst: Side { ptr: self.address.cast_const(), increment: false },
+            items: len,
+            width: W::WIDTH,
+            config: paced(self.pacing, true),
+        };
+        // SAFETY: the buffer's pair and the device address (the unsafe
+        // constructor's promise); the caller keeps the buffer alive.
+        unsafe { InFlight::start(held, self, job) }
+    }
+}
+
+// SAFETY: as for `DmaWrite`, reading only the device address and writing
+// exactly the buffer's pair.
+unsafe impl<W: Word, const N: usize, F: DmaFence> DmaRead<W> for FixedAddress<N, F> {
+    type Error = Error;
+    type Transfer<B: DmaWriteBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>>;
+
+    unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
+        self,
+        buffer: B,
+    ) -> Started<Self::Transfer<B>> {
+        let mut held = Held::new(buffer);
+        let (to, len) = held.get_mut().dma_write_buffer();
+        let job = Job {
+            src: Side { ptr: self.address.cast_const(), increment: false },
+            dst: Side { ptr: to.cast::<u8>().cast_const(), increment: true },
+            items: len,
+            width: W::WIDTH,
+            config: paced(self.pacing, false),
+        };
+        // SAFETY: as in `write_all_unchecked`.
+        unsafe { InFlight::start(held, self, job) }
+    }
+}
