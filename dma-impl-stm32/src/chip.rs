@@ -1,6 +1,13 @@
 //! Reference-manual addresses and the `take()` singletons, one module per
 //! chip feature. Features are additive: each enabled chip gets its module.
 //!
+//! `take()` exists only when building for the chip (`target_os = "none"`):
+//! the blocks it hands out are at the chip's addresses, which on any other
+//! target are nobody's memory, so no safe host code can reach them. Host
+//! code (tests against the simulators) builds its values with the `unsafe`
+//! constructors (`channel::Dma::from_base`, `stream::Dma::from_base`,
+//! `Usart::from_base`) at a simulator's base instead.
+//!
 //! | chip | DMA | USART1 | USART1 TX / RX request | manual |
 //! |------|-----|--------|------------------------|--------|
 //! | F0 | channel, `0x4002_0000` (5 ch) | `0x4001_3800`, ISR map | DMA1 ch 2 / ch 3 | RM0360 |
@@ -10,12 +17,13 @@
 //! | F4 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, SR map | DMA2 s7 c4 / s2 c4 | RM0090 |
 //! | F7 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, ISR map | DMA2 s7 c4 / s2 c4 | RM0385 |
 
-#[allow(unused_imports)]
+#[cfg(target_os = "none")]
 use core::cell::Cell;
-#[allow(unused_imports)]
+#[cfg(target_os = "none")]
 use critical_section::Mutex;
 
 /// Marks a singleton taken; `false` if it already was.
+#[cfg(target_os = "none")]
 #[allow(dead_code)]
 fn claim(flag: &Mutex<Cell<bool>>) -> bool {
     critical_section::with(|cs| !flag.borrow(cs).replace(true))
@@ -29,7 +37,9 @@ macro_rules! channel_chip {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         pub mod $name {
+            #[cfg(target_os = "none")]
             use core::cell::Cell;
+            #[cfg(target_os = "none")]
             use critical_section::Mutex;
 
             use crate::channel;
@@ -56,6 +66,15 @@ macro_rules! channel_chip {
             pub type Fence = $fence;
 
             /// The peripherals this crate drives, each once.
+            ///
+            /// On the chip, from `take()`; elsewhere there is no safe way to
+            /// get one (the addresses are not memory there):
+            ///
+            #[doc = concat!("```compile_fail\nlet _ = dma_impl_stm32::chip::", stringify!($name), "::take();\n```")]
+            ///
+            /// while the module itself is there:
+            ///
+            #[doc = concat!("```\nlet _ = dma_impl_stm32::chip::", stringify!($name), "::USART1;\n```")]
             #[derive(Debug)]
             pub struct Peripherals {
                 /// DMA1.
@@ -68,9 +87,12 @@ macro_rules! channel_chip {
                 pub usart1: Usart<$layout>,
             }
 
+            #[cfg(target_os = "none")]
             static TAKEN: Mutex<Cell<bool>> = Mutex::new(Cell::new(false));
 
-            /// The peripherals, the first time; `None` afterwards.
+            /// The peripherals, the first time; `None` afterwards. Only on
+            /// the chip (`target_os = "none"`).
+            #[cfg(target_os = "none")]
             pub fn take() -> Option<Peripherals> {
                 if !super::claim(&TAKEN) {
                     return None;
@@ -98,7 +120,9 @@ macro_rules! stream_chip {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         pub mod $name {
+            #[cfg(target_os = "none")]
             use core::cell::Cell;
+            #[cfg(target_os = "none")]
             use critical_section::Mutex;
 
             use crate::stream;
@@ -118,6 +142,15 @@ macro_rules! stream_chip {
             pub type Fence = $fence;
 
             /// The peripherals this crate drives, each once.
+            ///
+            /// On the chip, from `take()`; elsewhere there is no safe way to
+            /// get one (the addresses are not memory there):
+            ///
+            #[doc = concat!("```compile_fail\nlet _ = dma_impl_stm32::chip::", stringify!($name), "::take();\n```")]
+            ///
+            /// while the module itself is there:
+            ///
+            #[doc = concat!("```\nlet _ = dma_impl_stm32::chip::", stringify!($name), "::USART1;\n```")]
             #[derive(Debug)]
             pub struct Peripherals {
                 /// DMA1.
@@ -128,9 +161,12 @@ macro_rules! stream_chip {
                 pub usart1: Usart<$layout>,
             }
 
+            #[cfg(target_os = "none")]
             static TAKEN: Mutex<Cell<bool>> = Mutex::new(Cell::new(false));
 
-            /// The peripherals, the first time; `None` afterwards.
+            /// The peripherals, the first time; `None` afterwards. Only on
+            /// the chip (`target_os = "none"`).
+            #[cfg(target_os = "none")]
             pub fn take() -> Option<Peripherals> {
                 if !super::claim(&TAKEN) {
                     return None;

@@ -123,27 +123,109 @@ impl<L: Layout> Usart<L> {
     }
 
     /// The transmitter, sending by DMA on `channel` (which must be the one
-    /// the chip's request map connects to this USART's TX request).
+    /// the chip's request map connects to this USART's TX request). It owns
+    /// the whole USART and gives it back from [`UsartTx::release`].
     pub fn transmitter<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartTx<L, C, F> {
-        UsartTx { base: self.base, channel, fence, _layout: PhantomData }
+        UsartTx { base: self.base, part: self, channel, fence, _layout: PhantomData }
     }
 
-    /// The receiver, receiving by DMA on `channel` (the RX request's channel).
+    /// The receiver, receiving by DMA on `channel` (the RX request's
+    /// channel). It owns the whole USART and gives it back from
+    /// [`UsartRx::release`].
     pub fn receiver<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartRx<L, C, F> {
-        UsartRx { base: self.base, channel, fence, _layout: PhantomData }
+        UsartRx { base: self.base, part: self, channel, fence, _layout: PhantomData }
     }
 
-    /// Both halves, each with its channel.
-    pub fn split<T, R, F>(self, tx: T, rx: R, fence: F) -> (UsartTx<L, T, F>, UsartRx<L, R, F>)
+    /// Both halves, each with its channel. Each gives its half of the
+    /// USART back from `release`; [`Usart::join`] puts them together again.
+    #[allow(clippy::type_complexity)]
+    pub fn split<T, R, F>(
+        self,
+        tx: T,
+        rx: R,
+        fence: F,
+    ) -> (UsartTx<L, T, F, TxHalf<L>>, UsartRx<L, R, F, RxHalf<L>>)
     where
         T: DmaChannel,
         R: DmaChannel,
         F: DmaFence,
     {
-        let receiver = UsartRx { base: self.base, channel: rx, fence, _layout: PhantomData };
-        (self.transmitter(tx, fence), receiver)
+        let (tx_half, rx_half) = self.halves();
+        (tx_half.transmitter(tx, fence), rx_half.receiver(rx, fence))
+    }
+
+    /// The transmitter and receiver halves, without channels.
+    pub fn halves(self) -> (TxHalf<L>, RxHalf<L>) {
+        (
+            TxHalf { base: self.base, _layout: PhantomData },
+            RxHalf { base: self.base, _layout: PhantomData },
+        )
+    }
+
+    /// The USART again from its two halves; both back in `Err` if they are
+    /// halves of different USARTs.
+    #[allow(clippy::type_complexity)]
+    pub fn join(tx: TxHalf<L>, rx: RxHalf<L>) -> Result<Self, (TxHalf<L>, RxHalf<L>)> {
+        if tx.base.addr() == rx.base.addr() {
+            Ok(Usart { base: tx.base, _layout: PhantomData })
+        } else {
+            Err((tx, rx))
+        }
     }
 }
+
+/// The transmitter half of a USART (`TDR`, `TC`, `CR3.DMAT`), from
+/// [`Usart::halves`] or [`Usart::split`].
+#[derive(Debug)]
+pub struct TxHalf<L: Layout> {
+    base: Reg,
+    _layout: PhantomData<L>,
+}
+
+/// The receiver half of a USART (`RDR`, `CR3.DMAR`), from
+/// [`Usart::halves`] or [`Usart::split`].
+#[derive(Debug)]
+pub struct RxHalf<L: Layout> {
+    base: Reg,
+    _layout: PhantomData<L>,
+}
+
+impl<L: Layout> TxHalf<L> {
+    /// The transmitter on `channel` (see [`Usart::transmitter`]).
+    pub fn transmitter<C: DmaChannel, F: DmaFence>(
+        self,
+        channel: C,
+        fence: F,
+    ) -> UsartTx<L, C, F, TxHalf<L>> {
+        UsartTx { base: self.base, part: self, channel, fence, _layout: PhantomData }
+    }
+}
+
+impl<L: Layout> RxHalf<L> {
+    /// The receiver on `channel` (see [`Usart::receiver`]).
+    pub fn receiver<C: DmaChannel, F: DmaFence>(
+        self,
+        channel: C,
+        fence: F,
+    ) -> UsartRx<L, C, F, RxHalf<L>> {
+        UsartRx { base: self.base, part: self, channel, fence, _layout: PhantomData }
+    }
+}
+
+/// What of a USART a transmitter owns: all of it ([`Usart`]) or its
+/// transmitter half ([`TxHalf`]). Sealed.
+pub trait TxPart: Sealed {}
+/// What of a USART a receiver owns: all of it ([`Usart`]) or its receiver
+/// half ([`RxHalf`]). Sealed.
+pub trait RxPart: Sealed {}
+
+impl<L: Layout> Sealed for Usart<L> {}
+impl<L: Layout> Sealed for TxHalf<L> {}
+impl<L: Layout> Sealed for RxHalf<L> {}
+impl<L: Layout> TxPart for Usart<L> {}
+impl<L: Layout> TxPart for TxHalf<L> {}
+impl<L: Layout> RxPart for Usart<L> {}
+impl<L: Layout> RxPart for RxHalf<L> {}
 
 /// Sets or clears `bits` of `CR3` inside a critical section (the two halves
 /// share the register).
@@ -160,31 +242,35 @@ fn data_register(base: Reg, offset: usize) -> *const u8 {
     core::ptr::null::<u8>().wrapping_add(at(base, offset).addr())
 }
 
-/// A USART transmitter with its DMA channel.
+/// A USART transmitter with its DMA channel, owning `P` of the USART (all
+/// of it when made by [`Usart::transmitter`], the [`TxHalf`] when made by
+/// [`Usart::split`]).
 #[derive(Debug)]
-pub struct UsartTx<L: Layout, C: DmaChannel, F: DmaFence> {
+pub struct UsartTx<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart = Usart<L>> {
     base: Reg,
+    part: P,
     channel: C,
     fence: F,
     _layout: PhantomData<L>,
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence> UsartTx<L, C, F> {
+impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<L, C, F, P> {
     /// Whether the last byte has left the shift register (`TC`).
     pub fn is_idle(&self) -> bool {
         at(self.base, L::STATUS).read() & TC != 0
     }
 
-    /// The channel back (the USART stays owned by nobody until re-taken).
-    pub fn release(self) -> C {
-        self.channel
+    /// Everything back: the USART (or its transmitter half) and the channel.
+    /// (The fence is `Copy`; the caller still has it.)
+    pub fn release(self) -> (P, C) {
+        (self.part, self.channel)
     }
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence> Sealed for UsartTx<L, C, F> {}
-impl<L: Layout, C: DmaChannel, F: DmaFence> Sealed for UsartRx<L, C, F> {}
+impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> Sealed for UsartTx<L, C, F, P> {}
+impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> Sealed for UsartRx<L, C, F, P> {}
 
-impl<L: Layout, C: DmaChannel, F: DmaFence> Owner for UsartTx<L, C, F> {
+impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<L, C, F, P> {
     type Channel = C;
     #[inline(always)]
     fn dma(&self) -> &C {
@@ -203,7 +289,7 @@ impl<L: Layout, C: DmaChannel, F: DmaFence> Owner for UsartTx<L, C, F> {
 // SAFETY: `OneShot` meets `Transfer`'s contract; `write_all_unchecked` either
 // starts a transfer that reads exactly the buffer's pair after the release
 // fence, or returns the buffer and `self` before the channel is enabled.
-unsafe impl<L: Layout, C: DmaChannel, F: DmaFence> DmaWrite<u8> for UsartTx<L, C, F> {
+unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8> for UsartTx<L, C, F, P> {
     type Error = Error;
     type Transfer<B: DmaReadBuffer<Word = u8>> = OneShot<B, Self, F>;
 
@@ -237,19 +323,23 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence> DmaWrite<u8> for UsartTx<L, C
     }
 }
 
-/// A USART receiver with its DMA channel.
+/// A USART receiver with its DMA channel, owning `P` of the USART (all of
+/// it when made by [`Usart::receiver`], the [`RxHalf`] when made by
+/// [`Usart::split`]).
 #[derive(Debug)]
-pub struct UsartRx<L: Layout, C: DmaChannel, F: DmaFence> {
+pub struct UsartRx<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart = Usart<L>> {
     base: Reg,
+    part: P,
     channel: C,
     fence: F,
     _layout: PhantomData<L>,
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence> UsartRx<L, C, F> {
-    /// The channel back.
-    pub fn release(self) -> C {
-        self.channel
+impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> UsartRx<L, C, F, P> {
+    /// Everything back: the USART (or its receiver half) and the channel.
+    /// (The fence is `Copy`; the caller still has it.)
+    pub fn release(self) -> (P, C) {
+        (self.part, self.channel)
     }
 
     /// Receives into `buffer` continuously, handing over each half as it
@@ -266,7 +356,7 @@ impl<L: Layout, C: DmaChannel, F: DmaFence> UsartRx<L, C, F> {
     }
 }
 
-impl<L: Layout, const N: u8, F: DmaFence> UsartRx<L, Stream<N>, F> {
+impl<L: Layout, const N: u8, F: DmaFence, P: RxPart> UsartRx<L, Stream<N>, F, P> {
     /// Receives alternately into `buffers.0` and `buffers.1` (same length),
     /// using the stream's double-buffer mode (see [`DoubleBuffer`]).
     #[allow(clippy::type_complexity)]
@@ -281,7 +371,7 @@ impl<L: Layout, const N: u8, F: DmaFence> UsartRx<L, Stream<N>, F> {
     }
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence> Owner for UsartRx<L, C, F> {
+impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> Owner for UsartRx<L, C, F, P> {
     type Channel = C;
     fn dma(&self) -> &C {
         &self.channel
@@ -295,7 +385,7 @@ impl<L: Layout, C: DmaChannel, F: DmaFence> Owner for UsartRx<L, C, F> {
 }
 
 // SAFETY: as for `DmaWrite`, with the buffer's write pair.
-unsafe impl<L: Layout, C: DmaChannel, F: DmaFence> DmaRead<u8> for UsartRx<L, C, F> {
+unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> DmaRead<u8> for UsartRx<L, C, F, P> {
     type Error = Error;
     type Transfer<B: DmaWriteBuffer<Word = u8>> = OneShot<B, Self, F>;
 

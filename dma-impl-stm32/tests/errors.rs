@@ -82,14 +82,10 @@ macro_rules! error_tests {
             #[test]
             fn refused_by_the_fence() {
                 let (rig, tx, _rx) = $rig(false);
-                let channel = tx.release();
-                // SAFETY: the simulator outlives the driver value.
-                let usart = unsafe {
-                    dma_impl_stm32::usart::Usart::<dma_impl_stm32::usart::StatusData>::from_base(
-                        rig.usart.base(),
-                    )
-                };
-                let tx = usart.transmitter(channel, Refusing);
+                // The transmitter gives back its half of the USART and its
+                // channel, to be used with another fence.
+                let (half, channel) = tx.release();
+                let tx = half.transmitter(channel, Refusing);
                 let err = tx.write_all(bytes(3, |i| i as u8)).err().unwrap();
                 assert!(matches!(err.error, Error::Fence(FenceError::NotCacheLineAligned { .. })));
                 assert_eq!(&*err.buffer, [0, 1, 2]);

@@ -118,3 +118,56 @@ macro_rules! usart_tests {
 
 usart_tests!(channel_dma, channel_rig);
 usart_tests!(stream_dma, stream_rig);
+
+/// `release` gives back everything the transmitter / receiver owns: the
+/// whole USART (made by `transmitter` / `receiver`) or its half (made by
+/// `split`), and the channel; the halves join into the USART again.
+#[test]
+fn release_gives_back_the_usart_and_the_channel() {
+    use dma_impl_mock::record::Recorder;
+    use dma_impl_mock::sim::stm32::{ChannelDma, Line, UsartLayout, UsartSim};
+    use dma_impl_stm32::channel;
+    use dma_impl_stm32::usart::{StatusData, Usart};
+    use dma_traits::CompilerFence;
+
+    let sim = ChannelDma::threaded(Recorder::new());
+    let serial = UsartSim::new(UsartLayout::StatusData);
+    sim.wire(4, serial.requests(), Line::Tx);
+    sim.wire(5, serial.requests(), Line::Rx);
+    // SAFETY: the simulators outlive every driver value below.
+    let mut dma = unsafe { channel::Dma::from_base(sim.base(), 7) };
+    // SAFETY: as above.
+    let usart = unsafe { Usart::<StatusData>::from_base(serial.base()) };
+    let (ch4, ch5) = (dma.channel::<4>().unwrap(), dma.channel::<5>().unwrap());
+
+    // The whole USART, through a transfer and back.
+    let tx = usart.transmitter(ch4, CompilerFence);
+    let done = tx.write_all(&b"ab"[..]).ok().unwrap().wait().ok().unwrap();
+    let (mut usart, ch4) = done.resources.release();
+    usart.enable(16);
+    // ... and on to the receiver, with the other channel.
+    serial.feed(b"cd");
+    let rx = usart.receiver(ch5, CompilerFence);
+    let done = rx.read_exact(bytes(2, |_| 0)).ok().unwrap().wait().ok().unwrap();
+    assert_eq!(&*done.buffer, b"cd");
+    let (usart, ch5) = done.resources.release();
+
+    // Split halves give back their half; they join into the USART again.
+    let (tx, rx) = usart.split(ch4, ch5, CompilerFence);
+    let ((tx_half, ch4), (rx_half, ch5)) = (tx.release(), rx.release());
+    let usart = Usart::join(tx_half, rx_half).ok().unwrap();
+    let tx = usart.transmitter(ch4, CompilerFence);
+    let done = tx.write_all(&b"e"[..]).ok().unwrap().wait().ok().unwrap();
+    assert_eq!(serial.sent(), b"abe");
+    let (usart, _ch4) = done.resources.release();
+
+    // Halves of different USARTs do not join; both come back.
+    let other = UsartSim::new(UsartLayout::StatusData);
+    // SAFETY: a live simulated USART nothing else uses.
+    let stranger = unsafe { Usart::<StatusData>::from_base(other.base()) };
+    let (tx_half, rx_half) = usart.halves();
+    let (_, theirs) = stranger.halves();
+    let (tx_half, _theirs) = Usart::join(tx_half, theirs).err().unwrap();
+    assert!(Usart::join(tx_half, rx_half).is_ok());
+    let _ = ch5;
+}

@@ -5,7 +5,7 @@ use dma_impl_mock::record::{Event, Recorder, RecordingFence};
 use dma_impl_mock::sim::stm32::{ChannelDma, Fault, Line, StreamDma, UsartLayout, UsartSim};
 use dma_impl_stm32::channel::{self, Channel};
 use dma_impl_stm32::stream::{self, Stream};
-use dma_impl_stm32::usart::{InterruptStatus, StatusData, Usart, UsartRx, UsartTx};
+use dma_impl_stm32::usart::{InterruptStatus, RxHalf, StatusData, TxHalf, Usart, UsartRx, UsartTx};
 
 /// A simulated controller, either family.
 pub trait Sim {
@@ -64,10 +64,10 @@ impl<S: Sim> Rig<S> {
 }
 
 pub type Fence = RecordingFence;
-pub type ChannelTx = UsartTx<StatusData, Channel<4>, Fence>;
-pub type ChannelRx = UsartRx<StatusData, Channel<5>, Fence>;
-pub type StreamTx = UsartTx<InterruptStatus, Stream<7>, Fence>;
-pub type StreamRx = UsartRx<InterruptStatus, Stream<2>, Fence>;
+pub type ChannelTx = UsartTx<StatusData, Channel<4>, Fence, TxHalf<StatusData>>;
+pub type ChannelRx = UsartRx<StatusData, Channel<5>, Fence, RxHalf<StatusData>>;
+pub type StreamTx = UsartTx<InterruptStatus, Stream<7>, Fence, TxHalf<InterruptStatus>>;
+pub type StreamRx = UsartRx<InterruptStatus, Stream<2>, Fence, RxHalf<InterruptStatus>>;
 
 /// An F1-like rig: channel DMA, `SR`/`DR` USART, TX on channel 4, RX on 5.
 pub fn channel_rig(threaded: bool) -> (Rig<ChannelDma>, ChannelTx, ChannelRx) {
