@@ -5,13 +5,28 @@ use core::ops::Range;
 /// An nRF52 chip's EasyDMA limits. Peripherals are generic over it, so the
 /// limits of every chip are checked (and testable) in one build.
 ///
+/// Sealed: the drivers' soundness rests on these numbers (a buffer outside
+/// [`DATA_RAM`](Chip::DATA_RAM) or longer than
+/// [`MAXCNT_MAX`](Chip::MAXCNT_MAX) is refused before EasyDMA sees it), so
+/// only this crate's chips implement it.
+///
+/// ```compile_fail
+/// use core::ops::Range;
+/// struct Fake;
+/// impl dma_impl_nrf::Chip for Fake {
+///     const NAME: &'static str = "fake";
+///     const MAXCNT_MAX: usize = usize::MAX;
+///     const DATA_RAM: Range<u32> = 0..u32::MAX;
+/// }
+/// ```
+///
 /// ```
 /// use dma_impl_nrf::{Chip, Nrf52832, Nrf52840};
 /// assert_eq!(Nrf52832::MAXCNT_MAX, 255);
 /// assert_eq!(Nrf52840::MAXCNT_MAX, 65_535);
 /// assert!(Nrf52840::DATA_RAM.contains(&0x2003_FFFF));
 /// ```
-pub trait Chip: Send + Sync + 'static {
+pub trait Chip: sealed::Sealed + Send + Sync + 'static {
     /// The chip's name.
     const NAME: &'static str;
     /// The largest `MAXCNT` (words per EasyDMA transfer).
@@ -31,6 +46,15 @@ pub struct Nrf52833;
 /// nRF52840: 16-bit `MAXCNT`, 256 KiB of data RAM.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Nrf52840;
+
+pub(crate) mod sealed {
+    /// Implemented only by this crate's chips and peripherals.
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for Nrf52832 {}
+impl sealed::Sealed for Nrf52833 {}
+impl sealed::Sealed for Nrf52840 {}
 
 impl Chip for Nrf52832 {
     const NAME: &'static str = "nRF52832";

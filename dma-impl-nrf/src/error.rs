@@ -48,6 +48,20 @@ pub enum Error {
     AddressNack,
     /// TWIM `ERRORSRC.DNACK`: the slave did not acknowledge a data byte.
     DataNack,
+    /// The peripheral's `ENABLE` register does not switch it on as this
+    /// peripheral (call `configure` first): its tasks would be ignored, so
+    /// nothing was started.
+    NotEnabled,
+    /// The transaction ended by itself after fewer words than it asked for:
+    /// the hardware's `MAXCNT` is narrower than the chip type said (an
+    /// nRF52832 driven as an nRF52840, say). The buffer comes back with the
+    /// error; `moved` words of it were transferred.
+    Truncated {
+        /// Words the transaction asked for.
+        asked: usize,
+        /// Words the hardware moved (`AMOUNT`).
+        moved: usize,
+    },
     /// An `ERROR` event with no known `ERRORSRC` bit.
     Unknown {
         /// The raw `ERRORSRC` value.
@@ -124,6 +138,11 @@ impl core::fmt::Display for Error {
             Error::Break => write!(f, "break condition"),
             Error::AddressNack => write!(f, "address not acknowledged"),
             Error::DataNack => write!(f, "data not acknowledged"),
+            Error::NotEnabled => write!(f, "peripheral not enabled (configure it first)"),
+            Error::Truncated { asked, moved } => write!(
+                f,
+                "transfer ended after {moved} of {asked} words: MAXCNT narrower than the chip type"
+            ),
             Error::Unknown { errorsrc } => write!(f, "error (ERRORSRC {errorsrc:#x})"),
         }
     }

@@ -11,10 +11,11 @@ use dma_traits::{
 };
 
 use crate::block::{offset::*, Block};
-use crate::transfer::{DuplexTransfer, Engine, RxTransfer, TxTransfer};
+use crate::chip::sealed::Sealed;
+use crate::transfer::{complete, DuplexTransfer, Engine, RxTransfer, Token, TxTransfer};
 use crate::{check, Chip, Error, Pin};
 
-/// `ENABLE` value that turns the SPIM on.
+/// `ENABLE` value that turns the SPIM on (PS SPIM chapter, `ENABLE`).
 const ENABLE_SPIM: u32 = 7;
 
 /// SPI clock frequency (`FREQUENCY` register values).
@@ -86,9 +87,13 @@ impl<C: Chip> Spim<C> {
     ///
     /// # Safety
     ///
-    /// For **callers**: `base` is an SPIM register block (on the host, a
-    /// simulator's mapping) that nothing else uses (no TWIM of the same ID
-    /// either) while this value and its transfers live.
+    /// For **callers**:
+    /// * `base` is an SPIM register block (on the host, a simulator's
+    ///   mapping) that nothing else uses (no TWIM of the same ID either)
+    ///   while this value and its transfers live;
+    /// * the block belongs to a chip of type `C`, as for
+    ///   [`Uarte::new`](crate::Uarte::new): `C`'s data RAM and `MAXCNT`
+    ///   width are trusted.
     pub unsafe fn new(base: *mut u32) -> Self {
         Spim {
             // SAFETY: forwarded from this function's contract.
@@ -122,11 +127,18 @@ impl<C: Chip, F: DmaFence> Spim<C, F> {
         self.regs.write(SPIM_ORC, u32::from(orc));
     }
 
+    /// Checks both buffers and `ENABLE`, programs both channels, releases
+    /// and triggers `START`. On `Err` nothing was started.
     fn start(&self, tx: (*const u8, usize), rx: (*mut u8, usize)) -> Result<(), Error> {
         check::easydma::<C>(tx.0, tx.1, true)?;
         check::easydma::<C>(rx.0, rx.1, true)?;
         if tx.1 == 0 && rx.1 == 0 {
             return Err(Error::Empty);
+        }
+        // A disabled SPIM ignores START, and a later STOP would never be
+        // answered (PS SPIM chapter, `ENABLE`).
+        if self.regs.read(ENABLE) != ENABLE_SPIM {
+            return Err(Error::NotEnabled);
         }
         for event in [EVENTS_END, EVENTS_ENDTX, EVENTS_ENDRX, EVENTS_STOPPED] {
             self.regs.clear(event);
@@ -146,6 +158,8 @@ impl<C: Chip, F: DmaFence> Spim<C, F> {
     }
 }
 
+impl<C: Chip, F: DmaFence> Sealed for Spim<C, F> {}
+
 impl<C: Chip, F: DmaFence> Engine for Spim<C, F> {
     type Fence = F;
 
@@ -158,16 +172,23 @@ impl<C: Chip, F: DmaFence> Engine for Spim<C, F> {
     }
 
     /// Transferred = frames clocked: the larger of the two `AMOUNT`s.
-    fn halt(&mut self) -> (Result<(), Error>, usize) {
-        if !self.regs.event(EVENTS_END) {
+    fn halt(&mut self, _: Token, tx: usize, rx: usize) -> (Result<(), Error>, usize) {
+        let ended = self.regs.event(EVENTS_END);
+        if !ended {
             self.regs.trigger(TASKS_STOP);
-            self.regs.wait(EVENTS_STOPPED);
+            // The transaction may end (END) just before STOP arrives, and the
+            // PS promises no STOPPED for a STOP to an idle SPIM: either event
+            // means EasyDMA has let go.
+            while !self.regs.event(EVENTS_STOPPED) && !self.regs.event(EVENTS_END) {
+                core::hint::spin_loop();
+            }
         }
         for event in [EVENTS_END, EVENTS_ENDTX, EVENTS_ENDRX, EVENTS_STOPPED] {
             self.regs.clear(event);
         }
-        let amount = self.regs.amount(TXD_AMOUNT).max(self.regs.amount(RXD_AMOUNT));
-        (Ok(()), amount)
+        let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
+        let result = complete(ended, tx, sent).and_then(|()| complete(ended, rx, received));
+        (result, sent.max(received))
     }
 }
 
@@ -195,7 +216,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Spim<C, F> {
         // SAFETY: as above.
         let rx_pair = unsafe { rx.assume_init_mut() }.dma_write_buffer();
         match self.start(tx_pair, rx_pair) {
-            Ok(()) => Ok(DuplexTransfer::started(self, tx, rx)),
+            Ok(()) => Ok(DuplexTransfer::started(self, tx, rx, (tx_pair.1, rx_pair.1))),
             Err(error) => {
                 // SAFETY: initialized just above, and nothing started.
                 let tx = unsafe { tx.assume_init() };
@@ -222,7 +243,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Spim<C, F> {
         // SAFETY: `parked` was initialized just above.
         let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match self.start(pair, (ptr::null_mut(), 0)) {
-            Ok(()) => Ok(TxTransfer::started(self, parked)),
+            Ok(()) => Ok(TxTransfer::started(self, parked, pair.1)),
             Err(error) => {
                 // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
@@ -245,7 +266,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Spim<C, F> {
         // SAFETY: `parked` was initialized just above.
         let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match self.start((ptr::null(), 0), pair) {
-            Ok(()) => Ok(RxTransfer::started(self, parked)),
+            Ok(()) => Ok(RxTransfer::started(self, parked, pair.1)),
             Err(error) => {
                 // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))

@@ -18,12 +18,36 @@ use dma_traits::{
     Access, DmaFence, DmaReadBuffer, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError,
 };
 
+use crate::chip::sealed::Sealed;
 use crate::Error;
+
+/// Crate-private proof that a call comes from this crate.
+pub(crate) mod token {
+    /// Only this crate can make one, so only this crate's transfers can make
+    /// an [`Engine`](super::Engine) stop.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Token(pub(crate) ());
+}
+pub(crate) use token::Token;
 
 /// A peripheral that runs one EasyDMA transaction at a time.
 ///
-/// Implemented by this crate's peripherals; a transfer drives it.
-pub trait Engine: Sized {
+/// Sealed, and its `halt` takes a token only this crate can make: the
+/// transfers' soundness rests on `halt` (it must not return before EasyDMA has
+/// let go), and a `halt` on a peripheral nothing started would wait for a
+/// stopped event that never comes. Implemented by this crate's peripherals;
+/// a transfer drives it.
+///
+/// ```compile_fail
+/// use dma_impl_nrf::{Engine, Error};
+/// struct Fake;
+/// impl Engine for Fake {
+///     type Fence = dma_traits::CompilerFence;
+///     fn fence(&self) -> Self::Fence { dma_traits::CompilerFence }
+///     fn is_finished(&self) -> bool { true }
+/// }
+/// ```
+pub trait Engine: Sealed + Sized {
     /// The fence the peripheral was given.
     type Fence: DmaFence;
 
@@ -36,7 +60,24 @@ pub trait Engine: Sized {
     /// Stops the transaction if it still runs, waits for the stopped event
     /// and clears the events. Returns the outcome and the words moved
     /// (`AMOUNT`). After it returns, EasyDMA no longer touches memory.
-    fn halt(&mut self) -> (Result<(), Error>, usize);
+    ///
+    /// `tx` and `rx` are the lengths the transaction asked for on each
+    /// channel (0 for a channel it does not use). A transaction that ended
+    /// by itself with an `AMOUNT` short of its length is an
+    /// [`Error::Truncated`]: the hardware's `MAXCNT` is narrower than the
+    /// chip type promised.
+    #[doc(hidden)]
+    fn halt(&mut self, token: Token, tx: usize, rx: usize) -> (Result<(), Error>, usize);
+}
+
+/// `Ok`, unless a transaction that ended by itself moved fewer words than
+/// it asked for.
+pub(crate) fn complete(ended: bool, asked: usize, moved: usize) -> Result<(), Error> {
+    if ended && moved < asked {
+        Err(Error::Truncated { asked, moved })
+    } else {
+        Ok(())
+    }
 }
 
 fn read_extent<B: DmaReadBuffer>(buffer: &B) -> *const [B::Word] {
@@ -66,16 +107,18 @@ fn outcome<B, E>(
 pub struct TxTransfer<E: Engine, B: DmaReadBuffer> {
     engine: ManuallyDrop<E>,
     buffer: MaybeUninit<B>,
+    /// Words the transaction asked for.
+    len: usize,
 }
 
 impl<E: Engine, B: DmaReadBuffer> TxTransfer<E, B> {
-    /// Takes over a started transaction.
-    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>) -> Self {
-        TxTransfer { engine: ManuallyDrop::new(engine), buffer }
+    /// Takes over a started transaction of `len` words.
+    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>, len: usize) -> Self {
+        TxTransfer { engine: ManuallyDrop::new(engine), buffer, len }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
-        let (result, transferred) = self.engine.halt();
+        let (result, transferred) = self.engine.halt(Token(()), self.len, 0);
         let fence = self.engine.fence();
         // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
         let buffer = unsafe { self.buffer.assume_init_mut() };
@@ -123,16 +166,18 @@ impl<E: Engine, B: DmaReadBuffer> Drop for TxTransfer<E, B> {
 pub struct RxTransfer<E: Engine, B: DmaWriteBuffer> {
     engine: ManuallyDrop<E>,
     buffer: MaybeUninit<B>,
+    /// Words the transaction asked for.
+    len: usize,
 }
 
 impl<E: Engine, B: DmaWriteBuffer> RxTransfer<E, B> {
-    /// Takes over a started transaction.
-    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>) -> Self {
-        RxTransfer { engine: ManuallyDrop::new(engine), buffer }
+    /// Takes over a started transaction of `len` words.
+    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>, len: usize) -> Self {
+        RxTransfer { engine: ManuallyDrop::new(engine), buffer, len }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
-        let (result, transferred) = self.engine.halt();
+        let (result, transferred) = self.engine.halt(Token(()), 0, self.len);
         let fence = self.engine.fence();
         // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
         let buffer = unsafe { self.buffer.assume_init_mut() };
@@ -180,16 +225,23 @@ pub struct DuplexTransfer<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> {
     engine: ManuallyDrop<E>,
     tx: MaybeUninit<TX>,
     rx: MaybeUninit<RX>,
+    /// Words the transaction asked for, per channel.
+    lens: (usize, usize),
 }
 
 impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> DuplexTransfer<E, TX, RX> {
-    /// Takes over a started transaction.
-    pub(crate) fn started(engine: E, tx: MaybeUninit<TX>, rx: MaybeUninit<RX>) -> Self {
-        DuplexTransfer { engine: ManuallyDrop::new(engine), tx, rx }
+    /// Takes over a started transaction of `lens` (TX, RX) words.
+    pub(crate) fn started(
+        engine: E,
+        tx: MaybeUninit<TX>,
+        rx: MaybeUninit<RX>,
+        lens: (usize, usize),
+    ) -> Self {
+        DuplexTransfer { engine: ManuallyDrop::new(engine), tx, rx, lens }
     }
 
     fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
-        let (result, transferred) = self.engine.halt();
+        let (result, transferred) = self.engine.halt(Token(()), self.lens.0, self.lens.1);
         let fence = self.engine.fence();
         // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
         let tx = unsafe { self.tx.assume_init_mut() };

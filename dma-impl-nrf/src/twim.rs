@@ -11,10 +11,11 @@ use dma_traits::{
 };
 
 use crate::block::{offset::*, Block};
-use crate::transfer::{DuplexTransfer, Engine, RxTransfer, TxTransfer};
+use crate::chip::sealed::Sealed;
+use crate::transfer::{complete, DuplexTransfer, Engine, RxTransfer, Token, TxTransfer};
 use crate::{check, Chip, Error, Pin};
 
-/// `ENABLE` value that turns the TWIM on.
+/// `ENABLE` value that turns the TWIM on (PS TWIM chapter, `ENABLE`).
 const ENABLE_TWIM: u32 = 6;
 /// `SHORTS` bits (TWIM).
 const LASTTX_STARTRX: u32 = 1 << 7;
@@ -63,9 +64,13 @@ impl<C: Chip> Twim<C> {
     ///
     /// # Safety
     ///
-    /// For **callers**: `base` is a TWIM register block (on the host, a
-    /// simulator's mapping) that nothing else uses (no SPIM of the same ID
-    /// either) while this value and its transfers live.
+    /// For **callers**:
+    /// * `base` is a TWIM register block (on the host, a simulator's
+    ///   mapping) that nothing else uses (no SPIM of the same ID either)
+    ///   while this value and its transfers live;
+    /// * the block belongs to a chip of type `C`, as for
+    ///   [`Uarte::new`](crate::Uarte::new): `C`'s data RAM and `MAXCNT`
+    ///   width are trusted.
     pub unsafe fn new(base: *mut u32) -> Self {
         Twim {
             // SAFETY: forwarded from this function's contract.
@@ -165,6 +170,11 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         if rx_used {
             check::easydma::<C>(rx.0, rx.1, false)?;
         }
+        // A disabled TWIM ignores its tasks, and STOP would never be answered
+        // (PS TWIM chapter, `ENABLE`).
+        if self.regs.read(ENABLE) != ENABLE_TWIM {
+            return Err(Error::NotEnabled);
+        }
         for event in [EVENTS_STOPPED, EVENTS_ERROR, EVENTS_LASTTX, EVENTS_LASTRX, EVENTS_RXSTARTED]
         {
             self.regs.clear(event);
@@ -199,6 +209,8 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
     }
 }
 
+impl<C: Chip, F: DmaFence> Sealed for Twim<C, F> {}
+
 impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
     type Fence = F;
 
@@ -210,9 +222,12 @@ impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
         self.regs.event(EVENTS_STOPPED) || self.regs.event(EVENTS_ERROR)
     }
 
-    fn halt(&mut self) -> (Result<(), Error>, usize) {
-        let failed = self.regs.event(EVENTS_ERROR);
-        if failed || !self.regs.event(EVENTS_STOPPED) {
+    fn halt(&mut self, _: Token, tx: usize, rx: usize) -> (Result<(), Error>, usize) {
+        let failed_before = self.regs.event(EVENTS_ERROR);
+        let ended = self.regs.event(EVENTS_STOPPED);
+        if failed_before || !ended {
+            // The TWIM runs (or holds the bus after the error) until STOP; if
+            // the short's STOP got there first, STOPPED is already set.
             self.regs.trigger(TASKS_STOP);
             self.regs.wait(EVENTS_STOPPED);
         }
@@ -220,12 +235,17 @@ impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
         for event in [EVENTS_STOPPED, EVENTS_LASTTX, EVENTS_LASTRX, EVENTS_RXSTARTED] {
             self.regs.clear(event);
         }
-        let amount = match self.mode {
-            Mode::Write => self.regs.amount(TXD_AMOUNT),
-            Mode::Read | Mode::WriteRead => self.regs.amount(RXD_AMOUNT),
+        let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
+        let (amount, short) = match self.mode {
+            Mode::Write => (sent, complete(ended, tx, sent)),
+            Mode::Read => (received, complete(ended, rx, received)),
+            Mode::WriteRead => {
+                (received, complete(ended, tx, sent).and_then(|()| complete(ended, rx, received)))
+            }
         };
-        if !failed {
-            return (Ok(()), amount);
+        // An error raised while the STOP was under way counts too.
+        if !self.regs.event(EVENTS_ERROR) {
+            return (short, amount);
         }
         let errorsrc = self.regs.read(TWIM_ERRORSRC);
         self.regs.write(TWIM_ERRORSRC, errorsrc);
@@ -249,7 +269,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Twim<C, F> {
         // SAFETY: `parked` was initialized just above.
         let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match self.start(Mode::Write, pair, (ptr::null_mut(), 0)) {
-            Ok(()) => Ok(TxTransfer::started(self, parked)),
+            Ok(()) => Ok(TxTransfer::started(self, parked, pair.1)),
             Err(error) => {
                 // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
@@ -272,7 +292,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Twim<C, F> {
         // SAFETY: `parked` was initialized just above.
         let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match self.start(Mode::Read, (ptr::null(), 0), pair) {
-            Ok(()) => Ok(RxTransfer::started(self, parked)),
+            Ok(()) => Ok(RxTransfer::started(self, parked, pair.1)),
             Err(error) => {
                 // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
@@ -303,7 +323,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Twim<C, F> {
         // SAFETY: as above.
         let rx_pair = unsafe { rx.assume_init_mut() }.dma_write_buffer();
         match self.start(Mode::WriteRead, tx_pair, rx_pair) {
-            Ok(()) => Ok(DuplexTransfer::started(self, tx, rx)),
+            Ok(()) => Ok(DuplexTransfer::started(self, tx, rx, (tx_pair.1, rx_pair.1))),
             Err(error) => {
                 // SAFETY: initialized just above, and nothing started.
                 let tx = unsafe { tx.assume_init() };

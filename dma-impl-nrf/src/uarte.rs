@@ -13,10 +13,11 @@ use dma_traits::{
 };
 
 use crate::block::{offset::*, Block};
-use crate::transfer::{Engine, RxTransfer, TxTransfer};
+use crate::chip::sealed::Sealed;
+use crate::transfer::{complete, Engine, RxTransfer, Token, TxTransfer};
 use crate::{check, Chip, Error, Pin};
 
-/// `ENABLE` value that turns the UARTE on.
+/// `ENABLE` value that turns the UARTE on (PS UARTE chapter, `ENABLE`).
 const ENABLE_UARTE: u32 = 8;
 
 /// The `BAUDRATE` register value.
@@ -70,9 +71,16 @@ impl<C: Chip> Uarte<C> {
     ///
     /// # Safety
     ///
-    /// For **callers**: `base` is a UARTE register block (on the host, a
-    /// simulator's mapping) that nothing else uses while this value and the
-    /// halves and transfers made from it live.
+    /// For **callers**:
+    /// * `base` is a UARTE register block (on the host, a simulator's
+    ///   mapping) that nothing else uses while this value and the halves and
+    ///   transfers made from it live;
+    /// * the block belongs to a chip of type `C`: the buffer checks trust
+    ///   `C`'s data RAM range ([`Chip::DATA_RAM`]: EasyDMA must reach every
+    ///   buffer that passes) and `MAXCNT` width ([`Chip::MAXCNT_MAX`]). A
+    ///   `MAXCNT` narrower than `C`'s is caught after the fact (the transfer
+    ///   fails with [`Error::Truncated`], buffer given back), a smaller data
+    ///   RAM is not.
     pub unsafe fn new(base: *mut u32) -> Self {
         Uarte {
             // SAFETY: forwarded from this function's contract.
@@ -134,9 +142,22 @@ pub struct UarteTx<C: Chip, F: DmaFence = CompilerFence> {
     chip: PhantomData<C>,
 }
 
+/// Refuses to start anything on a UARTE whose `ENABLE` does not switch it
+/// on: its tasks would be ignored, and a stop would then wait for ever for a
+/// stopped event (PS UARTE chapter, `ENABLE` register).
+fn check_enabled(regs: Block) -> Result<(), Error> {
+    if regs.read(ENABLE) == ENABLE_UARTE {
+        Ok(())
+    } else {
+        Err(Error::NotEnabled)
+    }
+}
+
 impl<C: Chip, F: DmaFence> UarteTx<C, F> {
-    /// Clears the end events, programs `TXD`, releases and triggers `STARTTX`.
+    /// Checks `ENABLE`, clears the end events, programs `TXD`, releases and
+    /// triggers `STARTTX`. On `Err` nothing was started.
     fn start(&self, ptr: *const u8, len: usize) -> Result<(), Error> {
+        check_enabled(self.regs)?;
         self.regs.clear(EVENTS_ENDTX);
         self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.channel(TXD_PTR, ptr, len);
@@ -167,7 +188,7 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
                 while !self.is_finished() {
                     core::hint::spin_loop();
                 }
-                let (result, amount) = self.halt();
+                let (result, amount) = self.halt(Token(()), n, 0);
                 self.fence.acquire(ptr::slice_from_raw_parts(chunk, n), Access::DmaReads);
                 sent += amount;
                 result
@@ -184,6 +205,11 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
     ///
     /// [`DmaWrite::write_all`] refuses a buffer outside data RAM with
     /// [`Error::NotInDataRam`]; this is the explicit way around it.
+    ///
+    /// Every check runs before `bounce` is touched: a refusal (an empty or
+    /// too long `source`, a `bounce` outside data RAM, a disabled UARTE, a
+    /// fence that refuses the bounce buffer) gives back `bounce` with its
+    /// contents as they were, and the transmitter.
     #[allow(clippy::type_complexity)]
     pub fn write_all_bounced<const N: usize>(
         self,
@@ -193,14 +219,35 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
         TxTransfer<Self, &'static mut heapless::Vec<u8, N>>,
         TransferError<Error, &'static mut heapless::Vec<u8, N>, Self>,
     > {
+        let len = source.len();
+        let checked = if len > N {
+            Err(Error::BounceTooSmall { len, capacity: N })
+        } else {
+            // Where the bytes will be once copied: the start of the storage.
+            check::easydma::<C>(bounce.as_ptr(), len, false)
+                .and_then(|()| check_enabled(self.regs))
+                .and_then(|()| {
+                    let extent = ptr::slice_from_raw_parts(bounce.as_ptr(), len);
+                    // Asked now, before the copy, so a refusal changes nothing;
+                    // `write_all` releases again after the copy (a fence's
+                    // refusal depends only on the extent and the access).
+                    Ok(self.fence.release(extent, Access::DmaReads)?)
+                })
+        };
+        if let Err(error) = checked {
+            return Err(TransferError::rejected(error, bounce, self));
+        }
         bounce.clear();
+        // Cannot fail: `len <= N` was checked above.
         if bounce.extend_from_slice(source).is_err() {
-            let error = Error::BounceTooSmall { len: source.len(), capacity: N };
+            let error = Error::BounceTooSmall { len, capacity: N };
             return Err(TransferError::rejected(error, bounce, self));
         }
         self.write_all(bounce)
     }
 }
+
+impl<C: Chip, F: DmaFence> Sealed for UarteTx<C, F> {}
 
 impl<C: Chip, F: DmaFence> Engine for UarteTx<C, F> {
     type Fence = F;
@@ -213,12 +260,17 @@ impl<C: Chip, F: DmaFence> Engine for UarteTx<C, F> {
         self.regs.event(EVENTS_ENDTX)
     }
 
-    fn halt(&mut self) -> (Result<(), Error>, usize) {
+    fn halt(&mut self, _: Token, tx: usize, _rx: usize) -> (Result<(), Error>, usize) {
+        let ended = self.regs.event(EVENTS_ENDTX);
+        // Only a started transmitter is halted (the token keeps `halt` to this
+        // crate's transfers, which start first, on an enabled UARTE), so
+        // TXSTOPPED comes.
         self.regs.trigger(TASKS_STOPTX);
         self.regs.wait(EVENTS_TXSTOPPED);
         self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.clear(EVENTS_ENDTX);
-        (Ok(()), self.regs.amount(TXD_AMOUNT))
+        let amount = self.regs.amount(TXD_AMOUNT);
+        (complete(ended, tx, amount), amount)
     }
 }
 
@@ -238,7 +290,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
         // SAFETY: `parked` was initialized just above.
         let (ptr, len) = unsafe { parked.assume_init_ref() }.dma_read_buffer();
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
-            Ok(()) => Ok(TxTransfer::started(self, parked)),
+            Ok(()) => Ok(TxTransfer::started(self, parked, len)),
             Err(error) => {
                 // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
@@ -257,8 +309,15 @@ pub struct UarteRx<C: Chip, F: DmaFence = CompilerFence> {
 }
 
 impl<C: Chip, F: DmaFence> UarteRx<C, F> {
-    /// Clears the events, programs `RXD`, releases and triggers `STARTRX`.
+    /// Refuses a disabled UARTE (see [`Error::NotEnabled`]).
+    pub(crate) fn check_enabled(&self) -> Result<(), Error> {
+        check_enabled(self.regs)
+    }
+
+    /// Checks `ENABLE`, clears the events, programs `RXD`, releases and
+    /// triggers `STARTRX`. On `Err` nothing was started.
     pub(crate) fn start(&self, ptr: *mut u8, len: usize) -> Result<(), Error> {
+        check_enabled(self.regs)?;
         self.regs.clear(EVENTS_ENDRX);
         self.regs.clear(EVENTS_RXTO);
         self.regs.clear(EVENTS_ERROR);
@@ -300,7 +359,7 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
                 while !self.is_finished() {
                     core::hint::spin_loop();
                 }
-                let (result, amount) = self.halt();
+                let (result, amount) = self.halt(Token(()), 0, n);
                 self.fence
                     .acquire(ptr::slice_from_raw_parts(chunk.cast_const(), n), Access::DmaWrites);
                 received += amount;
@@ -319,6 +378,8 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
     }
 }
 
+impl<C: Chip, F: DmaFence> Sealed for UarteRx<C, F> {}
+
 impl<C: Chip, F: DmaFence> Engine for UarteRx<C, F> {
     type Fence = F;
 
@@ -330,8 +391,11 @@ impl<C: Chip, F: DmaFence> Engine for UarteRx<C, F> {
         self.regs.event(EVENTS_ENDRX) || self.regs.event(EVENTS_ERROR)
     }
 
-    fn halt(&mut self) -> (Result<(), Error>, usize) {
+    fn halt(&mut self, _: Token, _tx: usize, rx: usize) -> (Result<(), Error>, usize) {
+        // ENDRX before STOPRX: the buffer's reception ended by itself.
+        let ended = self.regs.event(EVENTS_ENDRX);
         self.regs.write(SHORTS, 0);
+        // As for the transmitter: only a started receiver is halted, so RXTO comes.
         self.regs.trigger(TASKS_STOPRX);
         self.regs.wait(EVENTS_RXTO);
         self.regs.clear(EVENTS_RXTO);
@@ -340,7 +404,7 @@ impl<C: Chip, F: DmaFence> Engine for UarteRx<C, F> {
         let amount = self.regs.amount(RXD_AMOUNT);
         match self.take_error() {
             Some(error) => (Err(error), amount),
-            None => (Ok(()), amount),
+            None => (complete(ended, rx, amount), amount),
         }
     }
 }
@@ -360,7 +424,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for UarteRx<C, F> {
         // SAFETY: `parked` was initialized just above.
         let (ptr, len) = unsafe { parked.assume_init_mut() }.dma_write_buffer();
         match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
-            Ok(()) => Ok(RxTransfer::started(self, parked)),
+            Ok(()) => Ok(RxTransfer::started(self, parked, len)),
             Err(error) => {
                 // SAFETY: `parked` was initialized just above and nothing started.
                 Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))

@@ -16,14 +16,16 @@ fn rx(sim: &EasyDmaSim) -> UarteRx<Nrf52840> {
 fn a_continuous_stream_loses_no_byte_between_buffers() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
     let stream: Vec<u8> = (0..20).collect();
-    // The whole stream arrives back to back: the hardware never waits.
+    // The whole stream waits on the line; the simulated peer holds off while
+    // no buffer is latched (as with flow control).
     sim.feed(&stream);
     let mut rx_stream = rx(&sim).read_stream(vec![0u8; 4], vec![0u8; 4]).ok().unwrap();
 
     let mut received = Vec::new();
-    // Fill the first buffer and let the hardware run into the second one
-    // before the CPU collects the first: the latched pointer covers the gap.
-    assert_eq!(sim.run(6), 6);
+    // The first buffer fills, then nothing moves: no short restarts the
+    // receiver, so EasyDMA cannot run into a buffer the CPU may hand out.
+    assert_eq!(sim.run(6), 4);
+    assert!(rx_stream.is_filled());
     let filled = rx_stream.next(vec![0u8; 4]).ok().unwrap();
     assert_eq!(filled.received, 4);
     assert!(filled.error.is_none());
@@ -33,6 +35,7 @@ fn a_continuous_stream_loses_no_byte_between_buffers() {
             assert!(sim.step());
         }
         let filled = rx_stream.next(vec![0u8; 4]).ok().unwrap();
+        assert_eq!(filled.received, 4);
         received.extend_from_slice(&filled.buffer[..filled.received]);
     }
     assert_eq!(received, stream[..16]);
@@ -42,9 +45,53 @@ fn a_continuous_stream_loses_no_byte_between_buffers() {
     // The buffer that was active got the last 4 bytes, the queued one none.
     let [(last, n_last), (_queued, n_queued)] = stopped.buffers;
     assert_eq!((n_last, n_queued), (4, 0));
+    assert!(stopped.error.is_none());
     assert_eq!(last, stream[16..]);
     assert_eq!(sim.pending_feed(), 0);
-    assert_eq!(sim.starts(), 6, "one STARTRX and five shortcut restarts");
+    assert_eq!(sim.starts(), 5, "one STARTRX per buffer, all by the driver");
+    assert_eq!(sim.register(0x200), 0, "no shortcut is used");
+}
+
+#[test]
+fn a_full_buffer_not_yet_collected_is_counted_at_stop() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    sim.feed(b"abcdef");
+    let rx_stream = rx(&sim).read_stream(vec![0u8; 3], vec![0u8; 3]).ok().unwrap();
+    assert_eq!(sim.run(50), 3, "the receiver waits for the driver's STARTRX");
+    let stopped = rx_stream.stop();
+    let [(first, n_first), (_, n_second)] = stopped.buffers;
+    assert_eq!((n_first, n_second), (3, 0));
+    assert_eq!(first, b"abc");
+    assert_eq!(sim.pending_feed(), 3, "nothing else was taken off the line");
+}
+
+#[test]
+fn a_receive_error_is_reported_not_lost() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    // ERRORSRC.OVERRUN after two good bytes; the line then holds until a stop.
+    sim.inject_uart_error(2, 1);
+    sim.feed(b"ab?");
+    let mut rx_stream = rx(&sim).read_stream(vec![0u8; 1], vec![0u8; 2]).ok().unwrap();
+    sim.run(10);
+    let filled = rx_stream.next(vec![0u8; 1]).ok().unwrap();
+    assert_eq!((filled.buffer[0], filled.received), (b'a', 1));
+    assert!(filled.error.is_none(), "nothing went wrong before this buffer was handed out");
+    sim.run(10);
+    let stopped = rx_stream.stop();
+    let [(second, n_second), (_, n_third)] = stopped.buffers;
+    assert_eq!((&second[..n_second], n_third), (&b"b"[..], 0));
+    assert_eq!(stopped.error, Some(dma_impl_nrf::Error::Overrun), "the loss is reported");
+}
+
+#[test]
+fn a_stream_on_a_disabled_uarte_is_refused_with_everything() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    sim.disable();
+    let (error, _rx, first, second) =
+        rx(&sim).read_stream(vec![1u8; 2], vec![2u8; 3]).err().expect("refused");
+    assert_eq!(error, dma_impl_nrf::Error::NotEnabled);
+    assert_eq!((first, second), (vec![1u8; 2], vec![2u8; 3]));
+    assert_eq!(sim.starts(), 0);
 }
 
 #[test]

@@ -36,7 +36,9 @@ enum TwiPhase {
     Idle,
     Transmit,
     Receive,
-    /// After an error, until the STOP task.
+    /// The bus is held, until the STOP task: after an error, or after the
+    /// last byte when no short triggers STOP (PS TWIM chapter, "Master write
+    /// sequence": the TWIM holds SCL low until STOP, or a new start task).
     Halted,
 }
 
@@ -59,6 +61,10 @@ pub(super) struct State {
     tx_ptr: DmaPtr,
     rx: Channel,
     tx: Channel,
+    /// UARTE: the transmitter was started (STARTTX) and not yet stopped.
+    tx_on: bool,
+    /// UARTE: the receiver was started (STARTRX) and not yet stopped.
+    rx_on: bool,
     stop_rx: bool,
     stop_tx: bool,
     stop: bool,
@@ -115,11 +121,16 @@ fn dma_read(shared: &Shared, ch: &Channel) -> u8 {
     byte
 }
 
-/// Writes `byte` at the channel's position, as EasyDMA would.
+/// Writes `byte` at the channel's position, as EasyDMA would: one beat, a
+/// relaxed atomic store of the byte's width (`dma_mmio::store_as_dma`), so a
+/// driver that copies out with `dma_mmio::load_from_dma` races an atomic, and
+/// a driver that reads plainly is reported by Miri.
 fn dma_write(shared: &Shared, ch: &Channel, byte: u8) {
     let at = ch.ptr.0.wrapping_add(ch.pos);
-    // SAFETY: as in `dma_read`; the driver lent this memory for writing.
-    unsafe { at.write_volatile(byte) };
+    // SAFETY: as in `dma_read`; the driver lent this memory for writing, and
+    // a byte store is trivially aligned. The only accesses the contract lets
+    // race it are the driver's `load_from_dma` (a same-width atomic load).
+    unsafe { dma_mmio::store_as_dma(at, byte) };
     shared.log(Event::DmaWrite { addr: at as usize, bytes: 1 });
 }
 
@@ -147,11 +158,15 @@ fn end(shared: &Shared, ch: &mut Channel, amount: usize) {
 /// A CPU write to the register at `offset`.
 pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
     let mut st = shared.lock();
-    let trigger = value & 1 == 1;
+    // PS, each peripheral's ENABLE register and "Peripheral interface: Tasks":
+    // a disabled peripheral ignores its tasks, so a start never starts and a
+    // stop never produces a stopped event.
+    let trigger = value & 1 == 1 && shared.reg(ENABLE) == shared.kind.enable_value();
     match (shared.kind, offset) {
         (Kind::Uarte, TASKS_STARTTX) | (Kind::Twim, TASKS_STARTTX) if trigger => {
             st.starts += 1;
             st.tx = latch(shared, &st, Dir::Tx);
+            st.tx_on = shared.kind == Kind::Uarte;
             if shared.kind == Kind::Twim {
                 st.twi_address = Some(low_byte(shared.reg(TWIM_ADDRESS)));
                 st.twi_phase = TwiPhase::Transmit;
@@ -162,6 +177,7 @@ pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
         (Kind::Uarte, TASKS_STARTRX) | (Kind::Twim, TASKS_STARTRX) if trigger => {
             st.starts += 1;
             st.rx = latch(shared, &st, Dir::Rx);
+            st.rx_on = shared.kind == Kind::Uarte;
             if shared.kind == Kind::Twim {
                 st.twi_address = Some(low_byte(shared.reg(TWIM_ADDRESS)));
                 st.twi_phase = TwiPhase::Receive;
@@ -204,6 +220,16 @@ pub(super) fn cpu_write_ptr(shared: &Shared, offset: usize, ptr: *mut u8) {
 }
 
 /// Handles pending stop tasks; `true` if there were any.
+///
+/// A stopped event is the end of something that ran: the PS generates
+/// `TXSTOPPED` "when the UARTE transmitter has stopped", `RXTO` when the
+/// receiver has stopped (UARTE chapter, "Transmission" and "Reception"),
+/// SPIM and TWIM `STOPPED` when a transaction has stopped (SPIM chapter,
+/// "SPI master transaction sequence"; TWIM chapter, "Master write sequence"
+/// and "Master read sequence"). The PS promises none for a stop task on a unit
+/// that is not running, so this simulator raises none: the reading worst for
+/// a driver, which must never wait for the stop of something it did not
+/// start (an SPIM that just raised `END`, say).
 fn stops(shared: &Shared, st: &mut State) -> bool {
     let mut any = false;
     if st.stop_tx || st.stop_rx || st.stop {
@@ -212,29 +238,44 @@ fn stops(shared: &Shared, st: &mut State) -> bool {
     }
     if st.stop_tx {
         st.stop_tx = false;
-        end(shared, &mut st.tx, TXD_AMOUNT);
-        set(shared, EVENTS_TXSTOPPED);
-        shared.log(Event::Stopped);
+        if st.tx_on {
+            st.tx_on = false;
+            end(shared, &mut st.tx, TXD_AMOUNT);
+            set(shared, EVENTS_TXSTOPPED);
+            shared.log(Event::Stopped);
+        }
         any = true;
     }
     if st.stop_rx {
         st.stop_rx = false;
-        if st.rx.active {
-            end(shared, &mut st.rx, RXD_AMOUNT);
-            set(shared, EVENTS_ENDRX);
+        if st.rx_on {
+            st.rx_on = false;
+            // PS UARTE "Reception": an impending ENDRX is generated before RXTO,
+            // explicitly if the buffer is not full.
+            if st.rx.active {
+                end(shared, &mut st.rx, RXD_AMOUNT);
+                set(shared, EVENTS_ENDRX);
+            }
+            set(shared, EVENTS_RXTO);
+            shared.log(Event::Stopped);
         }
-        set(shared, EVENTS_RXTO);
-        shared.log(Event::Stopped);
         any = true;
     }
     if st.stop {
         st.stop = false;
-        end(shared, &mut st.tx, TXD_AMOUNT);
-        end(shared, &mut st.rx, RXD_AMOUNT);
-        st.spi_active = false;
-        st.twi_phase = TwiPhase::Idle;
-        set(shared, EVENTS_STOPPED);
-        shared.log(Event::Stopped);
+        let running = match shared.kind {
+            Kind::Spim => st.spi_active,
+            Kind::Twim => st.twi_phase != TwiPhase::Idle,
+            Kind::Uarte => false,
+        };
+        if running {
+            end(shared, &mut st.tx, TXD_AMOUNT);
+            end(shared, &mut st.rx, RXD_AMOUNT);
+            st.spi_active = false;
+            st.twi_phase = TwiPhase::Idle;
+            set(shared, EVENTS_STOPPED);
+            shared.log(Event::Stopped);
+        }
         any = true;
     }
     any
@@ -399,7 +440,7 @@ fn twim_step(shared: &Shared, st: &mut State) -> bool {
             } else if shorts & SHORT_LASTTX_STOP != 0 {
                 twi_stop(shared, st);
             } else {
-                st.twi_phase = TwiPhase::Idle;
+                st.twi_phase = TwiPhase::Halted;
             }
         }
         return true;
@@ -424,7 +465,7 @@ fn twim_step(shared: &Shared, st: &mut State) -> bool {
         if shared.reg(SHORTS) & SHORT_LASTRX_STOP != 0 {
             twi_stop(shared, st);
         } else {
-            st.twi_phase = TwiPhase::Idle;
+            st.twi_phase = TwiPhase::Halted;
         }
     }
     true

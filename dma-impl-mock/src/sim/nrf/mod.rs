@@ -9,7 +9,17 @@
 //! * `ERRORSRC` is write-1-to-clear;
 //! * `PTR`/`MAXCNT` are latched by the start tasks (so the next `RXD.PTR` may
 //!   be written once `RXSTARTED` is seen), `MAXCNT` is cut to the chip's
-//!   width, `AMOUNT` holds what the last transaction really moved.
+//!   width, `AMOUNT` holds what the last transaction really moved;
+//! * events are levels: a second occurrence before the CPU clears one merges
+//!   into it (PS "Peripheral interface", "Events"), and the UARTE
+//!   `ENDRX -> STARTRX` short latches whatever `RXD.PTR` holds at that moment;
+//! * a peripheral whose `ENABLE` register does not hold its value ignores
+//!   every task, and a stop task raises a stopped event only for a unit that
+//!   runs. Deviation from the PS: out of reset (and after
+//!   [`EasyDmaSim::reset`]) `ENABLE` reads as enabled, as if the driver had
+//!   configured the pins (which are not modelled), so tests need not; write
+//!   0 to `ENABLE` ([`EasyDmaSim::disable`]) to model a peripheral nobody
+//!   enabled.
 //!
 //! The wire is modelled too: bytes the master sent ([`EasyDmaSim::take_sent`]),
 //! bytes it will receive ([`EasyDmaSim::feed`]: UART RX line, SPI MISO, TWI
@@ -20,6 +30,9 @@
 //! [`Recorder`] as [`Event::DmaRead`](crate::record::Event::DmaRead) /
 //! [`Event::DmaWrite`](crate::record::Event::DmaWrite), and
 //! [`Event::Stopped`](crate::record::Event::Stopped) when a channel lets go.
+//!
+//! [`EasyDmaSim::adversarial`] steps a [`Timing::Step`] simulator under an
+//! [`Adversary`]'s schedule before every CPU access the driver makes.
 //!
 //! [`Timing::Threaded`] runs the hardware on a worker thread (stop tasks take
 //! effect there, a little later, as on the chip); [`Timing::Step`] moves one
@@ -47,6 +60,8 @@ use std::thread::JoinHandle;
 use dma_mmio::host::{Device, Mapping};
 
 use crate::record::Recorder;
+use crate::sim::adversary::Adversary;
+use dma_mmio::host::interleave::Interleaving;
 use engine::State;
 
 /// Which peripheral a simulator plays.
@@ -58,6 +73,17 @@ pub enum Kind {
     Spim,
     /// I2C (TWI) master with EasyDMA.
     Twim,
+}
+
+impl Kind {
+    /// The `ENABLE` value that switches the block on as this peripheral.
+    fn enable_value(self) -> u32 {
+        match self {
+            Kind::Uarte => regs::ENABLE_UARTE,
+            Kind::Spim => regs::ENABLE_SPIM,
+            Kind::Twim => regs::ENABLE_TWIM,
+        }
+    }
 }
 
 /// Who plays the hardware.
@@ -189,6 +215,7 @@ impl EasyDmaSim {
             recorder: Mutex::new(recorder.clone()),
             shutdown: AtomicBool::new(false),
         });
+        shared.set_reg(regs::ENABLE, kind.enable_value());
         let mapping = dma_mmio::host::map(&shared.regs, Arc::new(Handle(Arc::clone(&shared))));
         let worker = match timing {
             Timing::Threaded => {
@@ -230,6 +257,22 @@ impl EasyDmaSim {
     /// nothing could happen. Meant for [`Timing::Step`].
     pub fn step(&self) -> bool {
         engine::step(&self.shared)
+    }
+
+    /// A `'static` handle that does what [`step`](Self::step) does, for hooks
+    /// that outlive a borrow of the simulator (it keeps the hardware state
+    /// alive, not the mapping: stepping after the simulator was dropped moves
+    /// nothing a driver can see).
+    pub fn stepper(&self) -> impl Fn() -> bool + 'static {
+        let shared = Arc::clone(&self.shared);
+        move || engine::step(&shared)
+    }
+
+    /// Lets `adversary` advance this simulator before every CPU access the
+    /// current thread makes (register reads and writes, `load_from_dma`),
+    /// until the returned guard is dropped. For [`Timing::Step`].
+    pub fn adversarial(&self, adversary: &Adversary) -> Interleaving {
+        adversary.attach(self.stepper())
     }
 
     /// Steps until nothing more can happen (at most `limit` steps); returns the
@@ -295,7 +338,14 @@ impl EasyDmaSim {
         for reg in self.shared.regs.iter() {
             reg.store(0, Ordering::SeqCst);
         }
+        self.shared.set_reg(regs::ENABLE, self.shared.kind.enable_value());
         *self.shared.recorder.lock().unwrap_or_else(PoisonError::into_inner) = recorder.clone();
+    }
+
+    /// Writes 0 to `ENABLE`, as a peripheral nobody configured: every task is
+    /// then ignored (nothing starts, and no stopped event ever comes).
+    pub fn disable(&self) {
+        engine::cpu_write(&self.shared, regs::ENABLE, 0);
     }
 
     /// How many start tasks (`STARTTX`, `STARTRX`, `START`) were triggered.

@@ -24,6 +24,7 @@ pub(super) const EVENTS_LASTTX: usize = 0x160;
 pub(super) const SHORTS: usize = 0x200;
 pub(super) const UARTE_ERRORSRC: usize = 0x480;
 pub(super) const TWIM_ERRORSRC: usize = 0x4C4;
+pub(super) const ENABLE: usize = 0x500;
 
 pub(super) const RXD_PTR: usize = 0x534;
 pub(super) const RXD_MAXCNT: usize = 0x538;
@@ -33,6 +34,12 @@ pub(super) const TXD_MAXCNT: usize = 0x548;
 pub(super) const TXD_AMOUNT: usize = 0x54C;
 pub(super) const TWIM_ADDRESS: usize = 0x588;
 pub(super) const SPIM_ORC: usize = 0x5C0;
+
+/// `ENABLE` values that switch the block on as each peripheral (PS, the
+/// `ENABLE` register of the UARTE, SPIM and TWIM chapters).
+pub(super) const ENABLE_UARTE: u32 = 8;
+pub(super) const ENABLE_SPIM: u32 = 7;
+pub(super) const ENABLE_TWIM: u32 = 6;
 
 /// Words in a simulated block (0x000..0x600).
 pub(super) const BLOCK_WORDS: usize = 0x600 / 4;
