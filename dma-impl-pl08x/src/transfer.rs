@@ -19,10 +19,13 @@ use crate::{regs, Error};
 mod sealed {
     use crate::dmac::{Hw, Lli};
 
+    /// An LLI pool: its first item and length.
+    pub(crate) type Pool = Option<(core::ptr::NonNull<Lli>, usize)>;
+
     /// The channel behind an owner: registers, fence, LLI pool, segment size.
     pub trait Sealed {
         type Fence: dma_traits::DmaFence;
-        fn parts(&self) -> (Hw, Self::Fence, Option<(core::ptr::NonNull<Lli>, usize)>, usize);
+        fn parts(&self) -> (Hw, Self::Fence, Pool, usize);
     }
 }
 
@@ -34,7 +37,7 @@ pub trait Owner: sealed::Sealed {}
 impl<const N: usize, F: DmaFence> Owner for Channel<N, F> {}
 impl<const N: usize, F: DmaFence> sealed::Sealed for Channel<N, F> {
     type Fence = F;
-    fn parts(&self) -> (Hw, F, Option<(core::ptr::NonNull<Lli>, usize)>, usize) {
+    fn parts(&self) -> (Hw, F, sealed::Pool, usize) {
         (self.hw, self.fence, self.pool, self.segment)
     }
 }
@@ -105,7 +108,7 @@ impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
 impl<const N: usize, F: DmaFence> Owner for FixedAddress<N, F> {}
 impl<const N: usize, F: DmaFence> sealed::Sealed for FixedAddress<N, F> {
     type Fence = F;
-    fn parts(&self) -> (Hw, F, Option<(core::ptr::NonNull<Lli>, usize)>, usize) {
+    fn parts(&self) -> (Hw, F, sealed::Pool, usize) {
         self.channel.parts()
     }
 }

@@ -403,16 +403,17 @@ impl Shared {
                     Self::error(s, n);
                     return;
                 }
-                // SAFETY: see `beat`: an LLI of the driver's pool, aligned
-                // (checked), written before the channel was enabled.
-                let (src, dst, next, control) = unsafe {
-                    (
-                        words.read(),
-                        words.add(1).read(),
-                        words.add(2).read(),
-                        words.add(3).cast::<u32>().read(),
-                    )
-                };
+                // Each read: see `beat`: a word of an LLI of the driver's
+                // pool, aligned (checked), written before the channel was
+                // enabled; `wrapping_add` stays inside the item.
+                // SAFETY: as above, word 0 (source).
+                let src = unsafe { words.read() };
+                // SAFETY: as above, word 1 (destination).
+                let dst = unsafe { words.wrapping_add(1).read() };
+                // SAFETY: as above, word 2 (next LLI).
+                let next = unsafe { words.wrapping_add(2).read() };
+                // SAFETY: as above, word 3 (control, 32 bits).
+                let control = unsafe { words.wrapping_add(3).cast::<u32>().read() };
                 // Bits [1:0] of the next-LLI word are LM and reserved.
                 let next = next.wrapping_sub(next.addr() & 3);
                 let opt = |p: *mut u8| (!p.is_null()).then_some(Addr(p));

@@ -5,8 +5,10 @@ use super::*;
 use dma_mmio::Reg;
 
 fn reg(sim: &Pl08xSim, offset: usize) -> Reg {
-    // SAFETY: a register of the live simulator's block.
-    unsafe { Reg::from_ptr(sim.base()).offset(offset) }
+    // SAFETY: the live simulator's block.
+    let base = unsafe { Reg::from_ptr(sim.base()) };
+    // SAFETY: a register of that block.
+    unsafe { base.offset(offset) }
 }
 
 /// Programs channel 0 to copy `n` words from `src` to `dst` and enables it.
