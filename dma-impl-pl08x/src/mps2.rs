@@ -45,15 +45,10 @@ pub fn take() -> Option<Dmas> {
         return None;
     }
     let [a, b, c, d] = DMA_SECURE;
-    // SAFETY: these are the PL081 register blocks of the board (mps2-tz.c),
+    // SAFETY (each): the PL081 register blocks of the board (mps2-tz.c),
     // handed out once thanks to `TAKEN`; the windows are the secure SSRAM
     // aliases the secure DMA master reaches.
-    unsafe {
-        Some(Dmas {
-            dma0: crate::Pl081::new(a as *mut u32, SECURE_SSRAM),
-            dma1: crate::Pl081::new(b as *mut u32, SECURE_SSRAM),
-            dma2: crate::Pl081::new(c as *mut u32, SECURE_SSRAM),
-            dma3: crate::Pl081::new(d as *mut u32, SECURE_SSRAM),
-        })
-    }
+    // SAFETY: see above.
+    let new = |base: usize| unsafe { crate::Pl081::new(base as *mut u32, SECURE_SSRAM) };
+    Some(Dmas { dma0: new(a), dma1: new(b), dma2: new(c), dma3: new(d) })
 }

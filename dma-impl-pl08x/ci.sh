@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# dma-impl-pl08x on its target and on QEMU:
+#  1. the library for thumbv8m.main-none-eabi (Cortex-M33) and clippy there;
+#  2. the host tests against the PL08x simulator (cargo's `test result:` lines);
+#  3. the firmware `examples/qemu_suite.rs` on qemu-system-arm -M mps2-an505
+#     and -M mps2-an521 (each with `timeout 60`);
+#  4. the mutation run: the firmware built with a Drop that does not halt
+#     (`--cfg pl08x_mutant_drop_no_halt`) must FAIL on QEMU.
+# Prints `N passed, N failed` last (steps and QEMU checks) and exits nonzero
+# on any failure. Run from anywhere.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=thumbv8m.main-none-eabi
+FW=target/$TARGET/release/examples/qemu_suite
+passed=0
+failed=0
+step() { # name, command...
+    local name=$1; shift
+    echo "+ $*"
+    if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; fi
+}
+
+rustup target list --installed 2>/dev/null | grep -qx "$TARGET" || rustup target add "$TARGET"
+if ! command -v qemu-system-arm >/dev/null; then
+    (apt-get update && apt-get install -y qemu-system-arm) >/dev/null 2>&1 || echo "cannot install qemu-system-arm"
+fi
+
+step "build $TARGET" cargo build -p dma-impl-pl08x --target "$TARGET"
+step "clippy $TARGET" cargo clippy --no-deps -p dma-impl-pl08x --target "$TARGET" --features rt --lib --examples -- -D warnings
+step "clippy host" cargo clippy --no-deps -p dma-impl-pl08x --tests -- -D warnings
+
+host_tests() {
+    local log
+    log=$(mktemp)
+    cargo test -p dma-impl-pl08x 2>&1 | tee "$log" | grep -E '^test result:|adversarial .*schedules|panicked' 
+    local rc=${PIPESTATUS[0]}
+    grep -q 'test result: FAILED' "$log" && rc=1
+    rm -f "$log"
+    return "$rc"
+}
+step "host tests" host_tests
+
+step "firmware" cargo build -p dma-impl-pl08x --release --example qemu_suite --features rt --target "$TARGET"
+
+qemu() { # machine, elf
+    timeout 60 qemu-system-arm -M "$1" -nographic -monitor none -serial none \
+        -semihosting-config enable=on,target=native -kernel "$2"
+}
+for machine in mps2-an505 mps2-an521; do
+    step "QEMU $machine" qemu "$machine" "$FW"
+done
+
+# The mutation: a Drop that does not halt must be caught on the target.
+mutant() {
+    CARGO_TARGET_DIR=target/pl08x-mutant \
+        CARGO_TARGET_THUMBV8M_MAIN_NONE_EABI_RUSTFLAGS="--cfg pl08x_mutant_drop_no_halt" \
+        cargo build -q -p dma-impl-pl08x --release --example qemu_suite --features rt --target "$TARGET" || return 1
+    if qemu mps2-an505 "target/pl08x-mutant/$TARGET/release/examples/qemu_suite"; then
+        echo "the mutant (Drop without halt) passed on QEMU: the checks miss it"
+        return 1
+    fi
+    echo "the mutant (Drop without halt) fails on QEMU, as it must"
+}
+step "mutant caught on QEMU" mutant
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
