@@ -23,14 +23,24 @@
 //!   reports `AMOUNT` as `transferred`. Dropping an unfinished transfer does
 //!   the same: STOP task, stopped event (`TXSTOPPED`, `RXTO`, `STOPPED`),
 //!   acquire, and only then the buffer is released.
-//! * UARTE reception can be double buffered ([`UarteRx::read_stream`]).
+//! * A transfer on a peripheral whose `ENABLE` does not switch it on is
+//!   refused ([`Error::NotEnabled`]): its tasks would be ignored and its stop
+//!   never answered. No path waits for the stopped event of something this
+//!   crate did not start.
+//! * A transfer that ended by itself with `AMOUNT` short of its length is
+//!   [`Error::Truncated`] (the chip has a narrower `MAXCNT` than its type
+//!   says), never a plain success.
+//! * UARTE reception can be double buffered ([`UarteRx::read_stream`]); the
+//!   stream never hands out a buffer EasyDMA holds (argued in [`stream`]).
+//! * [`Chip`] and [`Engine`] are sealed: the checks trust them.
 //!
 //! # Chips and features
 //!
 //! Peripherals are generic over a [`Chip`] ([`Nrf52832`], [`Nrf52833`],
 //! [`Nrf52840`]), so every chip's limits are checked in one build. The
 //! features `nrf52832`, `nrf52833`, `nrf52840` choose the chip of the
-//! [`peripherals`] singletons ([`TargetChip`]); they are additive, and with
+//! [`peripherals`] singletons ([`TargetChip`]), which exist only when building
+//! for the chip (`target_os = "none"`); they are additive, and with
 //! several the most restrictive chip wins. `rt` pulls in `cortex-m-rt` and a
 //! single-core critical section for the example firmware.
 //!

@@ -18,8 +18,8 @@ use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::adversary::{explore, explore_random, Adversary, Explored};
 use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};
 use dma_impl_nrf::{Nrf52832, Nrf52840, Spim, Twim, Uarte, UarteRx, UarteTx};
-use dma_traits::{DmaFullDuplex, DmaRead, DmaWrite, Transfer};
 use dma_mmio::host::interleave::Interleaving;
+use dma_traits::{DmaFullDuplex, DmaRead, DmaWrite, Transfer};
 use std::cell::Cell;
 
 /// Beats the hardware may advance before one CPU access.
@@ -198,8 +198,13 @@ fn every_schedule(api: &str, mut case: impl FnMut(&Adversary)) {
 /// What the driver let go of, checked against the log: no EasyDMA access to
 /// `buffer` after `mark`.
 fn untouched_after(log: &Recorder, mark: usize, buffer: &[u8], what: &str) {
-    HandedOut { addr: buffer.as_ptr() as usize, len: buffer.len(), snapshot: buffer.to_vec(), mark }
-        .check(log, buffer, what);
+    HandedOut {
+        addr: buffer.as_ptr() as usize,
+        len: buffer.len(),
+        snapshot: buffer.to_vec(),
+        mark,
+    }
+    .check(log, buffer, what);
 }
 
 /// How a case ends a transfer.

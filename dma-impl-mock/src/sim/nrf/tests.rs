@@ -82,3 +82,30 @@ fn rxstarted_latches_the_pointer_so_the_next_can_be_queued() {
     assert_eq!(reg(&sim, EVENTS_RXTO).read(), 1);
     assert_eq!((&first, &second), (b"ab", b"cd"));
 }
+
+#[test]
+fn a_stop_task_on_a_unit_that_never_started_raises_no_stopped_event() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    reg(&sim, TASKS_STOPTX).write(1);
+    reg(&sim, TASKS_STOPRX).write(1);
+    assert_eq!(reg(&sim, EVENTS_TXSTOPPED).read(), 0);
+    assert_eq!(reg(&sim, EVENTS_RXTO).read(), 0);
+    let spim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
+    reg(&spim, TASKS_STOP).write(1);
+    assert_eq!(reg(&spim, EVENTS_STOPPED).read(), 0);
+}
+
+#[test]
+fn a_disabled_peripheral_ignores_its_tasks() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    assert_eq!(reg(&sim, ENABLE).read(), ENABLE_UARTE, "reads as enabled out of reset");
+    let data = [1u8; 2];
+    reg(&sim, TXD_PTR).write_ptr(data.as_ptr());
+    reg(&sim, TXD_MAXCNT).write(2);
+    sim.disable();
+    reg(&sim, TASKS_STARTTX).write(1);
+    assert_eq!(sim.run(10), 0);
+    assert_eq!(sim.starts(), 0);
+    reg(&sim, TASKS_STOPTX).write(1);
+    assert_eq!(reg(&sim, EVENTS_TXSTOPPED).read(), 0, "never started, never stopped");
+}
