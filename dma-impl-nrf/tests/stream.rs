@@ -88,7 +88,7 @@ fn a_stream_on_a_disabled_uarte_is_refused_with_everything() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
     sim.disable();
     let (error, _rx, first, second) =
-        rx(&sim).read_stream(vec![1u8; 2], vec![2u8; 3]).err().expect("refused");
+        rx(&sim).read_stream(vec![1u8; 2], vec![2u8; 3]).expect_err("refused");
     assert_eq!(error, dma_impl_nrf::Error::NotEnabled);
     assert_eq!((first, second), (vec![1u8; 2], vec![2u8; 3]));
     assert_eq!(sim.starts(), 0);
