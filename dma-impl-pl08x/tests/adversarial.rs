@@ -17,9 +17,9 @@ use dma_impl_pl08x::{Dmac, Error, FixedAddress, Pacing, Pl081};
 use dma_traits::{DmaCopy, DmaRead, DmaWrite, Transfer, Word};
 
 const K: u32 = 2;
-const DEPTH: usize = scale(8, 3);
+const DEPTH: usize = scale(8, 2);
 const LIMIT: usize = scale(20_000, 100);
-const SEEDS: u64 = scale(300, 6) as u64;
+const SEEDS: u64 = scale(300, 3) as u64;
 
 #[derive(Clone, Copy, Debug)]
 enum End {
@@ -68,8 +68,7 @@ where
     }
     let src = leak(&ramp::<W>(n, 1));
     let sentinel = W::from(0xEE);
-    let dst = leak(&vec![sentinel; n]);
-    let dst_ptr = dst.as_ptr();
+    let (dst_ptr, dst) = common::leak_raw(&vec![sentinel; n]);
     let copy = ch.copy(&*src, dst).ok().unwrap();
     let guard = sim.adversarial(adv);
     let polls = match end {
@@ -108,7 +107,7 @@ where
             quiescent(&sim);
             // SAFETY: the leaked buffer's transfer ended (drop stopped the
             // channel); nothing else uses the memory.
-            let dst = unsafe { core::slice::from_raw_parts(dst_ptr, n) };
+            let dst = unsafe { &*dst_ptr };
             prefix(src, dst, sentinel);
         }
     }

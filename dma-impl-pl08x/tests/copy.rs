@@ -171,14 +171,13 @@ fn scoped_copies_borrow_stack_buffers() {
 fn forgetting_a_static_copy_is_harmless() {
     let (sim, mut dmac) = stepped();
     let from = leak(&[1u32, 2, 3]);
-    let to = leak(&[0u32; 3]);
-    let to_ptr = to.as_ptr();
+    let (to_ptr, to) = common::leak_raw(&[0u32; 3]);
     let copy = dmac.channel(0).unwrap().copy(&*from, to).ok().unwrap();
     core::mem::forget(copy);
     sim.run(100);
     // SAFETY: the DMA finished (run returned: nothing moves) and the leaked
     // buffer is never used again through its (forgotten) owner.
-    assert_eq!(unsafe { core::slice::from_raw_parts(to_ptr, 3) }, [1, 2, 3]);
+    assert_eq!(unsafe { &*to_ptr }, [1, 2, 3]);
     // The other channel still works.
     let done = dmac.channel(1).unwrap().copy(&*from, leak(&[0u32; 3])).ok().unwrap();
     sim.run(100);

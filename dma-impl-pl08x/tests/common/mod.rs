@@ -26,6 +26,15 @@ pub fn leak<T: Clone>(v: &[T]) -> &'static mut [T] {
     Box::leak(v.to_vec().into_boxed_slice())
 }
 
+/// A `'static` buffer holding `v` and a raw pointer to it that stays valid
+/// after the reference was lent and given up (it is the reference's parent).
+pub fn leak_raw<T: Clone>(v: &[T]) -> (*mut [T], &'static mut [T]) {
+    let raw = Box::into_raw(v.to_vec().into_boxed_slice());
+    // SAFETY: `raw` is a live, leaked allocation; the reference is its only
+    // user until the caller reads through `raw` after the reference is gone.
+    (raw, unsafe { &mut *raw })
+}
+
 /// A `'static` LLI pool of `n` items.
 pub fn pool(n: usize) -> &'static mut [Lli] {
     Box::leak(vec![Lli::EMPTY; n].into_boxed_slice())

@@ -48,7 +48,9 @@
 //! option; the rest of the model stays the TRM's.
 //!
 //! Memory beats: a destination write is one [`dma_mmio::store_as_dma`] of the
-//! destination width (`DWidth`), a source read one atomic load of `SWidth`.
+//! destination width (`DWidth`), so a driver's racing `dma_mmio::load_from_dma`
+//! is a race of atomics; a source read is one volatile load of `SWidth`
+//! (see `Shared::beat` for why not an atomic one).
 //!
 //! On the host an LLI's address words are pointer-wide (a driver writes
 //! pointers, as it writes address registers with `Reg::write_ptr`), in the
@@ -61,7 +63,7 @@
 //! assert!(!sim.step()); // nothing enabled
 //! ```
 
-use std::sync::atomic::{fence, AtomicBool, AtomicU16, AtomicU32, AtomicU8, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -169,7 +171,10 @@ impl Shared {
     fn read(&self, offset: usize) -> u32 {
         let s = self.lock();
         let mask = |bit: u32| -> u32 {
-            s.ch.iter().enumerate().filter(|(_, c)| c.config & bit != 0).fold(0, |m, (n, _)| m | 1 << n)
+            s.ch.iter()
+                .enumerate()
+                .filter(|(_, c)| c.config & bit != 0)
+                .fold(0, |m, (n, _)| m | 1 << n)
         };
         match offset {
             INT_STATUS => (s.raw_tc & mask(ITC)) | (s.raw_err & mask(IE)),
@@ -370,13 +375,18 @@ impl Shared {
             Self::error(s, n);
             return true;
         };
+        // The source is read with a plain (volatile) load of `SWidth`, not an
+        // atomic one: an atomic load goes through `&AtomicU32`, which needs
+        // write permission in Rust's aliasing model (Miri, Stacked Borrows,
+        // rejects it on a `&[u32]` source), and nothing writes a source while
+        // the DMA may read it (the `DmaReadBuffer` contract), so no race.
         let value = match sw {
             // SAFETY: see above; aligned (checked) for the width.
-            1 => u32::from(unsafe { AtomicU8::from_ptr(src.0) }.load(Ordering::Relaxed)),
+            1 => u32::from(unsafe { src.0.read_volatile() }),
             // SAFETY: as above.
-            2 => u32::from(unsafe { AtomicU16::from_ptr(src.0.cast::<u16>()) }.load(Ordering::Relaxed)),
+            2 => u32::from(unsafe { src.0.cast::<u16>().read_volatile() }),
             // SAFETY: as above.
-            _ => unsafe { AtomicU32::from_ptr(src.0.cast::<u32>()) }.load(Ordering::Relaxed),
+            _ => unsafe { src.0.cast::<u32>().read_volatile() },
         };
         c.fifo = Some(value);
         c.moved += 1;
