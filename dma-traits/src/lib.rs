@@ -18,10 +18,15 @@
 //!   driver can poll, wait on and stop, getting the buffer and the peripheral
 //!   back on every path, and [`scoped`] for borrowed buffers.
 //!
+//! * [`Lent`], [`Region`], [`Halt`] and [`InFlight`]: what every HAL needs to
+//!   hold a buffer while the DMA runs; `InFlight` is a complete [`Transfer`]
+//!   around one `halt` function.
+//!
 //! # For HAL authors
 //!
-//! Implement [`Transfer`] and the `*_unchecked` constructor of the peripheral
-//! traits; take the fence as a type parameter. Then run the conformance suite
+//! Implement [`Halt`] for your peripheral and the `*_unchecked` constructor
+//! of the peripheral traits, returning an [`InFlight`] (or implement
+//! [`Transfer`] yourself); take the fence as a type parameter. Then run the conformance suite
 //! of `dma-impl-mock` in CI. See `docs/hal-guide.md`.
 //!
 //! # For driver authors
@@ -44,6 +49,8 @@ mod cache_aligned;
 pub mod fence;
 #[cfg(feature = "async")]
 pub mod future;
+pub mod in_flight;
+pub mod lent;
 mod sub_range;
 pub mod target;
 pub mod transfer;
@@ -56,6 +63,8 @@ pub use cache_aligned::CacheAligned;
 pub use fence::{Access, CompilerFence, DmaFence, DmbFence, FenceError};
 #[cfg(feature = "cortex-m7")]
 pub use fence::{CortexM7DCache, CACHE_LINE};
+pub use in_flight::{Halt, Halted, InFlight};
+pub use lent::{Lent, Region};
 pub use sub_range::{RangeError, SubRange};
 pub use target::{ReadTarget, TransparentTarget, WriteTarget};
 pub use transfer::{

@@ -6,9 +6,9 @@ use dma_traits::{
     Access, CompilerFence, DmaCopy, DmaFence, DmaReadBuffer, DmaWriteBuffer, TransferError, Word,
 };
 
-use super::lent::Lent;
 use super::transfer::{check_pairs, launch, MockError, MockTransfer, Plan};
 use crate::engine::{Channel, Descriptor, MockDma};
+use dma_traits::Lent;
 
 /// A failed or refused copy: the error, both buffers and the channel.
 pub type CopyError<S, D, F> = TransferError<MockError, (S, D), MockMemCopy<F>>;

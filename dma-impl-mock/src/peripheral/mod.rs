@@ -1,6 +1,5 @@
 //! Mock peripherals with DMA, implementing the `dma-traits` peripheral traits.
 
-mod lent;
 mod memcopy;
 mod serial;
 mod spi;

@@ -7,9 +7,9 @@ use dma_traits::{
     TransferError, Word,
 };
 
-use super::lent::Lent;
 use super::transfer::{check_pair, Defect, Leg, MockError, MockTransfer};
 use crate::engine::{Channel, Descriptor, MockDma, Wire};
+use dma_traits::Lent;
 
 /// A mock serial port: [`DmaWrite`] sends a buffer onto its [`Wire`],
 /// [`DmaRead`] fills a buffer from it. Any [`Word`] width works.

@@ -7,9 +7,9 @@ use dma_traits::{
     Word,
 };
 
-use super::lent::Lent;
 use super::transfer::{check_pairs, launch, Defect, MockError, MockTransfer, Plan};
 use crate::engine::{Channel, Descriptor, MockDma, Wire};
+use dma_traits::Lent;
 
 /// A mock SPI controller: [`DmaFullDuplex`] sends `tx` onto its [`Wire`]
 /// while filling `rx` from the words delivered to the wire.

@@ -4,8 +4,8 @@ use core::fmt;
 
 use dma_traits::{Access, DmaFence, FenceError, Finished, Outcome, Transfer, TransferError, Word};
 
-use super::lent::Lent;
 use crate::engine::{Channel, EngineError, Status};
+use dma_traits::Lent;
 
 /// What goes wrong in a mock transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
