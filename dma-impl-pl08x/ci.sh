@@ -33,7 +33,7 @@ step "clippy host" cargo clippy --no-deps -p dma-impl-pl08x --tests -- -D warnin
 host_tests() {
     local log
     log=$(mktemp)
-    cargo test -p dma-impl-pl08x 2>&1 | tee "$log" | grep -E '^test result:|adversarial .*schedules|panicked' 
+    cargo test -p dma-impl-pl08x -- --nocapture 2>&1 | tee "$log" | grep -E '^test result:|adversarial .*schedules|panicked' 
     local rc=${PIPESTATUS[0]}
     grep -q 'test result: FAILED' "$log" && rc=1
     rm -f "$log"

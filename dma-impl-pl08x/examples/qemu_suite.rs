@@ -174,20 +174,23 @@ fn main() -> ! {
     let Some(boards) = mps2::take() else {
         hprintln!("FAIL take: DMAs already taken");
         debug::exit(debug::EXIT_FAILURE);
-        loop {}
+        loop {
+            cortex_m::asm::wfi();
+        }
     };
-    let mut dma0 = boards.dma0;
-    let mut dma1 = boards.dma1;
+    // DMA2 and DMA3 are left unbound: never used through `boards`.
+    let mps2::Dmas { mut dma0, mut dma1, .. } = boards;
     // DMA3 without the reachability check, for the fact checks only.
-    drop(boards.dma3);
-    // SAFETY: the only value for DMA3's block (`dma3` was dropped above).
+    // SAFETY: the only value used for DMA3's block (`boards.dma3` is never
+    // used: the pattern above leaves it unbound).
     let mut raw_dma: Pl081 = unsafe { Dmac::new(mps2::DMA_SECURE[3] as *mut u32, &[]) };
 
     let mut ch0 = dma0.channel(0);
     suite.run("take_once", || ensure(mps2::take().is_none(), "take() twice"));
 
     suite.run("copy_u8", || {
-        let (Some(s), Some(d)) = (once!([u8; 257] = [0; 257]), once!([u8; 257] = [0xEE; 257])) else {
+        let (Some(s), Some(d)) = (once!([u8; 257] = [0; 257]), once!([u8; 257] = [0xEE; 257]))
+        else {
             return Err(Fail::Msg("buffers"));
         };
         let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
@@ -219,7 +222,8 @@ fn main() -> ! {
         let Some(mut ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
         let Some(pool) = once!([Lli; 1] = [Lli::EMPTY; 1]) else { return Err(Fail::Msg("pool")) };
         let _ = ch.with_lli_pool(pool);
-        let (Some(s), Some(d)) = (once!([u32; 9000] = [0; 9000]), once!([u32; 9000] = [7; 9000])) else {
+        let (Some(s), Some(d)) = (once!([u32; 9000] = [0; 9000]), once!([u32; 9000] = [7; 9000]))
+        else {
             return Err(Fail::Msg("buffers"));
         };
         let result = match ch.copy(&*s, d) {
@@ -241,7 +245,9 @@ fn main() -> ! {
         let Some(mut ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
         let Some(pool) = once!([Lli; 2] = [Lli::EMPTY; 2]) else { return Err(Fail::Msg("pool")) };
         let _ = ch.with_lli_pool(pool);
-        let (Some(s), Some(d)) = (once!([u32; LONG] = [0; LONG]), once!([u32; LONG] = [0xEE; LONG])) else {
+        let (Some(s), Some(d)) =
+            (once!([u32; LONG] = [0; LONG]), once!([u32; LONG] = [0xEE; LONG]))
+        else {
             return Err(Fail::Msg("buffers"));
         };
         let (back, check) = copy_check(ch, s, d);
@@ -250,7 +256,8 @@ fn main() -> ! {
     });
     suite.run("copy_u8_longer_than_4095_via_llis", || {
         let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
-        let (Some(s), Some(d)) = (once!([u8; 5000] = [0; 5000]), once!([u8; 5000] = [0xEE; 5000])) else {
+        let (Some(s), Some(d)) = (once!([u8; 5000] = [0; 5000]), once!([u8; 5000] = [0xEE; 5000]))
+        else {
             return Err(Fail::Msg("buffers"));
         };
         let (back, check) = copy_check(ch, s, d);
@@ -325,8 +332,11 @@ fn main() -> ! {
             Err(e) => {
                 let back = e.buffer.1 == &[0xEE; 3];
                 ch = Some(e.resources);
-                ensure(e.error == Error::LengthMismatch { source: 2, destination: 3 }, "wrong error")
-                    .and_then(|()| ensure(back, "destination not given back untouched"))
+                ensure(
+                    e.error == Error::LengthMismatch { source: 2, destination: 3 },
+                    "wrong error",
+                )
+                .and_then(|()| ensure(back, "destination not given back untouched"))
             }
         }
     });
@@ -337,14 +347,21 @@ fn main() -> ! {
         match c.copy(odd, d) {
             Ok(_) => Err(Fail::Msg("accepted")),
             Err(e) => {
-                let r = ensure(e.error == Error::Misaligned { address: 0x3800_0102 }, "wrong error");
+                let r =
+                    ensure(e.error == Error::Misaligned { address: 0x3800_0102 }, "wrong error");
                 let (_, d) = e.buffer;
-                match e.resources.copy(Raw::<u16>::new(0x3800_0101, 1), Raw::<u16>::new(0x3800_0200, 1)) {
+                match e
+                    .resources
+                    .copy(Raw::<u16>::new(0x3800_0101, 1), Raw::<u16>::new(0x3800_0200, 1))
+                {
                     Ok(_) => Err(Fail::Msg("accepted an odd u16")),
                     Err(e) => {
                         ch = Some(e.resources);
-                        r.and_then(|()| ensure(d == &[0xEE; 2], "destination touched"))
-                            .and_then(|()| ensure(e.error == Error::Misaligned { address: 0x3800_0101 }, "u16"))
+                        r.and_then(|()| ensure(d == &[0xEE; 2], "destination touched")).and_then(
+                            |()| {
+                                ensure(e.error == Error::Misaligned { address: 0x3800_0101 }, "u16")
+                            },
+                        )
                     }
                 }
             }
@@ -370,7 +387,10 @@ fn main() -> ! {
             Ok(_) => Err(Fail::Msg("accepted")),
             Err(e) => {
                 ch = Some(e.resources);
-                ensure(e.error == Error::Unreachable { address: nonsecure, bytes: 4 }, "wrong error")
+                ensure(
+                    e.error == Error::Unreachable { address: nonsecure, bytes: 4 },
+                    "wrong error",
+                )
             }
         }
     });
@@ -413,7 +433,8 @@ fn main() -> ! {
         let Some(mut c) = dma1.channel(0) else { return Err(Fail::Msg("channel")) };
         let Some(pool) = once!([Lli; 1] = [Lli::EMPTY; 1]) else { return Err(Fail::Msg("pool")) };
         let _ = c.with_lli_pool(pool);
-        let (Some(s), Some(d)) = (once!([u32; 5000] = [3; 5000]), once!([u32; 5000] = [0; 5000])) else {
+        let (Some(s), Some(d)) = (once!([u32; 5000] = [3; 5000]), once!([u32; 5000] = [0; 5000]))
+        else {
             return Err(Fail::Msg("buffers"));
         };
         let at = d.as_ptr();
@@ -467,8 +488,7 @@ fn main() -> ! {
         match outcome {
             Ok(done) => {
                 ch = Some(done.resources);
-                count("transferred", done.transferred, 5)
-                    .and_then(|()| ensure(to == from, "data"))
+                count("transferred", done.transferred, 5).and_then(|()| ensure(to == from, "data"))
             }
             Err(e) => Err(Fail::Refused(e.error)),
         }
@@ -485,5 +505,7 @@ fn main() -> ! {
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     hprintln!("FAIL panic: {}", info);
     debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    loop {
+        cortex_m::asm::wfi();
+    }
 }

@@ -8,8 +8,8 @@
 use core::mem::ManuallyDrop;
 
 use dma_traits::{
-    Access, DmaCopy, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished,
-    Outcome, Started, Transfer, TransferError, Word, WordWidth,
+    Access, DmaCopy, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome,
+    Started, Transfer, TransferError, Word, WordWidth,
 };
 
 use crate::dmac::{bus_word, low32, Channel, Hw, Lli};
@@ -196,10 +196,10 @@ fn plan<R: Owner>(resources: &R, job: &Job) -> Result<Plan, Error> {
     if job.items == 0 {
         return Err(Error::Empty);
     }
-    let bytes = job.items.checked_mul(job.width.bytes()).ok_or(Error::TooLong {
-        items: job.items,
-        max: 0,
-    })?;
+    let bytes = job
+        .items
+        .checked_mul(job.width.bytes())
+        .ok_or(Error::TooLong { items: job.items, max: 0 })?;
     for side in [job.src, job.dst] {
         aligned(side.ptr, job.width)?;
         // Only memory is checked against the windows: a fixed device address
@@ -315,7 +315,8 @@ impl<B, R: Owner> InFlight<B, R> {
             // running transfer would own it).
             unsafe { pool.wrapping_add(j).write(item) };
         }
-        let mut regions = [Region { start: core::ptr::null(), bytes: 0, access: Access::DmaReads }; 3];
+        let mut regions =
+            [Region { start: core::ptr::null(), bytes: 0, access: Access::DmaReads }; 3];
         let span = |side: Side| if side.increment { plan.items * bytes } else { 0 };
         regions[0] = Region { start: job.src.ptr, bytes: span(job.src), access: Access::DmaReads };
         regions[1] = Region { start: job.dst.ptr, bytes: span(job.dst), access: Access::DmaWrites };
@@ -452,7 +453,12 @@ unsafe impl<B, R: Owner> Transfer for InFlight<B, R> {
     fn stop(self) -> Outcome<Self> {
         let (ended, buffer, resources) = self.end();
         if ended.error {
-            Err(TransferError { error: Error::Bus, buffer, resources, transferred: ended.transferred })
+            Err(TransferError {
+                error: Error::Bus,
+                buffer,
+                resources,
+                transferred: ended.transferred,
+            })
         } else {
             Ok(Finished { buffer, resources, transferred: ended.transferred })
         }

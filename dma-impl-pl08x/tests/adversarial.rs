@@ -137,7 +137,8 @@ fn copy_wait_every_width() {
 #[test]
 fn copy_stop_mid_flight() {
     for polls in 0..3 {
-        let e = explore(K, DEPTH, LIMIT, |adv| copy_case::<u32>(adv, 3, None, End::Stop(polls), None));
+        let e =
+            explore(K, DEPTH, LIMIT, |adv| copy_case::<u32>(adv, 3, None, End::Stop(polls), None));
         report(&format!("copy stop after {polls} polls"), e, 0);
     }
     let r = explore_random(3, 0..SEEDS, |adv| {
@@ -150,7 +151,8 @@ fn copy_stop_mid_flight() {
 #[test]
 fn copy_drop_mid_flight() {
     for polls in 0..3 {
-        let e = explore(K, DEPTH, LIMIT, |adv| copy_case::<u16>(adv, 3, None, End::Drop(polls), None));
+        let e =
+            explore(K, DEPTH, LIMIT, |adv| copy_case::<u16>(adv, 3, None, End::Drop(polls), None));
         report(&format!("copy drop after {polls} polls"), e, 0);
     }
     let r = explore_random(3, 0..SEEDS, |adv| {
@@ -181,7 +183,8 @@ fn lli_copies_wait_and_stop() {
 #[test]
 fn bus_errors_give_the_count() {
     let e = explore(K, DEPTH, LIMIT, |adv| copy_case::<u32>(adv, 3, None, End::Wait, Some(1)));
-    let r = explore_random(3, 0..SEEDS, |adv| copy_case::<u16>(adv, 11, Some(3), End::Wait, Some(7)));
+    let r =
+        explore_random(3, 0..SEEDS, |adv| copy_case::<u16>(adv, 11, Some(3), End::Wait, Some(7)));
     report("copy with a bus error", e, r);
 }
 
@@ -189,9 +192,10 @@ fn fixed_case(adv: &Adversary, n: usize, end: End, rx: bool) {
     let (sim, mut dmac) = rig();
     let dr: &'static AtomicU32 = Box::leak(Box::new(AtomicU32::new(0)));
     // SAFETY: a leaked atomic, valid forever, accessed only atomically.
-    let port = unsafe { FixedAddress::new(dmac.channel(1).unwrap(), dr.as_ptr().cast(), Pacing::Line(2)) }
-        .ok()
-        .unwrap();
+    let port =
+        unsafe { FixedAddress::new(dmac.channel(1).unwrap(), dr.as_ptr().cast(), Pacing::Line(2)) }
+            .ok()
+            .unwrap();
     sim.set_request(2, true);
     let src = leak(&ramp::<u32>(n, 3));
     let polls = match end {
@@ -236,7 +240,9 @@ fn fixed_case(adv: &Adversary, n: usize, end: End, rx: bool) {
 #[test]
 fn fixed_address_tx_and_rx() {
     let e = explore(K, DEPTH, LIMIT, |adv| fixed_case(adv, 3, End::Wait, false));
-    let r = explore_random(3, 0..SEEDS, |adv| fixed_case(adv, 7, End::Stop(adv.next_beats() as usize), false));
+    let r = explore_random(3, 0..SEEDS, |adv| {
+        fixed_case(adv, 7, End::Stop(adv.next_beats() as usize), false)
+    });
     report("fixed-address TX", e, r);
     let e = explore(K, DEPTH, LIMIT, |adv| fixed_case(adv, 3, End::Stop(1), true));
     let r = explore_random(3, 0..SEEDS, |adv| fixed_case(adv, 7, End::Wait, true));

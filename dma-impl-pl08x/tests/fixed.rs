@@ -19,9 +19,10 @@ fn writes_to_and_reads_from_a_fixed_address() {
     let (sim, mut dmac) = threaded::<2>();
     let dr = register();
     // SAFETY: `dr` is a leaked atomic: valid forever, accessed only atomically.
-    let port = unsafe { FixedAddress::new(dmac.channel(0).unwrap(), dr.as_ptr().cast(), Pacing::Unpaced) }
-        .ok()
-        .unwrap();
+    let port =
+        unsafe { FixedAddress::new(dmac.channel(0).unwrap(), dr.as_ptr().cast(), Pacing::Unpaced) }
+            .ok()
+            .unwrap();
     let done = port.write_all(&[10u32, 20, 30][..]).ok().unwrap().wait().ok().unwrap();
     assert_eq!(done.transferred, 3);
     assert_eq!(dr.load(Ordering::SeqCst), 30, "the last word stays in the register");
@@ -49,9 +50,10 @@ fn a_request_line_paces_the_transfer() {
     let (sim, mut dmac) = stepped();
     let dr = register();
     // SAFETY: as above.
-    let port = unsafe { FixedAddress::new(dmac.channel(1).unwrap(), dr.as_ptr().cast(), Pacing::Line(5)) }
-        .ok()
-        .unwrap();
+    let port =
+        unsafe { FixedAddress::new(dmac.channel(1).unwrap(), dr.as_ptr().cast(), Pacing::Line(5)) }
+            .ok()
+            .unwrap();
     let tx = port.write_all(&[1u16, 2][..]).ok().unwrap();
     let config = sim.register(0x130);
     assert_eq!((config >> 11) & 7, 1, "FlowCntrl memory-to-peripheral");
@@ -90,7 +92,9 @@ fn bad_device_settings_are_refused() {
     let (_sim, mut dmac) = stepped();
     let dr = register();
     // SAFETY: as above.
-    let refused = unsafe { FixedAddress::new(dmac.channel(0).unwrap(), dr.as_ptr().cast(), Pacing::Line(16)) };
+    let refused = unsafe {
+        FixedAddress::new(dmac.channel(0).unwrap(), dr.as_ptr().cast(), Pacing::Line(16))
+    };
     let (error, ch) = refused.err().unwrap();
     assert_eq!(error, Error::NoSuchRequestLine(16));
     // A device address not aligned to the word width.

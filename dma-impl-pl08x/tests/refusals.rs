@@ -36,7 +36,8 @@ fn misaligned_buffers_and_sixty_four_bit_words_are_refused() {
     let refused = ch.copy(Fake::<u32>::new(0x3800_0002, 2), leak(&[0u32; 2])).err().unwrap();
     assert_eq!(refused.error, Error::Misaligned { address: 0x3800_0002 });
     assert_eq!(refused.buffer.0.addr, 0x3800_0002);
-    let refused = refused.resources.copy(Fake::<u16>::new(0x3800_0001, 1), leak(&[0u16])).err().unwrap();
+    let refused =
+        refused.resources.copy(Fake::<u16>::new(0x3800_0001, 1), leak(&[0u16])).err().unwrap();
     assert_eq!(refused.error, Error::Misaligned { address: 0x3800_0001 });
     let refused = refused.resources.copy(&[1u64][..], leak(&[0u64])).err().unwrap();
     assert_eq!(refused.error, Error::UnsupportedWidth(WordWidth::Bits64));
@@ -51,7 +52,10 @@ fn memory_the_secure_dma_cannot_reach_is_refused() {
     // SSRAM2 through its non-secure alias: the DMA's writes would vanish.
     let _ns = dma_mmio::host::place(to.as_ptr().cast(), 8, 0x2800_1000);
     let refused = ch.copy(&*from, to).err().unwrap();
-    assert_eq!(refused.error, Error::Unreachable { address: refused.buffer.1.as_ptr() as usize, bytes: 8 });
+    assert_eq!(
+        refused.error,
+        Error::Unreachable { address: refused.buffer.1.as_ptr() as usize, bytes: 8 }
+    );
     drop(_ns);
     let (from, to) = refused.buffer;
     // The same memory at its secure alias is fine.
