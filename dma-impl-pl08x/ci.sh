@@ -51,6 +51,17 @@ for machine in mps2-an505 mps2-an521; do
     step "QEMU $machine" qemu "$machine" "$FW"
 done
 
+# The fence argument, checked in the binary: a DMB right before the enabling
+# write to DMACCxConfiguration (offset 0x110 + 0x20 * n).
+fence_in_binary() {
+    local od
+    od=$(ls ~/.rustup/toolchains/*/lib/rustlib/*/bin/llvm-objdump 2>/dev/null | head -1)
+    [ -x "$od" ] || od=$(command -v llvm-objdump) || { echo "no llvm-objdump"; return 1; }
+    "$od" -d --no-show-raw-insn "$FW" | grep -A1 -E '\bdmb\b' \
+        | grep -E 'str(\.w)?[[:space:]]+r[0-9]+, \[r[0-9]+, #0x1[13]0\]'
+}
+step "DMB before the enabling write" fence_in_binary
+
 # The mutation: a Drop that does not halt must be caught on the target.
 mutant() {
     CARGO_TARGET_DIR=target/pl08x-mutant \
