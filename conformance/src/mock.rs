@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use dma_impl_mock::bits::{pattern_vec, word_name};
 use dma_impl_mock::conformance::{
-    check_read_buffer, check_read_buffer_with, check_read_transfers, check_write_buffer,
-    check_write_buffer_with, check_write_transfers, CheckResult, MockSerialHarness, RawTarget,
-    Report, SuiteConfig,
+    check_copy_transfers, check_full_duplex_transfers, check_read_buffer, check_read_buffer_with,
+    check_read_transfers, check_write_buffer, check_write_buffer_with, check_write_transfers,
+    CheckResult, MockMemCopyHarness, MockSerialHarness, MockSpiHarness, RawTarget, Report,
+    SuiteConfig,
 };
 use dma_traits::{AsSliceBuffer, CacheAligned, DmaReadBuffer, DmaWriteBuffer, SubRange, Word};
 
@@ -18,6 +19,7 @@ use dma_traits::{AsSliceBuffer, CacheAligned, DmaReadBuffer, DmaWriteBuffer, Sub
 pub fn run(report: &mut Report) {
     report.section("buffer types (dma-traits)", buffers());
     report.section("mock serial transfers", transfers());
+    report.section("mock SPI (full duplex) and memory-to-memory", two_way());
 }
 
 /// A leaked copy of `words`, as a `'static` slice.
@@ -172,6 +174,26 @@ pub fn transfers() -> Vec<CheckResult> {
         each_word!(u8, u16, f32, u64);
     } else {
         each_word!(u8, i8, u16, i16, u32, i32, f32, u64, i64, f64);
+    }
+    results
+}
+
+/// The two-way checks: the mock SPI port (`DmaFullDuplex`) and the mock
+/// memory-to-memory channel (`DmaCopy`), for several word widths.
+pub fn two_way() -> Vec<CheckResult> {
+    let config = SuiteConfig::default();
+    let (mut spi, mut copier) = (MockSpiHarness::default(), MockMemCopyHarness::default());
+    let mut results = Vec::new();
+    macro_rules! each_word {
+        ($($w:ty),*) => {$(
+            results.extend(check_full_duplex_transfers::<$w, _>("mock spi", &mut spi, &config));
+            results.extend(check_copy_transfers::<$w, _>("mock memcopy", &mut copier, &config));
+        )*};
+    }
+    if cfg!(miri) {
+        each_word!(u8, u32);
+    } else {
+        each_word!(u8, u16, u32, f32, u64);
     }
     results
 }

@@ -258,3 +258,44 @@ fn a_packed_word_at_an_odd_address_is_caught() {
     );
     assert!(failure(&results, ALIGNED).contains("is not aligned to 4 bytes"));
 }
+
+/// A harness that claims its peripheral lacks `u64` while the peripheral
+/// accepts it: the width check must fail (a silent acceptance of an
+/// unsupported width would move data the hardware cannot move).
+struct ClaimsNoU64(MockSerialHarness);
+
+impl dma_impl_mock::conformance::WriteHarness<u64> for ClaimsNoU64 {
+    type Peripheral = dma_impl_mock::MockSerial<dma_impl_mock::record::RecordingFence>;
+    fn peripheral(
+        &mut self,
+        fence: dma_impl_mock::record::RecordingFence,
+        log: &'static dma_impl_mock::record::Recorder,
+    ) -> Self::Peripheral {
+        <MockSerialHarness as dma_impl_mock::conformance::WriteHarness<u64>>::peripheral(
+            &mut self.0,
+            fence,
+            log,
+        )
+    }
+    fn received(&mut self) -> Vec<u64> {
+        <MockSerialHarness as dma_impl_mock::conformance::WriteHarness<u64>>::received(&mut self.0)
+    }
+    fn max_len(&self) -> Option<usize> {
+        Some(4)
+    }
+    fn supports_width(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_width_the_harness_disowns_but_the_peripheral_accepts_is_caught() {
+    let results = check_write_transfers::<u64, _>(
+        "claims no u64",
+        &mut ClaimsNoU64(MockSerialHarness::new()),
+        &SuiteConfig::default(),
+    );
+    assert_eq!(results.len(), 1, "only the width check runs");
+    assert!(failure(&results, dma_impl_mock::conformance::WIDTH_REFUSED)
+        .starts_with("a buffer of a width it lacks was accepted"));
+}

@@ -72,6 +72,14 @@ pub trait WriteHarness<W: Word> {
     /// below what memory allows). A buffer one word longer must be refused
     /// with an error that gives the buffer and the peripheral back.
     fn max_len(&self) -> Option<usize>;
+
+    /// Whether the peripheral moves words of `W` at all. A harness for a
+    /// controller without, say, 64-bit beats returns `false` for `u64`: the
+    /// suite then checks only that a valid buffer is refused with everything
+    /// given back, and counts that refusal as a pass.
+    fn supports_width(&self) -> bool {
+        true
+    }
 }
 
 /// Drives a peripheral that receives words by DMA ([`DmaRead<W>`]).
@@ -104,6 +112,11 @@ pub trait ReadHarness<W: Word> {
 
     /// As [`WriteHarness::max_len`].
     fn max_len(&self) -> Option<usize>;
+
+    /// As [`WriteHarness::supports_width`].
+    fn supports_width(&self) -> bool {
+        true
+    }
 }
 
 /// Sizes and limits of a transfer-suite run.

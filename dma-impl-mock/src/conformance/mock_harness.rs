@@ -4,6 +4,7 @@
 use dma_traits::Word;
 
 use super::harness::{ReadHarness, WriteHarness};
+use super::two_way::{CopyHarness, FullDuplexHarness};
 use crate::engine::{Fault, MockDma, Mode};
 use crate::peripheral::Defect;
 use crate::record::{Recorder, RecordingFence};
@@ -131,5 +132,88 @@ impl<W: Word> ReadHarness<W> for MockSerialHarness {
 
     fn max_len(&self) -> Option<usize> {
         Some(MockSerial::<RecordingFence>::MAX_LEN)
+    }
+}
+
+/// Drives [`MockSpi`](crate::peripheral::MockSpi) for the full-duplex checks, for every
+/// word width, with fault injection.
+#[derive(Debug)]
+pub struct MockSpiHarness {
+    dma: MockDma,
+    wire: Wire,
+}
+
+impl Default for MockSpiHarness {
+    fn default() -> Self {
+        MockSpiHarness { dma: MockDma::threaded(Recorder::new()), wire: Wire::default() }
+    }
+}
+
+impl<W: Word> FullDuplexHarness<W> for MockSpiHarness {
+    type Peripheral = crate::peripheral::MockSpi<RecordingFence>;
+
+    fn peripheral(&mut self, fence: RecordingFence, log: &'static Recorder) -> Self::Peripheral {
+        self.dma = MockDma::threaded(log.clone());
+        let spi = crate::peripheral::MockSpi::new(&self.dma, fence);
+        self.wire = spi.wire();
+        spi
+    }
+
+    fn feed(&mut self, words: &[W]) {
+        self.wire.deliver(words);
+    }
+
+    fn received(&mut self) -> Vec<W> {
+        self.wire.take_sent()
+    }
+
+    fn fail_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::ErrorAfter(words));
+        true
+    }
+
+    fn stall_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::StallAfter(words));
+        true
+    }
+
+    fn max_len(&self) -> Option<usize> {
+        Some(crate::peripheral::MockSpi::<RecordingFence>::MAX_LEN)
+    }
+}
+
+/// Drives [`MockMemCopy`](crate::peripheral::MockMemCopy) for the
+/// memory-to-memory checks, for every word width, with fault injection.
+#[derive(Debug)]
+pub struct MockMemCopyHarness {
+    dma: MockDma,
+}
+
+impl Default for MockMemCopyHarness {
+    fn default() -> Self {
+        MockMemCopyHarness { dma: MockDma::threaded(Recorder::new()) }
+    }
+}
+
+impl<W: Word> CopyHarness<W> for MockMemCopyHarness {
+    type Peripheral = crate::peripheral::MockMemCopy<RecordingFence>;
+
+    fn peripheral(&mut self, fence: RecordingFence, log: &'static Recorder) -> Self::Peripheral {
+        self.dma = MockDma::threaded(log.clone());
+        crate::peripheral::MockMemCopy::new(&self.dma, fence)
+    }
+
+    fn fail_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::ErrorAfter(words));
+        true
+    }
+
+    fn stall_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::StallAfter(words));
+        true
+    }
+
+    fn max_len(&self) -> Option<usize> {
+        Some(crate::peripheral::MockMemCopy::<RecordingFence>::MAX_LEN)
     }
 }

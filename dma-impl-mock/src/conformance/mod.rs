@@ -16,7 +16,10 @@
 //!
 //! Implement [`WriteHarness`] / [`ReadHarness`] for your peripheral wired to
 //! something observable, then call [`check_write_transfers`] /
-//! [`check_read_transfers`] once per word type. The suite passes your
+//! [`check_read_transfers`] once per word type. Full-duplex peripherals and
+//! memory-to-memory channels have [`FullDuplexHarness`] /
+//! [`check_full_duplex_transfers`] and [`CopyHarness`] /
+//! [`check_copy_transfers`]. The suite passes your
 //! harness a [`RecordingFence`](crate::record::RecordingFence) and the
 //! [`Recorder`](crate::record::Recorder) it logs into; your simulated
 //! hardware logs its memory accesses into the same recorder.
@@ -74,6 +77,7 @@ mod harness;
 mod mock_harness;
 mod report;
 mod transfers;
+mod two_way;
 
 pub use buffers::{
     check_read_buffer, check_read_buffer_with, check_write_buffer, check_write_buffer_with,
@@ -81,10 +85,14 @@ pub use buffers::{
     STABLE_ACROSS_CALLS, STABLE_ACROSS_MOVES,
 };
 pub use harness::{ReadHarness, SuiteConfig, WriteHarness};
-pub use mock_harness::MockSerialHarness;
+pub use mock_harness::{MockMemCopyHarness, MockSerialHarness, MockSpiHarness};
 pub use report::{CheckResult, Report, Section};
 pub use transfers::{
     check_read_transfers, check_write_transfers, BACK_ON_COMPLETION, BACK_ON_ERROR, DATA_INTACT,
     DROP_STOPS, FENCES_BRACKET, FORGET_HARMLESS, MISALIGNED_REFUSED, OVERLONG_REFUSED,
-    ZERO_LEN_REFUSED,
+    WIDTH_REFUSED, ZERO_LEN_REFUSED,
+};
+pub use two_way::{
+    check_copy_transfers, check_full_duplex_transfers, CopyHarness, FullDuplexHarness,
+    LENGTH_MISMATCH_REFUSED,
 };

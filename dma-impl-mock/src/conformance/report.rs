@@ -4,7 +4,7 @@ use std::fmt::{self, Write as _};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use super::{buffers, transfers};
+use super::{buffers, transfers, two_way};
 
 /// The result of one check against one subject (a buffer type, a transfer implementation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +180,8 @@ const CANONICAL_ORDER: &[&str] = &[
     transfers::ZERO_LEN_REFUSED,
     transfers::OVERLONG_REFUSED,
     transfers::MISALIGNED_REFUSED,
+    two_way::LENGTH_MISMATCH_REFUSED,
+    transfers::WIDTH_REFUSED,
 ];
 
 fn push_unique<T: PartialEq + Copy>(list: &mut Vec<T>, item: T) {

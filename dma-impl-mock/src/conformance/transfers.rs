@@ -29,18 +29,21 @@ pub const FENCES_BRACKET: &str = "fences bracket the DMA";
 pub const ZERO_LEN_REFUSED: &str = "zero length is an error";
 /// Check name: a buffer over the limit is refused with everything given back.
 pub const OVERLONG_REFUSED: &str = "over-long is an error";
+/// Check name: a peripheral that lacks the word width (its harness says so
+/// with `supports_width`) refuses a valid buffer of it, giving everything back.
+pub const WIDTH_REFUSED: &str = "unsupported width is an error";
 /// Check name: a buffer not aligned to the word's width is refused with
 /// everything given back (checked for words wider than a byte).
 pub const MISALIGNED_REFUSED: &str = "misaligned is an error";
 
 /// The log for one check, and the fence that writes into it.
-fn probe() -> (RecordingFence, &'static Recorder) {
+pub(super) fn probe() -> (RecordingFence, &'static Recorder) {
     let log = Recorder::new().leak();
     (RecordingFence::new(log), log)
 }
 
 /// Polls `done` until it holds or `timeout` passes.
-fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+pub(super) fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
     loop {
         if done() {
@@ -55,7 +58,10 @@ fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
 
 /// Waits for `transfer` with a deadline; a hung transfer is stopped and
 /// reported as an error (its outcome is still returned, to get the parts back).
-fn finish<T: Transfer>(transfer: T, timeout: Duration) -> (Outcome<T>, Result<(), String>) {
+pub(super) fn finish<T: Transfer>(
+    transfer: T,
+    timeout: Duration,
+) -> (Outcome<T>, Result<(), String>) {
     let in_time = wait_until(timeout, || transfer.is_done());
     let outcome = transfer.stop();
     if in_time {
@@ -65,7 +71,7 @@ fn finish<T: Transfer>(transfer: T, timeout: Duration) -> (Outcome<T>, Result<()
     }
 }
 
-fn same_bits<W: Word>(what: &str, got: &[W], want: &[W]) -> Result<(), String> {
+pub(super) fn same_bits<W: Word>(what: &str, got: &[W], want: &[W]) -> Result<(), String> {
     if got.len() != want.len() {
         return Err(format!("{what}: {} words instead of {}", got.len(), want.len()));
     }
@@ -79,7 +85,7 @@ fn same_bits<W: Word>(what: &str, got: &[W], want: &[W]) -> Result<(), String> {
     }
 }
 
-fn zeros<W: Word>(len: usize) -> Box<[W]> {
+pub(super) fn zeros<W: Word>(len: usize) -> Box<[W]> {
     vec![from_bits::<W>(0); len].into_boxed_slice()
 }
 
@@ -87,13 +93,13 @@ fn zeros<W: Word>(len: usize) -> Box<[W]> {
 /// requirement 4 of the buffer contract *on purpose*, to probe that a HAL
 /// refuses it. The `len` words it names lie inside its own allocation (one
 /// word longer), so only their alignment is wrong.
-struct Misaligned<W> {
+pub(super) struct Misaligned<W> {
     words: Box<[W]>,
     len: usize,
 }
 
 impl<W: Word> Misaligned<W> {
-    fn new(len: usize) -> Self {
+    pub(super) fn new(len: usize) -> Self {
         Misaligned { words: zeros(len + 1), len }
     }
 
@@ -128,7 +134,7 @@ unsafe impl<W: Word> DmaWriteBuffer for Misaligned<W> {
 }
 
 /// The failure message for a bad buffer that a peripheral accepted.
-fn accepted<T: Transfer>(what: &str, transfer: T, timeout: Duration) -> String {
+pub(super) fn accepted<T: Transfer>(what: &str, transfer: T, timeout: Duration) -> String {
     let (outcome, _) = finish(transfer, timeout);
     let moved = match &outcome {
         Ok(Finished { transferred, .. }) | Err(TransferError { transferred, .. }) => *transferred,
@@ -141,13 +147,17 @@ fn accepted<T: Transfer>(what: &str, transfer: T, timeout: Duration) -> String {
 
 /// A leaked buffer: what a broken transfer does with it cannot be undefined
 /// behaviour in the suite itself.
-fn leaked<W: Word>(words: Vec<W>) -> &'static mut [W] {
+pub(super) fn leaked<W: Word>(words: Vec<W>) -> &'static mut [W] {
     Box::leak(words.into_boxed_slice())
 }
 
 /// Indices of DMA accesses in `events` (reads if `reads`, else writes) that
 /// fall inside `range`, and the number of those that fall outside.
-fn accesses(events: &[Event], range: (usize, usize), reads: bool) -> (Vec<usize>, usize) {
+pub(super) fn accesses(
+    events: &[Event],
+    range: (usize, usize),
+    reads: bool,
+) -> (Vec<usize>, usize) {
     let mut inside = Vec::new();
     let mut outside = 0;
     for (index, event) in events.iter().enumerate() {
@@ -172,7 +182,7 @@ fn any_dma(event: &Event) -> bool {
 
 /// Which way the transfer under test moves data, for the shared checks.
 #[derive(Clone, Copy)]
-struct Direction {
+pub(super) struct Direction {
     /// `true`: the DMA reads the buffer (`DmaWrite`), else it writes it.
     dma_reads: bool,
 }
@@ -197,7 +207,7 @@ impl Direction {
 
 /// Checks the log of a transfer over `range` that ended normally: release
 /// first, acquire last, nothing outside the buffer.
-fn fences_bracket(
+pub(super) fn fences_bracket(
     events: &[Event],
     range: (usize, usize),
     direction: Direction,
@@ -254,7 +264,7 @@ fn fences_bracket(
 /// After a transfer over `range` was dropped at log position `mark`: the
 /// hardware reported stopped, then the acquire ran, all before `mark`, and
 /// nothing touched memory after it.
-fn dropped_cleanly(
+pub(super) fn dropped_cleanly(
     events: &[Event],
     mark: usize,
     range: (usize, usize),
@@ -293,12 +303,12 @@ fn dropped_cleanly(
     }
 }
 
-fn buffer_range<W>(ptr: *const W, len: usize) -> (usize, usize) {
+pub(super) fn buffer_range<W>(ptr: *const W, len: usize) -> (usize, usize) {
     let start = ptr as usize;
     (start, start + len * core::mem::size_of::<W>())
 }
 
-fn capped(len: usize, max: Option<usize>) -> usize {
+pub(super) fn capped(len: usize, max: Option<usize>) -> usize {
     max.map_or(len, |m| len.min(m))
 }
 
@@ -330,6 +340,12 @@ where
     let subject = format!("{subject} DmaWrite<{}>", word_name::<W>());
     let subject = subject.as_str();
     let mut checks = WriteChecks { harness, config };
+    if !checks.harness.supports_width() {
+        return vec![CheckResult::run(WIDTH_REFUSED, subject, || {
+            let len = capped(2, checks.harness.max_len());
+            checks.refused(zeros::<W>(len), "a buffer of a width it lacks", false)
+        })];
+    }
     let mut results = vec![
         CheckResult::run(DATA_INTACT, subject, || checks.data_intact()),
         CheckResult::run(BACK_ON_COMPLETION, subject, || checks.back_on_completion()),
@@ -341,17 +357,21 @@ where
     results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
     results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
     results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
-        checks.refused(zeros::<W>(0), "a 0-word buffer")
+        checks.refused(zeros::<W>(0), "a 0-word buffer", true)
     }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
             let len = max.saturating_add(1);
-            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"))
+            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"), true)
         }));
     }
     if W::WIDTH.bytes() > 1 {
         results.push(CheckResult::run(MISALIGNED_REFUSED, subject, || {
-            checks.refused(Misaligned::<W>::new(2), "a buffer one byte off its word alignment")
+            checks.refused(
+                Misaligned::<W>::new(2),
+                "a buffer one byte off its word alignment",
+                true,
+            )
         }));
     }
     results
@@ -362,8 +382,8 @@ struct WriteChecks<'h, H> {
     config: &'h SuiteConfig,
 }
 
-const SENDS: Direction = Direction { dma_reads: true };
-const RECEIVES: Direction = Direction { dma_reads: false };
+pub(super) const SENDS: Direction = Direction { dma_reads: true };
+pub(super) const RECEIVES: Direction = Direction { dma_reads: false };
 
 impl<H> WriteChecks<'_, H> {
     fn fresh<W: Word>(&mut self) -> (H::Peripheral, &'static Recorder)
@@ -581,9 +601,9 @@ impl<H> WriteChecks<'_, H> {
         fences_bracket(&log.events(), range, SENDS)
     }
 
-    /// `buffer` (`what`) must be refused, given back, and the peripheral
-    /// given back must still work.
-    fn refused<W: Word, B>(&mut self, buffer: B, what: &str) -> Result<(), String>
+    /// `buffer` (`what`) must be refused and given back; if `retry`, the
+    /// peripheral given back must then work.
+    fn refused<W: Word, B>(&mut self, buffer: B, what: &str, retry: bool) -> Result<(), String>
     where
         H: WriteHarness<W>,
         <H::Peripheral as DmaWrite<W>>::Error: Debug,
@@ -596,6 +616,9 @@ impl<H> WriteChecks<'_, H> {
             Err(rejected) => {
                 if rejected.buffer.dma_read_buffer() != pair {
                     return Err("the refusal gave back a different buffer".to_owned());
+                }
+                if !retry {
+                    return Ok(());
                 }
                 let _ = self.harness.received();
                 let back = rejected.resources;
@@ -625,6 +648,12 @@ where
     let subject = format!("{subject} DmaRead<{}>", word_name::<W>());
     let subject = subject.as_str();
     let mut checks = ReadChecks { harness, config };
+    if !checks.harness.supports_width() {
+        return vec![CheckResult::run(WIDTH_REFUSED, subject, || {
+            let len = capped(2, checks.harness.max_len());
+            checks.refused(zeros::<W>(len), "a buffer of a width it lacks", false)
+        })];
+    }
     let mut results = vec![
         CheckResult::run(DATA_INTACT, subject, || checks.data_intact()),
         CheckResult::run(BACK_ON_COMPLETION, subject, || checks.back_on_completion()),
@@ -636,17 +665,21 @@ where
     results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
     results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
     results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
-        checks.refused(zeros::<W>(0), "a 0-word buffer")
+        checks.refused(zeros::<W>(0), "a 0-word buffer", true)
     }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
             let len = max.saturating_add(1);
-            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"))
+            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"), true)
         }));
     }
     if W::WIDTH.bytes() > 1 {
         results.push(CheckResult::run(MISALIGNED_REFUSED, subject, || {
-            checks.refused(Misaligned::<W>::new(2), "a buffer one byte off its word alignment")
+            checks.refused(
+                Misaligned::<W>::new(2),
+                "a buffer one byte off its word alignment",
+                true,
+            )
         }));
     }
     results
@@ -886,7 +919,7 @@ impl<H> ReadChecks<'_, H> {
     }
 
     /// As for the write side.
-    fn refused<W: Word, B>(&mut self, buffer: B, what: &str) -> Result<(), String>
+    fn refused<W: Word, B>(&mut self, buffer: B, what: &str, retry: bool) -> Result<(), String>
     where
         H: ReadHarness<W>,
         <H::Peripheral as DmaRead<W>>::Error: Debug,
@@ -900,6 +933,9 @@ impl<H> ReadChecks<'_, H> {
             Err(mut rejected) => {
                 if rejected.buffer.dma_write_buffer() != pair {
                     return Err("the refusal gave back a different buffer".to_owned());
+                }
+                if !retry {
+                    return Ok(());
                 }
                 let check = capped(2, self.harness.max_len());
                 self.receive(rejected.resources, &pattern_vec::<W>(61, check))
