@@ -494,6 +494,42 @@ fn main() -> ! {
         }
     });
 
+    static LIST_DEVICE: AtomicU32 = AtomicU32::new(0);
+    suite.run("gather_write_and_scatter_read", || {
+        let Some(mut c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let Some(pool) = once!([Lli; 2] = [Lli::EMPTY; 2]) else { return Err(Fail::Msg("pool")) };
+        let _ = c.with_lli_pool(pool);
+        // SAFETY: a static atomic standing in for a data register, as above.
+        let port =
+            match unsafe { FixedAddress::new(c, LIST_DEVICE.as_ptr().cast(), Pacing::Unpaced) } {
+                Ok(p) => p,
+                Err((e, _)) => return Err(Fail::Refused(e)),
+            };
+        let header: &'static [u32] = &[0xA0, 0xA1];
+        let payload: &'static [u32] = &[1, 2, 3];
+        let trailer: &'static [u32] = &[0xCC];
+        let done = match port.write_gather([header, payload, trailer]).map(|t| t.wait()) {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => return Err(Fail::Refused(e.error)),
+            Err(e) => return Err(Fail::Refused(e.error)),
+        };
+        let r = count("gathered", done.transferred, 6)
+            .and_then(|()| count("register", LIST_DEVICE.load(Ordering::SeqCst) as usize, 0xCC));
+        LIST_DEVICE.store(0x42, Ordering::SeqCst);
+        let (Some(a), Some(b)) = (once!([u32; 2] = [0; 2]), once!([u32; 3] = [0; 3])) else {
+            return Err(Fail::Msg("buffers"));
+        };
+        match done.resources.read_scatter([&mut a[..], &mut b[..]]).map(|t| t.wait()) {
+            Ok(Ok(done)) => {
+                let filled = done.buffer.iter().all(|part| part.iter().all(|&w| w == 0x42));
+                r.and_then(|()| count("scattered", done.transferred, 5))
+                    .and_then(|()| ensure(filled, "scatter data"))
+            }
+            Ok(Err(e)) => Err(Fail::Refused(e.error)),
+            Err(e) => Err(Fail::Refused(e.error)),
+        }
+    });
+
     hprintln!("{} passed, {} failed", suite.passed, suite.failed);
     debug::exit(if suite.failed == 0 { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
     loop {

@@ -46,4 +46,4 @@ pub use dmac::{Channel, Dmac, Lli, Pl080, Pl081};
 pub use error::Error;
 pub use fence::DmbFence;
 pub use regs::{MAX_TRANSFER_SIZE, REQUEST_LINES};
-pub use transfer::{FixedAddress, InFlight, Owner, Pacing};
+pub use transfer::{FixedAddress, InFlight, ListStarted, ListTransfer, Owner, Pacing};

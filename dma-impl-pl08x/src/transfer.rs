@@ -134,32 +134,43 @@ struct Side {
     increment: bool,
 }
 
-/// Everything a transfer programs.
+/// A contiguous part of a transfer: one buffer (or one of a list).
 #[derive(Debug, Clone, Copy)]
-struct Job {
+struct Part {
     src: Side,
     dst: Side,
     items: usize,
-    width: WordWidth,
-    config: u32,
 }
 
-/// How the items split into LLI segments.
+impl Part {
+    const EMPTY: Part = Part {
+        src: Side { ptr: core::ptr::null(), increment: true },
+        dst: Side { ptr: core::ptr::null(), increment: true },
+        items: 0,
+    };
+}
+
+/// How a transfer's parts split into LLI segments: segment 0 is programmed
+/// into the channel's registers, segment j >= 1 is LLI j - 1 of the pool.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
-    items: usize,
-    segment: usize,
+    first: usize,
     segments: usize,
     pool: *const Lli,
 }
 
 impl Plan {
+    /// Items of segment `j`.
     fn len(&self, j: usize) -> usize {
-        if j + 1 == self.segments {
-            self.items - self.segment * (self.segments - 1)
-        } else {
-            self.segment
+        if j == 0 {
+            return self.first;
         }
+        // SAFETY: `j - 1 < segments - 1 <= pool length` (checked by
+        // `plan`): the item is in the pool; the raw place is not read here.
+        let field = unsafe { core::ptr::addr_of!((*self.pool.wrapping_add(j - 1)).control) };
+        // SAFETY: the item was written by `start` and the DMA only reads it.
+        let control = unsafe { field.read() };
+        (control & regs::TRANSFER_SIZE_MASK) as usize
     }
 }
 
@@ -189,44 +200,53 @@ fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
     }
 }
 
-/// Checks `job` against the channel and splits it into segments.
-fn plan<R: Owner>(resources: &R, job: &Job) -> Result<Plan, Error> {
+/// Checks the parts against the channel and counts the segments.
+fn plan<R: Owner>(resources: &R, parts: &[Part], width: WordWidth) -> Result<Plan, Error> {
     let (hw, _, pool, segment) = resources.parts();
-    width_code(job.width)?;
-    if job.items == 0 {
+    width_code(width)?;
+    let mut items = 0usize;
+    let mut segments = 0usize;
+    let mut first = 0;
+    for part in parts.iter().filter(|p| p.items > 0) {
+        let too_long = Error::TooLong { items: usize::MAX, max: 0 };
+        let bytes = part.items.checked_mul(width.bytes()).ok_or(too_long)?;
+        for side in [part.src, part.dst] {
+            aligned(side.ptr, width)?;
+            // Only memory is checked against the windows: a fixed device
+            // address is the caller's promise (`FixedAddress::new`).
+            if side.increment {
+                reachable(&hw, side.ptr, bytes)?;
+            }
+        }
+        if segments == 0 {
+            first = part.items.min(segment);
+        }
+        items = items.saturating_add(part.items);
+        segments = segments.saturating_add(part.items.div_ceil(segment));
+    }
+    if items == 0 {
         return Err(Error::Empty);
     }
-    let bytes = job
-        .items
-        .checked_mul(job.width.bytes())
-        .ok_or(Error::TooLong { items: job.items, max: 0 })?;
-    for side in [job.src, job.dst] {
-        aligned(side.ptr, job.width)?;
-        // Only memory is checked against the windows: a fixed device address
-        // is the caller's promise (`FixedAddress::new`).
-        if side.increment {
-            reachable(&hw, side.ptr, bytes)?;
-        }
-    }
-    let segments = job.items.div_ceil(segment);
     let (pool_ptr, pool_len) = match pool {
         Some((p, n)) => (p.as_ptr().cast_const(), n),
         None => (core::ptr::null(), 0),
     };
     if segments - 1 > pool_len {
-        return Err(Error::TooLong {
-            items: job.items,
-            max: segment.saturating_mul(pool_len.saturating_add(1)),
-        });
+        // A single part reports how many items the pool allows; a list, what
+        // it holds.
+        let max =
+            if parts.len() == 1 { segment.saturating_mul(pool_len.saturating_add(1)) } else { 0 };
+        return Err(Error::TooLong { items, max });
     }
     if segments > 1 {
         reachable(&hw, pool_ptr.cast::<u8>(), (segments - 1) * core::mem::size_of::<Lli>())?;
     }
-    Ok(Plan { items: job.items, segment, segments, pool: pool_ptr })
+    Ok(Plan { first, segments, pool: pool_ptr })
 }
 
-/// A transfer in flight (a copy, or a fixed-address write or read). It owns
-/// the buffer `B` and the resources `R` until it ends.
+/// A transfer in flight (a copy, or a fixed-address write or read, of one
+/// buffer or of a list of `M` buffers). It owns the buffer(s) `B` and the
+/// resources `R` until it ends.
 ///
 /// Ended by [`Transfer::wait`], [`Transfer::stop`] or drop. Every way out
 /// that finds the channel still enabled sets `DMACCxConfiguration.H`, polls
@@ -234,16 +254,17 @@ fn plan<R: Owner>(resources: &R, job: &Job) -> Result<Plan, Error> {
 /// procedure for disabling a channel without losing data, DDI 0196 §3.4.19),
 /// then runs the fence's `acquire` before the buffer is given back or dropped.
 #[derive(Debug)]
-pub struct InFlight<B, R: Owner> {
+pub struct InFlight<B, R: Owner, const M: usize = 2> {
     buffer: ManuallyDrop<Held<B>>,
     resources: ManuallyDrop<R>,
-    regions: [Region; 3],
+    regions: [Region; M],
+    pool: Region,
     plan: Plan,
 }
 
 // SAFETY: the raw pointers describe memory owned by `buffer` and the pool
 // owned by `resources`; sending the transfer sends that ownership.
-unsafe impl<B: Send, R: Owner + Send> Send for InFlight<B, R> {}
+unsafe impl<B: Send, R: Owner + Send, const M: usize> Send for InFlight<B, R, M> {}
 
 /// What the channel said when it was stopped.
 struct Ended {
@@ -251,76 +272,101 @@ struct Ended {
     error: bool,
 }
 
-impl<B, R: Owner> InFlight<B, R> {
-    /// Programs the channel for `job` and enables it.
+impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
+    /// Programs the channel for `parts` (moving `width`-sized items, with the
+    /// `config` flow-control bits), releases `regions` and enables it.
     ///
     /// # Safety
     ///
-    /// For **callers**: `job` lets the DMA access only memory owned by
-    /// `buffer` (by its `DmaReadBuffer`/`DmaWriteBuffer` contract) and the
-    /// device address of a [`FixedAddress`]; that memory stays valid until
-    /// the returned transfer ends, or forever if it is leaked.
-    unsafe fn start(buffer: Held<B>, resources: R, job: Job) -> Started<Self>
+    /// For **callers**: `parts` let the DMA access only memory owned by
+    /// `buffer` (by its `DmaReadBuffer`/`DmaWriteBuffer` contract), which
+    /// `regions` cover, and the device address of a [`FixedAddress`]; that
+    /// memory stays valid until the returned transfer ends, or forever if it
+    /// is leaked.
+    unsafe fn start(
+        buffer: Held<B>,
+        resources: R,
+        parts: &[Part],
+        width: WordWidth,
+        config: u32,
+        regions: [Region; M],
+    ) -> Started<Self>
     where
         Self: Transfer<Buffer = B, Resources = R, Error = Error>,
     {
-        let plan = match plan(&resources, &job) {
-            Ok(plan) => plan,
-            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
+        let (plan, code) =
+            match plan(&resources, parts, width).and_then(|p| Ok((p, width_code(width)?))) {
+                Ok(ok) => ok,
+                Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
+            };
+        let (hw, fence, _, segment) = resources.parts();
+        let bytes = width.bytes();
+        let base = (code << regs::SWIDTH_SHIFT) | (code << regs::DWIDTH_SHIFT);
+        let control = |part: &Part, n: usize, last: bool| {
+            let mut c = base;
+            if part.src.increment {
+                c |= regs::SI;
+            }
+            if part.dst.increment {
+                c |= regs::DI;
+            }
+            if last {
+                c |= regs::I;
+            }
+            // At most `MAX_TRANSFER_SIZE` (12 bits): split so below.
+            #[allow(clippy::cast_possible_truncation)]
+            let n = n as u32 & regs::TRANSFER_SIZE_MASK;
+            c | n
         };
-        let (hw, fence, _, _) = resources.parts();
-        let bytes = job.width.bytes();
-        let code = match width_code(job.width) {
-            Ok(code) => code,
-            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
-        };
-        let mut control = (code << regs::SWIDTH_SHIFT) | (code << regs::DWIDTH_SHIFT);
-        if job.src.increment {
-            control |= regs::SI;
-        }
-        if job.dst.increment {
-            control |= regs::DI;
-        }
-        // Segment j starts `j * segment` items in; LLI j describes segment j + 1.
-        let at = |side: Side, j: usize| {
+        let at = |side: Side, offset: usize| {
             if side.increment {
-                side.ptr.wrapping_add(j * plan.segment * bytes)
+                side.ptr.wrapping_add(offset * bytes)
             } else {
                 side.ptr
             }
         };
-        let count = |j: usize| {
-            // At most `MAX_TRANSFER_SIZE` (12 bits): `plan` split it so.
-            #[allow(clippy::cast_possible_truncation)]
-            let n = plan.len(j) as u32 & regs::TRANSFER_SIZE_MASK;
-            let last = if j + 1 == plan.segments { regs::I } else { 0 };
-            control | n | last
-        };
+        // Walk every segment: (part, offset in it, items).
         let pool = plan.pool.cast_mut();
-        for j in 0..plan.segments - 1 {
-            let next = if j + 2 < plan.segments {
-                bus_word(pool.wrapping_add(j + 1).cast::<u8>())
-            } else {
-                bus_word(core::ptr::null())
-            };
-            let item = Lli {
-                src: bus_word(at(job.src, j + 1)),
-                dst: bus_word(at(job.dst, j + 1)),
-                next,
-                control: count(j + 1),
-            };
-            // SAFETY: `plan` checked `segments - 1 <= pool length`, so entry
-            // `j` is inside the pool, which the channel owns exclusively
-            // (`with_lli_pool`) and no DMA reads now (the channel is idle: a
-            // running transfer would own it).
-            unsafe { pool.wrapping_add(j).write(item) };
+        let mut j = 0usize;
+        let mut segment0 = (Part::EMPTY, 0usize);
+        for part in parts.iter().filter(|p| p.items > 0) {
+            let mut offset = 0;
+            while offset < part.items {
+                let n = (part.items - offset).min(segment);
+                let last = j + 1 == plan.segments;
+                let (src, dst) = (at(part.src, offset), at(part.dst, offset));
+                if j == 0 {
+                    segment0 = (
+                        Part {
+                            src: Side { ptr: src, ..part.src },
+                            dst: Side { ptr: dst, ..part.dst },
+                            items: n,
+                        },
+                        n,
+                    );
+                } else {
+                    let next = if last {
+                        bus_word(core::ptr::null())
+                    } else {
+                        bus_word(pool.wrapping_add(j).cast::<u8>())
+                    };
+                    let item = Lli {
+                        src: bus_word(src),
+                        dst: bus_word(dst),
+                        next,
+                        control: control(part, n, last),
+                    };
+                    // SAFETY: `plan` checked `segments - 1 <= pool length`,
+                    // so entry `j - 1` is inside the pool, which the channel
+                    // owns exclusively (`with_lli_pool`) and no DMA reads now
+                    // (the channel is idle: a running transfer would own it).
+                    unsafe { pool.wrapping_add(j - 1).write(item) };
+                }
+                offset += n;
+                j += 1;
+            }
         }
-        let mut regions =
-            [Region { start: core::ptr::null(), bytes: 0, access: Access::DmaReads }; 3];
-        let span = |side: Side| if side.increment { plan.items * bytes } else { 0 };
-        regions[0] = Region { start: job.src.ptr, bytes: span(job.src), access: Access::DmaReads };
-        regions[1] = Region { start: job.dst.ptr, bytes: span(job.dst), access: Access::DmaWrites };
-        regions[2] = Region {
+        let pool_region = Region {
             start: plan.pool.cast::<u8>(),
             bytes: (plan.segments - 1) * core::mem::size_of::<Lli>(),
             access: Access::DmaReads,
@@ -329,16 +375,18 @@ impl<B, R: Owner> InFlight<B, R> {
         // §3.4.3 / §3.4.5), then program it disabled.
         hw.global(regs::INT_TC_CLEAR).write(hw.bit());
         hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
-        hw.reg(regs::SRC_ADDR).write_ptr(job.src.ptr);
-        hw.reg(regs::DEST_ADDR).write_ptr(job.dst.ptr);
+        let (first, n) = segment0;
+        hw.reg(regs::SRC_ADDR).write_ptr(first.src.ptr);
+        hw.reg(regs::DEST_ADDR).write_ptr(first.dst.ptr);
         let first_lli = if plan.segments > 1 { plan.pool } else { core::ptr::null() };
         hw.reg(regs::LLI).write_ptr(first_lli);
-        hw.reg(regs::CONTROL).write(count(0));
-        let config = job.config | regs::CONFIG_IE | regs::CONFIG_ITC;
+        hw.reg(regs::CONTROL).write(control(&first, n, plan.segments == 1));
+        let config = config | regs::CONFIG_IE | regs::CONFIG_ITC;
         hw.reg(regs::CONFIG).write(config);
-        for (n, region) in regions.iter().enumerate() {
+        let all = || regions.iter().chain(core::iter::once(&pool_region));
+        for (k, region) in all().enumerate() {
             if let Err(e) = fence.release(region.raw(), region.access) {
-                for done in regions.iter().take(n) {
+                for done in all().take(k) {
                     fence.acquire(done.raw(), done.access);
                 }
                 hw.reg(regs::CONFIG).write(0);
@@ -352,6 +400,7 @@ impl<B, R: Owner> InFlight<B, R> {
             buffer: ManuallyDrop::new(buffer),
             resources: ManuallyDrop::new(resources),
             regions,
+            pool: pool_region,
             plan,
         })
     }
@@ -382,7 +431,7 @@ impl<B, R: Owner> InFlight<B, R> {
                 core::hint::spin_loop();
             }
         }
-        for region in &self.regions {
+        for region in self.regions.iter().chain(core::iter::once(&self.pool)) {
             fence.acquire(region.raw(), region.access);
         }
         let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
@@ -390,15 +439,17 @@ impl<B, R: Owner> InFlight<B, R> {
         let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
         // DMACCxLLI holds the item of the segment after the running one:
         // LLI j while segment j runs, 0 during the last.
+        let segments = self.plan.segments;
         let current = if next == 0 {
-            self.plan.segments - 1
+            segments - 1
         } else {
-            (0..self.plan.segments - 1)
+            (0..segments - 1)
                 .find(|&j| low32(self.plan.pool.wrapping_add(j).cast::<u8>()) == next)
                 .unwrap_or(0)
         };
+        let before: usize = (0..current).map(|j| self.plan.len(j)).sum();
         let len = self.plan.len(current);
-        let transferred = self.plan.segment * current + len - remaining.min(len);
+        let transferred = before + len - remaining.min(len);
         hw.global(regs::INT_TC_CLEAR).write(hw.bit());
         hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
         config.write(0);
@@ -422,7 +473,7 @@ impl<B, R: Owner> InFlight<B, R> {
     }
 }
 
-impl<B, R: Owner> Drop for InFlight<B, R> {
+impl<B, R: Owner, const M: usize> Drop for InFlight<B, R, M> {
     fn drop(&mut self) {
         // A deliberate defect for the mutation run of `ci.sh`: a `Drop` that
         // does not stop the channel. Never set in a normal build.
@@ -441,7 +492,7 @@ impl<B, R: Owner> Drop for InFlight<B, R> {
 // channel let go of every buffer) and after `acquire` over every region.
 // Nothing in `halt` panics (no indexing, no unwrap); its loops wait for a
 // channel that was seen enabled, i.e. started.
-unsafe impl<B, R: Owner> Transfer for InFlight<B, R> {
+unsafe impl<B, R: Owner, const M: usize> Transfer for InFlight<B, R, M> {
     type Buffer = B;
     type Resources = R;
     type Error = Error;
@@ -476,6 +527,14 @@ fn paced(pacing: Pacing, to_device: bool) -> u32 {
     }
 }
 
+fn region<W>(ptr: *const W, items: usize, access: Access) -> Region {
+    Region {
+        start: ptr.cast::<u8>(),
+        bytes: items.saturating_mul(core::mem::size_of::<W>()),
+        access,
+    }
+}
+
 // SAFETY: `copy_unchecked` either returns a refusal before touching the
 // channel's enable bit (buffers and channel given back) or starts exactly
 // one transfer that reads the source pair and writes the destination pair
@@ -498,16 +557,16 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaCopy<W> for Channel<N, F> {
             let e = Error::LengthMismatch { source: len, destination: to_len };
             return Err(TransferError::rejected(e, held.into_inner(), self));
         }
-        let job = Job {
+        let part = Part {
             src: Side { ptr: from.cast::<u8>(), increment: true },
             dst: Side { ptr: to.cast::<u8>().cast_const(), increment: true },
             items: len,
-            width: W::WIDTH,
-            config: 0,
         };
-        // SAFETY: the job reaches only the two buffers' pairs, owned by
+        let regions =
+            [region(from, len, Access::DmaReads), region(to.cast_const(), len, Access::DmaWrites)];
+        // SAFETY: the part reaches only the two buffers' pairs, owned by
         // `held`; the caller keeps their memory alive (this fn's contract).
-        unsafe { InFlight::start(held, self, job) }
+        unsafe { InFlight::start(held, self, &[part], W::WIDTH, 0, regions) }
     }
 }
 
@@ -515,7 +574,7 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaCopy<W> for Channel<N, F> {
 // start reads exactly the buffer's pair and writes only the device address.
 unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N, F> {
     type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>>;
+    type Transfer<B: DmaReadBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>, 1>;
 
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         self,
@@ -523,16 +582,16 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N
     ) -> Started<Self::Transfer<B>> {
         let held = Held::new(buffer);
         let (from, len) = held.get().dma_read_buffer();
-        let job = Job {
+        let part = Part {
             src: Side { ptr: from.cast::<u8>(), increment: true },
             dst: Side { ptr: self.address.cast_const(), increment: false },
             items: len,
-            width: W::WIDTH,
-            config: paced(self.pacing, true),
         };
+        let config = paced(self.pacing, true);
+        let regions = [region(from, len, Access::DmaReads)];
         // SAFETY: the buffer's pair and the device address (the unsafe
         // constructor's promise); the caller keeps the buffer alive.
-        unsafe { InFlight::start(held, self, job) }
+        unsafe { InFlight::start(held, self, &[part], W::WIDTH, config, regions) }
     }
 }
 
@@ -540,7 +599,7 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N
 // exactly the buffer's pair.
 unsafe impl<W: Word, const N: usize, F: DmaFence> DmaRead<W> for FixedAddress<N, F> {
     type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>>;
+    type Transfer<B: DmaWriteBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>, 1>;
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,
@@ -548,14 +607,107 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaRead<W> for FixedAddress<N,
     ) -> Started<Self::Transfer<B>> {
         let mut held = Held::new(buffer);
         let (to, len) = held.get_mut().dma_write_buffer();
-        let job = Job {
+        let part = Part {
             src: Side { ptr: self.address.cast_const(), increment: false },
             dst: Side { ptr: to.cast::<u8>().cast_const(), increment: true },
             items: len,
-            width: W::WIDTH,
-            config: paced(self.pacing, false),
         };
+        let config = paced(self.pacing, false);
+        let regions = [region(to.cast_const(), len, Access::DmaWrites)];
         // SAFETY: as in `write_all_unchecked`.
-        unsafe { InFlight::start(held, self, job) }
+        unsafe { InFlight::start(held, self, &[part], W::WIDTH, config, regions) }
+    }
+}
+
+/// A gather write or scatter read of `K` buffers in flight.
+pub type ListTransfer<B, const N: usize, F, const K: usize> =
+    InFlight<[B; K], FixedAddress<N, F>, K>;
+
+/// The result of starting a gather write or scatter read.
+pub type ListStarted<B, const N: usize, F, const K: usize> = Started<ListTransfer<B, N, F, K>>;
+
+impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
+    /// Sends the `K` buffers one after the other to the device address as
+    /// one transfer (a gather list: one LLI per buffer, more for buffers
+    /// longer than the segment limit, from the channel's pool). Empty
+    /// buffers are skipped; all empty is refused. `'static` buffers, so a
+    /// leaked transfer is harmless.
+    pub fn write_gather<B, const K: usize>(self, buffers: [B; K]) -> ListStarted<B, N, F, K>
+    where
+        B: dma_traits::StaticReadBuffer,
+    {
+        // SAFETY: the buffers are `'static`.
+        unsafe { self.write_gather_unchecked(buffers) }
+    }
+
+    /// [`write_gather`](Self::write_gather) without requiring `'static`.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: as for
+    /// [`DmaWrite::write_all_unchecked`](dma_traits::DmaWrite::write_all_unchecked),
+    /// for every buffer.
+    pub unsafe fn write_gather_unchecked<B, const K: usize>(
+        self,
+        buffers: [B; K],
+    ) -> ListStarted<B, N, F, K>
+    where
+        B: DmaReadBuffer,
+    {
+        let held = Held::new(buffers);
+        let pairs: [(*const B::Word, usize); K] = core::array::from_fn(|k| {
+            held.get().get(k).map_or((core::ptr::null(), 0), |b| b.dma_read_buffer())
+        });
+        let parts = pairs.map(|(p, n)| Part {
+            src: Side { ptr: p.cast::<u8>(), increment: true },
+            dst: Side { ptr: self.address.cast_const(), increment: false },
+            items: n,
+        });
+        let regions = pairs.map(|(p, n)| region(p, n, Access::DmaReads));
+        let config = paced(self.pacing, true);
+        // SAFETY: every part is one buffer's pair (owned by `held`) and the
+        // device address; the caller keeps the buffers alive.
+        unsafe { InFlight::start(held, self, &parts, B::Word::WIDTH, config, regions) }
+    }
+
+    /// Fills the `K` buffers one after the other from the device address as
+    /// one transfer (a scatter list). Empty buffers are skipped; all empty is
+    /// refused.
+    pub fn read_scatter<B, const K: usize>(self, buffers: [B; K]) -> ListStarted<B, N, F, K>
+    where
+        B: dma_traits::StaticWriteBuffer,
+    {
+        // SAFETY: the buffers are `'static`.
+        unsafe { self.read_scatter_unchecked(buffers) }
+    }
+
+    /// [`read_scatter`](Self::read_scatter) without requiring `'static`.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: as for
+    /// [`DmaRead::read_exact_unchecked`](dma_traits::DmaRead::read_exact_unchecked),
+    /// for every buffer.
+    pub unsafe fn read_scatter_unchecked<B, const K: usize>(
+        self,
+        buffers: [B; K],
+    ) -> ListStarted<B, N, F, K>
+    where
+        B: DmaWriteBuffer,
+    {
+        let mut held = Held::new(buffers);
+        let list = held.get_mut();
+        let pairs: [(*mut B::Word, usize); K] = core::array::from_fn(|k| {
+            list.get_mut(k).map_or((core::ptr::null_mut(), 0), |b| b.dma_write_buffer())
+        });
+        let parts = pairs.map(|(p, n)| Part {
+            src: Side { ptr: self.address.cast_const(), increment: false },
+            dst: Side { ptr: p.cast::<u8>().cast_const(), increment: true },
+            items: n,
+        });
+        let regions = pairs.map(|(p, n)| region(p.cast_const(), n, Access::DmaWrites));
+        let config = paced(self.pacing, false);
+        // SAFETY: as in `write_gather_unchecked`.
+        unsafe { InFlight::start(held, self, &parts, B::Word::WIDTH, config, regions) }
     }
 }

@@ -248,3 +248,60 @@ fn fixed_address_tx_and_rx() {
     let r = explore_random(3, 0..SEEDS, |adv| fixed_case(adv, 7, End::Wait, true));
     report("fixed-address RX", e, r);
 }
+
+fn list_case(adv: &Adversary, end: End, rx: bool) {
+    let (sim, mut dmac) = rig();
+    let mut ch = dmac.channel(0).unwrap().with_segment_limit(2).ok().unwrap();
+    ch.with_lli_pool(pool(4));
+    let dr: &'static AtomicU32 = Box::leak(Box::new(AtomicU32::new(0)));
+    // SAFETY: a leaked atomic, valid forever, accessed only atomically.
+    let port = unsafe { FixedAddress::new(ch, dr.as_ptr().cast(), Pacing::Unpaced) }.ok().unwrap();
+    let polls = match end {
+        End::Wait => 0,
+        End::Stop(p) | End::Drop(p) => p,
+    };
+    if rx {
+        dr.store(0x55, Ordering::SeqCst);
+        let t = port.read_scatter([leak(&[0xEE_u16; 3]), leak(&[0xEE_u16; 2])]).ok().unwrap();
+        let guard = sim.adversarial(adv);
+        for _ in 0..polls {
+            let _ = t.is_done();
+        }
+        let done = if matches!(end, End::Wait) { t.wait() } else { t.stop() }.ok().unwrap();
+        drop(guard);
+        let flat: Vec<u16> = done.buffer.iter().flat_map(|b| b.iter().copied()).collect();
+        assert_eq!(prefix(&[0x55; 5], &flat, 0xEE), done.transferred, "scatter order and count");
+        quiescent(&sim);
+    } else {
+        let lists: [&'static [u16]; 3] = [&[1, 2, 3], &[], &[4, 5]];
+        let flat = [1u16, 2, 3, 4, 5];
+        let t = port.write_gather(lists).ok().unwrap();
+        let guard = sim.adversarial(adv);
+        for _ in 0..polls {
+            let _ = t.is_done();
+        }
+        let done = if matches!(end, End::Wait) { t.wait() } else { t.stop() }.ok().unwrap();
+        drop(guard);
+        let k = done.transferred;
+        let last = if k == 0 { 0 } else { u32::from(flat[k - 1]) };
+        assert_eq!(dr.load(Ordering::SeqCst), last, "gather order and count");
+        if matches!(end, End::Wait) {
+            assert_eq!(k, 5);
+        }
+        quiescent(&sim);
+    }
+}
+
+#[test]
+fn gather_and_scatter_lists() {
+    let e = explore(K, DEPTH, LIMIT, |adv| list_case(adv, End::Wait, false));
+    let r = explore_random(3, 0..SEEDS, |adv| {
+        list_case(adv, End::Stop(adv.next_beats() as usize * 2), false)
+    });
+    report("gather write", e, r);
+    let e = explore(K, DEPTH, LIMIT, |adv| list_case(adv, End::Stop(1), true));
+    let r = explore_random(3, 0..SEEDS, |adv| {
+        list_case(adv, End::Stop(adv.next_beats() as usize * 2), true)
+    });
+    report("scatter read", e, r);
+}

@@ -105,3 +105,33 @@ fn bad_device_settings_are_refused() {
     assert_eq!(refused.error, Error::Misaligned { address: odd as usize });
     assert_eq!(refused.buffer, &[1]);
 }
+
+#[test]
+fn gather_writes_and_scatter_reads_run_as_one_transfer() {
+    let (sim, mut dmac) = threaded::<2>();
+    let mut ch = dmac.channel(1).unwrap().with_segment_limit(4).ok().unwrap();
+    ch.with_lli_pool(pool(3));
+    let dr = register();
+    // SAFETY: as above.
+    let port = unsafe { FixedAddress::new(ch, dr.as_ptr().cast(), Pacing::Unpaced) }.ok().unwrap();
+    let header: &'static [u32] = &[0xA0, 0xA1];
+    let empty: &'static [u32] = &[];
+    let payload: &'static [u32] = &[1, 2, 3, 4, 5, 6];
+    // 1 + 0 + 2 segments of at most 4: three segments, two LLIs.
+    let done = port.write_gather([header, empty, payload]).ok().unwrap().wait().ok().unwrap();
+    assert_eq!((done.transferred, dr.load(Ordering::SeqCst)), (8, 6));
+    assert_eq!(done.buffer, [header, empty, payload]);
+
+    dr.store(0x77, Ordering::SeqCst);
+    let parts = [leak(&[0u32; 3]), leak(&[0u32; 5])];
+    let done = done.resources.read_scatter(parts).ok().unwrap().wait().ok().unwrap();
+    assert_eq!(done.transferred, 8);
+    assert!(done.buffer.iter().all(|b| b.iter().all(|&w| w == 0x77)));
+
+    // Too many segments for the pool, and nothing at all, are refused.
+    let refused = done.resources.write_gather([payload, payload, payload]).err().unwrap();
+    assert_eq!(refused.error, Error::TooLong { items: 18, max: 0 });
+    let refused = refused.resources.write_gather([empty, empty]).err().unwrap();
+    assert_eq!(refused.error, Error::Empty);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
