@@ -40,6 +40,21 @@ host_tests() {
     return "$rc"
 }
 step "host tests" host_tests
+sim_tests() {
+    cargo test -p dma-impl-mock --lib sim::pl08x 2>&1 | grep -E '^test result:|panicked'
+    return "${PIPESTATUS[0]}"
+}
+step "simulator unit tests" sim_tests
+# Miri (Stacked and Tree Borrows) on request: PL08X_MIRI=1 bash dma-impl-pl08x/ci.sh
+if [ "${PL08X_MIRI:-0}" = 1 ]; then
+    miri() { # extra flags
+        MIRIFLAGS="-Zmiri-disable-isolation -Zmiri-ignore-leaks $*" cargo +nightly miri test -p dma-impl-pl08x 2>&1 \
+            | grep -E '^test result:|Undefined Behavior|panicked'
+        return "${PIPESTATUS[0]}"
+    }
+    step "Miri (Stacked Borrows)" miri
+    step "Miri (Tree Borrows)" miri -Zmiri-tree-borrows
+fi
 
 step "firmware" cargo build -p dma-impl-pl08x --release --example qemu_suite --features rt --target "$TARGET"
 

@@ -18,8 +18,13 @@
 //! * Clearing `E` while the FIFO holds data loses that data (§3.4.19).
 //! * `TransferSize` counting down as items reach the destination, the
 //!   address registers following the increments, and linked-list items
-//!   loaded when a segment's count reaches 0 (§3.4.15–§3.4.18,
-//!   "Scatter/gather" §2.x); `I` of the ending LLI raises the terminal count.
+//!   loaded when a segment's count reaches 0 (§3.4.15–§3.4.18 and the TRM's
+//!   "Scatter/gather" description of the LLI: source, destination, next LLI,
+//!   control); `I` of the ending LLI raises the terminal count.
+//! * `TransferSize` reads back as the items still to move in the current
+//!   LLI, as QEMU (`size--` per element) and Linux's `amba-pl08x` driver
+//!   (`pl08x_getbytes_chan`) read it; the TRM's note that the value is only
+//!   meaningful once the channel is disabled again is what the HAL obeys.
 //! * Terminal-count and error status, raw (§3.4.6, §3.4.7) and masked by the
 //!   channel's `ITC`/`IE` (§3.4.1, §3.4.2, §3.4.4), cleared by writing 1 to
 //!   `DMACIntTCClear` / `DMACIntErrClr` (§3.4.3, §3.4.5).
