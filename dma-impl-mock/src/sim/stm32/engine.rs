@@ -533,7 +533,16 @@ impl<F: Family> Shared<F> {
 }
 
 impl<F: Family> Device for Shared<F> {
+    /// A CPU read is served between beats, never inside one: a beat's
+    /// counter update, its flags (`HTIF`/`TCIF` with `GIF`) and the `CT`
+    /// switch are one controller event for the bus (RM0090 §10.4 and
+    /// §10.5.5, RM0008 §13.4.1 and §13.4.4: the counter is decremented
+    /// "after each transfer" and the flags are "set by hardware" for that
+    /// transfer; the manuals give no ordering inside it, so the model does
+    /// not expose one). Without the engine's lock a threaded read could see
+    /// `NDTR` past a half-transfer point whose flag was not yet set.
     fn read(&self, offset: usize) -> u32 {
+        let _beat = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
         self.load(offset)
     }
 
