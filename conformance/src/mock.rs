@@ -18,6 +18,7 @@ use dma_traits::{AsSliceBuffer, CacheAligned, DmaReadBuffer, DmaWriteBuffer, Sub
 /// Adds the mock sections to `report`.
 pub fn run(report: &mut Report) {
     report.section("buffer types (dma-traits)", buffers());
+    report.section("bbqueue grants (dma-traits, feature bbqueue)", grants());
     report.section("mock serial transfers", transfers());
     report.section("mock SPI (full duplex) and memory-to-memory", two_way());
 }
@@ -195,5 +196,68 @@ pub fn two_way() -> Vec<CheckResult> {
     } else {
         each_word!(u8, u16, u32, f32, u64);
     }
+    results
+}
+
+/// A fresh `'static` queue holding `committed` bytes, split.
+fn queue<const N: usize>(
+    committed: &[u8],
+) -> (bbqueue::Producer<'static, N>, bbqueue::Consumer<'static, N>) {
+    let queue: &'static bbqueue::BBBuffer<N> = Box::leak(Box::new(bbqueue::BBBuffer::new()));
+    let Ok((mut producer, consumer)) = queue.try_split() else {
+        unreachable!("a fresh queue splits")
+    };
+    if let Ok(mut grant) = producer.grant_exact(committed.len()) {
+        grant.copy_from_slice(committed);
+        grant.commit(committed.len());
+    }
+    (producer, consumer)
+}
+
+/// The buffer checks on bbqueue's write and read grants (plain and framed),
+/// each viewed through the grant's own `Deref`.
+pub fn grants() -> Vec<CheckResult> {
+    use dma_traits::bbqueue::DmaGrant;
+    let mut results = Vec::new();
+    results.extend(check_write_buffer_with(
+        "DmaGrant<GrantW<'static, 32>>",
+        || {
+            let (mut producer, _) = queue::<32>(b"");
+            DmaGrant::new(producer.grant_exact(12).ok().unwrap_or_else(|| unreachable!()))
+        },
+        |g| &**g.get(),
+    ));
+    results.extend(check_read_buffer_with(
+        "DmaGrant<GrantR<'static, 32>>",
+        || {
+            let (_, mut consumer) = queue::<32>(b"committed bytes");
+            DmaGrant::new(consumer.read().ok().unwrap_or_else(|| unreachable!()))
+        },
+        |g| &**g.get(),
+    ));
+    results.extend(check_write_buffer_with(
+        "DmaGrant<FrameGrantW<'static, 32>>",
+        || {
+            let queue: &'static bbqueue::BBBuffer<32> =
+                Box::leak(Box::new(bbqueue::BBBuffer::new()));
+            let Ok((mut producer, _)) = queue.try_split_framed() else { unreachable!() };
+            DmaGrant::new(producer.grant(10).ok().unwrap_or_else(|| unreachable!()))
+        },
+        |g| &**g.get(),
+    ));
+    results.extend(check_read_buffer_with(
+        "DmaGrant<FrameGrantR<'static, 32>>",
+        || {
+            let queue: &'static bbqueue::BBBuffer<32> =
+                Box::leak(Box::new(bbqueue::BBBuffer::new()));
+            let Ok((mut producer, mut consumer)) = queue.try_split_framed() else { unreachable!() };
+            if let Ok(mut frame) = producer.grant(5) {
+                frame.copy_from_slice(b"frame");
+                frame.commit(5);
+            }
+            DmaGrant::new(consumer.read().unwrap_or_else(|| unreachable!()))
+        },
+        |g| &**g.get(),
+    ));
     results
 }

@@ -11,6 +11,8 @@
 //!   [`DmaFullDuplex<u8>`](dma_traits::DmaFullDuplex) port, on borrowed
 //!   buffers through the scoped API, with a RAM bounce buffer for memory the
 //!   DMA cannot reach.
+//! * [`queued`] (feature `bbqueue`): a serial port by DMA over a bbqueue,
+//!   committing / releasing exactly what each transfer moved.
 //!
 //! The driver author's guide, `docs/driver-guide.md`, explains how they are
 //! built; its code is compiled as doctests of this crate.
@@ -19,6 +21,8 @@
 
 mod cursor;
 pub mod logger;
+#[cfg(feature = "bbqueue")]
+pub mod queued;
 pub mod spi_bus;
 pub mod ws2812;
 

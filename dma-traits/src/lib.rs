@@ -37,6 +37,7 @@
 //! # Features
 //!
 //! `alloc` (`Box`, `Vec`), `heapless` (`heapless::Vec`/`String` targets),
+//! `bbqueue` (bbqueue 0.5 grants as buffers, see [`bbqueue`](mod@bbqueue)),
 //! `as-slice` ([`AsSliceBuffer`]), `defmt` (`Format` on errors), `cortex-m7`
 //! ([`CortexM7DCache`]), `async` ([`future`]). None is on by default.
 #![no_std]
@@ -44,6 +45,8 @@
 
 #[cfg(feature = "as-slice")]
 mod as_slice_buffer;
+#[cfg(feature = "bbqueue")]
+pub mod bbqueue;
 pub mod buffer;
 mod cache_aligned;
 pub mod fence;
