@@ -12,7 +12,7 @@
 //! fill in two parts at its half-transfer point and number the parts
 //! `σ = 2m` (first part) and `σ = 2m + 1` (second part); `E(σ)` is the event
 //! at the end of part `σ`: `HTIF` for even `σ`, `TCIF` (with the switch of
-//! `CT`) for odd `σ` (RM0090 §10.3.10, §10.4). Fill `m` is complete at
+//! `CT`) for odd `σ` (RM0090 §10.3.9, §10.4). Fill `m` is complete at
 //! `E(2m + 1)` and stays intact until the stream starts fill `m + 2` in the
 //! same buffer, at `E(2m + 3)`.
 //!

@@ -364,15 +364,15 @@ impl<F: Family> Shared<F> {
         self.store(F::ndtr(ch), left);
         // Half transfer (RM0090 §10.4, RM0008 §13.3.6: `HTIF` is set when half
         // of the items have been moved), once per cycle: in circular mode and
-        // in double-buffer mode for each buffer in turn (RM0090 §10.3.9,
-        // §10.3.10), since the count restarts with every cycle. The flags are
+        // in double-buffer mode for each buffer in turn (RM0090 §10.3.8,
+        // §10.3.9), since the count restarts with every cycle. The flags are
         // sticky until the CPU clears them: events of the same kind merge.
         if state.done == state.total / 2 && state.total >= 2 {
             self.set_flags(ch, F::FLAGS.ht);
         }
-        // End of a cycle: circular reload of the counter (RM0090 §10.3.9,
+        // End of a cycle: circular reload of the counter (RM0090 §10.3.8,
         // RM0008 §13.3.3 "Circular mode") and, with `DBM`, the switch of `CT`
-        // to the other memory address (RM0090 §10.3.10), then `TCIF`.
+        // to the other memory address (RM0090 §10.3.9), then `TCIF`.
         if left == 0 {
             state.done = 0;
             if cfg.dbm {
@@ -421,7 +421,7 @@ impl<F: Family> Shared<F> {
     /// A streaming driver (circular, double buffer) copies out of the buffer
     /// while the channel keeps running, and may race this write when it is
     /// late. So the beat is one atomic store of the memory width (`MSIZE`,
-    /// RM0090 §10.3.11 / RM0008 §13.3.4: the DMA writes each item as one
+    /// RM0090 §10.3.10 / RM0008 §13.3.4: the DMA writes each item as one
     /// bus access of that width), which the driver's `load_from_dma` of the
     /// same width races without undefined behaviour. The release fence before
     /// it orders every earlier register store of this engine (the flags of
@@ -535,10 +535,10 @@ impl<F: Family> Shared<F> {
 impl<F: Family> Device for Shared<F> {
     /// A CPU read is served between beats, never inside one: a beat's
     /// counter update, its flags (`HTIF`/`TCIF` with `GIF`) and the `CT`
-    /// switch are one controller event for the bus (RM0090 §10.4 and
-    /// §10.5.5, RM0008 §13.4.1 and §13.4.4: the counter is decremented
-    /// "after each transfer" and the flags are "set by hardware" for that
-    /// transfer; the manuals give no ordering inside it, so the model does
+    /// switch are one controller event for the bus (RM0090 §10.3.3: a
+    /// transfer is the load, the store and the post-decrement of `NDTR`;
+    /// §10.4 for the flags it sets; RM0008 §13.4.1 and §13.4.4; the manuals
+    /// give no ordering inside one transfer, so the model does
     /// not expose one). Without the engine's lock a threaded read could see
     /// `NDTR` past a half-transfer point whose flag was not yet set.
     fn read(&self, offset: usize) -> u32 {
