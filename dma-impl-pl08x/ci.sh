@@ -66,14 +66,19 @@ for machine in mps2-an505 mps2-an521; do
     step "QEMU $machine" qemu "$machine" "$FW"
 done
 
-# The fence argument, checked in the binary: a DMB right before the enabling
-# write to DMACCxConfiguration (offset 0x110 + 0x20 * n).
+# The fence argument, checked in the binary: a DMB shortly before (within
+# six instructions, no branch between) the enabling write to
+# DMACCxConfiguration (offset 0x110 + 0x20 * n, value 0xC001: ITC|IE|E).
 fence_in_binary() {
     local od
     od=$(ls ~/.rustup/toolchains/*/lib/rustlib/*/bin/llvm-objdump 2>/dev/null | head -1)
     [ -x "$od" ] || od=$(command -v llvm-objdump) || { echo "no llvm-objdump"; return 1; }
-    "$od" -d --no-show-raw-insn "$FW" | grep -A1 -E '\bdmb\b' \
-        | grep -E 'str(\.w)?[[:space:]]+r[0-9]+, \[r[0-9]+, #0x1[13]0\]'
+    "$od" -d --no-show-raw-insn "$FW" | awk '
+        /\tdmb\t/ { window = 6; next }
+        /\tb[a-z.]*\t|\tc?bn?z\t/ { window = 0 }
+        window > 0 && /\tstr(\.w)?\t+r[0-9]+, \[r[0-9]+, #0x1[13]0\]/ { found++; print }
+        { if (window > 0) window-- }
+        END { exit found ? 0 : 1 }'
 }
 step "DMB before the enabling write" fence_in_binary
 

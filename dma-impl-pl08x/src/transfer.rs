@@ -383,16 +383,10 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         hw.reg(regs::CONTROL).write(control(&first, n, plan.segments == 1));
         let config = config | regs::CONFIG_IE | regs::CONFIG_ITC;
         hw.reg(regs::CONFIG).write(config);
-        let all = || regions.iter().chain(core::iter::once(&pool_region));
-        for (k, region) in all().enumerate() {
-            if let Err(e) = fence.release(region.raw(), region.access) {
-                for done in all().take(k) {
-                    fence.acquire(done.raw(), done.access);
-                }
-                hw.reg(regs::CONFIG).write(0);
-                let e = Error::Fence(e);
-                return Err(TransferError::rejected(e, buffer.into_inner(), resources));
-            }
+        if let Err(e) = release_all(fence, &regions, &pool_region) {
+            hw.reg(regs::CONFIG).write(0);
+            let e = Error::Fence(e);
+            return Err(TransferError::rejected(e, buffer.into_inner(), resources));
         }
         // The enabling write: after the release fence (a DMB on the M33).
         hw.reg(regs::CONFIG).write(config | regs::CONFIG_E);
@@ -431,9 +425,10 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
                 core::hint::spin_loop();
             }
         }
-        for region in self.regions.iter().chain(core::iter::once(&self.pool)) {
+        for region in &self.regions {
             fence.acquire(region.raw(), region.access);
         }
+        fence.acquire(self.pool.raw(), self.pool.access);
         let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
         let next = hw.reg(regs::LLI).read() & !0b11;
         let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
@@ -525,6 +520,31 @@ fn paced(pacing: Pacing, to_device: bool) -> u32 {
         }
         Pacing::Line(n) => (2 << regs::FLOW_SHIFT) | (u32::from(n) << regs::SRC_PERIPHERAL_SHIFT),
     }
+}
+
+/// Releases every region and the pool's, or none: acquires those already
+/// released if one fails. (A fixed-size array and a separate pool region, so
+/// that with a fence that cannot fail the loops unroll to the fences alone.)
+fn release_all<F: DmaFence, const M: usize>(
+    fence: F,
+    regions: &[Region; M],
+    pool: &Region,
+) -> Result<(), dma_traits::FenceError> {
+    for (k, region) in regions.iter().enumerate() {
+        if let Err(e) = fence.release(region.raw(), region.access) {
+            for done in regions.iter().take(k) {
+                fence.acquire(done.raw(), done.access);
+            }
+            return Err(e);
+        }
+    }
+    if let Err(e) = fence.release(pool.raw(), pool.access) {
+        for done in regions {
+            fence.acquire(done.raw(), done.access);
+        }
+        return Err(e);
+    }
+    Ok(())
 }
 
 fn region<W>(ptr: *const W, items: usize, access: Access) -> Region {
