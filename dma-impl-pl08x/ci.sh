@@ -58,12 +58,13 @@ fi
 
 step "firmware" cargo build -p dma-impl-pl08x --release --example qemu_suite --features rt --target "$TARGET"
 
-qemu() { # machine, elf
+qemu() { # machine, elf, label: the firmware's lines, prefixed with the label
+    # (so only this script's last line reads `N passed, N failed`)
     timeout 60 qemu-system-arm -M "$1" -nographic -monitor none -serial none \
-        -semihosting-config enable=on,target=native -kernel "$2"
+        -semihosting-config enable=on,target=native -kernel "$2" | sed "s/^/  $3| /"
 }
 for machine in mps2-an505 mps2-an521; do
-    step "QEMU $machine" qemu "$machine" "$FW"
+    step "QEMU $machine" qemu "$machine" "$FW" "$machine"
 done
 
 # The fence argument, checked in the binary: a DMB shortly before (within
@@ -87,7 +88,7 @@ mutant() {
     CARGO_TARGET_DIR=target/pl08x-mutant \
         CARGO_TARGET_THUMBV8M_MAIN_NONE_EABI_RUSTFLAGS="--cfg pl08x_mutant_drop_no_halt" \
         cargo build -q -p dma-impl-pl08x --release --example qemu_suite --features rt --target "$TARGET" || return 1
-    if qemu mps2-an505 "target/pl08x-mutant/$TARGET/release/examples/qemu_suite"; then
+    if qemu mps2-an505 "target/pl08x-mutant/$TARGET/release/examples/qemu_suite" "mutant on mps2-an505"; then
         echo "the mutant (Drop without halt) passed on QEMU: the checks miss it"
         return 1
     fi
