@@ -36,14 +36,15 @@
 
 mod dmac;
 mod error;
-mod fence;
 mod held;
 pub mod mps2;
 mod regs;
 mod transfer;
 
+/// The fence the channels use by default: `DMB` around the transfer (the
+/// MPS2 images' Cortex-M33 is Armv8-M; see `dma_traits::fence`).
+pub use dma_traits::DmbFence;
 pub use dmac::{Channel, Dmac, Lli, Pl080, Pl081};
 pub use error::Error;
-pub use fence::DmbFence;
 pub use regs::{MAX_TRANSFER_SIZE, REQUEST_LINES};
 pub use transfer::{FixedAddress, InFlight, ListStarted, ListTransfer, Owner, Pacing};
