@@ -15,6 +15,17 @@
 //! A case panics when it sees a violation; the explorer re-raises the panic
 //! with the schedule that produced it, so the failure can be replayed with
 //! [`Adversary::replay`].
+//!
+//! # Under Miri
+//!
+//! Every schedule is a whole run of the driver against the simulator, which
+//! Miri interprets about a thousand times slower. CI therefore explores the
+//! same cases under Miri with a smaller budget, set by environment variables
+//! that only a Miri build reads: `DMA_ADVERSARY_MIRI_DEPTH` caps the depth of
+//! [`explore`] (still every schedule of that depth: `0` is the one schedule
+//! that advances one beat per access; `skip` runs none, for a Miri pass that
+//! checks only the aliasing model), and `DMA_ADVERSARY_MIRI_SEEDS` caps the
+//! seeds of [`explore_random`]. Natively they are ignored.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -128,6 +139,19 @@ pub struct Explored {
     pub exhaustive: bool,
 }
 
+/// The cap `DMA_ADVERSARY_MIRI_<what>` sets under Miri (see the module docs).
+fn miri_cap(what: &str) -> Option<usize> {
+    if !cfg!(miri) {
+        return None;
+    }
+    std::env::var(format!("DMA_ADVERSARY_MIRI_{what}")).ok()?.parse().ok()
+}
+
+/// Whether a Miri build was told to run no schedules (`DMA_ADVERSARY_MIRI_DEPTH=skip`).
+fn miri_skip() -> bool {
+    cfg!(miri) && std::env::var("DMA_ADVERSARY_MIRI_DEPTH").is_ok_and(|v| v == "skip")
+}
+
 fn run_case(adversary: &Adversary, case: &mut impl FnMut(&Adversary)) {
     if let Err(panic) = catch_unwind(AssertUnwindSafe(|| case(adversary))) {
         let msg = panic
@@ -162,6 +186,10 @@ pub fn explore(
     limit: usize,
     mut case: impl FnMut(&Adversary),
 ) -> Explored {
+    if miri_skip() {
+        return Explored { schedules: 0, exhaustive: true };
+    }
+    let depth = miri_cap("DEPTH").map_or(depth, |cap| cap.min(depth));
     let mut prefix = Vec::new();
     let mut schedules = 0;
     while schedules < limit {
@@ -192,8 +220,9 @@ pub fn explore_random(
     seeds: core::ops::Range<u64>,
     mut case: impl FnMut(&Adversary),
 ) -> usize {
+    let cap = if miri_skip() { 0 } else { miri_cap("SEEDS").unwrap_or(usize::MAX) };
     let mut n = 0;
-    for seed in seeds {
+    for seed in seeds.take(cap) {
         run_case(&Adversary::random(max_beats, seed), &mut case);
         n += 1;
     }
