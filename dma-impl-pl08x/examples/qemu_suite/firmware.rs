@@ -1,0 +1,545 @@
+//! On-target checks of the PL081 HAL on QEMU's `mps2-an505` / `mps2-an521`
+//! (Cortex-M33, secure state): one line per check, `PASS name` or
+//! `FAIL name: why`, then `N passed, N failed`; the exit status (through
+//! semihosting) is nonzero if any check failed.
+//!
+//! QEMU runs a whole transfer inside the register write that enables the
+//! channel, so to hold a transfer in flight a check clears
+//! `DMACConfiguration.E` first ([`Dmac::disable`]): the channel is accepted
+//! and nothing moves until `E` is set again.
+//!
+//! ```text
+//! cargo build -p dma-impl-pl08x --release --example qemu_suite --features rt --target thumbv8m.main-none-eabi
+//! qemu-system-arm -M mps2-an505 -nographic -semihosting-config enable=on,target=native -kernel target/thumbv8m.main-none-eabi/release/examples/qemu_suite
+//! ```
+
+use core::fmt;
+use core::ptr::addr_of_mut;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+use dma_impl_pl08x::{mps2, Dmac, Error, FixedAddress, Lli, Pacing, Pl081, MAX_TRANSFER_SIZE};
+use dma_traits::{DmaCopy, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Transfer, Word};
+
+/// Why a check failed.
+enum Fail {
+    Msg(&'static str),
+    Count { what: &'static str, got: usize, want: usize },
+    Refused(Error),
+}
+
+impl fmt::Display for Fail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fail::Msg(m) => f.write_str(m),
+            Fail::Count { what, got, want } => write!(f, "{what}: got {got}, want {want}"),
+            Fail::Refused(e) => write!(f, "unexpected error: {e}"),
+        }
+    }
+}
+
+type Check = Result<(), Fail>;
+
+fn ensure(ok: bool, why: &'static str) -> Check {
+    if ok {
+        Ok(())
+    } else {
+        Err(Fail::Msg(why))
+    }
+}
+
+fn count(what: &'static str, got: usize, want: usize) -> Check {
+    if got == want {
+        Ok(())
+    } else {
+        Err(Fail::Count { what, got, want })
+    }
+}
+
+/// A `&'static mut` to a fresh static, once per expansion (`None` after).
+macro_rules! once {
+    ($t:ty = $init:expr) => {{
+        static TAKEN: AtomicBool = AtomicBool::new(false);
+        static mut BUFFER: $t = $init;
+        if TAKEN.swap(true, Ordering::AcqRel) {
+            None
+        } else {
+            // SAFETY: `TAKEN` lets this reference be made once, so it is the
+            // only one to `BUFFER` for the rest of the program.
+            Some(unsafe { &mut *addr_of_mut!(BUFFER) })
+        }
+    }};
+}
+
+/// A buffer at an address of our choosing, for refusals and for the fact
+/// checks on the non-secure alias.
+struct Raw<W> {
+    addr: usize,
+    len: usize,
+    _w: core::marker::PhantomData<W>,
+}
+
+impl<W> Raw<W> {
+    fn new(addr: usize, len: usize) -> Self {
+        Raw { addr, len, _w: core::marker::PhantomData }
+    }
+}
+
+// SAFETY: the addresses are SSRAM aliases (mps2-tz.c) or refused before any
+// access; where the DMA uses one (the fact checks) it is memory of this
+// program that no Rust reference covers while the transfer runs.
+unsafe impl<W: Word> DmaReadBuffer for Raw<W> {
+    type Word = W;
+    fn dma_read_buffer(&self) -> (*const W, usize) {
+        (self.addr as *const W, self.len)
+    }
+}
+
+// SAFETY: as above.
+unsafe impl<W: Word> DmaWriteBuffer for Raw<W> {
+    type Word = W;
+    fn dma_write_buffer(&mut self) -> (*mut W, usize) {
+        (self.addr as *mut W, self.len)
+    }
+}
+
+/// Reads `len` words at `p` (memory a finished or forgotten transfer wrote).
+fn peek<W: Copy>(p: *const W, i: usize) -> W {
+    // SAFETY: callers pass a static buffer's pointer and an index inside it;
+    // no DMA writes it any more (the transfer ended or completed) and no
+    // `&mut` to it is used meanwhile.
+    unsafe { p.wrapping_add(i).read_volatile() }
+}
+
+struct Suite {
+    passed: u32,
+    failed: u32,
+}
+
+impl Suite {
+    fn run(&mut self, name: &str, check: impl FnOnce() -> Check) {
+        match check() {
+            Ok(()) => {
+                self.passed += 1;
+                hprintln!("PASS {}", name);
+            }
+            Err(why) => {
+                self.failed += 1;
+                hprintln!("FAIL {}: {}", name, why);
+            }
+        }
+    }
+}
+
+fn ramp<W: Word + TryFrom<u32>>(out: &mut [W]) {
+    for (i, w) in out.iter_mut().enumerate() {
+        let v = u32::try_from(i).unwrap_or(0).wrapping_mul(2_654_435_761) >> 8;
+        if let Ok(x) = W::try_from(v & 0x7F) {
+            *w = x;
+        }
+    }
+}
+
+/// Copies `src` into `dst` on `ch`, checks every item and the count.
+fn copy_check<W, const N: usize>(
+    ch: dma_impl_pl08x::Channel<N>,
+    src: &'static mut [W],
+    dst: &'static mut [W],
+) -> (Option<dma_impl_pl08x::Channel<N>>, Check)
+where
+    W: Word + TryFrom<u32> + PartialEq,
+{
+    ramp(src);
+    let n = src.len();
+    match ch.copy(&*src, dst) {
+        Err(e) => (Some(e.resources), Err(Fail::Refused(e.error))),
+        Ok(t) => match t.wait() {
+            Err(e) => (Some(e.resources), Err(Fail::Refused(e.error))),
+            Ok(done) => {
+                let intact = done.buffer.0 == &*done.buffer.1;
+                let check = count("transferred", done.transferred, n)
+                    .and_then(|()| ensure(intact, "destination differs from the source"));
+                (Some(done.resources), check)
+            }
+        },
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    let mut suite = Suite { passed: 0, failed: 0 };
+    let Some(boards) = mps2::take() else {
+        hprintln!("FAIL take: DMAs already taken");
+        debug::exit(debug::EXIT_FAILURE);
+        loop {
+            cortex_m::asm::wfi();
+        }
+    };
+    // DMA2 and DMA3 are left unbound: never used through `boards`.
+    let mps2::Dmas { mut dma0, mut dma1, .. } = boards;
+    // DMA3 without the reachability check, for the fact checks only.
+    // SAFETY: the only value used for DMA3's block (`boards.dma3` is never
+    // used: the pattern above leaves it unbound).
+    let mut raw_dma: Pl081 = unsafe { Dmac::new(mps2::DMA_SECURE[3] as *mut u32, &[]) };
+
+    let mut ch0 = dma0.channel(0);
+    suite.run("take_once", || ensure(mps2::take().is_none(), "take() twice"));
+
+    suite.run("copy_u8", || {
+        let (Some(s), Some(d)) = (once!([u8; 257] = [0; 257]), once!([u8; 257] = [0xEE; 257]))
+        else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let (back, check) = copy_check(ch, s, d);
+        ch0 = back;
+        check
+    });
+    suite.run("copy_u16", || {
+        let (Some(s), Some(d)) = (once!([u16; 99] = [0; 99]), once!([u16; 99] = [0xEE; 99])) else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let (back, check) = copy_check(ch, s, d);
+        ch0 = back;
+        check
+    });
+    suite.run("copy_u32", || {
+        let (Some(s), Some(d)) = (once!([u32; 64] = [0; 64]), once!([u32; 64] = [0xEE; 64])) else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let (back, check) = copy_check(ch, s, d);
+        ch0 = back;
+        check
+    });
+
+    const LONG: usize = 2 * MAX_TRANSFER_SIZE + 1810; // 10000: three LLI segments
+    suite.run("copy_long_refused_without_enough_llis", || {
+        let Some(mut ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let Some(pool) = once!([Lli; 1] = [Lli::EMPTY; 1]) else { return Err(Fail::Msg("pool")) };
+        let _ = ch.with_lli_pool(pool);
+        let (Some(s), Some(d)) = (once!([u32; 9000] = [0; 9000]), once!([u32; 9000] = [7; 9000]))
+        else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let result = match ch.copy(&*s, d) {
+            Ok(t) => {
+                ch0 = t.stop().ok().map(|done| done.resources);
+                Err(Fail::Msg("accepted 9000 items with one LLI"))
+            }
+            Err(e) => {
+                let untouched = e.buffer.1.iter().all(|&w| w == 7);
+                let r = ensure(e.error == Error::TooLong { items: 9000, max: 8190 }, "wrong error")
+                    .and_then(|()| ensure(untouched, "destination touched"));
+                ch0 = Some(e.resources);
+                r
+            }
+        };
+        result
+    });
+    suite.run("copy_u32_longer_than_4095_via_llis", || {
+        let Some(mut ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let Some(pool) = once!([Lli; 2] = [Lli::EMPTY; 2]) else { return Err(Fail::Msg("pool")) };
+        let _ = ch.with_lli_pool(pool);
+        let (Some(s), Some(d)) =
+            (once!([u32; LONG] = [0; LONG]), once!([u32; LONG] = [0xEE; LONG]))
+        else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let (back, check) = copy_check(ch, s, d);
+        ch0 = back;
+        check
+    });
+    suite.run("copy_u8_longer_than_4095_via_llis", || {
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let (Some(s), Some(d)) = (once!([u8; 5000] = [0; 5000]), once!([u8; 5000] = [0xEE; 5000]))
+        else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let (back, check) = copy_check(ch, s, d);
+        ch0 = back;
+        check
+    });
+
+    suite.run("stop_mid_flight", || {
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let (Some(s), Some(d)) = (once!([u32; 32] = [5; 32]), once!([u32; 32] = [0xEE; 32])) else {
+            return Err(Fail::Msg("buffers"));
+        };
+        dma0.disable();
+        let t = match ch.copy(&*s, d) {
+            Ok(t) => t,
+            Err(e) => {
+                dma0.enable();
+                ch0 = Some(e.resources);
+                return Err(Fail::Refused(e.error));
+            }
+        };
+        let in_flight = !t.is_done();
+        let outcome = t.stop();
+        dma0.enable();
+        let Ok(done) = outcome else { return Err(Fail::Msg("stop reported an error")) };
+        let untouched = done.buffer.1.iter().all(|&w| w == 0xEE);
+        ch0 = Some(done.resources);
+        ensure(in_flight, "not in flight with DMACConfiguration.E clear")
+            .and_then(|()| count("transferred", done.transferred, 0))
+            .and_then(|()| ensure(untouched, "destination written after stop"))
+            .and_then(|()| count("enabled channels", dma0.enabled_channels() as usize, 0))
+    });
+    suite.run("drop_mid_flight", || {
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let (Some(s), Some(d)) = (once!([u16; 48] = [5; 48]), once!([u16; 48] = [0xEE; 48])) else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let at = d.as_ptr();
+        dma0.disable();
+        match ch.copy(&*s, d) {
+            Ok(t) => drop(t),
+            Err(e) => {
+                dma0.enable();
+                return Err(Fail::Refused(e.error));
+            }
+        }
+        // Re-enabling the controller would run a channel the drop left enabled.
+        dma0.enable();
+        let untouched = (0..48).all(|i| peek(at, i) == 0xEE);
+        ensure(untouched, "destination written after drop")
+            .and_then(|()| count("enabled channels", dma0.enabled_channels() as usize, 0))
+    });
+    // `ch0` was consumed by the drop above; DMA0 channel 1 from here on.
+    let mut ch = dma0.channel(1);
+
+    suite.run("refuse_zero_length", || {
+        let Some(c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let Some(d) = once!([u32; 0] = []) else { return Err(Fail::Msg("buffers")) };
+        match c.copy(&[] as &[u32], &mut d[..]) {
+            Ok(_) => Err(Fail::Msg("accepted")),
+            Err(e) => {
+                ch = Some(e.resources);
+                ensure(e.error == Error::Empty, "wrong error")
+            }
+        }
+    });
+    suite.run("refuse_length_mismatch", || {
+        let Some(c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let Some(d) = once!([u8; 3] = [0xEE; 3]) else { return Err(Fail::Msg("buffers")) };
+        match c.copy(&[1u8, 2][..], d) {
+            Ok(_) => Err(Fail::Msg("accepted")),
+            Err(e) => {
+                let back = e.buffer.1 == &[0xEE; 3];
+                ch = Some(e.resources);
+                ensure(
+                    e.error == Error::LengthMismatch { source: 2, destination: 3 },
+                    "wrong error",
+                )
+                .and_then(|()| ensure(back, "destination not given back untouched"))
+            }
+        }
+    });
+    suite.run("refuse_misaligned", || {
+        let Some(c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let Some(d) = once!([u32; 2] = [0xEE; 2]) else { return Err(Fail::Msg("buffers")) };
+        let odd = Raw::<u32>::new(0x3800_0102, 2);
+        match c.copy(odd, d) {
+            Ok(_) => Err(Fail::Msg("accepted")),
+            Err(e) => {
+                let r =
+                    ensure(e.error == Error::Misaligned { address: 0x3800_0102 }, "wrong error");
+                let (_, d) = e.buffer;
+                match e
+                    .resources
+                    .copy(Raw::<u16>::new(0x3800_0101, 1), Raw::<u16>::new(0x3800_0200, 1))
+                {
+                    Ok(_) => Err(Fail::Msg("accepted an odd u16")),
+                    Err(e) => {
+                        ch = Some(e.resources);
+                        r.and_then(|()| ensure(d == &[0xEE; 2], "destination touched")).and_then(
+                            |()| {
+                                ensure(e.error == Error::Misaligned { address: 0x3800_0101 }, "u16")
+                            },
+                        )
+                    }
+                }
+            }
+        }
+    });
+    suite.run("refuse_sixty_four_bit_words", || {
+        let Some(c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let Some(d) = once!([u64; 1] = [0; 1]) else { return Err(Fail::Msg("buffers")) };
+        match c.copy(&[1u64][..], d) {
+            Ok(_) => Err(Fail::Msg("accepted")),
+            Err(e) => {
+                ch = Some(e.resources);
+                ensure(matches!(e.error, Error::UnsupportedWidth(_)), "wrong error")
+            }
+        }
+    });
+    static NS_TARGET: AtomicU32 = AtomicU32::new(0xEE);
+    let secure = NS_TARGET.as_ptr() as usize;
+    let nonsecure = secure & !0x1000_0000;
+    suite.run("refuse_nonsecure_alias", || {
+        let Some(c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        match c.copy(&[1u32][..], Raw::<u32>::new(nonsecure, 1)) {
+            Ok(_) => Err(Fail::Msg("accepted")),
+            Err(e) => {
+                ch = Some(e.resources);
+                ensure(
+                    e.error == Error::Unreachable { address: nonsecure, bytes: 4 },
+                    "wrong error",
+                )
+            }
+        }
+    });
+    // The fact behind that refusal, on the unchecked DMA3: the DMA's writes
+    // through the non-secure alias vanish, with no error.
+    suite.run("fact_nonsecure_alias_writes_vanish", || {
+        let Some(c) = raw_dma.channel(0) else { return Err(Fail::Msg("channel")) };
+        match c.copy(&[0x1234_5678u32][..], Raw::<u32>::new(nonsecure, 1)) {
+            Err(e) => Err(Fail::Refused(e.error)),
+            Ok(t) => match t.wait() {
+                Err(e) => Err(Fail::Refused(e.error)),
+                Ok(done) => count("transferred", done.transferred, 1).and_then(|()| {
+                    ensure(NS_TARGET.load(Ordering::SeqCst) == 0xEE, "the write arrived")
+                }),
+            },
+        }
+    });
+
+    static NS_SOURCE: AtomicU32 = AtomicU32::new(0x5A5A_5A5A);
+    suite.run("fact_nonsecure_alias_reads_zero", || {
+        let Some(c) = raw_dma.channel(1) else { return Err(Fail::Msg("channel")) };
+        let Some(d) = once!([u32; 1] = [0xEE; 1]) else { return Err(Fail::Msg("buffers")) };
+        let from = Raw::<u32>::new(NS_SOURCE.as_ptr() as usize & !0x1000_0000, 1);
+        match c.copy(from, d) {
+            Err(e) => Err(Fail::Refused(e.error)),
+            Ok(t) => match t.wait() {
+                Err(e) => Err(Fail::Refused(e.error)),
+                Ok(done) => ensure(done.buffer.1 == &[0], "read something other than 0"),
+            },
+        }
+    });
+    suite.run("fact_pl081_at_secure_alias", || {
+        // PeriphID0 (0xFE0) of DMA0 reads 0x81: a PL081 (QEMU `pl081_id`).
+        let id = (mps2::DMA_SECURE[0] + 0xFE0) as *const u32;
+        // SAFETY: a read-only ID register of DMA0, a 32-bit device register.
+        count("PeriphID0", unsafe { id.read_volatile() } as usize, 0x81)
+    });
+
+    suite.run("forget_static_is_harmless", || {
+        let Some(mut c) = dma1.channel(0) else { return Err(Fail::Msg("channel")) };
+        let Some(pool) = once!([Lli; 1] = [Lli::EMPTY; 1]) else { return Err(Fail::Msg("pool")) };
+        let _ = c.with_lli_pool(pool);
+        let (Some(s), Some(d)) = (once!([u32; 5000] = [3; 5000]), once!([u32; 5000] = [0; 5000]))
+        else {
+            return Err(Fail::Msg("buffers"));
+        };
+        let at = d.as_ptr();
+        match c.copy(&*s, d) {
+            Ok(t) => core::mem::forget(t),
+            Err(e) => return Err(Fail::Refused(e.error)),
+        }
+        let arrived = (0..5000).all(|i| peek(at, i) == 3);
+        ensure(arrived, "the forgotten copy did not complete")
+    });
+
+    static DEVICE: AtomicU32 = AtomicU32::new(0);
+    suite.run("fixed_address_tx_u32", || {
+        let Some(c) = dma1.channel(1) else { return Err(Fail::Msg("channel")) };
+        // SAFETY: `DEVICE` is a static atomic standing in for a data register:
+        // valid forever, accessed by the CPU only atomically.
+        let port = match unsafe { FixedAddress::new(c, DEVICE.as_ptr().cast(), Pacing::Unpaced) } {
+            Ok(p) => p,
+            Err((e, _)) => return Err(Fail::Refused(e)),
+        };
+        let words: &'static [u32] = &[11, 22, 33, 44];
+        let tx = match port.write_all(words) {
+            Ok(t) => t,
+            Err(e) => return Err(Fail::Refused(e.error)),
+        };
+        let done = match tx.wait() {
+            Ok(done) => done,
+            Err(e) => return Err(Fail::Refused(e.error)),
+        };
+        let r = count("transferred", done.transferred, 4)
+            .and_then(|()| count("register", DEVICE.load(Ordering::SeqCst) as usize, 44));
+        // Then read the register back into memory.
+        DEVICE.store(0xAB, Ordering::SeqCst);
+        let Some(d) = once!([u16; 6] = [0xEE; 6]) else { return Err(Fail::Msg("buffers")) };
+        match done.resources.read_exact(d) {
+            Err(e) => Err(Fail::Refused(e.error)),
+            Ok(rx) => match rx.wait() {
+                Err(e) => Err(Fail::Refused(e.error)),
+                Ok(done) => r
+                    .and_then(|()| count("received", done.transferred, 6))
+                    .and_then(|()| ensure(done.buffer == &[0xAB; 6], "fixed_address_rx data")),
+            },
+        }
+    });
+
+    suite.run("scoped_copy_of_stack_buffers", || {
+        let Some(c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let from = [9u16, 8, 7, 6, 5];
+        let mut to = [0u16; 5];
+        let (_, outcome) = c.copy_scoped(&from, &mut to, |t| t.is_done());
+        match outcome {
+            Ok(done) => {
+                ch = Some(done.resources);
+                count("transferred", done.transferred, 5).and_then(|()| ensure(to == from, "data"))
+            }
+            Err(e) => Err(Fail::Refused(e.error)),
+        }
+    });
+
+    static LIST_DEVICE: AtomicU32 = AtomicU32::new(0);
+    suite.run("gather_write_and_scatter_read", || {
+        let Some(mut c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let Some(pool) = once!([Lli; 2] = [Lli::EMPTY; 2]) else { return Err(Fail::Msg("pool")) };
+        let _ = c.with_lli_pool(pool);
+        // SAFETY: a static atomic standing in for a data register, as above.
+        let port =
+            match unsafe { FixedAddress::new(c, LIST_DEVICE.as_ptr().cast(), Pacing::Unpaced) } {
+                Ok(p) => p,
+                Err((e, _)) => return Err(Fail::Refused(e)),
+            };
+        let header: &'static [u32] = &[0xA0, 0xA1];
+        let payload: &'static [u32] = &[1, 2, 3];
+        let trailer: &'static [u32] = &[0xCC];
+        let done = match port.write_gather([header, payload, trailer]).map(|t| t.wait()) {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => return Err(Fail::Refused(e.error)),
+            Err(e) => return Err(Fail::Refused(e.error)),
+        };
+        let r = count("gathered", done.transferred, 6)
+            .and_then(|()| count("register", LIST_DEVICE.load(Ordering::SeqCst) as usize, 0xCC));
+        LIST_DEVICE.store(0x42, Ordering::SeqCst);
+        let (Some(a), Some(b)) = (once!([u32; 2] = [0; 2]), once!([u32; 3] = [0; 3])) else {
+            return Err(Fail::Msg("buffers"));
+        };
+        match done.resources.read_scatter([&mut a[..], &mut b[..]]).map(|t| t.wait()) {
+            Ok(Ok(done)) => {
+                let filled = done.buffer.iter().all(|part| part.iter().all(|&w| w == 0x42));
+                r.and_then(|()| count("scattered", done.transferred, 5))
+                    .and_then(|()| ensure(filled, "scatter data"))
+            }
+            Ok(Err(e)) => Err(Fail::Refused(e.error)),
+            Err(e) => Err(Fail::Refused(e.error)),
+        }
+    });
+
+    hprintln!("{} passed, {} failed", suite.passed, suite.failed);
+    debug::exit(if suite.failed == 0 { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    hprintln!("FAIL panic: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
