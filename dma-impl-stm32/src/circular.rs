@@ -63,7 +63,7 @@
 
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
-use crate::held::Held;
+use dma_traits::Lent as Held;
 use crate::hw::{check, copy_from_dma, Direction, Region, Setup, Status};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};

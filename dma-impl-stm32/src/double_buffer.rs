@@ -52,7 +52,7 @@
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
 use crate::circular::{at_least, clear_ended, ended, Step};
-use crate::held::Held;
+use dma_traits::Lent as Held;
 use crate::hw::{check, copy_from_dma, Direction, Region, Setup};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};

@@ -49,7 +49,6 @@ pub mod chip;
 pub mod circular;
 pub mod double_buffer;
 mod error;
-mod held;
 mod hw;
 pub mod memory;
 mod one_shot;

@@ -6,7 +6,7 @@ use dma_traits::{
     TransferError,
 };
 
-use crate::held::Held;
+use dma_traits::Lent as Held;
 use crate::hw::{check, Direction, Region, Setup};
 use crate::{DmaChannel, Error, OneShot, Owner};
 

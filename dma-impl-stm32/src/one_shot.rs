@@ -5,7 +5,7 @@ use core::mem::ManuallyDrop;
 
 use dma_traits::{DmaFence, Finished, Outcome, Transfer, TransferError};
 
-use crate::held::Held;
+use dma_traits::Lent as Held;
 use crate::hw::{release_all, Region, Setup, Status};
 use crate::{DmaChannel, Error, Owner};
 

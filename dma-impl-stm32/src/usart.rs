@@ -15,7 +15,7 @@ use dma_traits::{
     TransferError,
 };
 
-use crate::held::Held;
+use dma_traits::Lent as Held;
 use crate::hw::{check, Direction, Region, Sealed, Setup};
 use crate::stream::Stream;
 use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
