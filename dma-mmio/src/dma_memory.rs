@@ -27,12 +27,14 @@ use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU8, Ordering};
 /// * every bit pattern of that size is a valid `W` (a `dma_traits::Word`);
 /// * every write to those bytes that may race this load is either made by
 ///   hardware outside the Rust abstract machine (the chip's DMA) or is an
-///   atomic store of the same width (a host simulator's beat).
+///   atomic store of the same width (a host simulator's beat);
+/// * the memory is writable (Rust's atomics may not touch read-only memory;
+///   a buffer the DMA writes always is), and `src` carries write permission.
 ///
 /// ```
-/// let words = [7u16, 9];
-/// // SAFETY: `words` is live, aligned, and nothing writes it.
-/// let second = unsafe { dma_mmio::load_from_dma(words.as_ptr().wrapping_add(1)) };
+/// let mut words = [7u16, 9];
+/// // SAFETY: `words` is live, aligned, writable, and nothing writes it now.
+/// let second = unsafe { dma_mmio::load_from_dma(words.as_mut_ptr().wrapping_add(1)) };
 /// assert_eq!(second, 9);
 /// ```
 #[inline(always)]

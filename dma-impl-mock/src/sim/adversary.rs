@@ -141,7 +141,8 @@ pub struct Explored {
 
 /// The cap `DMA_ADVERSARY_MIRI_<what>` sets under Miri (see the module docs).
 fn miri_cap(what: &str) -> Option<usize> {
-    if !cfg!(miri) {
+    // Not in this module's own unit tests, which check the explorer itself.
+    if !cfg!(miri) || cfg!(test) {
         return None;
     }
     std::env::var(format!("DMA_ADVERSARY_MIRI_{what}")).ok()?.parse().ok()
@@ -149,7 +150,9 @@ fn miri_cap(what: &str) -> Option<usize> {
 
 /// Whether a Miri build was told to run no schedules (`DMA_ADVERSARY_MIRI_DEPTH=skip`).
 fn miri_skip() -> bool {
-    cfg!(miri) && std::env::var("DMA_ADVERSARY_MIRI_DEPTH").is_ok_and(|v| v == "skip")
+    cfg!(miri)
+        && !cfg!(test)
+        && std::env::var("DMA_ADVERSARY_MIRI_DEPTH").is_ok_and(|v| v == "skip")
 }
 
 fn run_case(adversary: &Adversary, case: &mut impl FnMut(&Adversary)) {
