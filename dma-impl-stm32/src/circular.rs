@@ -63,10 +63,10 @@
 
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
-use dma_traits::Lent as Held;
 use crate::hw::{check, copy_from_dma, Direction, Region, Setup, Status};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
+use dma_traits::Lent as Held;
 
 /// One half of a circular buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,10 +52,10 @@
 use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
 
 use crate::circular::{at_least, clear_ended, ended, Step};
-use dma_traits::Lent as Held;
 use crate::hw::{check, copy_from_dma, Direction, Region, Setup};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
+use dma_traits::Lent as Held;
 
 /// A double-buffered peripheral-to-memory transfer in flight.
 ///

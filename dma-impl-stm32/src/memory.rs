@@ -6,9 +6,9 @@ use dma_traits::{
     TransferError,
 };
 
-use dma_traits::Lent as Held;
 use crate::hw::{check, Direction, Region, Setup};
 use crate::{DmaChannel, Error, OneShot, Owner};
+use dma_traits::Lent as Held;
 
 /// The result of starting a copy.
 pub type CopyResult<S, D, C, F> = Result<OneShot<(S, D), C, F>, TransferError<Error, (S, D), C>>;

@@ -5,9 +5,9 @@ use core::mem::ManuallyDrop;
 
 use dma_traits::{DmaFence, Finished, Outcome, Transfer, TransferError};
 
-use dma_traits::Lent as Held;
 use crate::hw::{release_all, Region, Setup, Status};
 use crate::{DmaChannel, Error, Owner};
+use dma_traits::Lent as Held;
 
 /// A buffer and its owner lent to a running channel. Dropping it stops the
 /// channel, waits until `EN` reads 0, acquires the regions, then drops them.

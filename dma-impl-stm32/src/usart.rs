@@ -15,10 +15,10 @@ use dma_traits::{
     TransferError,
 };
 
-use dma_traits::Lent as Held;
 use crate::hw::{check, Direction, Region, Sealed, Setup};
 use crate::stream::Stream;
 use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
+use dma_traits::Lent as Held;
 
 /// A USART register map.
 pub trait Layout: Sealed {
