@@ -178,10 +178,10 @@ fn run_case(adversary: &Adversary, case: &mut impl FnMut(&Adversary)) {
 ///
 /// ```
 /// use dma_impl_mock::sim::adversary::explore;
-/// // A case that makes no CPU access has one schedule: the empty one.
+/// // A case that makes no CPU access has one schedule, the empty one (none
+/// // under the Miri budget `skip`, see the module docs).
 /// let explored = explore(2, 4, 100, |_| {});
-/// assert_eq!(explored.schedules, 1);
-/// assert!(explored.exhaustive);
+/// assert!(explored.schedules <= 1 && explored.exhaustive);
 /// ```
 pub fn explore(
     max_beats: u32,
