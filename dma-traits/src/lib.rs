@@ -37,9 +37,16 @@
 //! # Features
 //!
 //! `alloc` (`Box`, `Vec`), `heapless` (`heapless::Vec`/`String` targets),
-//! `bbqueue` (bbqueue 0.5 grants as buffers, see [`bbqueue`](mod@bbqueue)),
+//! `bbqueue` (bbqueue 0.5 grants as buffers, see [`bbqueue`][bbqueue-mod]),
 //! `as-slice` ([`AsSliceBuffer`]), `defmt` (`Format` on errors), `cortex-m7`
-//! ([`CortexM7DCache`]), `async` ([`future`]). None is on by default.
+//! ([`CortexM7DCache`]), `async` ([`future`]). None is on by default; in docs
+//! built without a feature, its items link back here.
+//!
+#![cfg_attr(feature = "bbqueue", doc = "[bbqueue-mod]: mod@bbqueue")]
+#![cfg_attr(not(feature = "bbqueue"), doc = "[bbqueue-mod]: #features")]
+#![cfg_attr(not(feature = "as-slice"), doc = "[`AsSliceBuffer`]: #features")]
+#![cfg_attr(not(feature = "cortex-m7"), doc = "[`CortexM7DCache`]: #features")]
+#![cfg_attr(not(feature = "async"), doc = "[`future`]: #features")]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -20,7 +20,7 @@ use super::{Access, DmaFence, FenceError};
 ///   before every later read of the buffer).
 ///
 /// Both are compiler barriers too. It does no cache maintenance: with a data
-/// cache on, use [`CortexM7DCache`](crate::CortexM7DCache). On a host build
+/// cache on, use [`CortexM7DCache`]. On a host build
 /// (simulators, Miri) it is a `SeqCst` atomic fence.
 ///
 /// ```
@@ -30,6 +30,9 @@ use super::{Access, DmaFence, FenceError};
 /// DmbFence.release(raw, Access::DmaReads).unwrap();
 /// DmbFence.acquire(raw, Access::DmaReads);
 /// ```
+///
+#[cfg_attr(feature = "cortex-m7", doc = "[`CortexM7DCache`]: crate::CortexM7DCache")]
+#[cfg_attr(not(feature = "cortex-m7"), doc = "[`CortexM7DCache`]: crate#features")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DmbFence;
 

@@ -26,6 +26,8 @@
 //! the table above). `release` can fail: return its error with the buffer
 //! before touching the channel. `acquire` must run on every path that hands
 //! the buffer back, including `Drop` and errors.
+//!
+#![cfg_attr(not(feature = "cortex-m7"), doc = "[`CortexM7DCache`]: crate#features")]
 
 #[cfg(feature = "cortex-m7")]
 mod cortex_m7;
