@@ -53,7 +53,9 @@ def edits_of(mutant):
 
 def run(command, timeout):
     """Runs one shell command in the scratch tree: (exit code or 'timeout', output)."""
-    env = dict(os.environ, CARGO_TARGET_DIR=str(SCRATCH / "target"), CARGO_TERM_COLOR="never")
+    # The workspace's own target directory: registry crates built there already
+    # are reused (the copy's path crates build apart, as their paths differ).
+    env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target"), CARGO_TERM_COLOR="never")
     proc = subprocess.Popen(command, shell=True, cwd=TREE, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
     try:
