@@ -9,6 +9,7 @@ not occur exactly once, a mutant that does not compile, or a baseline that
 fails makes the run fail.
 
     python3 scripts/mutants.py scripts/mutants/stm32.toml [more.toml] [--ci] [--only TEXT]
+                               [--own PATH...]   (HEAD plus only these working-tree paths)
 """
 
 import argparse
@@ -33,11 +34,30 @@ FAILED = re.compile(r"^test (.+?) \.\.\. FAILED$")
 NOT_COMPILED = re.compile(r"^error: could not compile `([^`]+)`")
 
 
-def copy_tree():
-    """A fresh copy of the working tree (uncommitted edits included)."""
+def copy_tree(own_paths):
+    """A fresh copy of the working tree (uncommitted edits included) or, with
+    `own_paths`, of the last commit with only those paths from the working
+    tree (so that someone else's half-done edits do not break the baseline)."""
     if TREE.exists():
         shutil.rmtree(TREE)
-    shutil.copytree(ROOT, TREE, ignore=lambda d, names: [n for n in names if n in IGNORED])
+    ignore = lambda d, names: [n for n in names if n in IGNORED]
+    if not own_paths:
+        shutil.copytree(ROOT, TREE, ignore=ignore)
+    else:
+        TREE.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(TREE)], input=archive, check=True)
+        for own in own_paths:
+            source, target = ROOT / own, TREE / own
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            if source.is_dir():
+                shutil.copytree(source, target, ignore=ignore)
+            elif source.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
     # Anything the tests read beside the workspace (../shared).
     shared = ROOT.parent / "shared"
     link = SCRATCH / "shared"
@@ -102,9 +122,11 @@ def main():
     parser.add_argument("--ci", action="store_true", help="only the mutants marked ci = true")
     parser.add_argument("--only", help="only mutants whose name contains this text")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per test command")
+    parser.add_argument("--own", nargs="+", metavar="PATH", default=[],
+                        help="start from HEAD and take only these paths from the working tree")
     args = parser.parse_args()
 
-    copy_tree()
+    copy_tree(args.own)
     rows, bad = [], 0
     for path in args.files:
         spec = tomllib.loads(path.read_text())
