@@ -9,8 +9,10 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let chip = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
     // The most restrictive chip wins, as for the `take()` singletons.
+    // nRF52832: the smallest part (QFAB: 256 KiB flash, 32 KiB RAM, PS v1.4
+    // "Ordering information"), as for `Nrf52832::DATA_RAM`.
     let (flash_k, ram_k) = if chip("NRF52832") {
-        (512, 64)
+        (256, 32)
     } else if chip("NRF52833") {
         (512, 128)
     } else if chip("NRF52840") {

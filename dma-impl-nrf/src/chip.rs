@@ -8,43 +8,79 @@ use core::ops::Range;
 /// Sealed: the drivers' soundness rests on these numbers (a buffer outside
 /// [`DATA_RAM`](Chip::DATA_RAM) or longer than
 /// [`MAXCNT_MAX`](Chip::MAXCNT_MAX) is refused before EasyDMA sees it), so
-/// only this crate's chips implement it.
+/// only this crate's chips implement it. `pac-oracle/tests/nrf.rs` checks
+/// `MAXCNT_BITS` and `GPIO_PORTS` against each chip's PAC.
 ///
 /// ```compile_fail
 /// use core::ops::Range;
+/// #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 /// struct Fake;
 /// impl dma_impl_nrf::Chip for Fake {
 ///     const NAME: &'static str = "fake";
-///     const MAXCNT_MAX: usize = usize::MAX;
+///     const MAXCNT_BITS: u32 = 32;
 ///     const DATA_RAM: Range<u32> = 0..u32::MAX;
+///     const GPIO_PORTS: u8 = 2;
+///     const ANOMALY_58: bool = false;
 /// }
 /// ```
 ///
 /// ```
-/// use dma_impl_nrf::{Chip, Nrf52832, Nrf52840};
+/// use dma_impl_nrf::{Chip, Nrf52832, Nrf52832Qfaa, Nrf52840};
 /// assert_eq!(Nrf52832::MAXCNT_MAX, 255);
 /// assert_eq!(Nrf52840::MAXCNT_MAX, 65_535);
 /// assert!(Nrf52840::DATA_RAM.contains(&0x2003_FFFF));
+/// // Every nRF52832 has 32 KiB; only the QFAA (and CIAA) parts have 64.
+/// assert!(!Nrf52832::DATA_RAM.contains(&0x2000_8000));
+/// assert!(Nrf52832Qfaa::DATA_RAM.contains(&0x2000_FFFF));
 /// ```
-pub trait Chip: sealed::Sealed + Send + Sync + 'static {
+pub trait Chip:
+    sealed::Sealed + core::fmt::Debug + Clone + Copy + Default + PartialEq + Eq + Send + Sync + 'static
+{
     /// The chip's name.
     const NAME: &'static str;
+    /// Width of the `MAXCNT` field of every EasyDMA channel, in bits
+    /// (nRF52832 PS v1.4: 8 in UARTE, SPIM and TWIM; nRF52833 PS v1.3 and
+    /// nRF52840 PS v1.1: 16).
+    const MAXCNT_BITS: u32;
     /// The largest `MAXCNT` (words per EasyDMA transfer).
-    const MAXCNT_MAX: usize;
+    const MAXCNT_MAX: usize = (1 << Self::MAXCNT_BITS) - 1;
     /// The bus addresses EasyDMA can reach: the data RAM.
     const DATA_RAM: Range<u32>;
+    /// GPIO ports: 1 on the nRF52832 (its `PSEL` registers have no `PORT`
+    /// field), 2 on the nRF52833 and nRF52840.
+    const GPIO_PORTS: u8;
+    /// Whether the SPIM has anomaly 58 (nRF52832 Errata, anomaly 58 "SPIM: An
+    /// additional byte is clocked out when RXD.MAXCNT = 1 and TXD.MAXCNT <=
+    /// 1"): the drivers refuse such transfers ([`Error::Anomaly58`](crate::Error::Anomaly58)).
+    const ANOMALY_58: bool;
 }
 
-/// nRF52832: 8-bit `MAXCNT`, 64 KiB of data RAM.
-#[derive(Debug, Clone, Copy, Default)]
+/// A chip with a GPIO port 1: [`Pin::p1`](crate::Pin::p1) exists only for
+/// these, so a port-1 pin on an nRF52832 does not compile.
+pub trait HasPort1: Chip {}
+
+/// Any nRF52832: 8-bit `MAXCNT`, 32 KiB of data RAM (0x2000_0000..0x2000_8000).
+///
+/// The nRF52832 comes with 64 KiB (QFAA, CIAA) or 32 KiB (QFAB) of RAM
+/// (nRF52832 PS v1.4, "Ordering information"). A buffer check that trusted
+/// 64 KiB on a QFAB would hand EasyDMA an address where no RAM is (a bus
+/// error at best); one that trusts 32 KiB only refuses, with everything given
+/// back, a buffer in the upper half of a QFAA's RAM. So this type, and the
+/// `nrf52832` feature's singletons and `memory.x`, assume 32 KiB; on a part
+/// with 64 KiB, use [`Nrf52832Qfaa`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Nrf52832;
 
+/// An nRF52832 with 64 KiB of data RAM (QFAA, CIAA); otherwise [`Nrf52832`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Nrf52832Qfaa;
+
 /// nRF52833: 16-bit `MAXCNT`, 128 KiB of data RAM.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Nrf52833;
 
 /// nRF52840: 16-bit `MAXCNT`, 256 KiB of data RAM.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Nrf52840;
 
 pub(crate) mod sealed {
@@ -53,26 +89,44 @@ pub(crate) mod sealed {
 }
 
 impl sealed::Sealed for Nrf52832 {}
+impl sealed::Sealed for Nrf52832Qfaa {}
 impl sealed::Sealed for Nrf52833 {}
 impl sealed::Sealed for Nrf52840 {}
 
 impl Chip for Nrf52832 {
     const NAME: &'static str = "nRF52832";
-    const MAXCNT_MAX: usize = (1 << 8) - 1;
+    const MAXCNT_BITS: u32 = 8;
+    const DATA_RAM: Range<u32> = 0x2000_0000..0x2000_8000;
+    const GPIO_PORTS: u8 = 1;
+    const ANOMALY_58: bool = true;
+}
+
+impl Chip for Nrf52832Qfaa {
+    const NAME: &'static str = "nRF52832-QFAA";
+    const MAXCNT_BITS: u32 = 8;
     const DATA_RAM: Range<u32> = 0x2000_0000..0x2001_0000;
+    const GPIO_PORTS: u8 = 1;
+    const ANOMALY_58: bool = true;
 }
 
 impl Chip for Nrf52833 {
     const NAME: &'static str = "nRF52833";
-    const MAXCNT_MAX: usize = (1 << 16) - 1;
+    const MAXCNT_BITS: u32 = 16;
     const DATA_RAM: Range<u32> = 0x2000_0000..0x2002_0000;
+    const GPIO_PORTS: u8 = 2;
+    const ANOMALY_58: bool = false;
 }
 
 impl Chip for Nrf52840 {
     const NAME: &'static str = "nRF52840";
-    const MAXCNT_MAX: usize = (1 << 16) - 1;
+    const MAXCNT_BITS: u32 = 16;
     const DATA_RAM: Range<u32> = 0x2000_0000..0x2004_0000;
+    const GPIO_PORTS: u8 = 2;
+    const ANOMALY_58: bool = false;
 }
+
+impl HasPort1 for Nrf52833 {}
+impl HasPort1 for Nrf52840 {}
 
 /// The chip chosen by feature, for the `take()` singletons. With several
 /// chip features the most restrictive one wins (its limits hold on the others).

@@ -62,6 +62,11 @@ pub enum Error {
         /// Words the hardware moved (`AMOUNT`).
         moved: usize,
     },
+    /// nRF52832 SPIM: a transaction with `RXD.MAXCNT = 1` and `TXD.MAXCNT
+    /// <= 1`, which the chip would extend by an extra byte on the bus
+    /// (nRF52832 Errata, anomaly 58); refused before anything starts. See
+    /// [`Spim`](crate::Spim).
+    Anomaly58,
     /// An `ERROR` event with no known `ERRORSRC` bit.
     Unknown {
         /// The raw `ERRORSRC` value.
@@ -78,13 +83,16 @@ impl Error {
     /// assert_eq!(Error::from_uarte_errorsrc(0b0100), Error::Framing);
     /// ```
     pub fn from_uarte_errorsrc(errorsrc: u32) -> Self {
-        if errorsrc & 1 != 0 {
+        use crate::regs::uarte::{
+            ERRORSRC_BREAK, ERRORSRC_FRAMING, ERRORSRC_OVERRUN, ERRORSRC_PARITY,
+        };
+        if errorsrc & ERRORSRC_OVERRUN != 0 {
             Error::Overrun
-        } else if errorsrc & (1 << 1) != 0 {
+        } else if errorsrc & ERRORSRC_PARITY != 0 {
             Error::Parity
-        } else if errorsrc & (1 << 2) != 0 {
+        } else if errorsrc & ERRORSRC_FRAMING != 0 {
             Error::Framing
-        } else if errorsrc & (1 << 3) != 0 {
+        } else if errorsrc & ERRORSRC_BREAK != 0 {
             Error::Break
         } else {
             Error::Unknown { errorsrc }
@@ -98,11 +106,12 @@ impl Error {
     /// assert_eq!(Error::from_twim_errorsrc(0b010), Error::AddressNack);
     /// ```
     pub fn from_twim_errorsrc(errorsrc: u32) -> Self {
-        if errorsrc & (1 << 1) != 0 {
+        use crate::regs::twim::{ERRORSRC_ANACK, ERRORSRC_DNACK, ERRORSRC_OVERRUN};
+        if errorsrc & ERRORSRC_ANACK != 0 {
             Error::AddressNack
-        } else if errorsrc & (1 << 2) != 0 {
+        } else if errorsrc & ERRORSRC_DNACK != 0 {
             Error::DataNack
-        } else if errorsrc & 1 != 0 {
+        } else if errorsrc & ERRORSRC_OVERRUN != 0 {
             Error::Overrun
         } else {
             Error::Unknown { errorsrc }
@@ -143,6 +152,9 @@ impl core::fmt::Display for Error {
                 f,
                 "transfer ended after {moved} of {asked} words: MAXCNT narrower than the chip type"
             ),
+            Error::Anomaly58 => {
+                write!(f, "nRF52832 anomaly 58: a 1-byte SPIM read would clock out a second byte")
+            }
             Error::Unknown { errorsrc } => write!(f, "error (ERRORSRC {errorsrc:#x})"),
         }
     }

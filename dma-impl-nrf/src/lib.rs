@@ -68,6 +68,7 @@ mod chip;
 mod error;
 pub mod peripherals;
 mod pin;
+pub mod regs;
 pub mod spim;
 pub mod stream;
 pub mod transfer;
@@ -76,11 +77,11 @@ pub mod uarte;
 
 #[cfg(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840"))]
 pub use chip::TargetChip;
-pub use chip::{Chip, Nrf52832, Nrf52833, Nrf52840};
+pub use chip::{Chip, HasPort1, Nrf52832, Nrf52832Qfaa, Nrf52833, Nrf52840};
 pub use error::Error;
 pub use pin::Pin;
 pub use spim::{Spim, SpimConfig};
 pub use stream::{Filled, RxStream, StreamStopped};
-pub use transfer::{DuplexTransfer, Engine, RxTransfer, TxTransfer};
-pub use twim::Twim;
+pub use transfer::{DuplexTransfer, EasyDmaTransfer, Engine};
+pub use twim::{Twim, TwimFrequency};
 pub use uarte::{Baudrate, Uarte, UarteConfig, UarteRx, UarteTx};

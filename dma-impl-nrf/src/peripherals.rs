@@ -25,17 +25,8 @@ use core::cell::Cell;
 
 use critical_section::Mutex;
 
-/// Base addresses (nRF52832/833/840 product specifications, memory map).
-pub mod base {
-    /// UARTE0.
-    pub const UARTE0: usize = 0x4000_2000;
-    /// SPIM0 / TWIM0 (shared ID 3).
-    pub const SERIAL0: usize = 0x4000_3000;
-    /// SPIM1 / TWIM1 (shared ID 4).
-    pub const SERIAL1: usize = 0x4000_4000;
-    /// SPIM2.
-    pub const SPIM2: usize = 0x4002_3000;
-}
+/// Base addresses: [`crate::regs::base`], checked against the PACs.
+pub use crate::regs::base;
 
 /// One bit per register block.
 #[cfg_attr(
@@ -51,6 +42,7 @@ pub(crate) enum Instance {
     Serial0 = 1 << 1,
     Serial1 = 1 << 2,
     Spim2 = 1 << 3,
+    Uarte1 = 1 << 4,
 }
 
 static TAKEN: Mutex<Cell<u32>> = Mutex::new(Cell::new(0));
@@ -116,6 +108,14 @@ mod take {
     pub fn spim2() -> Option<Spim<TargetChip>> {
         // SAFETY: as in `uarte0`, for SPIM2.
         claim(Instance::Spim2).then(|| unsafe { Spim::new(base::SPIM2 as *mut u32) })
+    }
+
+    /// UARTE1, the first time: nRF52833 and nRF52840 only (with the
+    /// `nrf52832` feature on, the target chip has none).
+    #[cfg(not(feature = "nrf52832"))]
+    pub fn uarte1() -> Option<Uarte<TargetChip>> {
+        // SAFETY: as in `uarte0`, for UARTE1, which the target chip has.
+        claim(Instance::Uarte1).then(|| unsafe { Uarte::new(base::UARTE1 as *mut u32) })
     }
 }
 

@@ -2,23 +2,25 @@
 //! another in; the two may differ in length.
 
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
-use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaReadBuffer, DmaWrite,
-    DmaWriteBuffer, TransferError,
+    CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Halt,
+    Halted, Region, TransferError,
 };
 
-use crate::block::{offset::*, Block};
+use crate::block::Block;
 use crate::chip::sealed::Sealed;
-use crate::transfer::{complete, DuplexTransfer, Engine, RxTransfer, Token, TxTransfer};
+use crate::regs::spim::{
+    CONFIG as SPIM_CONFIG, CONFIG_MASK, ENABLE_VALUE as ENABLE_SPIM, FREQUENCY, ORC as SPIM_ORC,
+    PSEL_MISO, PSEL_MOSI, PSEL_SCK,
+};
+use crate::regs::*;
+use crate::transfer::{self, complete, Begin, DuplexTransfer, EasyDmaTransfer, Engine};
 use crate::{check, Chip, Error, Pin};
 
-/// `ENABLE` value that turns the SPIM on (PS SPIM chapter, `ENABLE`).
-const ENABLE_SPIM: u32 = 7;
-
-/// SPI clock frequency (`FREQUENCY` register values).
+/// SPI clock frequency: every `FREQUENCY` value of SPIM0..2 (nRF52832 PS
+/// v1.4 / nRF52840 PS v1.1, SPIM chapter, "Registers", `FREQUENCY`; the 16
+/// and 32 Mbps values are SPIM3's, which this crate does not drive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Frequency {
@@ -39,6 +41,17 @@ pub enum Frequency {
 }
 
 impl Frequency {
+    /// Every frequency, slowest first.
+    pub const ALL: [Frequency; 7] = [
+        Frequency::K125,
+        Frequency::K250,
+        Frequency::K500,
+        Frequency::M1,
+        Frequency::M2,
+        Frequency::M4,
+        Frequency::M8,
+    ];
+
     /// The register value.
     pub const fn register(self) -> u32 {
         match self {
@@ -55,16 +68,17 @@ impl Frequency {
 
 /// Pins, clock and mode of an SPIM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SpimConfig {
+pub struct SpimConfig<C: Chip> {
     /// Clock pin.
-    pub sck: Pin,
+    pub sck: Pin<C>,
     /// Data out, or `None` for a receiver only.
-    pub mosi: Option<Pin>,
+    pub mosi: Option<Pin<C>>,
     /// Data in, or `None` for a transmitter only.
-    pub miso: Option<Pin>,
+    pub miso: Option<Pin<C>>,
     /// Clock frequency.
     pub frequency: Frequency,
-    /// The `CONFIG` register: bit 0 ORDER (1 = LSB first), bit 1 CPHA, bit 2 CPOL.
+    /// The `CONFIG` register: bit 0 ORDER (1 = LSB first), bit 1 CPHA, bit 2
+    /// CPOL; other bits are reserved and not written.
     pub mode: u32,
 }
 
@@ -75,10 +89,22 @@ pub struct SpimConfig {
 /// When the TX buffer is shorter than the RX buffer, the over-read character
 /// ([`Spim::set_orc`]) is clocked out for the rest; when the RX buffer is the
 /// shorter one, the extra bytes clocked in are dropped.
+///
+/// On the nRF52832 a transaction with `RXD.MAXCNT = 1` and `TXD.MAXCNT <= 1`
+/// (a one-byte read, or a one-byte exchange) is refused with
+/// [`Error::Anomaly58`]: the chip would clock out a second byte (nRF52832
+/// Errata, anomaly 58). Nordic's workaround (a GPIOTE channel on SCK and a
+/// PPI channel that triggers STOP on its first edge) needs resources this
+/// driver does not own; a driver that applied it behind the user's back
+/// would take them from whoever does, so the refusal, with everything given
+/// back, is the honest answer. A one-byte write (`RXD.MAXCNT = 0`) is not
+/// affected.
 #[derive(Debug)]
 pub struct Spim<C: Chip, F: DmaFence = CompilerFence> {
     regs: Block,
     fence: F,
+    /// (TX, RX) bytes the running transaction asked for; `None` when idle.
+    asked: Option<(usize, usize)>,
     chip: PhantomData<C>,
 }
 
@@ -99,6 +125,7 @@ impl<C: Chip> Spim<C> {
             // SAFETY: forwarded from this function's contract.
             regs: unsafe { Block::new(base) },
             fence: CompilerFence,
+            asked: None,
             chip: PhantomData,
         }
     }
@@ -107,54 +134,28 @@ impl<C: Chip> Spim<C> {
 impl<C: Chip, F: DmaFence> Spim<C, F> {
     /// The same SPIM, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Spim<C, G> {
-        Spim { regs: self.regs, fence, chip: PhantomData }
+        Spim { regs: self.regs, fence, asked: self.asked, chip: PhantomData }
     }
 
     /// Sets pins, clock and mode and enables the SPIM. Call it before the
     /// first transfer: a disabled SPIM ignores its tasks.
-    pub fn configure(&mut self, config: &SpimConfig) {
+    ///
+    /// The `PSEL` registers are written while the SPIM is disabled (PS SPIM
+    /// chapter, "Pin configuration").
+    pub fn configure(&mut self, config: &SpimConfig<C>) {
         self.regs.write(ENABLE, 0);
-        self.regs.write(PSEL0, config.sck.psel());
-        self.regs.write(PSEL1, config.mosi.map_or(Pin::DISCONNECTED, Pin::psel));
-        self.regs.write(PSEL2, config.miso.map_or(Pin::DISCONNECTED, Pin::psel));
+        self.regs.write(INTENCLR, u32::MAX);
+        self.regs.write(PSEL_SCK, config.sck.psel());
+        self.regs.write(PSEL_MOSI, config.mosi.map_or(Pin::<C>::DISCONNECTED, Pin::psel));
+        self.regs.write(PSEL_MISO, config.miso.map_or(Pin::<C>::DISCONNECTED, Pin::psel));
         self.regs.write(FREQUENCY, config.frequency.register());
-        self.regs.write(SPIM_CONFIG, config.mode & 0b111);
+        self.regs.write(SPIM_CONFIG, config.mode & CONFIG_MASK);
         self.regs.write(ENABLE, ENABLE_SPIM);
     }
 
     /// The over-read character, clocked out once the TX buffer is exhausted.
     pub fn set_orc(&mut self, orc: u8) {
         self.regs.write(SPIM_ORC, u32::from(orc));
-    }
-
-    /// Checks both buffers and `ENABLE`, programs both channels, releases
-    /// and triggers `START`. On `Err` nothing was started.
-    fn start(&self, tx: (*const u8, usize), rx: (*mut u8, usize)) -> Result<(), Error> {
-        check::easydma::<C>(tx.0, tx.1, true)?;
-        check::easydma::<C>(rx.0, rx.1, true)?;
-        if tx.1 == 0 && rx.1 == 0 {
-            return Err(Error::Empty);
-        }
-        // A disabled SPIM ignores START, and a later STOP would never be
-        // answered (PS SPIM chapter, `ENABLE`).
-        if self.regs.read(ENABLE) != ENABLE_SPIM {
-            return Err(Error::NotEnabled);
-        }
-        for event in [EVENTS_END, EVENTS_ENDTX, EVENTS_ENDRX, EVENTS_STOPPED] {
-            self.regs.clear(event);
-        }
-        self.regs.channel(TXD_PTR, tx.0, tx.1);
-        self.regs.channel(RXD_PTR, rx.0, rx.1);
-        let tx_extent = ptr::slice_from_raw_parts(tx.0, tx.1);
-        let rx_extent = ptr::slice_from_raw_parts(rx.0.cast_const(), rx.1);
-        self.fence.release(tx_extent, Access::DmaReads)?;
-        if let Err(e) = self.fence.release(rx_extent, Access::DmaWrites) {
-            // Nothing started: hand the TX buffer back to the CPU.
-            self.fence.acquire(tx_extent, Access::DmaReads);
-            return Err(Error::Fence(e));
-        }
-        self.regs.trigger(TASKS_START);
-        Ok(())
     }
 }
 
@@ -166,19 +167,62 @@ impl<C: Chip, F: DmaFence> Engine for Spim<C, F> {
     fn fence(&self) -> F {
         self.fence
     }
+}
 
-    fn is_finished(&self) -> bool {
+impl<C: Chip, F: DmaFence> Begin for Spim<C, F> {
+    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+        let (tx, rx) = transfer::channels(regions);
+        let tx = tx.unwrap_or(Region::dma_reads(core::ptr::null::<u8>(), 0));
+        let rx = rx.unwrap_or(Region::dma_writes(core::ptr::null_mut::<u8>(), 0));
+        check::easydma::<C>(tx.start(), tx.bytes(), true)?;
+        check::easydma::<C>(rx.start(), rx.bytes(), true)?;
+        if tx.bytes() == 0 && rx.bytes() == 0 {
+            return Err(Error::Empty);
+        }
+        // nRF52832 Errata, anomaly 58: with RXD.MAXCNT = 1 and TXD.MAXCNT
+        // <= 1 the SPIM clocks out an additional byte.
+        if C::ANOMALY_58 && rx.bytes() == 1 && tx.bytes() <= 1 {
+            return Err(Error::Anomaly58);
+        }
+        // A disabled SPIM ignores START, and a later STOP would never be
+        // answered (PS SPIM chapter, `ENABLE`).
+        if self.regs.read(ENABLE) != ENABLE_SPIM {
+            return Err(Error::NotEnabled);
+        }
+        for event in [EVENTS_END, EVENTS_ENDTX, EVENTS_ENDRX, EVENTS_STOPPED] {
+            self.regs.clear(event);
+        }
+        self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
+        self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
+        Region::release_all(regions, self.fence)?;
+        self.regs.trigger(TASKS_START);
+        self.asked = Some((tx.bytes(), rx.bytes()));
+        Ok(())
+    }
+}
+
+// SAFETY: `halt` returns at once when nothing runs (`asked` is `None`: only
+// `begin` sets it, after START on an enabled SPIM). Otherwise, if END (the
+// PS's "both channels done") was not seen, it triggers STOP and waits for
+// STOPPED or END: the transaction may end just before STOP arrives, and the
+// PS (SPIM chapter, "SPI master transaction sequence") promises no STOPPED
+// for a STOP to an idle SPIM; either event means EasyDMA has let go. No
+// panicking path; `is_done` only reads.
+unsafe impl<C: Chip, F: DmaFence> Halt for Spim<C, F> {
+    type Error = Error;
+
+    fn is_done(&self) -> bool {
         self.regs.event(EVENTS_END)
     }
 
     /// Transferred = frames clocked: the larger of the two `AMOUNT`s.
-    fn halt(&mut self, _: Token, tx: usize, rx: usize) -> (Result<(), Error>, usize) {
+    fn halt(&mut self) -> Halted<Error> {
+        let Some((tx, rx)) = self.asked.take() else {
+            return transfer::IDLE;
+        };
         let ended = self.regs.event(EVENTS_END);
         if !ended {
             self.regs.trigger(TASKS_STOP);
-            // The transaction may end (END) just before STOP arrives, and the
-            // PS promises no STOPPED for a STOP to an idle SPIM: either event
-            // means EasyDMA has let go.
             while !self.regs.event(EVENTS_STOPPED) && !self.regs.event(EVENTS_END) {
                 core::hint::spin_loop();
             }
@@ -188,13 +232,14 @@ impl<C: Chip, F: DmaFence> Engine for Spim<C, F> {
         }
         let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
         let result = complete(ended, tx, sent).and_then(|()| complete(ended, rx, received));
-        (result, sent.max(received))
+        transfer::halted(sent.max(received), result)
     }
 }
 
-// SAFETY: the transfer keeps both buffers until END or STOPPED was observed
-// and the acquire fence ran for each; both were checked (data RAM, MAXCNT)
-// before the channels were programmed.
+// SAFETY: the transfers are `dma_traits::InFlight`s built by
+// `transfer::lend` after `begin` checked both buffers (data RAM, MAXCNT),
+// programmed the channels from their regions and released them before
+// START; `halt` is argued above.
 unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Spim<C, F> {
     type Error = Error;
     type Transfer<TX: DmaReadBuffer<Word = u8>, RX: DmaWriteBuffer<Word = u8>> =
@@ -209,68 +254,35 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Spim<C, F> {
         TX: DmaReadBuffer<Word = u8>,
         RX: DmaWriteBuffer<Word = u8>,
     {
-        // Parked before their DMA pointers are taken: see `crate::transfer`.
-        let (tx, mut rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
-        // SAFETY: both were initialized just above.
-        let tx_pair = unsafe { tx.assume_init_ref() }.dma_read_buffer();
-        // SAFETY: as above.
-        let rx_pair = unsafe { rx.assume_init_mut() }.dma_write_buffer();
-        match self.start(tx_pair, rx_pair) {
-            Ok(()) => Ok(DuplexTransfer::started(self, tx, rx, (tx_pair.1, rx_pair.1))),
-            Err(error) => {
-                // SAFETY: initialized just above, and nothing started.
-                let tx = unsafe { tx.assume_init() };
-                // SAFETY: as above.
-                let rx = unsafe { rx.assume_init() };
-                let buffers = (tx, rx);
-                Err(TransferError::rejected(error, buffers, self))
-            }
-        }
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, (tx, rx), transfer::both) }
     }
 }
 
 // SAFETY: as for `DmaFullDuplex`, with no RX buffer (`RXD.MAXCNT` = 0).
 unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Spim<C, F> {
     type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = u8>> = TxTransfer<Self, B>;
+    type Transfer<B: DmaReadBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
 
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
         self,
         buffer: B,
-    ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // Parked before its DMA pointer is taken: see `crate::transfer`.
-        let parked = MaybeUninit::new(buffer);
-        // SAFETY: `parked` was initialized just above.
-        let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
-        match self.start(pair, (ptr::null_mut(), 0)) {
-            Ok(()) => Ok(TxTransfer::started(self, parked, pair.1)),
-            Err(error) => {
-                // SAFETY: `parked` was initialized just above and nothing started.
-                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
-            }
-        }
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, buffer, transfer::reads) }
     }
 }
 
 // SAFETY: as for `DmaFullDuplex`, with no TX buffer (`TXD.MAXCNT` = 0).
 unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Spim<C, F> {
     type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = u8>> = RxTransfer<Self, B>;
+    type Transfer<B: DmaWriteBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
         self,
         buffer: B,
-    ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // Parked before its DMA pointer is taken: see `crate::transfer`.
-        let mut parked = MaybeUninit::new(buffer);
-        // SAFETY: `parked` was initialized just above.
-        let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
-        match self.start((ptr::null(), 0), pair) {
-            Ok(()) => Ok(RxTransfer::started(self, parked, pair.1)),
-            Err(error) => {
-                // SAFETY: `parked` was initialized just above and nothing started.
-                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
-            }
-        }
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, buffer, transfer::writes) }
     }
 }

@@ -76,12 +76,11 @@
 //! schedule of up to two bytes per CPU register access (and random ones);
 //! the design above passes, the short-based one failed.
 
-use core::mem::{ManuallyDrop, MaybeUninit};
-use core::ptr;
+use core::mem::ManuallyDrop;
 
-use dma_traits::{Access, DmaFence, StaticWriteBuffer};
+use dma_traits::{DmaFence, Lent, Region, StaticWriteBuffer};
 
-use crate::block::offset::*;
+use crate::regs::*;
 use crate::uarte::UarteRx;
 use crate::{check, Chip, Error};
 
@@ -114,24 +113,24 @@ pub struct StreamStopped<C: Chip, F: DmaFence, B> {
 /// A running double-buffered reception; see the [module docs](self).
 #[derive(Debug)]
 pub struct RxStream<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> {
-    rx: ManuallyDrop<UarteRx<C, F>>,
-    /// The buffer the one outstanding reception latched (parked, see
-    /// `crate::transfer`).
-    active: MaybeUninit<B>,
-    /// The buffer whose address `RXD.PTR` holds, for the next `STARTRX` (parked).
-    queued: MaybeUninit<B>,
+    rx: UarteRx<C, F>,
+    /// The buffer the one outstanding reception latched, and its region.
+    active: (Lent<B>, Region),
+    /// The buffer whose address `RXD.PTR` holds, for the next `STARTRX`.
+    queued: (Lent<B>, Region),
 }
 
-fn extent<B: StaticWriteBuffer<Word = u8>>(buffer: &mut B) -> *const [u8] {
-    let (p, len) = buffer.dma_write_buffer();
-    ptr::slice_from_raw_parts(p.cast_const(), len)
-}
-
-fn checked<C: Chip, B: StaticWriteBuffer<Word = u8>>(
-    buffer: &mut B,
-) -> Result<(*mut u8, usize), Error> {
-    let (p, len) = buffer.dma_write_buffer();
-    check::easydma::<C>(p, len, false).map(|()| (p, len))
+/// Parks `buffer` and takes its region from the parked buffer, checked for
+/// EasyDMA; gives the buffer back if EasyDMA cannot use it.
+fn park<C: Chip, B: StaticWriteBuffer<Word = u8>>(
+    buffer: B,
+) -> Result<(Lent<B>, Region), (Error, B)> {
+    let mut lent = Lent::new(buffer);
+    let (ptr, len) = lent.get_mut().dma_write_buffer();
+    match check::easydma::<C>(ptr, len, false) {
+        Ok(()) => Ok((lent, Region::dma_writes(ptr, len))),
+        Err(e) => Err((e, lent.into_inner())),
+    }
 }
 
 impl<C: Chip, F: DmaFence> UarteRx<C, F> {
@@ -147,42 +146,33 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         first: B,
         second: B,
     ) -> Result<RxStream<C, F, B>, (Error, Self, B, B)> {
-        // Parked before their DMA pointers are taken: see `crate::transfer`.
-        let (mut first, mut second) = (MaybeUninit::new(first), MaybeUninit::new(second));
-        // SAFETY: both were initialized just above.
-        let first_mut = unsafe { first.assume_init_mut() };
-        // SAFETY: as above.
-        let second_mut = unsafe { second.assume_init_mut() };
-        let pairs =
-            checked::<C, B>(first_mut).and_then(|a| checked::<C, B>(second_mut).map(|b| (a, b)));
-        let started = pairs.and_then(|((first_ptr, first_len), (second_ptr, second_len))| {
-            self.check_enabled()?;
-            let second_extent = ptr::slice_from_raw_parts(second_ptr.cast_const(), second_len);
-            self.fence.release(second_extent, Access::DmaWrites)?;
+        let first = match park::<C, B>(first) {
+            Ok(parked) => parked,
+            Err((e, first)) => return Err((e, self, first, second)),
+        };
+        let second = match park::<C, B>(second) {
+            Ok(parked) => parked,
+            Err((e, second)) => return Err((e, self, first.0.into_inner(), second)),
+        };
+        let started = self.check_enabled().and_then(|()| {
+            second.1.release(self.fence)?;
             // No short: only this driver's STARTRX tasks latch a buffer.
             self.regs.write(SHORTS, 0);
-            if let Err(e) = self.start(first_ptr, first_len) {
-                self.fence.acquire(second_extent, Access::DmaWrites);
+            if let Err(e) = self.start(first.1) {
+                second.1.acquire(self.fence);
                 return Err(e);
             }
-            Ok((second_ptr, second_len))
+            Ok(())
         });
-        let (second_ptr, second_len) = match started {
-            Ok(pair) => pair,
-            Err(e) => {
-                // SAFETY: both initialized above; nothing was started.
-                let first = unsafe { first.assume_init() };
-                // SAFETY: as above.
-                let second = unsafe { second.assume_init() };
-                return Err((e, self, first, second));
-            }
-        };
+        if let Err(e) = started {
+            return Err((e, self, first.0.into_inner(), second.0.into_inner()));
+        }
         // The UARTE is enabled and STARTRX was triggered, so RXSTARTED comes:
         // the first address is latched, and `RXD.PTR` may take the second.
         self.regs.wait(EVENTS_RXSTARTED);
         self.regs.clear(EVENTS_RXSTARTED);
-        self.regs.channel(RXD_PTR, second_ptr, second_len);
-        Ok(RxStream { rx: ManuallyDrop::new(self), active: first, queued: second })
+        self.regs.channel(RXD_PTR, second.1.start(), second.1.bytes());
+        Ok(RxStream { rx: self, active: first, queued: second })
     }
 }
 
@@ -198,19 +188,10 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
     /// `fresh` is refused (and given back) if EasyDMA cannot use it or the
     /// fence refuses it; the stream then goes on unchanged.
     pub fn next(&mut self, fresh: B) -> Result<Filled<B>, (Error, B)> {
-        // Parked before its DMA pointer is taken: see `crate::transfer`.
-        let mut fresh = MaybeUninit::new(fresh);
-        // SAFETY: initialized just above.
-        let (fresh_ptr, fresh_len) = match checked::<C, B>(unsafe { fresh.assume_init_mut() }) {
-            Ok(pair) => pair,
-            // SAFETY: initialized above and never lent.
-            Err(e) => return Err((e, unsafe { fresh.assume_init() })),
-        };
+        let fresh = park::<C, B>(fresh)?;
         let fence = self.rx.fence;
-        let fresh_extent = ptr::slice_from_raw_parts(fresh_ptr.cast_const(), fresh_len);
-        if let Err(e) = fence.release(fresh_extent, Access::DmaWrites) {
-            // SAFETY: initialized above and never lent.
-            return Err((Error::Fence(e), unsafe { fresh.assume_init() }));
+        if let Err(e) = fresh.1.release(fence) {
+            return Err((Error::Fence(e), fresh.0.into_inner()));
         }
         let regs = self.rx.regs;
         // The end of the one outstanding reception: the active buffer's.
@@ -223,15 +204,14 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         let error = self.rx.take_error();
         regs.wait(EVENTS_RXSTARTED);
         regs.clear(EVENTS_RXSTARTED);
-        regs.channel(RXD_PTR, fresh_ptr, fresh_len);
-        // Rotate the parked slots; the full buffer is in neither register.
+        regs.channel(RXD_PTR, fresh.1.start(), fresh.1.bytes());
+        // Rotate the parked slots; the full buffer is in neither register:
+        // EasyDMA finished it (ENDRX of the only reception that latched it)
+        // and no task can latch it again.
         let queued = core::mem::replace(&mut self.queued, fresh);
-        let full = core::mem::replace(&mut self.active, queued);
-        // SAFETY: every slot holds a buffer; EasyDMA finished this one (ENDRX
-        // of the only reception that latched it) and no task can latch it again.
-        let mut full = unsafe { full.assume_init() };
-        fence.acquire(extent(&mut full), Access::DmaWrites);
-        Ok(Filled { buffer: full, received, error })
+        let (full, region) = core::mem::replace(&mut self.active, queued);
+        region.acquire(fence);
+        Ok(Filled { buffer: full.into_inner(), received, error })
     }
 
     /// Stops reception, waits for `RXTO`, and gives back the receiver and both
@@ -239,14 +219,18 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
     pub fn stop(self) -> StreamStopped<C, F, B> {
         let mut this = ManuallyDrop::new(self);
         let (received, error) = this.halt();
-        // SAFETY: `this` is never dropped and each field is taken exactly once,
+        // SAFETY: `this` is never dropped and each field is read exactly once,
         // after the receiver stopped and the buffers were acquired.
-        let rx = unsafe { ManuallyDrop::take(&mut this.rx) };
-        // SAFETY: as above; every slot holds a buffer.
-        let active = unsafe { this.active.assume_init_read() };
+        let rx = unsafe { core::ptr::read(&this.rx) };
         // SAFETY: as above.
-        let queued = unsafe { this.queued.assume_init_read() };
-        StreamStopped { rx, buffers: [(active, received), (queued, 0)], error }
+        let active = unsafe { core::ptr::read(&this.active) };
+        // SAFETY: as above.
+        let queued = unsafe { core::ptr::read(&this.queued) };
+        StreamStopped {
+            rx,
+            buffers: [(active.0.into_inner(), received), (queued.0.into_inner(), 0)],
+            error,
+        }
     }
 
     /// Stops the receiver and acquires both buffers; returns the bytes in the
@@ -265,25 +249,16 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         let received = regs.amount(RXD_AMOUNT);
         let error = self.rx.take_error();
         let fence = self.rx.fence;
-        // SAFETY: every slot holds a buffer, and the receiver has stopped.
-        let active = unsafe { self.active.assume_init_mut() };
-        fence.acquire(extent(active), Access::DmaWrites);
-        // SAFETY: as above.
-        let queued = unsafe { self.queued.assume_init_mut() };
-        fence.acquire(extent(queued), Access::DmaWrites);
+        self.active.1.acquire(fence);
+        self.queued.1.acquire(fence);
         (received, error)
     }
 }
 
 impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> Drop for RxStream<C, F, B> {
     fn drop(&mut self) {
+        // The buffers (the `Lent` fields) are dropped after this returns, so
+        // after the receiver stopped and they were acquired.
         let _outcome = self.halt();
-        // SAFETY: dropped once, here, after the receiver stopped; `stop` never
-        // lets `Drop` run.
-        unsafe { self.active.assume_init_drop() };
-        // SAFETY: as above.
-        unsafe { self.queued.assume_init_drop() };
-        // SAFETY: as above.
-        unsafe { ManuallyDrop::drop(&mut self.rx) };
     }
 }

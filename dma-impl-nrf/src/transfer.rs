@@ -1,42 +1,26 @@
-//! In-flight transfers, shared by all peripherals.
+//! In-flight transfers, shared by all peripherals: one type,
+//! [`EasyDmaTransfer`], which is `dma_traits::InFlight` over this crate's
+//! peripherals.
 //!
-//! A transfer owns the peripheral (an [`Engine`]) and the buffer(s). Whatever
-//! ends it — [`Transfer::wait`], [`Transfer::stop`] or `Drop` — first makes the
-//! peripheral stop and observes its stopped event, then runs the acquire
-//! fence, and only then gives the buffer back (or drops it).
-//!
-//! While the DMA runs, a buffer is kept in a [`MaybeUninit`] ("parked"), put
-//! there before the start task: moving a `&mut` buffer re-asserts its
-//! uniqueness (a retag, which counts as a write to the memory it points to)
-//! and would race the DMA; a union is never retagged, so the transfer can be
-//! moved freely.
+//! A transfer owns the peripheral (an [`Engine`]) and the buffer(s), parked
+//! in a `dma_traits::Lent` before their DMA pointers are taken (moving a
+//! `&mut` buffer while the DMA runs would re-assert its uniqueness and race
+//! the DMA). Whatever ends it — `Transfer::wait`, `Transfer::stop` or `Drop`
+//! — calls the peripheral's `Halt::halt` (stop task, stopped event), then
+//! runs the acquire fence over every region, and only then gives the buffer
+//! back (or drops it): `InFlight` does it, in that order, once for all.
 
-use core::mem::{ManuallyDrop, MaybeUninit};
-use core::ptr;
-
-use dma_traits::{
-    Access, DmaFence, DmaReadBuffer, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError,
-};
+use dma_traits::{Access, DmaFence, DmaReadBuffer, DmaWriteBuffer, Halt, Halted, InFlight, Lent};
+use dma_traits::{Region, TransferError};
 
 use crate::chip::sealed::Sealed;
 use crate::Error;
 
-/// Crate-private proof that a call comes from this crate.
-pub(crate) mod token {
-    /// Only this crate can make one, so only this crate's transfers can make
-    /// an [`Engine`](super::Engine) stop.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Token(pub(crate) ());
-}
-pub(crate) use token::Token;
-
 /// A peripheral that runs one EasyDMA transaction at a time.
 ///
-/// Sealed, and its `halt` takes a token only this crate can make: the
-/// transfers' soundness rests on `halt` (it must not return before EasyDMA has
-/// let go), and a `halt` on a peripheral nothing started would wait for a
-/// stopped event that never comes. Implemented by this crate's peripherals;
-/// a transfer drives it.
+/// Sealed: the transfers' soundness rests on its `Halt` impl (`halt` must
+/// not return before EasyDMA has let go, and must return at once when
+/// nothing runs). Implemented by this crate's peripherals.
 ///
 /// ```compile_fail
 /// use dma_impl_nrf::{Engine, Error};
@@ -44,34 +28,44 @@ pub(crate) use token::Token;
 /// impl Engine for Fake {
 ///     type Fence = dma_traits::CompilerFence;
 ///     fn fence(&self) -> Self::Fence { dma_traits::CompilerFence }
-///     fn is_finished(&self) -> bool { true }
 /// }
 /// ```
-pub trait Engine: Sealed + Sized {
+pub trait Engine: Sealed + Halt<Error = Error> + Sized {
     /// The fence the peripheral was given.
     type Fence: DmaFence;
 
     /// The fence for this transaction.
     fn fence(&self) -> Self::Fence;
+}
 
-    /// Whether the transaction has ended (completed or failed).
-    fn is_finished(&self) -> bool;
+/// Starting a transaction: crate-private, so that safe code cannot point
+/// EasyDMA at memory no buffer owns.
+pub(crate) trait Begin: Engine {
+    /// Checks the regions (EasyDMA reads the [`Access::DmaReads`] one and
+    /// writes the [`Access::DmaWrites`] one), `ENABLE`, clears the events,
+    /// programs the channels from the regions, releases every region (all or
+    /// none), triggers the start task and records what `halt` must stop. On
+    /// `Err` nothing was started and no region stays released.
+    fn begin(&mut self, regions: &[Region]) -> Result<(), Error>;
+}
 
-    /// Stops the transaction if it still runs, waits for the stopped event
-    /// and clears the events. Returns the outcome and the words moved
-    /// (`AMOUNT`). After it returns, EasyDMA no longer touches memory.
-    ///
-    /// `tx` and `rx` are the lengths the transaction asked for on each
-    /// channel (0 for a channel it does not use). A transaction that ended
-    /// by itself with an `AMOUNT` short of its length is an
-    /// [`Error::Truncated`]: the hardware's `MAXCNT` is narrower than the
-    /// chip type promised.
-    #[doc(hidden)]
-    fn halt(&mut self, token: Token, tx: usize, rx: usize) -> (Result<(), Error>, usize);
+/// A running EasyDMA transaction of peripheral `E` over buffer `B` (a pair
+/// `(TX, RX)` for two-way transactions) and its `N` regions.
+pub type EasyDmaTransfer<E, B, const N: usize = 1> = InFlight<B, E, <E as Engine>::Fence, N>;
+
+/// A two-way transaction: SPIM, TWIM write-then-read.
+pub type DuplexTransfer<E, TX, RX> = EasyDmaTransfer<E, (TX, RX), 2>;
+
+/// What `halt` reports when nothing runs.
+pub(crate) const IDLE: Halted<Error> = Halted { transferred: 0, error: None };
+
+/// A `Halted` from the words moved and the outcome.
+pub(crate) fn halted(transferred: usize, result: Result<(), Error>) -> Halted<Error> {
+    Halted { transferred, error: result.err() }
 }
 
 /// `Ok`, unless a transaction that ended by itself moved fewer words than
-/// it asked for.
+/// it asked for: the hardware's `MAXCNT` is narrower than the chip type said.
 pub(crate) fn complete(ended: bool, asked: usize, moved: usize) -> Result<(), Error> {
     if ended && moved < asked {
         Err(Error::Truncated { asked, moved })
@@ -80,214 +74,57 @@ pub(crate) fn complete(ended: bool, asked: usize, moved: usize) -> Result<(), Er
     }
 }
 
-fn read_extent<B: DmaReadBuffer>(buffer: &B) -> *const [B::Word] {
-    let (p, len) = buffer.dma_read_buffer();
-    ptr::slice_from_raw_parts(p, len)
+/// The region EasyDMA reads and the one it writes, if any.
+pub(crate) fn channels(regions: &[Region]) -> (Option<Region>, Option<Region>) {
+    let find = |access| regions.iter().copied().find(|r| r.access() == access);
+    (find(Access::DmaReads), find(Access::DmaWrites))
 }
 
-fn write_extent<B: DmaWriteBuffer>(buffer: &mut B) -> *const [B::Word] {
-    let (p, len) = buffer.dma_write_buffer();
-    ptr::slice_from_raw_parts(p.cast_const(), len)
+/// The region of a buffer EasyDMA reads.
+pub(crate) fn reads<B: DmaReadBuffer>(buffer: &mut B) -> [Region; 1] {
+    let (ptr, len) = buffer.dma_read_buffer();
+    [Region::dma_reads(ptr, len)]
 }
 
-fn outcome<B, E>(
-    result: Result<(), Error>,
+/// The region of a buffer EasyDMA writes.
+pub(crate) fn writes<B: DmaWriteBuffer>(buffer: &mut B) -> [Region; 1] {
+    let (ptr, len) = buffer.dma_write_buffer();
+    [Region::dma_writes(ptr, len)]
+}
+
+/// The regions of a (read, write) buffer pair.
+pub(crate) fn both<TX: DmaReadBuffer, RX: DmaWriteBuffer>(buffers: &mut (TX, RX)) -> [Region; 2] {
+    let [tx] = reads(&mut buffers.0);
+    let [rx] = writes(&mut buffers.1);
+    [tx, rx]
+}
+
+/// Parks `buffer`, takes its `regions` from the parked buffer and starts
+/// `engine` on them; gives everything back if it refuses.
+///
+/// # Safety
+///
+/// For **callers**: the contract of the `*_unchecked` trait method that
+/// calls it: the buffer is `'static`, or the transfer cannot be leaked.
+pub(crate) unsafe fn lend<E: Begin, B, const N: usize>(
+    mut engine: E,
     buffer: B,
-    resources: E,
-    transferred: usize,
-) -> Result<Finished<B, E>, TransferError<Error, B, E>> {
-    match result {
-        Ok(()) => Ok(Finished { buffer, resources, transferred }),
-        Err(error) => Err(TransferError { error, buffer, resources, transferred }),
-    }
-}
-
-/// EasyDMA reads a buffer: UARTE TX, TWIM write.
-#[derive(Debug)]
-pub struct TxTransfer<E: Engine, B: DmaReadBuffer> {
-    engine: ManuallyDrop<E>,
-    buffer: MaybeUninit<B>,
-    /// Words the transaction asked for.
-    len: usize,
-}
-
-impl<E: Engine, B: DmaReadBuffer> TxTransfer<E, B> {
-    /// Takes over a started transaction of `len` words.
-    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>, len: usize) -> Self {
-        TxTransfer { engine: ManuallyDrop::new(engine), buffer, len }
-    }
-
-    fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
-        let (result, transferred) = self.engine.halt(Token(()), self.len, 0);
-        let fence = self.engine.fence();
-        // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
-        let buffer = unsafe { self.buffer.assume_init_mut() };
-        fence.acquire(read_extent(buffer), Access::DmaReads);
-        (result, transferred)
-    }
-}
-
-// SAFETY: `stop` and `Drop` both halt the engine (which returns only after
-// the stopped event) and run the acquire fence before the buffer leaves.
-unsafe impl<E: Engine, B: DmaReadBuffer> Transfer for TxTransfer<E, B> {
-    type Buffer = B;
-    type Resources = E;
-    type Error = Error;
-
-    fn is_done(&self) -> bool {
-        self.engine.is_finished()
-    }
-
-    fn stop(self) -> Outcome<Self> {
-        let mut this = ManuallyDrop::new(self);
-        let (result, transferred) = this.halt_and_acquire();
-        // SAFETY: `this` is never dropped (ManuallyDrop) and each field,
-        // initialized by `started`, is taken exactly once, after the hardware stopped.
-        let buffer = unsafe { this.buffer.assume_init_read() };
-        // SAFETY: as above.
-        let engine = unsafe { ManuallyDrop::take(&mut this.engine) };
-        outcome(result, buffer, engine, transferred)
-    }
-}
-
-impl<E: Engine, B: DmaReadBuffer> Drop for TxTransfer<E, B> {
-    fn drop(&mut self) {
-        let _outcome = self.halt_and_acquire();
-        // SAFETY: the fields, initialized by `started`, are dropped once, here,
-        // after the hardware stopped; `stop` never lets `Drop` run.
-        unsafe { self.buffer.assume_init_drop() };
-        // SAFETY: as above.
-        unsafe { ManuallyDrop::drop(&mut self.engine) };
-    }
-}
-
-/// EasyDMA writes a buffer: UARTE RX, TWIM read.
-#[derive(Debug)]
-pub struct RxTransfer<E: Engine, B: DmaWriteBuffer> {
-    engine: ManuallyDrop<E>,
-    buffer: MaybeUninit<B>,
-    /// Words the transaction asked for.
-    len: usize,
-}
-
-impl<E: Engine, B: DmaWriteBuffer> RxTransfer<E, B> {
-    /// Takes over a started transaction of `len` words.
-    pub(crate) fn started(engine: E, buffer: MaybeUninit<B>, len: usize) -> Self {
-        RxTransfer { engine: ManuallyDrop::new(engine), buffer, len }
-    }
-
-    fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
-        let (result, transferred) = self.engine.halt(Token(()), 0, self.len);
-        let fence = self.engine.fence();
-        // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
-        let buffer = unsafe { self.buffer.assume_init_mut() };
-        fence.acquire(write_extent(buffer), Access::DmaWrites);
-        (result, transferred)
-    }
-}
-
-// SAFETY: as for `TxTransfer`.
-unsafe impl<E: Engine, B: DmaWriteBuffer> Transfer for RxTransfer<E, B> {
-    type Buffer = B;
-    type Resources = E;
-    type Error = Error;
-
-    fn is_done(&self) -> bool {
-        self.engine.is_finished()
-    }
-
-    fn stop(self) -> Outcome<Self> {
-        let mut this = ManuallyDrop::new(self);
-        let (result, transferred) = this.halt_and_acquire();
-        // SAFETY: `this` is never dropped and each field, initialized by
-        // `started`, is taken exactly once, after the hardware stopped.
-        let buffer = unsafe { this.buffer.assume_init_read() };
-        // SAFETY: as above.
-        let engine = unsafe { ManuallyDrop::take(&mut this.engine) };
-        outcome(result, buffer, engine, transferred)
-    }
-}
-
-impl<E: Engine, B: DmaWriteBuffer> Drop for RxTransfer<E, B> {
-    fn drop(&mut self) {
-        let _outcome = self.halt_and_acquire();
-        // SAFETY: the fields, initialized by `started`, are dropped once, here,
-        // after the hardware stopped; `stop` never lets `Drop` run.
-        unsafe { self.buffer.assume_init_drop() };
-        // SAFETY: as above.
-        unsafe { ManuallyDrop::drop(&mut self.engine) };
-    }
-}
-
-/// EasyDMA reads one buffer and writes another: SPIM, TWIM write-then-read.
-#[derive(Debug)]
-pub struct DuplexTransfer<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> {
-    engine: ManuallyDrop<E>,
-    tx: MaybeUninit<TX>,
-    rx: MaybeUninit<RX>,
-    /// Words the transaction asked for, per channel.
-    lens: (usize, usize),
-}
-
-impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> DuplexTransfer<E, TX, RX> {
-    /// Takes over a started transaction of `lens` (TX, RX) words.
-    pub(crate) fn started(
-        engine: E,
-        tx: MaybeUninit<TX>,
-        rx: MaybeUninit<RX>,
-        lens: (usize, usize),
-    ) -> Self {
-        DuplexTransfer { engine: ManuallyDrop::new(engine), tx, rx, lens }
-    }
-
-    fn halt_and_acquire(&mut self) -> (Result<(), Error>, usize) {
-        let (result, transferred) = self.engine.halt(Token(()), self.lens.0, self.lens.1);
-        let fence = self.engine.fence();
-        // SAFETY: parked initialized by `started`; the DMA has stopped (`halt`).
-        let tx = unsafe { self.tx.assume_init_mut() };
-        fence.acquire(read_extent(tx), Access::DmaReads);
-        // SAFETY: as above.
-        let rx = unsafe { self.rx.assume_init_mut() };
-        fence.acquire(write_extent(rx), Access::DmaWrites);
-        (result, transferred)
-    }
-}
-
-// SAFETY: as for `TxTransfer`, for both buffers.
-unsafe impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> Transfer
-    for DuplexTransfer<E, TX, RX>
-{
-    type Buffer = (TX, RX);
-    type Resources = E;
-    type Error = Error;
-
-    fn is_done(&self) -> bool {
-        self.engine.is_finished()
-    }
-
-    fn stop(self) -> Outcome<Self> {
-        let mut this = ManuallyDrop::new(self);
-        let (result, transferred) = this.halt_and_acquire();
-        // SAFETY: `this` is never dropped and each field, initialized by
-        // `started`, is taken exactly once, after the hardware stopped.
-        let tx = unsafe { this.tx.assume_init_read() };
-        // SAFETY: as above.
-        let rx = unsafe { this.rx.assume_init_read() };
-        // SAFETY: as above.
-        let engine = unsafe { ManuallyDrop::take(&mut this.engine) };
-        outcome(result, (tx, rx), engine, transferred)
-    }
-}
-
-impl<E: Engine, TX: DmaReadBuffer, RX: DmaWriteBuffer> Drop for DuplexTransfer<E, TX, RX> {
-    fn drop(&mut self) {
-        let _outcome = self.halt_and_acquire();
-        // SAFETY: the fields, initialized by `started`, are dropped once, here,
-        // after the hardware stopped; `stop` never lets `Drop` run.
-        unsafe { self.tx.assume_init_drop() };
-        // SAFETY: as above.
-        unsafe { self.rx.assume_init_drop() };
-        // SAFETY: as above.
-        unsafe { ManuallyDrop::drop(&mut self.engine) };
+    regions: impl FnOnce(&mut B) -> [Region; N],
+) -> Result<EasyDmaTransfer<E, B, N>, TransferError<Error, B, E>> {
+    let mut lent = Lent::new(buffer);
+    let regions = regions(lent.get_mut());
+    match engine.begin(&regions) {
+        Ok(()) => {
+            let fence = engine.fence();
+            // SAFETY: `begin` returned `Ok`, so it started the hardware with
+            // a register access (the start task) made after `fence` released
+            // every one of `regions`; it programmed the channels from these
+            // regions only, so EasyDMA accesses nothing outside them; they
+            // were taken from the buffer after it was parked in `lent`; and
+            // `engine.halt()` stops exactly the transaction `begin` recorded.
+            // This function's contract covers the rest.
+            Ok(unsafe { InFlight::new(lent, engine, regions, fence) })
+        }
+        Err(error) => Err(TransferError::rejected(error, lent.into_inner(), engine)),
     }
 }

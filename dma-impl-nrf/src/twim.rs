@@ -2,36 +2,52 @@
 //! start) by EasyDMA, ending each transaction with a STOP condition.
 
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
-use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaReadBuffer, DmaWrite,
-    DmaWriteBuffer, StaticReadBuffer, StaticWriteBuffer, TransferError,
+    CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Halt,
+    Halted, Region, StaticReadBuffer, StaticWriteBuffer, TransferError,
 };
 
-use crate::block::{offset::*, Block};
+use crate::block::Block;
 use crate::chip::sealed::Sealed;
-use crate::transfer::{complete, DuplexTransfer, Engine, RxTransfer, Token, TxTransfer};
+use crate::regs::twim::{
+    ADDRESS as TWIM_ADDRESS, ADDRESS_WIDTH, ENABLE_VALUE as ENABLE_TWIM, ERRORSRC as TWIM_ERRORSRC,
+    ERRORSRC_ANACK, ERRORSRC_DNACK, ERRORSRC_OVERRUN, FREQUENCY, PSEL_SCL, PSEL_SDA,
+    SHORT_LASTRX_STOP, SHORT_LASTTX_STARTRX, SHORT_LASTTX_STOP,
+};
+use crate::regs::*;
+use crate::transfer::{self, complete, Begin, DuplexTransfer, EasyDmaTransfer, Engine};
 use crate::{check, Chip, Error, Pin};
 
-/// `ENABLE` value that turns the TWIM on (PS TWIM chapter, `ENABLE`).
-const ENABLE_TWIM: u32 = 6;
-/// `SHORTS` bits (TWIM).
-const LASTTX_STARTRX: u32 = 1 << 7;
-const LASTTX_STOP: u32 = 1 << 9;
-const LASTRX_STOP: u32 = 1 << 12;
-/// All `ERRORSRC` bits (OVERRUN, ANACK, DNACK), to clear them.
-const ERRORSRC_ALL: u32 = 0b111;
+/// All `ERRORSRC` bits, to clear them.
+const ERRORSRC_ALL: u32 = ERRORSRC_OVERRUN | ERRORSRC_ANACK | ERRORSRC_DNACK;
 
-/// I2C clock frequency (`FREQUENCY` register values).
+/// I2C clock frequency: every `FREQUENCY` value (nRF52832 PS v1.4 /
+/// nRF52840 PS v1.1, TWIM chapter, "Registers", `FREQUENCY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TwimFrequency {
     /// 100 kbps.
     K100,
+    /// 250 kbps.
+    K250,
     /// 400 kbps.
     K400,
+}
+
+impl TwimFrequency {
+    /// Every frequency, slowest first.
+    pub const ALL: [TwimFrequency; 3] =
+        [TwimFrequency::K100, TwimFrequency::K250, TwimFrequency::K400];
+
+    /// The register value.
+    pub const fn register(self) -> u32 {
+        match self {
+            TwimFrequency::K100 => 0x0198_0000,
+            TwimFrequency::K250 => 0x0400_0000,
+            TwimFrequency::K400 => 0x0640_0000,
+        }
+    }
 }
 
 /// What the current transaction does.
@@ -54,7 +70,9 @@ pub struct Twim<C: Chip, F: DmaFence = CompilerFence> {
     regs: Block,
     fence: F,
     address: u8,
-    mode: Mode,
+    /// What the running transaction does and the (TX, RX) bytes it asked
+    /// for; `None` when idle.
+    asked: Option<(Mode, usize, usize)>,
     chip: PhantomData<C>,
 }
 
@@ -77,7 +95,7 @@ impl<C: Chip> Twim<C> {
             regs: unsafe { Block::new(base) },
             fence: CompilerFence,
             address: 0,
-            mode: Mode::Write,
+            asked: None,
             chip: PhantomData,
         }
     }
@@ -86,7 +104,7 @@ impl<C: Chip> Twim<C> {
 impl<C: Chip, F: DmaFence> Twim<C, F> {
     /// The same TWIM, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Twim<C, G> {
-        Twim { regs: self.regs, fence, address: self.address, mode: self.mode, chip: PhantomData }
+        Twim { regs: self.regs, fence, address: self.address, asked: self.asked, chip: PhantomData }
     }
 
     /// The same TWIM, talking to the slave at 7-bit `address` (checked when a
@@ -103,15 +121,15 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
 
     /// Sets pins and clock and enables the TWIM. Call it before the first
     /// transfer: a disabled TWIM ignores its tasks.
-    pub fn configure(&mut self, scl: Pin, sda: Pin, frequency: TwimFrequency) {
+    ///
+    /// The `PSEL` registers are written while the TWIM is disabled (PS TWIM
+    /// chapter, "Pin configuration").
+    pub fn configure(&mut self, scl: Pin<C>, sda: Pin<C>, frequency: TwimFrequency) {
         self.regs.write(ENABLE, 0);
-        self.regs.write(PSEL0, scl.psel());
-        self.regs.write(PSEL1, sda.psel());
-        let frequency = match frequency {
-            TwimFrequency::K100 => 0x0198_0000,
-            TwimFrequency::K400 => 0x0640_0000,
-        };
-        self.regs.write(FREQUENCY, frequency);
+        self.regs.write(INTENCLR, u32::MAX);
+        self.regs.write(PSEL_SCL, scl.psel());
+        self.regs.write(PSEL_SDA, sda.psel());
+        self.regs.write(FREQUENCY, frequency.register());
         self.regs.write(ENABLE, ENABLE_TWIM);
     }
 
@@ -121,7 +139,7 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         self,
         address: u8,
         buffer: B,
-    ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
         self.with_address(address).write_all(buffer)
     }
 
@@ -131,7 +149,7 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         self,
         address: u8,
         buffer: B,
-    ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
         self.with_address(address).read_exact(buffer)
     }
 
@@ -149,26 +167,34 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
     {
         self.with_address(address).transfer(tx, rx)
     }
+}
 
-    fn start(
-        &mut self,
-        mode: Mode,
-        tx: (*const u8, usize),
-        rx: (*mut u8, usize),
-    ) -> Result<(), Error> {
-        if self.address > 0x7F {
+impl<C: Chip, F: DmaFence> Sealed for Twim<C, F> {}
+
+impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
+    type Fence = F;
+
+    fn fence(&self) -> F {
+        self.fence
+    }
+}
+
+impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
+    /// A write (TX region only), a read (RX only) or a write then read
+    /// (both), ended by a STOP condition through the shorts.
+    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+        if self.address >> ADDRESS_WIDTH != 0 {
             return Err(Error::InvalidAddress(self.address));
         }
-        let (tx_used, rx_used) = match mode {
-            Mode::Write => (true, false),
-            Mode::Read => (false, true),
-            Mode::WriteRead => (true, true),
+        let (tx, rx) = transfer::channels(regions);
+        let mode = match (tx, rx) {
+            (Some(_), None) => Mode::Write,
+            (None, Some(_)) => Mode::Read,
+            (Some(_), Some(_)) => Mode::WriteRead,
+            (None, None) => return Err(Error::Empty),
         };
-        if tx_used {
-            check::easydma::<C>(tx.0, tx.1, false)?;
-        }
-        if rx_used {
-            check::easydma::<C>(rx.0, rx.1, false)?;
+        for channel in [tx, rx].into_iter().flatten() {
+            check::easydma::<C>(channel.start(), channel.bytes(), false)?;
         }
         // A disabled TWIM ignores its tasks, and STOP would never be answered
         // (PS TWIM chapter, `ENABLE`).
@@ -182,47 +208,42 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         self.regs.write(TWIM_ERRORSRC, ERRORSRC_ALL);
         self.regs.write(TWIM_ADDRESS, u32::from(self.address));
         let shorts = match mode {
-            Mode::Write => LASTTX_STOP,
-            Mode::Read => LASTRX_STOP,
-            Mode::WriteRead => LASTTX_STARTRX | LASTRX_STOP,
+            Mode::Write => SHORT_LASTTX_STOP,
+            Mode::Read => SHORT_LASTRX_STOP,
+            Mode::WriteRead => SHORT_LASTTX_STARTRX | SHORT_LASTRX_STOP,
         };
         self.regs.write(SHORTS, shorts);
-        let tx_extent = ptr::slice_from_raw_parts(tx.0, if tx_used { tx.1 } else { 0 });
-        let rx_extent =
-            ptr::slice_from_raw_parts(rx.0.cast_const(), if rx_used { rx.1 } else { 0 });
-        if tx_used {
-            self.regs.channel(TXD_PTR, tx.0, tx.1);
-            self.fence.release(tx_extent, Access::DmaReads)?;
+        if let Some(tx) = tx {
+            self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
         }
-        if rx_used {
-            self.regs.channel(RXD_PTR, rx.0, rx.1);
-            if let Err(e) = self.fence.release(rx_extent, Access::DmaWrites) {
-                if tx_used {
-                    self.fence.acquire(tx_extent, Access::DmaReads);
-                }
-                return Err(Error::Fence(e));
-            }
+        if let Some(rx) = rx {
+            self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
         }
-        self.mode = mode;
-        self.regs.trigger(if tx_used { TASKS_STARTTX } else { TASKS_STARTRX });
+        Region::release_all(regions, self.fence)?;
+        self.regs.trigger(if tx.is_some() { TASKS_STARTTX } else { TASKS_STARTRX });
+        let bytes = |channel: Option<Region>| channel.map_or(0, |c| c.bytes());
+        self.asked = Some((mode, bytes(tx), bytes(rx)));
         Ok(())
     }
 }
 
-impl<C: Chip, F: DmaFence> Sealed for Twim<C, F> {}
+// SAFETY: `halt` returns at once when nothing runs (`asked` is `None`: only
+// `begin` sets it, after a start task on an enabled TWIM). Otherwise, unless
+// STOPPED was already seen without an error, it triggers STOP and waits for
+// STOPPED, which the PS (TWIM chapter, "Master write sequence", "Master read
+// sequence") raises once the transaction has stopped, so EasyDMA moves no
+// more. No panicking path; `is_done` only reads.
+unsafe impl<C: Chip, F: DmaFence> Halt for Twim<C, F> {
+    type Error = Error;
 
-impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
-    type Fence = F;
-
-    fn fence(&self) -> F {
-        self.fence
-    }
-
-    fn is_finished(&self) -> bool {
+    fn is_done(&self) -> bool {
         self.regs.event(EVENTS_STOPPED) || self.regs.event(EVENTS_ERROR)
     }
 
-    fn halt(&mut self, _: Token, tx: usize, rx: usize) -> (Result<(), Error>, usize) {
+    fn halt(&mut self) -> Halted<Error> {
+        let Some((mode, tx, rx)) = self.asked.take() else {
+            return transfer::IDLE;
+        };
         let failed_before = self.regs.event(EVENTS_ERROR);
         let ended = self.regs.event(EVENTS_STOPPED);
         if failed_before || !ended {
@@ -236,7 +257,7 @@ impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
             self.regs.clear(event);
         }
         let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
-        let (amount, short) = match self.mode {
+        let (amount, short) = match mode {
             Mode::Write => (sent, complete(ended, tx, sent)),
             Mode::Read => (received, complete(ended, rx, received)),
             Mode::WriteRead => {
@@ -245,59 +266,43 @@ impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
         };
         // An error raised while the STOP was under way counts too.
         if !self.regs.event(EVENTS_ERROR) {
-            return (short, amount);
+            return transfer::halted(amount, short);
         }
         let errorsrc = self.regs.read(TWIM_ERRORSRC);
         self.regs.write(TWIM_ERRORSRC, errorsrc);
         self.regs.clear(EVENTS_ERROR);
-        (Err(Error::from_twim_errorsrc(errorsrc)), amount)
+        transfer::halted(amount, Err(Error::from_twim_errorsrc(errorsrc)))
     }
 }
 
-// SAFETY: the transfer keeps the buffer until STOPPED was observed (after a
-// STOP task if needed) and the acquire fence ran; the buffer was checked.
+// SAFETY: the transfers are `dma_traits::InFlight`s built by
+// `transfer::lend` after `begin` checked the buffer(s), programmed the
+// channels from their regions and released them before the start task;
+// `halt` is argued above.
 unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Twim<C, F> {
     type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = u8>> = TxTransfer<Self, B>;
+    type Transfer<B: DmaReadBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
 
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
-        mut self,
+        self,
         buffer: B,
-    ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // Parked before its DMA pointer is taken: see `crate::transfer`.
-        let parked = MaybeUninit::new(buffer);
-        // SAFETY: `parked` was initialized just above.
-        let pair = unsafe { parked.assume_init_ref() }.dma_read_buffer();
-        match self.start(Mode::Write, pair, (ptr::null_mut(), 0)) {
-            Ok(()) => Ok(TxTransfer::started(self, parked, pair.1)),
-            Err(error) => {
-                // SAFETY: `parked` was initialized just above and nothing started.
-                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
-            }
-        }
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, buffer, transfer::reads) }
     }
 }
 
 // SAFETY: as for `DmaWrite`.
 unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Twim<C, F> {
     type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = u8>> = RxTransfer<Self, B>;
+    type Transfer<B: DmaWriteBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
-        mut self,
+        self,
         buffer: B,
-    ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // Parked before its DMA pointer is taken: see `crate::transfer`.
-        let mut parked = MaybeUninit::new(buffer);
-        // SAFETY: `parked` was initialized just above.
-        let pair = unsafe { parked.assume_init_mut() }.dma_write_buffer();
-        match self.start(Mode::Read, (ptr::null(), 0), pair) {
-            Ok(()) => Ok(RxTransfer::started(self, parked, pair.1)),
-            Err(error) => {
-                // SAFETY: `parked` was initialized just above and nothing started.
-                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
-            }
-        }
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, buffer, transfer::writes) }
     }
 }
 
@@ -308,7 +313,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Twim<C, F> {
         DuplexTransfer<Self, TX, RX>;
 
     unsafe fn transfer_unchecked<TX, RX>(
-        mut self,
+        self,
         tx: TX,
         rx: RX,
     ) -> Result<DuplexTransfer<Self, TX, RX>, TransferError<Error, (TX, RX), Self>>
@@ -316,22 +321,7 @@ unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Twim<C, F> {
         TX: DmaReadBuffer<Word = u8>,
         RX: DmaWriteBuffer<Word = u8>,
     {
-        // Parked before their DMA pointers are taken: see `crate::transfer`.
-        let (tx, mut rx) = (MaybeUninit::new(tx), MaybeUninit::new(rx));
-        // SAFETY: both were initialized just above.
-        let tx_pair = unsafe { tx.assume_init_ref() }.dma_read_buffer();
-        // SAFETY: as above.
-        let rx_pair = unsafe { rx.assume_init_mut() }.dma_write_buffer();
-        match self.start(Mode::WriteRead, tx_pair, rx_pair) {
-            Ok(()) => Ok(DuplexTransfer::started(self, tx, rx, (tx_pair.1, rx_pair.1))),
-            Err(error) => {
-                // SAFETY: initialized just above, and nothing started.
-                let tx = unsafe { tx.assume_init() };
-                // SAFETY: as above.
-                let rx = unsafe { rx.assume_init() };
-                let buffers = (tx, rx);
-                Err(TransferError::rejected(error, buffers, self))
-            }
-        }
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, (tx, rx), transfer::both) }
     }
 }

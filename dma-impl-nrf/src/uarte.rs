@@ -4,40 +4,113 @@
 //! [`UarteRx`] (a [`DmaRead<u8>`]); both run at the same time.
 
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
-use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished,
-    StaticReadBuffer, StaticWriteBuffer, TransferError,
+    CompilerFence, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Halt,
+    Halted, Region, StaticReadBuffer, StaticWriteBuffer, TransferError,
 };
 
-use crate::block::{offset::*, Block};
+use crate::block::Block;
 use crate::chip::sealed::Sealed;
-use crate::transfer::{complete, Engine, RxTransfer, Token, TxTransfer};
+use crate::regs::uarte::{
+    BAUDRATE, CONFIG as UARTE_CONFIG, ENABLE_VALUE as ENABLE_UARTE, ERRORSRC as UARTE_ERRORSRC,
+    PSEL_CTS, PSEL_RTS, PSEL_RXD, PSEL_TXD,
+};
+use crate::regs::*;
+use crate::transfer::{self, complete, Begin, EasyDmaTransfer, Engine};
 use crate::{check, Chip, Error, Pin};
 
-/// `ENABLE` value that turns the UARTE on (PS UARTE chapter, `ENABLE`).
-const ENABLE_UARTE: u32 = 8;
-
-/// The `BAUDRATE` register value.
+/// A UARTE speed: every `BAUDRATE` value the UARTE table lists.
+///
+/// nRF52832 PS v1.4 / nRF52833 PS v1.3 / nRF52840 PS v1.1, UARTE chapter,
+/// "Registers", `BAUDRATE` (the same 18 values on the three chips). These are
+/// the UARTE's values, not the legacy UART's (whose table differs: 115200 is
+/// `0x01D7_E000` there, `0x01D6_0000` here). `pac-oracle/tests/nrf.rs` checks
+/// [`Baudrate::ALL`] against each chip's PAC, value by value and in count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Baudrate {
-    /// 9600 baud.
+    /// 1200 baud (actual 1205).
+    Baud1200,
+    /// 2400 baud (actual 2396).
+    Baud2400,
+    /// 4800 baud (actual 4808).
+    Baud4800,
+    /// 9600 baud (actual 9598).
     Baud9600,
-    /// 115200 baud.
+    /// 14400 baud (actual 14401).
+    Baud14400,
+    /// 19200 baud (actual 19208).
+    Baud19200,
+    /// 28800 baud (actual 28777).
+    Baud28800,
+    /// 31250 baud (actual 31250).
+    Baud31250,
+    /// 38400 baud (actual 38369).
+    Baud38400,
+    /// 56000 baud (actual 55944).
+    Baud56000,
+    /// 57600 baud (actual 57554).
+    Baud57600,
+    /// 76800 baud (actual 76923).
+    Baud76800,
+    /// 115200 baud (actual 115108).
     Baud115200,
-    /// 1 Mbaud.
+    /// 230400 baud (actual 231884).
+    Baud230400,
+    /// 250000 baud (actual 250000).
+    Baud250000,
+    /// 460800 baud (actual 457143).
+    Baud460800,
+    /// 921600 baud (actual 941176).
+    Baud921600,
+    /// 1M baud (actual 1000000).
     Baud1M,
 }
 
 impl Baudrate {
-    /// The register value (nRF52840 product specification, UARTE `BAUDRATE`).
+    /// Every speed, slowest first.
+    pub const ALL: [Baudrate; 18] = [
+        Baudrate::Baud1200,
+        Baudrate::Baud2400,
+        Baudrate::Baud4800,
+        Baudrate::Baud9600,
+        Baudrate::Baud14400,
+        Baudrate::Baud19200,
+        Baudrate::Baud28800,
+        Baudrate::Baud31250,
+        Baudrate::Baud38400,
+        Baudrate::Baud56000,
+        Baudrate::Baud57600,
+        Baudrate::Baud76800,
+        Baudrate::Baud115200,
+        Baudrate::Baud230400,
+        Baudrate::Baud250000,
+        Baudrate::Baud460800,
+        Baudrate::Baud921600,
+        Baudrate::Baud1M,
+    ];
+
+    /// The `BAUDRATE` register value.
     pub const fn register(self) -> u32 {
         match self {
+            Baudrate::Baud1200 => 0x0004_F000,
+            Baudrate::Baud2400 => 0x0009_D000,
+            Baudrate::Baud4800 => 0x0013_B000,
             Baudrate::Baud9600 => 0x0027_5000,
-            Baudrate::Baud115200 => 0x01D7_E000,
+            Baudrate::Baud14400 => 0x003A_F000,
+            Baudrate::Baud19200 => 0x004E_A000,
+            Baudrate::Baud28800 => 0x0075_C000,
+            Baudrate::Baud31250 => 0x0080_0000,
+            Baudrate::Baud38400 => 0x009D_0000,
+            Baudrate::Baud56000 => 0x00E5_0000,
+            Baudrate::Baud57600 => 0x00EB_0000,
+            Baudrate::Baud76800 => 0x013A_9000,
+            Baudrate::Baud115200 => 0x01D6_0000,
+            Baudrate::Baud230400 => 0x03B0_0000,
+            Baudrate::Baud250000 => 0x0400_0000,
+            Baudrate::Baud460800 => 0x0740_0000,
+            Baudrate::Baud921600 => 0x0F00_0000,
             Baudrate::Baud1M => 0x1000_0000,
         }
     }
@@ -45,11 +118,11 @@ impl Baudrate {
 
 /// Pins and speed; no parity, no flow control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UarteConfig {
+pub struct UarteConfig<C: Chip> {
     /// TXD pin.
-    pub txd: Pin,
+    pub txd: Pin<C>,
     /// RXD pin, or `None` for a transmitter only.
-    pub rxd: Option<Pin>,
+    pub rxd: Option<Pin<C>>,
     /// Speed.
     pub baudrate: Baudrate,
 }
@@ -101,12 +174,17 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
     ///
     /// Call it before the first transfer: on a disabled UARTE the tasks do
     /// nothing, so a transfer would never finish (nor stop).
-    pub fn configure(&mut self, config: &UarteConfig) {
+    ///
+    /// The `PSEL` registers are written while the UARTE is disabled (PS UARTE
+    /// chapter, "Pin configuration"), and the interrupts are switched off:
+    /// the drivers poll their events.
+    pub fn configure(&mut self, config: &UarteConfig<C>) {
         self.regs.write(ENABLE, 0);
-        self.regs.write(PSEL0, Pin::DISCONNECTED);
-        self.regs.write(PSEL1, config.txd.psel());
-        self.regs.write(PSEL2, Pin::DISCONNECTED);
-        self.regs.write(PSEL3, config.rxd.map_or(Pin::DISCONNECTED, Pin::psel));
+        self.regs.write(INTENCLR, u32::MAX);
+        self.regs.write(PSEL_RTS, Pin::<C>::DISCONNECTED);
+        self.regs.write(PSEL_TXD, config.txd.psel());
+        self.regs.write(PSEL_CTS, Pin::<C>::DISCONNECTED);
+        self.regs.write(PSEL_RXD, config.rxd.map_or(Pin::<C>::DISCONNECTED, Pin::psel));
         self.regs.write(BAUDRATE, config.baudrate.register());
         self.regs.write(UARTE_CONFIG, 0);
         self.regs.write(ENABLE, ENABLE_UARTE);
@@ -114,8 +192,8 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
 
     /// The transmitter and the receiver, to be used independently.
     pub fn split(self) -> (UarteTx<C, F>, UarteRx<C, F>) {
-        let tx = UarteTx { regs: self.regs, fence: self.fence, chip: PhantomData };
-        let rx = UarteRx { regs: self.regs, fence: self.fence, chip: PhantomData };
+        let tx = UarteTx { regs: self.regs, fence: self.fence, asked: None, chip: PhantomData };
+        let rx = UarteRx { regs: self.regs, fence: self.fence, asked: None, chip: PhantomData };
         (tx, rx)
     }
 
@@ -134,14 +212,6 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
     }
 }
 
-/// The UARTE transmitter: a [`DmaWrite<u8>`].
-#[derive(Debug)]
-pub struct UarteTx<C: Chip, F: DmaFence = CompilerFence> {
-    regs: Block,
-    fence: F,
-    chip: PhantomData<C>,
-}
-
 /// Refuses to start anything on a UARTE whose `ENABLE` does not switch it
 /// on: its tasks would be ignored, and a stop would then wait for ever for a
 /// stopped event (PS UARTE chapter, `ENABLE` register).
@@ -153,19 +223,34 @@ fn check_enabled(regs: Block) -> Result<(), Error> {
     }
 }
 
-impl<C: Chip, F: DmaFence> UarteTx<C, F> {
-    /// Checks `ENABLE`, clears the end events, programs `TXD`, releases and
-    /// triggers `STARTTX`. On `Err` nothing was started.
-    fn start(&self, ptr: *const u8, len: usize) -> Result<(), Error> {
-        check_enabled(self.regs)?;
-        self.regs.clear(EVENTS_ENDTX);
-        self.regs.clear(EVENTS_TXSTOPPED);
-        self.regs.channel(TXD_PTR, ptr, len);
-        self.fence.release(ptr::slice_from_raw_parts(ptr, len), Access::DmaReads)?;
-        self.regs.trigger(TASKS_STARTTX);
-        Ok(())
+/// Waits for the end of the running chunk, halts and acquires it: the
+/// chunked APIs' loop body. `transferred` grows by what moved.
+fn run_chunk<E: Begin>(
+    engine: &mut E,
+    region: Region,
+    transferred: &mut usize,
+) -> Result<(), Error> {
+    engine.begin(&[region])?;
+    while !engine.is_done() {
+        core::hint::spin_loop();
     }
+    let Halted { transferred: moved, error } = engine.halt();
+    region.acquire(engine.fence());
+    *transferred += moved;
+    error.map_or(Ok(()), Err)
+}
 
+/// The UARTE transmitter: a [`DmaWrite<u8>`].
+#[derive(Debug)]
+pub struct UarteTx<C: Chip, F: DmaFence = CompilerFence> {
+    regs: Block,
+    fence: F,
+    /// Bytes the running transmission asked for; `None` when none runs.
+    asked: Option<usize>,
+    chip: PhantomData<C>,
+}
+
+impl<C: Chip, F: DmaFence> UarteTx<C, F> {
     /// Sends `buffer`, split into EasyDMA transfers of at most
     /// [`Chip::MAXCNT_MAX`] bytes, and returns when all were sent.
     ///
@@ -182,18 +267,9 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
         }
         let mut sent = 0;
         while sent < len {
-            let chunk = ptr.wrapping_add(sent);
             let n = C::MAXCNT_MAX.min(len - sent);
-            let result = self.start(chunk, n).and_then(|()| {
-                while !self.is_finished() {
-                    core::hint::spin_loop();
-                }
-                let (result, amount) = self.halt(Token(()), n, 0);
-                self.fence.acquire(ptr::slice_from_raw_parts(chunk, n), Access::DmaReads);
-                sent += amount;
-                result
-            });
-            if let Err(error) = result {
+            let chunk = Region::dma_reads(ptr.wrapping_add(sent), n);
+            if let Err(error) = run_chunk(&mut self, chunk, &mut sent) {
                 return Err(TransferError { error, buffer, resources: self, transferred: sent });
             }
         }
@@ -216,7 +292,7 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
         source: &[u8],
         bounce: &'static mut heapless::Vec<u8, N>,
     ) -> Result<
-        TxTransfer<Self, &'static mut heapless::Vec<u8, N>>,
+        EasyDmaTransfer<Self, &'static mut heapless::Vec<u8, N>>,
         TransferError<Error, &'static mut heapless::Vec<u8, N>, Self>,
     > {
         let len = source.len();
@@ -227,11 +303,10 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
             check::easydma::<C>(bounce.as_ptr(), len, false)
                 .and_then(|()| check_enabled(self.regs))
                 .and_then(|()| {
-                    let extent = ptr::slice_from_raw_parts(bounce.as_ptr(), len);
                     // Asked now, before the copy, so a refusal changes nothing;
                     // `write_all` releases again after the copy (a fence's
                     // refusal depends only on the extent and the access).
-                    Ok(self.fence.release(extent, Access::DmaReads)?)
+                    Ok(Region::dma_reads(bounce.as_ptr(), len).release(self.fence)?)
                 })
         };
         if let Err(error) = checked {
@@ -255,47 +330,67 @@ impl<C: Chip, F: DmaFence> Engine for UarteTx<C, F> {
     fn fence(&self) -> F {
         self.fence
     }
+}
 
-    fn is_finished(&self) -> bool {
+impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
+    /// Checks the buffer and `ENABLE`, clears the end events, programs
+    /// `TXD`, releases and triggers `STARTTX`.
+    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+        let (Some(tx), None) = transfer::channels(regions) else {
+            return Err(Error::Empty);
+        };
+        check::easydma::<C>(tx.start(), tx.bytes(), false)?;
+        check_enabled(self.regs)?;
+        self.regs.clear(EVENTS_ENDTX);
+        self.regs.clear(EVENTS_TXSTOPPED);
+        self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
+        Region::release_all(regions, self.fence)?;
+        self.regs.trigger(TASKS_STARTTX);
+        self.asked = Some(tx.bytes());
+        Ok(())
+    }
+}
+
+// SAFETY: `halt` returns at once when nothing runs (`asked` is `None`: only
+// `begin` sets it, after STARTTX on an enabled UARTE); otherwise it triggers
+// STOPTX and returns only after TXSTOPPED, which the PS (UARTE chapter,
+// "Transmission") raises once the transmitter has stopped, so EasyDMA reads
+// no more. It has no panicking path. `is_done` only reads.
+unsafe impl<C: Chip, F: DmaFence> Halt for UarteTx<C, F> {
+    type Error = Error;
+
+    fn is_done(&self) -> bool {
         self.regs.event(EVENTS_ENDTX)
     }
 
-    fn halt(&mut self, _: Token, tx: usize, _rx: usize) -> (Result<(), Error>, usize) {
+    fn halt(&mut self) -> Halted<Error> {
+        let Some(asked) = self.asked.take() else {
+            return transfer::IDLE;
+        };
         let ended = self.regs.event(EVENTS_ENDTX);
-        // Only a started transmitter is halted (the token keeps `halt` to this
-        // crate's transfers, which start first, on an enabled UARTE), so
-        // TXSTOPPED comes.
         self.regs.trigger(TASKS_STOPTX);
         self.regs.wait(EVENTS_TXSTOPPED);
         self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.clear(EVENTS_ENDTX);
         let amount = self.regs.amount(TXD_AMOUNT);
-        (complete(ended, tx, amount), amount)
+        transfer::halted(amount, complete(ended, asked, amount))
     }
 }
 
-// SAFETY: the transfer keeps the buffer until the transmitter has stopped
-// (`halt` waits for TXSTOPPED) and the acquire fence ran; the buffer was
-// checked to lie in data RAM and fit MAXCNT before the channel was programmed.
+// SAFETY: the transfer is a `dma_traits::InFlight`, built by
+// `transfer::lend` only after `begin` started the transmitter on the
+// parked buffer's region (checked to lie in data RAM and fit MAXCNT before
+// the channel was programmed, released before STARTTX); `halt` is argued above.
 unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
     type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = u8>> = TxTransfer<Self, B>;
+    type Transfer<B: DmaReadBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
 
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
         self,
         buffer: B,
-    ) -> Result<TxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // Parked before its DMA pointer is taken: see `crate::transfer`.
-        let parked = MaybeUninit::new(buffer);
-        // SAFETY: `parked` was initialized just above.
-        let (ptr, len) = unsafe { parked.assume_init_ref() }.dma_read_buffer();
-        match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
-            Ok(()) => Ok(TxTransfer::started(self, parked, len)),
-            Err(error) => {
-                // SAFETY: `parked` was initialized just above and nothing started.
-                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
-            }
-        }
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, buffer, transfer::reads) }
     }
 }
 
@@ -305,6 +400,9 @@ unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
 pub struct UarteRx<C: Chip, F: DmaFence = CompilerFence> {
     pub(crate) regs: Block,
     pub(crate) fence: F,
+    /// Bytes the running reception asked for; `None` when none runs (the
+    /// stream keeps its own state and never sets it).
+    asked: Option<usize>,
     chip: PhantomData<C>,
 }
 
@@ -316,14 +414,14 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
 
     /// Checks `ENABLE`, clears the events, programs `RXD`, releases and
     /// triggers `STARTRX`. On `Err` nothing was started.
-    pub(crate) fn start(&self, ptr: *mut u8, len: usize) -> Result<(), Error> {
+    pub(crate) fn start(&self, rx: Region) -> Result<(), Error> {
         check_enabled(self.regs)?;
         self.regs.clear(EVENTS_ENDRX);
         self.regs.clear(EVENTS_RXTO);
         self.regs.clear(EVENTS_ERROR);
         self.regs.clear(EVENTS_RXSTARTED);
-        self.regs.channel(RXD_PTR, ptr, len);
-        self.fence.release(ptr::slice_from_raw_parts(ptr.cast_const(), len), Access::DmaWrites)?;
+        self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
+        rx.release(self.fence)?;
         self.regs.trigger(TASKS_STARTRX);
         Ok(())
     }
@@ -353,19 +451,9 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         }
         let mut received = 0;
         while received < len {
-            let chunk = ptr.wrapping_add(received);
             let n = C::MAXCNT_MAX.min(len - received);
-            let result = self.start(chunk, n).and_then(|()| {
-                while !self.is_finished() {
-                    core::hint::spin_loop();
-                }
-                let (result, amount) = self.halt(Token(()), 0, n);
-                self.fence
-                    .acquire(ptr::slice_from_raw_parts(chunk.cast_const(), n), Access::DmaWrites);
-                received += amount;
-                result
-            });
-            if let Err(error) = result {
+            let chunk = Region::dma_writes(ptr.wrapping_add(received), n);
+            if let Err(error) = run_chunk(&mut self, chunk, &mut received) {
                 return Err(TransferError {
                     error,
                     buffer,
@@ -386,49 +474,62 @@ impl<C: Chip, F: DmaFence> Engine for UarteRx<C, F> {
     fn fence(&self) -> F {
         self.fence
     }
+}
 
-    fn is_finished(&self) -> bool {
+impl<C: Chip, F: DmaFence> Begin for UarteRx<C, F> {
+    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+        let (None, Some(rx)) = transfer::channels(regions) else {
+            return Err(Error::Empty);
+        };
+        check::easydma::<C>(rx.start(), rx.bytes(), false)?;
+        self.start(rx)?;
+        self.asked = Some(rx.bytes());
+        Ok(())
+    }
+}
+
+// SAFETY: as for `UarteTx`: `halt` returns at once when nothing runs, and
+// otherwise only after RXTO, which the PS (UARTE chapter, "Reception") raises
+// once the receiver has stopped, after the impending ENDRX; EasyDMA writes
+// no more. `is_done` only reads.
+unsafe impl<C: Chip, F: DmaFence> Halt for UarteRx<C, F> {
+    type Error = Error;
+
+    fn is_done(&self) -> bool {
         self.regs.event(EVENTS_ENDRX) || self.regs.event(EVENTS_ERROR)
     }
 
-    fn halt(&mut self, _: Token, _tx: usize, rx: usize) -> (Result<(), Error>, usize) {
+    fn halt(&mut self) -> Halted<Error> {
+        let Some(asked) = self.asked.take() else {
+            return transfer::IDLE;
+        };
         // ENDRX before STOPRX: the buffer's reception ended by itself.
         let ended = self.regs.event(EVENTS_ENDRX);
         self.regs.write(SHORTS, 0);
-        // As for the transmitter: only a started receiver is halted, so RXTO comes.
         self.regs.trigger(TASKS_STOPRX);
         self.regs.wait(EVENTS_RXTO);
         self.regs.clear(EVENTS_RXTO);
         self.regs.clear(EVENTS_ENDRX);
         self.regs.clear(EVENTS_RXSTARTED);
         let amount = self.regs.amount(RXD_AMOUNT);
-        match self.take_error() {
-            Some(error) => (Err(error), amount),
-            None => (complete(ended, rx, amount), amount),
-        }
+        let result = match self.take_error() {
+            Some(error) => Err(error),
+            None => complete(ended, asked, amount),
+        };
+        transfer::halted(amount, result)
     }
 }
 
-// SAFETY: as for `UarteTx`: the receiver is stopped (RXTO observed) and the
-// acquire fence ran before the buffer is given back or dropped.
+// SAFETY: as for `UarteTx`, for the receiver.
 unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for UarteRx<C, F> {
     type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = u8>> = RxTransfer<Self, B>;
+    type Transfer<B: DmaWriteBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
         self,
         buffer: B,
-    ) -> Result<RxTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // Parked before its DMA pointer is taken: see `crate::transfer`.
-        let mut parked = MaybeUninit::new(buffer);
-        // SAFETY: `parked` was initialized just above.
-        let (ptr, len) = unsafe { parked.assume_init_mut() }.dma_write_buffer();
-        match check::easydma::<C>(ptr, len, false).and_then(|()| self.start(ptr, len)) {
-            Ok(()) => Ok(RxTransfer::started(self, parked, len)),
-            Err(error) => {
-                // SAFETY: `parked` was initialized just above and nothing started.
-                Err(TransferError::rejected(error, unsafe { parked.assume_init() }, self))
-            }
-        }
+    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { transfer::lend(self, buffer, transfer::writes) }
     }
 }
