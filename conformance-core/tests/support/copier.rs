@@ -1,0 +1,117 @@
+// A memory-to-memory channel whose "DMA" copies inside the start call, with
+// the refusals and fences a HAL owes: the suite's own test subject.
+
+use dma_traits::{
+    Access, DmaCopy, DmaFence, DmaReadBuffer, DmaWriteBuffer, Finished, Outcome, Transfer,
+    TransferError, Word,
+};
+
+/// A copy channel using fence `F`.
+#[derive(Debug, Default)]
+pub struct Copier<F> {
+    fence: F,
+}
+
+impl<F: DmaFence> Copier<F> {
+    /// The longest copy, in words.
+    pub const MAX_LEN: usize = 16;
+
+    /// A channel with fence `fence`.
+    pub fn new(fence: F) -> Self {
+        Copier { fence }
+    }
+}
+
+/// A copy that already ran; the acquire runs when it ends.
+#[derive(Debug)]
+pub struct Copied<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> {
+    buffers: core::mem::ManuallyDrop<(S, D)>,
+    fence: F,
+    words: usize,
+}
+
+impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Copied<S, D, F> {
+    fn acquire(&mut self) {
+        let (from, len) = self.buffers.0.dma_read_buffer();
+        let (to, _) = self.buffers.1.dma_write_buffer();
+        self.fence.acquire(core::ptr::slice_from_raw_parts(from, len), Access::DmaReads);
+        self.fence.acquire(core::ptr::slice_from_raw_parts(to.cast_const(), len), Access::DmaWrites);
+    }
+}
+
+impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Drop for Copied<S, D, F> {
+    fn drop(&mut self) {
+        self.acquire();
+        // SAFETY: dropped once, here; `stop` takes the buffers out of a
+        // `ManuallyDrop<Self>` whose `Drop` never runs.
+        unsafe { core::mem::ManuallyDrop::drop(&mut self.buffers) };
+    }
+}
+
+// SAFETY: the "DMA" finished inside the start call, before this value
+// existed; every end runs the acquire fence.
+unsafe impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Transfer for Copied<S, D, F> {
+    type Buffer = (S, D);
+    type Resources = Copier<F>;
+    type Error = &'static str;
+
+    fn is_done(&self) -> bool {
+        true
+    }
+
+    fn stop(self) -> Outcome<Self> {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        this.acquire();
+        // SAFETY: taken once; `this` is never dropped or used again.
+        let buffer = unsafe { core::mem::ManuallyDrop::take(&mut this.buffers) };
+        Ok(Finished { buffer, resources: Copier { fence: this.fence }, transferred: this.words })
+    }
+}
+
+// SAFETY: refuses bad buffers before any access, giving both back; releases
+// both, then reads the source pair and writes the destination pair once.
+unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
+    type Error = &'static str;
+    type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> = Copied<S, D, F>;
+
+    unsafe fn copy_unchecked<S, D>(
+        self,
+        source: S,
+        mut destination: D,
+    ) -> Result<Copied<S, D, F>, TransferError<&'static str, (S, D), Self>>
+    where
+        S: DmaReadBuffer<Word = W>,
+        D: DmaWriteBuffer<Word = W>,
+    {
+        let (from, len) = source.dma_read_buffer();
+        let (to, to_len) = destination.dma_write_buffer();
+        let why = if len != to_len {
+            Some("lengths differ")
+        } else if len == 0 {
+            Some("empty")
+        } else if len > Self::MAX_LEN {
+            Some("too long")
+        } else if !W::WIDTH.aligns(from) || !W::WIDTH.aligns(to) {
+            Some("misaligned")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(TransferError::rejected(why, (source, destination), self));
+        }
+        let (src, dst) = (
+            core::ptr::slice_from_raw_parts(from, len),
+            core::ptr::slice_from_raw_parts(to.cast_const(), len),
+        );
+        if self.fence.release(src, Access::DmaReads).is_err()
+            || self.fence.release(dst, Access::DmaWrites).is_err()
+        {
+            return Err(TransferError::rejected("fence", (source, destination), self));
+        }
+        // SAFETY: `len` initialized words at `from` and `len` writable words
+        // at `to`, in different buffers the caller owns (buffer contracts).
+        unsafe { core::ptr::copy_nonoverlapping(from, to, len) };
+        let buffers = core::mem::ManuallyDrop::new((source, destination));
+        Ok(Copied { buffers, fence: self.fence, words: len })
+    }
+}
