@@ -1,8 +1,9 @@
 //! With feature `rt` on a bare-metal target: puts the MPS2 `memory.x` where
 //! `cortex-m-rt`'s `link.x` finds it and links the examples with `link.x`.
-//! Always: declares the mutation cfg `pl08x_mutant_drop_no_halt` (a Drop
+//! Always: declares the mutation cfgs `pl08x_mutant_drop_no_halt` (a Drop
 //! that does not stop the channel, used by `ci.sh` to show the on-target
-//! checks catch it).
+//! checks catch it), `pl08x_mutant_no_acquire` (no acquire fence) and
+//! `pl08x_mutant_misaligned_accepted` (no alignment check).
 
 use std::env;
 use std::fs;
@@ -12,6 +13,8 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=memory");
     println!("cargo::rustc-check-cfg=cfg(pl08x_mutant_drop_no_halt)");
+    println!("cargo::rustc-check-cfg=cfg(pl08x_mutant_no_acquire)");
+    println!("cargo::rustc-check-cfg=cfg(pl08x_mutant_misaligned_accepted)");
     let rt = env::var_os("CARGO_FEATURE_RT").is_some();
     let bare = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "none");
     if !(rt && bare) {

@@ -14,6 +14,7 @@ mod support {
 use support::Copier;
 
 #[repr(align(8))]
+#[allow(dead_code)] // used through its address only
 struct Region([u8; 512]);
 static mut SRC: Region = Region([0; 512]);
 static mut DST: Region = Region([0; 512]);

@@ -76,6 +76,25 @@ impl<const N: usize> Dmac<N> {
         })
     }
 
+    /// Channel `n` again, taken or not (`None` if there is no such
+    /// channel): for a test harness that loses channels with the transfers
+    /// it drops or leaks on purpose (the conformance suite's drop and forget
+    /// checks), as a PAC's `steal` does for peripherals.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: no other value for channel `n` (a [`Channel`], a
+    /// [`FixedAddress`](crate::FixedAddress) or a transfer owning one) is
+    /// ever used again, and none is running: a leaked transfer of it has
+    /// finished (`DMACEnbldChns` bit `n` reads 0).
+    pub unsafe fn steal_channel(&mut self, n: usize) -> Option<Channel<N>> {
+        if n >= Self::CHANNELS {
+            return None;
+        }
+        self.taken &= !(1 << n);
+        self.channel(n)
+    }
+
     /// Sets `DMACConfiguration.E`: channels move data (DDI 0196 §3.4.13).
     pub fn enable(&self) {
         self.reg(regs::CONFIGURATION).write(regs::CONFIGURATION_E);

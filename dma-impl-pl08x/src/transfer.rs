@@ -185,6 +185,10 @@ const fn width_code(width: WordWidth) -> Result<u32, Error> {
 }
 
 fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
+    // A deliberate defect for the mutation runs: misaligned buffers accepted.
+    if cfg!(pl08x_mutant_misaligned_accepted) {
+        return Ok(());
+    }
     if (p as usize) & (width.bytes() - 1) != 0 {
         Err(Error::Misaligned { address: p as usize })
     } else {
@@ -425,10 +429,16 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
                 core::hint::spin_loop();
             }
         }
-        for region in &self.regions {
-            fence.acquire(region.raw(), region.access);
+        // A deliberate defect for the mutation runs: no acquire fence.
+        #[cfg(not(pl08x_mutant_no_acquire))]
+        {
+            for region in &self.regions {
+                fence.acquire(region.raw(), region.access);
+            }
+            fence.acquire(self.pool.raw(), self.pool.access);
         }
-        fence.acquire(self.pool.raw(), self.pool.access);
+        #[cfg(pl08x_mutant_no_acquire)]
+        let _ = fence;
         let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
         let next = hw.reg(regs::LLI).read() & !0b11;
         let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
