@@ -69,6 +69,9 @@ pub(super) struct State {
     stop_tx: bool,
     stop: bool,
     spi_active: bool,
+    /// nRF52832 anomaly 58: the SPIM clocks one frame more after its
+    /// channels are done.
+    spi_extra_frame: bool,
     twi_phase: TwiPhase,
     twi_addressed: bool,
 }
@@ -157,6 +160,8 @@ fn end(shared: &Shared, ch: &mut Channel, amount: usize) {
 
 /// A CPU write to the register at `offset`.
 pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
+    // Before the lock: a write the PS calls invalid fails the test here.
+    super::valid::check_write(shared, offset, value);
     let mut st = shared.lock();
     // PS, each peripheral's ENABLE register and "Peripheral interface: Tasks":
     // a disabled peripheral ignores its tasks, so a start never starts and a
@@ -190,6 +195,9 @@ pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
             st.tx = latch(shared, &st, Dir::Tx);
             st.rx = latch(shared, &st, Dir::Rx);
             st.spi_active = st.tx.active && st.rx.active;
+            // nRF52832 Errata, anomaly 58 ("SPIM: An additional byte is
+            // clocked out when RXD.MAXCNT == 1 and TXD.MAXCNT <= 1").
+            st.spi_extra_frame = shared.config.anomaly_58 && st.rx.len == 1 && st.tx.len <= 1;
             set(shared, EVENTS_RXSTARTED);
         }
         (Kind::Uarte, TASKS_STOPTX) if trigger => st.stop_tx = true,
@@ -378,6 +386,14 @@ fn spim_step(shared: &Shared, st: &mut State) -> bool {
         set(shared, EVENTS_ENDRX);
     }
     if !st.tx.active && !st.rx.active {
+        if st.spi_extra_frame {
+            // Anomaly 58: one frame more on the wire (this simulator clocks
+            // the ORC out); the byte clocked in with it goes nowhere.
+            st.spi_extra_frame = false;
+            st.sent.push(low_byte(shared.reg(SPIM_ORC)));
+            st.incoming.pop_front();
+            return true;
+        }
         st.spi_active = false;
         set(shared, EVENTS_END);
         shared.log(Event::Stopped);

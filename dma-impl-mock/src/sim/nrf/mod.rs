@@ -17,9 +17,21 @@
 //!   every task, and a stop task raises a stopped event only for a unit that
 //!   runs. Deviation from the PS: out of reset (and after
 //!   [`EasyDmaSim::reset`]) `ENABLE` reads as enabled, as if the driver had
-//!   configured the pins (which are not modelled), so tests need not; write
-//!   0 to `ENABLE` ([`EasyDmaSim::disable`]) to model a peripheral nobody
-//!   enabled.
+//!   configured the pins, so tests need not; write 0 to `ENABLE`
+//!   ([`EasyDmaSim::disable`]) to model a peripheral nobody enabled;
+//! * `BAUDRATE`, `FREQUENCY`, `PSEL.*`, `CONFIG` and the TWIM `ADDRESS` are
+//!   not plain storage: a value the PS calls invalid (not in the `BAUDRATE` /
+//!   `FREQUENCY` table, a `PSEL` port the chip lacks or reserved bits set, a
+//!   `PSEL` written while the peripheral is enabled, reserved `CONFIG` bits)
+//!   **fails the test**: the CPU write that makes it panics, in the thread
+//!   that made it (the driver's), with a message naming the PS rule (see
+//!   `valid.rs`). A panic at the write points at the driver line that broke
+//!   the rule; a violation recorded for later could be lost with a leaked
+//!   simulator or hidden behind a test's own panic;
+//! * parts differ where [`SimConfig`] says: `MAXCNT` width, data RAM, GPIO
+//!   ports, UARTE `CONFIG` fields, and nRF52832 anomaly 58 (an SPIM
+//!   transaction with `RXD.MAXCNT` = 1 and `TXD.MAXCNT` <= 1 clocks out one
+//!   more byte, the `ORC`, and drops the byte clocked in with it).
 //!
 //! The wire is modelled too: bytes the master sent ([`EasyDmaSim::take_sent`]),
 //! bytes it will receive ([`EasyDmaSim::feed`]: UART RX line, SPI MISO, TWI
@@ -47,9 +59,10 @@
 //! ```
 
 mod engine;
-mod regs;
+pub mod regs;
 #[cfg(test)]
 mod tests;
+mod valid;
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -95,31 +108,70 @@ pub enum Timing {
     Step,
 }
 
-/// The chip's EasyDMA limits and the simulator's timing.
+/// The chip's EasyDMA limits, the facts where the parts differ, and the
+/// simulator's timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimConfig {
     /// Width of the `MAXCNT` registers in bits (8 on nRF52832, 16 on nRF52833/840).
     pub maxcnt_bits: u32,
     /// The bus addresses EasyDMA reaches (data RAM).
     pub data_ram: Range<u32>,
+    /// GPIO ports: 1 on the nRF52832 (no `PSEL.PORT` field), 2 on the
+    /// nRF52833/840. A `PSEL` write naming a port the chip lacks fails the test.
+    pub gpio_ports: u8,
+    /// The `CONFIG` bits the UARTE has: HWFC and PARITY (0x0F) on the
+    /// nRF52832, STOP (bit 4) too on the nRF52840, PARITYTYPE (bit 8) too on
+    /// the nRF52833 (each chip's PS, UARTE `CONFIG`).
+    pub uarte_config_mask: u32,
+    /// nRF52832 Errata, anomaly 58: an SPIM transaction with `RXD.MAXCNT` =
+    /// 1 and `TXD.MAXCNT` <= 1 clocks out one byte more than asked.
+    pub anomaly_58: bool,
     /// Who plays the hardware.
     pub timing: Timing,
 }
 
 impl SimConfig {
-    /// nRF52832: 8-bit `MAXCNT`, 64 KiB data RAM.
+    /// Any nRF52832: 8-bit `MAXCNT`, 32 KiB data RAM (the QFAB part; the
+    /// QFAA has 64 KiB, [`nrf52832_qfaa`](Self::nrf52832_qfaa)), one GPIO
+    /// port, anomaly 58.
     pub fn nrf52832() -> Self {
-        SimConfig { maxcnt_bits: 8, data_ram: 0x2000_0000..0x2001_0000, timing: Timing::Threaded }
+        SimConfig {
+            maxcnt_bits: 8,
+            data_ram: 0x2000_0000..0x2000_8000,
+            gpio_ports: 1,
+            uarte_config_mask: 0x0F,
+            anomaly_58: true,
+            timing: Timing::Threaded,
+        }
     }
 
-    /// nRF52833: 16-bit `MAXCNT`, 128 KiB data RAM.
+    /// nRF52832-QFAA: as [`nrf52832`](Self::nrf52832) with 64 KiB data RAM.
+    pub fn nrf52832_qfaa() -> Self {
+        SimConfig { data_ram: 0x2000_0000..0x2001_0000, ..Self::nrf52832() }
+    }
+
+    /// nRF52833: 16-bit `MAXCNT`, 128 KiB data RAM, two GPIO ports.
     pub fn nrf52833() -> Self {
-        SimConfig { maxcnt_bits: 16, data_ram: 0x2000_0000..0x2002_0000, timing: Timing::Threaded }
+        SimConfig {
+            maxcnt_bits: 16,
+            data_ram: 0x2000_0000..0x2002_0000,
+            gpio_ports: 2,
+            uarte_config_mask: 0x11F,
+            anomaly_58: false,
+            timing: Timing::Threaded,
+        }
     }
 
-    /// nRF52840: 16-bit `MAXCNT`, 256 KiB data RAM.
+    /// nRF52840: 16-bit `MAXCNT`, 256 KiB data RAM, two GPIO ports.
     pub fn nrf52840() -> Self {
-        SimConfig { maxcnt_bits: 16, data_ram: 0x2000_0000..0x2004_0000, timing: Timing::Threaded }
+        SimConfig {
+            maxcnt_bits: 16,
+            data_ram: 0x2000_0000..0x2004_0000,
+            gpio_ports: 2,
+            uarte_config_mask: 0x1F,
+            anomaly_58: false,
+            timing: Timing::Threaded,
+        }
     }
 
     /// The same chip in [`Timing::Step`] mode.
@@ -361,6 +413,21 @@ impl EasyDmaSim {
     /// Whether no EasyDMA channel is active.
     pub fn is_idle(&self) -> bool {
         self.shared.lock().is_idle()
+    }
+
+    /// UARTE: the speed `BAUDRATE` selects, in baud (`None` if not a table value).
+    pub fn baud(&self) -> Option<u32> {
+        valid::lookup(&regs::UARTE_BAUDRATES, self.shared.reg(regs::BAUDRATE_OR_FREQUENCY))
+    }
+
+    /// SPIM / TWIM: the clock `FREQUENCY` selects, in bits per second.
+    pub fn frequency(&self) -> Option<u32> {
+        let value = self.shared.reg(regs::BAUDRATE_OR_FREQUENCY);
+        match self.shared.kind {
+            Kind::Spim => valid::lookup(&regs::SPIM_FREQUENCIES, value),
+            Kind::Twim => valid::lookup(&regs::TWIM_FREQUENCIES, value),
+            Kind::Uarte => None,
+        }
     }
 
     /// Incoming bytes queued: used by tests that feed a stream in parts.

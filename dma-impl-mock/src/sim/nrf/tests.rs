@@ -109,3 +109,113 @@ fn a_disabled_peripheral_ignores_its_tasks() {
     reg(&sim, TASKS_STOPTX).write(1);
     assert_eq!(reg(&sim, EVENTS_TXSTOPPED).read(), 0, "never started, never stopped");
 }
+
+#[test]
+#[should_panic(expected = "UARTE `BAUDRATE`")]
+fn the_legacy_uart_baud_value_fails_the_test() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    // 115200 in the legacy UART's table, not the UARTE's.
+    reg(&sim, BAUDRATE_OR_FREQUENCY).write(0x01D7_E000);
+}
+
+#[test]
+fn every_table_value_is_accepted_and_decoded() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52832().step());
+    for (value, baud) in UARTE_BAUDRATES {
+        reg(&sim, BAUDRATE_OR_FREQUENCY).write(value);
+        assert_eq!(sim.baud(), Some(baud));
+    }
+    let spim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52832().step());
+    for (value, hz) in SPIM_FREQUENCIES {
+        reg(&spim, BAUDRATE_OR_FREQUENCY).write(value);
+        assert_eq!(spim.frequency(), Some(hz));
+    }
+    let twim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52832().step());
+    for (value, hz) in TWIM_FREQUENCIES {
+        reg(&twim, BAUDRATE_OR_FREQUENCY).write(value);
+        assert_eq!(twim.frequency(), Some(hz));
+    }
+}
+
+#[test]
+#[should_panic(expected = "SPIM `FREQUENCY`")]
+fn a_frequency_off_the_table_fails_the_test() {
+    let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
+    reg(&sim, BAUDRATE_OR_FREQUENCY).write(0x0A00_0000); // SPIM3's 16 Mbps
+}
+
+#[test]
+#[should_panic(expected = "written while the peripheral is enabled")]
+fn psel_written_while_enabled_fails_the_test() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    reg(&sim, PSEL_FIRST + 4).write(6); // ENABLE reads 8 out of reset
+}
+
+#[test]
+#[should_panic(expected = "names a port this chip lacks")]
+fn a_port_1_pin_on_the_nrf52832_fails_the_test() {
+    let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52832().step());
+    sim.disable();
+    reg(&sim, PSEL_FIRST).write((1 << PSEL_PORT_BIT) | 3);
+}
+
+#[test]
+fn psel_values_the_chips_have_are_accepted() {
+    let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
+    sim.disable();
+    reg(&sim, PSEL_FIRST).write((1 << PSEL_PORT_BIT) | 31);
+    reg(&sim, SPIM_PSEL_LAST).write(u32::MAX); // disconnected (the reset value)
+    let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52832().step());
+    sim.disable();
+    reg(&sim, PSEL_FIRST).write(31);
+    reg(&sim, PSEL_FIRST + 4).write(1 << PSEL_CONNECT_BIT);
+}
+
+#[test]
+#[should_panic(expected = "UARTE `CONFIG`: reserved bits")]
+fn the_stop_bit_does_not_exist_on_the_nrf52832() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52832().step());
+    reg(&sim, UARTE_CONFIG).write(1 << 4);
+}
+
+#[test]
+#[should_panic(expected = "CONFIG.PARITY")]
+fn a_parity_value_other_than_0_or_7_fails_the_test() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    reg(&sim, UARTE_CONFIG).write(1 << 4); // STOP exists on the nRF52840
+    reg(&sim, UARTE_CONFIG).write(0b0110);
+}
+
+#[test]
+#[should_panic(expected = "SPIM `CONFIG`")]
+fn reserved_spim_config_bits_fail_the_test() {
+    let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
+    reg(&sim, SPIM_CONFIG).write(0b1000);
+}
+
+#[test]
+#[should_panic(expected = "7-bit address")]
+fn an_8_bit_twi_address_fails_the_test() {
+    let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840().step());
+    reg(&sim, TWIM_ADDRESS).write(0x80);
+}
+
+/// nRF52832 Errata, anomaly 58: one byte read clocks two frames.
+#[test]
+fn anomaly_58_clocks_an_extra_byte_on_the_nrf52832_only() {
+    for (config, frames) in [(SimConfig::nrf52832(), 2), (SimConfig::nrf52833(), 1)] {
+        let sim = EasyDmaSim::spim(&Recorder::new(), config.step());
+        let mut rx = [0u8; 1];
+        sim.feed(&[0x11, 0x22]);
+        reg(&sim, SPIM_ORC).write(0xAB);
+        reg(&sim, TXD_MAXCNT).write(0);
+        reg(&sim, RXD_PTR).write_ptr(rx.as_mut_ptr());
+        reg(&sim, RXD_MAXCNT).write(1);
+        reg(&sim, TASKS_START).write(1);
+        sim.run(10);
+        assert_eq!(reg(&sim, EVENTS_END).read(), 1);
+        assert_eq!(sim.take_sent(), vec![0xAB; frames]);
+        assert_eq!(rx, [0x11]);
+        assert_eq!(sim.pending_feed(), 2 - frames);
+    }
+}
