@@ -16,11 +16,11 @@ use dma_traits::{DmaFence, Word, WordWidth};
 
 /// Items per LLI segment, and so the longest transfer (no LLI pool): small,
 /// so the over-long check fits small statics.
-pub const SEGMENT: usize = 16;
+pub(crate) const SEGMENT: usize = 16;
 
 /// Drives channel `index` of `dmac`; `inject(channel, items)` arms a bus
 /// error where the hardware can (the host simulator), else returns `false`.
-pub struct Pl08xHarness<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> {
+pub(crate) struct Pl08xHarness<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> {
     dmac: Dmac<N>,
     index: usize,
     spare: Option<Channel<N, RecordingFence<F>>>,
@@ -43,7 +43,7 @@ impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Pl08xHarness<N
     /// accesses are harmless; channel `index` of `dmac` was never taken; and
     /// the harness is used only by the suite's `check_*` functions, which
     /// hold one channel at a time (it hands the same channel out again).
-    pub unsafe fn new(
+    pub(crate) unsafe fn new(
         dmac: Dmac<N>,
         index: usize,
         memory: Memory,
