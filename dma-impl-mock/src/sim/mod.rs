@@ -3,4 +3,5 @@
 pub mod adversary;
 pub mod nrf;
 pub mod pl08x;
+pub mod rp2040;
 pub mod stm32;

@@ -1,0 +1,60 @@
+//! What can go wrong.
+
+use dma_traits::{FenceError, WordWidth};
+
+/// Why a transfer was refused or failed. A refusal or a failure gives back
+/// everything the call took ([`dma_traits::TransferError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Error {
+    /// A buffer of length 0.
+    Empty,
+    /// The two buffers of a copy or a full-duplex transfer differ in length
+    /// (nothing is truncated).
+    LengthMismatch {
+        /// Items of the buffer the DMA reads.
+        source: usize,
+        /// Items of the buffer the DMA writes.
+        destination: usize,
+    },
+    /// More items than `TRANS_COUNT` (32 bits) counts.
+    TooLong {
+        /// Items asked for.
+        items: usize,
+        /// The most one sequence moves.
+        max: usize,
+    },
+    /// A buffer not aligned to the word width (the DMA's `DATA_SIZE`
+    /// accesses must be naturally aligned, §2.5.2).
+    Misaligned {
+        /// The buffer's address.
+        address: usize,
+    },
+    /// A word width this peripheral or the DMA does not move (the DMA: 8, 16,
+    /// 32 bits; SPI frames: 8 and 16; UART: 8).
+    UnsupportedWidth(WordWidth),
+    /// The fence refused a buffer.
+    Fence(FenceError),
+    /// `READ_ERROR`: the channel got a bus error reading (§2.5.7, CTRL bit 30).
+    ReadBus,
+    /// `WRITE_ERROR`: the channel got a bus error writing (CTRL bit 29).
+    WriteBus,
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Empty => f.write_str("empty buffer"),
+            Error::LengthMismatch { source, destination } => {
+                write!(f, "source has {source} items, destination {destination}")
+            }
+            Error::TooLong { items, max } => write!(f, "{items} items, at most {max}"),
+            Error::Misaligned { address } => write!(f, "address {address:#x} misaligned"),
+            Error::UnsupportedWidth(w) => write!(f, "{}-byte words unsupported", w.bytes()),
+            Error::Fence(e) => write!(f, "fence: {e}"),
+            Error::ReadBus => f.write_str("DMA read bus error"),
+            Error::WriteBus => f.write_str("DMA write bus error"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
