@@ -5,7 +5,7 @@
 //!
 //! Each harness builds a fresh threaded simulator for every peripheral it
 //! hands out, logging into the suite's recorder.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
 
 mod common;
 
