@@ -3,10 +3,7 @@
 
 use core::marker::PhantomData;
 
-use dma_traits::{
-    CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Halt,
-    Halted, Region, TransferError,
-};
+use dma_traits::{CompilerFence, DmaFence, Halt, Halted, Region};
 
 use crate::block::Block;
 use crate::chip::sealed::Sealed;
@@ -15,7 +12,7 @@ use crate::regs::spim::{
     PSEL_MISO, PSEL_MOSI, PSEL_SCK,
 };
 use crate::regs::*;
-use crate::transfer::{self, complete, Begin, DuplexTransfer, EasyDmaTransfer, Engine};
+use crate::transfer::{self, complete, Begin, Engine};
 use crate::{check, Chip, Error, Pin};
 
 /// SPI clock frequency: every `FREQUENCY` value of SPIM0..2 (nRF52832 PS
@@ -82,8 +79,8 @@ pub struct SpimConfig<C: Chip> {
     pub mode: u32,
 }
 
-/// An SPIM instance of chip `C`: a [`DmaFullDuplex<u8>`], and a
-/// [`DmaWrite<u8>`] (input ignored) and [`DmaRead<u8>`] (clocking out the
+/// An SPIM instance of chip `C`: a [`DmaFullDuplex<u8>`](dma_traits::DmaFullDuplex), and a
+/// [`DmaWrite<u8>`](dma_traits::DmaWrite) (input ignored) and [`DmaRead<u8>`](dma_traits::DmaRead) (clocking out the
 /// over-read character) for one-way transfers.
 ///
 /// When the TX buffer is shorter than the RX buffer, the over-read character
@@ -236,53 +233,4 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Spim<C, F> {
     }
 }
 
-// SAFETY: the transfers are `dma_traits::InFlight`s built by
-// `transfer::lend` after `begin` checked both buffers (data RAM, MAXCNT),
-// programmed the channels from their regions and released them before
-// START; `halt` is argued above.
-unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Spim<C, F> {
-    type Error = Error;
-    type Transfer<TX: DmaReadBuffer<Word = u8>, RX: DmaWriteBuffer<Word = u8>> =
-        DuplexTransfer<Self, TX, RX>;
-
-    unsafe fn transfer_unchecked<TX, RX>(
-        self,
-        tx: TX,
-        rx: RX,
-    ) -> Result<DuplexTransfer<Self, TX, RX>, TransferError<Error, (TX, RX), Self>>
-    where
-        TX: DmaReadBuffer<Word = u8>,
-        RX: DmaWriteBuffer<Word = u8>,
-    {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, (tx, rx), transfer::both) }
-    }
-}
-
-// SAFETY: as for `DmaFullDuplex`, with no RX buffer (`RXD.MAXCNT` = 0).
-unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Spim<C, F> {
-    type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
-
-    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
-        self,
-        buffer: B,
-    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, buffer, transfer::reads) }
-    }
-}
-
-// SAFETY: as for `DmaFullDuplex`, with no TX buffer (`TXD.MAXCNT` = 0).
-unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Spim<C, F> {
-    type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
-
-    unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
-        self,
-        buffer: B,
-    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, buffer, transfer::writes) }
-    }
-}
+transfer::easydma_impls!(Spim: write, read, duplex);

@@ -128,3 +128,71 @@ pub(crate) unsafe fn lend<E: Begin, B, const N: usize>(
         Err(error) => Err(TransferError::rejected(error, lent.into_inner(), engine)),
     }
 }
+
+/// The `DmaWrite<u8>` / `DmaRead<u8>` / `DmaFullDuplex<u8>` impls of a
+/// peripheral `$ty<C, F>` that implements [`Begin`]: each parks its buffer(s)
+/// and starts through [`lend`], the one place that does it.
+macro_rules! easydma_impls {
+    ($ty:ident: $($which:ident),+) => {
+        $($crate::transfer::easydma_impls!(@ $which $ty);)+
+    };
+    (@ write $ty:ident) => {
+        // SAFETY: the transfer is a `dma_traits::InFlight`, built by
+        // `transfer::lend` only after `Begin::begin` checked the buffer (data
+        // RAM, MAXCNT), programmed the channel from its region and released
+        // it before the start task; the type's `Halt` impl argues `halt`.
+        unsafe impl<C: Chip, F: DmaFence> dma_traits::DmaWrite<u8> for $ty<C, F> {
+            type Error = Error;
+            type Transfer<B: dma_traits::DmaReadBuffer<Word = u8>> =
+                $crate::transfer::EasyDmaTransfer<Self, B>;
+
+            unsafe fn write_all_unchecked<B: dma_traits::DmaReadBuffer<Word = u8>>(
+                self,
+                buffer: B,
+            ) -> Result<Self::Transfer<B>, dma_traits::TransferError<Error, B, Self>> {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { $crate::transfer::lend(self, buffer, $crate::transfer::reads) }
+            }
+        }
+    };
+    (@ read $ty:ident) => {
+        // SAFETY: as for the `DmaWrite` impls above, for a buffer EasyDMA writes.
+        unsafe impl<C: Chip, F: DmaFence> dma_traits::DmaRead<u8> for $ty<C, F> {
+            type Error = Error;
+            type Transfer<B: dma_traits::DmaWriteBuffer<Word = u8>> =
+                $crate::transfer::EasyDmaTransfer<Self, B>;
+
+            unsafe fn read_exact_unchecked<B: dma_traits::DmaWriteBuffer<Word = u8>>(
+                self,
+                buffer: B,
+            ) -> Result<Self::Transfer<B>, dma_traits::TransferError<Error, B, Self>> {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { $crate::transfer::lend(self, buffer, $crate::transfer::writes) }
+            }
+        }
+    };
+    (@ duplex $ty:ident) => {
+        // SAFETY: as for the `DmaWrite` impls above, for both buffers.
+        unsafe impl<C: Chip, F: DmaFence> dma_traits::DmaFullDuplex<u8> for $ty<C, F> {
+            type Error = Error;
+            type Transfer<
+                TX: dma_traits::DmaReadBuffer<Word = u8>,
+                RX: dma_traits::DmaWriteBuffer<Word = u8>,
+            > = $crate::transfer::DuplexTransfer<Self, TX, RX>;
+
+            unsafe fn transfer_unchecked<TX, RX>(
+                self,
+                tx: TX,
+                rx: RX,
+            ) -> Result<Self::Transfer<TX, RX>, dma_traits::TransferError<Error, (TX, RX), Self>>
+            where
+                TX: dma_traits::DmaReadBuffer<Word = u8>,
+                RX: dma_traits::DmaWriteBuffer<Word = u8>,
+            {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { $crate::transfer::lend(self, (tx, rx), $crate::transfer::both) }
+            }
+        }
+    };
+}
+pub(crate) use easydma_impls;

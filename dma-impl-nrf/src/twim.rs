@@ -4,8 +4,8 @@
 use core::marker::PhantomData;
 
 use dma_traits::{
-    CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Halt,
-    Halted, Region, StaticReadBuffer, StaticWriteBuffer, TransferError,
+    CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaWrite, Halt, Halted, Region,
+    StaticReadBuffer, StaticWriteBuffer, TransferError,
 };
 
 use crate::block::Block;
@@ -275,53 +275,4 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Twim<C, F> {
     }
 }
 
-// SAFETY: the transfers are `dma_traits::InFlight`s built by
-// `transfer::lend` after `begin` checked the buffer(s), programmed the
-// channels from their regions and released them before the start task;
-// `halt` is argued above.
-unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for Twim<C, F> {
-    type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
-
-    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
-        self,
-        buffer: B,
-    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, buffer, transfer::reads) }
-    }
-}
-
-// SAFETY: as for `DmaWrite`.
-unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for Twim<C, F> {
-    type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
-
-    unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
-        self,
-        buffer: B,
-    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, buffer, transfer::writes) }
-    }
-}
-
-// SAFETY: as for `DmaWrite`, for both buffers.
-unsafe impl<C: Chip, F: DmaFence> DmaFullDuplex<u8> for Twim<C, F> {
-    type Error = Error;
-    type Transfer<TX: DmaReadBuffer<Word = u8>, RX: DmaWriteBuffer<Word = u8>> =
-        DuplexTransfer<Self, TX, RX>;
-
-    unsafe fn transfer_unchecked<TX, RX>(
-        self,
-        tx: TX,
-        rx: RX,
-    ) -> Result<DuplexTransfer<Self, TX, RX>, TransferError<Error, (TX, RX), Self>>
-    where
-        TX: DmaReadBuffer<Word = u8>,
-        RX: DmaWriteBuffer<Word = u8>,
-    {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, (tx, rx), transfer::both) }
-    }
-}
+transfer::easydma_impls!(Twim: write, read, duplex);

@@ -1,13 +1,13 @@
 //! UARTE: a UART whose transmitter and receiver move bytes by EasyDMA.
 //!
 //! [`Uarte::split`] gives a [`UarteTx`] (a [`DmaWrite<u8>`]) and a
-//! [`UarteRx`] (a [`DmaRead<u8>`]); both run at the same time.
+//! [`UarteRx`] (a [`DmaRead<u8>`](dma_traits::DmaRead)); both run at the same time.
 
 use core::marker::PhantomData;
 
 use dma_traits::{
-    CompilerFence, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Halt,
-    Halted, Region, StaticReadBuffer, StaticWriteBuffer, TransferError,
+    CompilerFence, DmaFence, DmaWrite, Finished, Halt, Halted, Region, StaticReadBuffer,
+    StaticWriteBuffer, TransferError,
 };
 
 use crate::block::Block;
@@ -377,24 +377,9 @@ unsafe impl<C: Chip, F: DmaFence> Halt for UarteTx<C, F> {
     }
 }
 
-// SAFETY: the transfer is a `dma_traits::InFlight`, built by
-// `transfer::lend` only after `begin` started the transmitter on the
-// parked buffer's region (checked to lie in data RAM and fit MAXCNT before
-// the channel was programmed, released before STARTTX); `halt` is argued above.
-unsafe impl<C: Chip, F: DmaFence> DmaWrite<u8> for UarteTx<C, F> {
-    type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
+transfer::easydma_impls!(UarteTx: write);
 
-    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
-        self,
-        buffer: B,
-    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, buffer, transfer::reads) }
-    }
-}
-
-/// The UARTE receiver: a [`DmaRead<u8>`], and a double-buffered stream
+/// The UARTE receiver: a [`DmaRead<u8>`](dma_traits::DmaRead), and a double-buffered stream
 /// ([`UarteRx::read_stream`]).
 #[derive(Debug)]
 pub struct UarteRx<C: Chip, F: DmaFence = CompilerFence> {
@@ -520,16 +505,4 @@ unsafe impl<C: Chip, F: DmaFence> Halt for UarteRx<C, F> {
     }
 }
 
-// SAFETY: as for `UarteTx`, for the receiver.
-unsafe impl<C: Chip, F: DmaFence> DmaRead<u8> for UarteRx<C, F> {
-    type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = u8>> = EasyDmaTransfer<Self, B>;
-
-    unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
-        self,
-        buffer: B,
-    ) -> Result<EasyDmaTransfer<Self, B>, TransferError<Error, B, Self>> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { transfer::lend(self, buffer, transfer::writes) }
-    }
-}
+transfer::easydma_impls!(UarteRx: read);
