@@ -121,3 +121,49 @@ fn a_bad_fresh_buffer_is_given_back_and_the_stream_goes_on() {
     drop(rx_stream);
     assert!(sim.is_idle());
 }
+
+/// A buffer handed out by `next` was acquired after EasyDMA's last write to
+/// it, and `stop`/`Drop` acquire both buffers only after the receiver stopped.
+#[test]
+fn the_stream_acquires_each_buffer_after_easydma_let_go() {
+    use dma_impl_mock::record::Event;
+    for drop_it in [false, true] {
+        let (log, fence) = common::recording();
+        let sim = EasyDmaSim::uarte(&log, SimConfig::nrf52840().step());
+        // SAFETY: the simulator's block, used only by this UARTE.
+        let rx = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.with_fence(fence).split().1;
+        sim.feed(&[1, 2, 3, 4, 5, 6]);
+        let mut stream = rx.read_stream(vec![0u8; 4], vec![0u8; 4]).ok().unwrap();
+        sim.run(10);
+        let filled = stream.next(vec![0u8; 4]).ok().unwrap();
+        let at = filled.buffer.as_ptr() as usize;
+        let events = log.events();
+        let acquire = events
+            .iter()
+            .rposition(|e| matches!(e, Event::Acquire { addr, .. } if *addr == at))
+            .expect("the handed-out buffer was acquired");
+        let last_write = events
+            .iter()
+            .rposition(|e| matches!(e, Event::DmaWrite { addr, .. } if (at..at + 4).contains(addr)))
+            .unwrap();
+        assert!(last_write < acquire, "{events:?}");
+        sim.run(1); // one byte into the next buffer, then stop mid-buffer
+        let mark = log.events().len();
+        if drop_it {
+            drop(stream);
+        } else {
+            drop(stream.stop());
+        }
+        let events = log.events();
+        let tail = &events[mark..];
+        let stopped = tail.iter().position(|e| *e == Event::Stopped).expect("the receiver stopped");
+        let acquires: Vec<usize> = tail
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e, Event::Acquire { .. }))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(acquires.len(), 2, "both buffers: {tail:?}");
+        assert!(acquires.iter().all(|&a| a > stopped), "acquired before the stop: {tail:?}");
+    }
+}

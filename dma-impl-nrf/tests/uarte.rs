@@ -244,3 +244,74 @@ fn compiler_fence_is_the_default() {
     let (tx, _rx) = uarte::<Nrf52840>(&sim);
     assert_eq!(default_fence(&tx), core::any::type_name::<CompilerFence>());
 }
+
+/// The release fence runs before the start task, on every peripheral and
+/// direction (the simulator logs the CPU's start task).
+#[test]
+fn release_comes_before_the_start_task() {
+    use dma_impl_mock::sim::nrf::START_TASK;
+    fn check(log: &Recorder) {
+        let events = log.events();
+        let release = events.iter().position(|e| matches!(e, Event::Release { .. }));
+        let start = events.iter().position(|e| *e == Event::Note(START_TASK));
+        assert!(release.unwrap() < start.unwrap(), "{events:?}");
+    }
+    let (log, fence) = common::recording();
+    let sim = EasyDmaSim::uarte(&log, SimConfig::nrf52840().step());
+    let (tx, _rx) = uarte_with::<Nrf52840, _>(&sim, fence);
+    drop(tx.write_all(vec![1u8; 4]).unwrap());
+    check(&log);
+
+    let (log, fence) = common::recording();
+    let sim = EasyDmaSim::uarte(&log, SimConfig::nrf52840().step());
+    let (_tx, rx) = uarte_with::<Nrf52840, _>(&sim, fence);
+    drop(rx.read_exact(vec![0u8; 4]).unwrap());
+    check(&log);
+
+    let (log, fence) = common::recording();
+    let sim = EasyDmaSim::spim(&log, SimConfig::nrf52840().step());
+    // SAFETY: the simulator's block, used only by this SPIM.
+    let spim = unsafe { dma_impl_nrf::Spim::<Nrf52840>::new(sim.base()) }.with_fence(fence);
+    drop(dma_traits::DmaFullDuplex::transfer(spim, vec![1u8; 2], vec![0u8; 2]).unwrap());
+    check(&log);
+
+    let (log, fence) = common::recording();
+    let sim = EasyDmaSim::twim(&log, SimConfig::nrf52840().step());
+    // SAFETY: the simulator's block, used only by this TWIM.
+    let twim = unsafe { dma_impl_nrf::Twim::<Nrf52840>::new(sim.base()) }.with_fence(fence);
+    drop(twim.write_to(0x10, vec![1u8; 2]).unwrap());
+    check(&log);
+}
+
+/// Chunked transfers bracket every chunk: released before its start task,
+/// acquired after its last EasyDMA access.
+#[test]
+fn chunked_transfers_fence_every_chunk() {
+    let (log, fence) = common::recording();
+    let sim = EasyDmaSim::uarte(&log, SimConfig::nrf52832());
+    let (tx, rx) = uarte_with::<Nrf52832, _>(&sim, fence);
+    tx.write_all_chunked(vec![5u8; 300]).unwrap();
+    sim.feed(&[6u8; 300]);
+    rx.read_exact_chunked(vec![0u8; 300]).unwrap();
+    let events = log.events();
+    let acquires: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Acquire { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(acquires.len(), 4, "two chunks each way: {events:?}");
+    let last_access = events.iter().rposition(common::is_dma_access).unwrap();
+    assert!(last_access < *acquires.last().unwrap());
+    for (i, event) in events.iter().enumerate() {
+        if let Event::DmaRead { addr, .. } | Event::DmaWrite { addr, .. } = *event {
+            // The acquire of the chunk holding `addr` comes after this access.
+            let later = acquires.iter().any(|&a| {
+                a > i
+                    && matches!(events[a], Event::Acquire { addr: start, bytes, .. }
+                        if (start..start + bytes).contains(&addr))
+            });
+            assert!(later, "access {i} at {addr:#x} not acquired after: {events:?}");
+        }
+    }
+}

@@ -6,6 +6,10 @@ use super::regs::*;
 use super::{Kind, Shared, Timing, TwiFault};
 use crate::record::Event;
 
+/// The note logged when the CPU triggers a start task (so that tests can
+/// check the release fence came first).
+pub const START_TASK: &str = "nRF start task";
+
 /// A pointer the driver gave to an EasyDMA address register.
 #[derive(Debug, Clone, Copy)]
 struct DmaPtr(*mut u8);
@@ -170,6 +174,7 @@ pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
     match (shared.kind, offset) {
         (Kind::Uarte, TASKS_STARTTX) | (Kind::Twim, TASKS_STARTTX) if trigger => {
             st.starts += 1;
+            shared.log(Event::Note(START_TASK));
             st.tx = latch(shared, &st, Dir::Tx);
             st.tx_on = shared.kind == Kind::Uarte;
             if shared.kind == Kind::Twim {
@@ -181,6 +186,7 @@ pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
         }
         (Kind::Uarte, TASKS_STARTRX) | (Kind::Twim, TASKS_STARTRX) if trigger => {
             st.starts += 1;
+            shared.log(Event::Note(START_TASK));
             st.rx = latch(shared, &st, Dir::Rx);
             st.rx_on = shared.kind == Kind::Uarte;
             if shared.kind == Kind::Twim {
@@ -192,6 +198,7 @@ pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
         }
         (Kind::Spim, TASKS_START) if trigger => {
             st.starts += 1;
+            shared.log(Event::Note(START_TASK));
             st.tx = latch(shared, &st, Dir::Tx);
             st.rx = latch(shared, &st, Dir::Rx);
             st.spi_active = st.tx.active && st.rx.active;

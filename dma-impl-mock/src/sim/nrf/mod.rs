@@ -41,7 +41,9 @@
 //! Every byte the simulated EasyDMA reads or writes is pushed to the
 //! [`Recorder`] as [`Event::DmaRead`](crate::record::Event::DmaRead) /
 //! [`Event::DmaWrite`](crate::record::Event::DmaWrite), and
-//! [`Event::Stopped`](crate::record::Event::Stopped) when a channel lets go.
+//! [`Event::Stopped`](crate::record::Event::Stopped) when a channel lets go,
+//! and [`Event::Note`](crate::record::Event::Note)`(`[`START_TASK`]`)` when
+//! the CPU triggers a start task.
 //!
 //! [`EasyDmaSim::adversarial`] steps a [`Timing::Step`] simulator under an
 //! [`Adversary`]'s schedule before every CPU access the driver makes.
@@ -76,6 +78,7 @@ use crate::record::Recorder;
 use crate::sim::adversary::Adversary;
 use dma_mmio::host::interleave::Interleaving;
 use engine::State;
+pub use engine::START_TASK;
 
 /// Which peripheral a simulator plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

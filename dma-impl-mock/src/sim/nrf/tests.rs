@@ -62,7 +62,11 @@ fn a_pointer_outside_data_ram_starts_nothing() {
     reg(&sim, TASKS_STARTTX).write(1);
     assert_eq!(sim.run(10), 0);
     assert!(sim.is_idle());
-    assert!(matches!(log.events().as_slice(), [Event::Note(_)]));
+    let events = log.events();
+    assert!(
+        matches!(events.as_slice(), [Event::Note(super::START_TASK), Event::Note(_)]),
+        "{events:?}"
+    );
 }
 
 #[test]
