@@ -32,6 +32,16 @@
 //!   says), never a plain success.
 //! * UARTE reception can be double buffered ([`UarteRx::read_stream`]); the
 //!   stream never hands out a buffer EasyDMA holds (argued in [`stream`]).
+//! * nRF52832 anomaly 58 (an SPIM transaction with `RXD.MAXCNT = 1` and
+//!   `TXD.MAXCNT <= 1` clocks out an extra byte) is refused with
+//!   [`Error::Anomaly58`], everything given back (argued at [`Spim`]).
+//! * A [`Pin`] is typed by its chip: `Pin::<Nrf52832>::p1` does not compile
+//!   (the nRF52832's `PSEL` has no `PORT` field).
+//! * Every register fact is in [`regs`], checked against the nRF PACs by
+//!   `pac-oracle/tests/nrf.rs`.
+//! * A running transfer is a `dma_traits::InFlight` over the buffer parked
+//!   in a `dma_traits::Lent` ([`EasyDmaTransfer`]); each peripheral writes
+//!   only its `dma_traits::Halt`.
 //! * [`Chip`] and [`Engine`] are sealed: the checks trust them.
 //!
 //! # Chips and features

@@ -170,9 +170,13 @@ impl Hw {
 
     /// Whether the DMA has a transfer in flight (`FIFO_LEVELS`: the
     /// write-address or transfer-data FIFO holds an entry).
+    /// Bits 31:24 of the register are reserved (read 0); a read with one set
+    /// is not the datasheet's register (rp2040js reads 0xFFFF_FFFF), which
+    /// then tells nothing and is not waited on.
     fn in_flight(&self) -> bool {
         let pending = (0xFF << regs::FIFO_LEVELS_WAF_SHIFT) | regs::FIFO_LEVELS_TDF_MASK;
-        self.global(regs::FIFO_LEVELS).read() & pending != 0
+        let levels = self.global(regs::FIFO_LEVELS).read();
+        levels & pending != 0 && levels & regs::FIFO_LEVELS_RESERVED == 0
     }
 
     /// Stops the channel and returns once it accesses no memory.
@@ -213,11 +217,14 @@ impl Hw {
     /// which were ahead in the in-order FIFOs, have long left). A channel
     /// that is not `BUSY` returns at once.
     pub(crate) fn stop(&self) -> Stopped {
+        // The mutant (`ci.sh`): a stop (so a `Drop`) that leaves a running
+        // channel running.
+        if cfg!(rp2040_mutant_drop_no_abort) {
+            return Stopped { remaining: self.reg(regs::TRANS_COUNT).read(), error: None };
+        }
         let ctrl_reg = self.reg(regs::AL1_CTRL);
         let ctrl = ctrl_reg.read();
-        // The mutant (`ci.sh`): a stop that leaves a running channel running.
-        let busy = ctrl & regs::CTRL_BUSY != 0 && !cfg!(rp2040_mutant_drop_no_abort);
-        if busy {
+        if ctrl & regs::CTRL_BUSY != 0 {
             let keep = !(regs::CTRL_EN | regs::CTRL_READ_ERROR | regs::CTRL_WRITE_ERROR);
             ctrl_reg.write(ctrl & keep);
             // The mutant (`ci.sh`): an abort that does not wait for the channel.

@@ -144,6 +144,8 @@ pub const FIFO_LEVELS: usize = 0x440;
 pub const FIFO_LEVELS_WAF_SHIFT: u32 = 8;
 /// `FIFO_LEVELS.TDF_LVL`, bits 7:0: data read and not yet written.
 pub const FIFO_LEVELS_TDF_MASK: u32 = 0xFF;
+/// `FIFO_LEVELS` bits 31:24 are reserved (read 0).
+pub const FIFO_LEVELS_RESERVED: u32 = 0xFF00_0000;
 /// `CHAN_ABORT`: writing 1 aborts a channel's sequence; the bit reads 1
 /// until its in-flight transfers are flushed, and the channel must not be
 /// restarted before it reads 0 again (§2.5.5.3). Bits 15:0 (RP2040 has 12

@@ -104,7 +104,8 @@ impl<I: SpiInstance, F: DmaFence> Spi<I, F> {
     }
 
     fn data(&self) -> *const u8 {
-        self.reg(regs::SSPDR).addr() as *const u8
+        // An address only: the DMA is given it, nothing here dereferences it.
+        core::ptr::without_provenance(self.reg(regs::SSPDR).addr())
     }
 
     /// Empties the receive FIFO (8 entries deep, §4.4.3.x) of frames left by

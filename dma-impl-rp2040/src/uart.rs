@@ -109,7 +109,7 @@ impl<I: UartInstance> Uart<I> {
 
 fn data(regs: Reg) -> *const u8 {
     // `UARTDR` is at offset 0 (§4.2.8).
-    regs.addr().wrapping_add(regs::UARTDR) as *const u8
+    core::ptr::without_provenance(regs.addr().wrapping_add(regs::UARTDR))
 }
 
 fn byte_size(width: WordWidth) -> Result<u32, Error> {

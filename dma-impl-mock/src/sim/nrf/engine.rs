@@ -141,6 +141,13 @@ fn dma_write(shared: &Shared, ch: &Channel, byte: u8) {
     shared.log(Event::DmaWrite { addr: at as usize, bytes: 1 });
 }
 
+/// A start task latches `PTR` and `MAXCNT` (PS "EasyDMA": the `.PTR` and
+/// `.MAXCNT` registers are double-buffered, so the next buffer may be
+/// written once the `STARTED`/`RXSTARTED`/`TXSTARTED` event came); only the
+/// chip's `MAXCNT` width counts (each chip's PS, `TXD.MAXCNT`/`RXD.MAXCNT`
+/// field width: the upper bits are not stored); a pointer outside data RAM
+/// moves nothing (PS "EasyDMA": EasyDMA can only reach data RAM; the chip
+/// raises a bus error, not modelled: the channel simply does not start).
 fn latch(shared: &Shared, st: &State, dir: Dir) -> Channel {
     let (ptr, maxcnt) = match dir {
         Dir::Rx => (st.rx_ptr, RXD_MAXCNT),
@@ -155,6 +162,9 @@ fn latch(shared: &Shared, st: &State, dir: Dir) -> Channel {
     Channel { ptr, len, pos: 0, active: reachable }
 }
 
+/// A channel that ends stores what it moved in `AMOUNT` (PS "EasyDMA",
+/// `.AMOUNT`: the number of bytes transferred in the last transaction, also
+/// after a stop).
 fn end(shared: &Shared, ch: &mut Channel, amount: usize) {
     if ch.active {
         ch.active = false;
@@ -212,6 +222,7 @@ pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
         (Kind::Spim | Kind::Twim, TASKS_STOP) if trigger => st.stop = true,
         (Kind::Uarte, TASKS_STARTRX..=TASKS_STOP) => {}
         (Kind::Spim | Kind::Twim, TASKS_STARTRX..=TASKS_STOP) => {}
+        // PS UARTE and TWIM `ERRORSRC`: "read / write one to clear".
         (Kind::Uarte, UARTE_ERRORSRC) | (Kind::Twim, TWIM_ERRORSRC) => {
             shared.set_reg(offset, shared.reg(offset) & !value);
         }
@@ -309,6 +320,11 @@ pub(super) fn step(shared: &Shared) -> bool {
     }
 }
 
+/// One UARTE byte each way (PS UARTE "Transmission": ENDTX once `MAXCNT`
+/// bytes were sent, the transmitter stays started until STOPTX;
+/// "Reception": ENDRX once the buffer is full, and the `ENDRX_STARTRX`
+/// short latches whatever `RXD.PTR` holds at that moment; "Error
+/// conditions": an error sets `ERRORSRC` and `ERROR`).
 fn uarte_step(shared: &Shared, st: &mut State) -> bool {
     let mut progressed = false;
     if st.tx.active && st.tx.pos < st.tx.len && st.has_budget() {
@@ -361,6 +377,10 @@ fn uarte_step(shared: &Shared, st: &mut State) -> bool {
     progressed
 }
 
+/// One SPI frame (PS SPIM "SPI master transaction sequence": a frame out
+/// and one in per clocked byte; the ORC is clocked out once the TX buffer
+/// is exhausted, bytes in beyond the RX buffer are dropped; ENDTX / ENDRX
+/// per channel, END when both are done).
 fn spim_step(shared: &Shared, st: &mut State) -> bool {
     if !st.spi_active {
         return false;
@@ -422,6 +442,11 @@ fn twi_stop(shared: &Shared, st: &mut State) {
     shared.log(Event::Stopped);
 }
 
+/// One I2C step (PS TWIM "Master write sequence", "Master read sequence",
+/// "Master repeated start sequence": the address, then one byte per step;
+/// LASTTX / LASTRX at the end of a buffer, the shorts then start the read or
+/// stop the bus; a NACK or overrun sets `ERRORSRC` and `ERROR` and holds the
+/// bus until STOP).
 fn twim_step(shared: &Shared, st: &mut State) -> bool {
     let phase = st.twi_phase;
     if !matches!(phase, TwiPhase::Transmit | TwiPhase::Receive) {
