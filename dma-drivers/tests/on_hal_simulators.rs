@@ -38,9 +38,10 @@ fn the_logger_runs_on_the_stm32f4_usart() {
     let usart_sim = UsartSim::new(UsartLayout::StatusData);
     dma_sim.wire(7, 4, usart_sim.requests(), Line::Tx);
     // SAFETY: the simulated DMA2 and USART1 blocks, used only here.
-    let mut dma = unsafe { stream::Dma::from_base(dma_sim.base()) };
+    let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(dma_sim.base()) };
     // SAFETY: as above.
-    let usart = unsafe { Usart::<StatusData>::from_base(usart_sim.base()) };
+    let mut usart = unsafe { Usart::<StatusData>::from_base(usart_sim.base()) };
+    usart.enable(1); // the simulated USART raises DMA requests only when enabled
     let tx = usart.transmitter(dma.stream::<7>(4).unwrap(), CompilerFence);
     let mut log = Logger::new(tx, buffer(16), buffer(16)).with_max_transfer(5);
     log.log(format_args!("stm32 says hi\n")).unwrap();

@@ -165,9 +165,10 @@ mod on_hal_simulators {
         dma_sim.wire(7, 4, usart_sim.requests(), Line::Tx);
         dma_sim.wire(2, 4, usart_sim.requests(), Line::Rx);
         // SAFETY: the simulated DMA2 and USART1 blocks, used only here.
-        let mut dma = unsafe { stream::Dma::from_base(dma_sim.base()) };
+        let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(dma_sim.base()) };
         // SAFETY: as above.
-        let usart = unsafe { Usart::<StatusData>::from_base(usart_sim.base()) };
+        let mut usart = unsafe { Usart::<StatusData>::from_base(usart_sim.base()) };
+        usart.enable(1); // the simulated USART raises DMA requests only when enabled
         let (tx, rx) =
             usart.split(dma.stream::<7>(4).unwrap(), dma.stream::<2>(4).unwrap(), CompilerFence);
         let data = stream(if cfg!(miri) { 18 } else { 40 });

@@ -1,9 +1,13 @@
 //! The channel-based DMA controller (RM0008 §13, RM0316 §13, RM0351 §11).
 //!
-//! Registers: `ISR` (0x00) and `IFCR` (0x04, write 1 to clear) with four flags
-//! per channel x at bit `4·(x−1)`: `GIF`, `TCIF`, `HTIF`, `TEIF`; then per
-//! channel x at `0x14·(x−1)`: `CCRx` 0x08, `CNDTRx` 0x0C, `CPARx` 0x10,
-//! `CMARx` 0x14.
+//! Registers: see [`regs::channel`](crate::regs::channel) (checked against
+//! the PACs by `dma-pac-oracle`).
+//!
+//! A channel keeps `EN` set after its last transfer (RM0008 §13.3.3
+//! "Pointer incrementation": in non-circular mode no request is served once
+//! the counter is zero; §13.4.4: "whether the channel is enabled or not"),
+//! and `CNDTR`/`CPAR`/`CMAR` can be written only while `EN` is 0
+//! (§13.4.4–§13.4.6): so every transfer ends by clearing `EN`.
 
 use core::marker::PhantomData;
 
@@ -12,27 +16,10 @@ use dma_mmio::Reg;
 use crate::hw::{Direction, Sealed, Setup, Status};
 use crate::{DmaChannel, Owner, Priority};
 
-const ISR: usize = 0x00;
-const IFCR: usize = 0x04;
-/// Channel request selection, STM32L4 only (RM0351 §11.6.7): 4 bits per channel.
-const CSELR: usize = 0xA8;
-
-/// `CCR` bits.
-const EN: u32 = 1 << 0;
-const DIR: u32 = 1 << 4;
-const CIRC: u32 = 1 << 5;
-const PINC: u32 = 1 << 6;
-const MINC: u32 = 1 << 7;
-const PSIZE: u32 = 8;
-const MSIZE: u32 = 10;
-const PL: u32 = 12;
-const MEM2MEM: u32 = 1 << 14;
-
-/// Flag bits inside a channel's group.
-const GIF: u32 = 1 << 0;
-const TCIF: u32 = 1 << 1;
-const HTIF: u32 = 1 << 2;
-const TEIF: u32 = 1 << 3;
+use crate::regs::channel::{
+    CCR, CIRC, CMAR, CNDTR, CPAR, CSELR, CSELR_BITS, DIR, EN, FLAG_STRIDE, GIF, HTIF, IFCR, ISR,
+    MEM2MEM, MINC, MSIZE_SHIFT, PINC, PL_SHIFT, PSIZE_SHIFT, STRIDE, TCIF, TEIF,
+};
 
 /// A channel-based DMA controller, from which each channel is taken once.
 #[derive(Debug)]
@@ -83,7 +70,7 @@ impl Dma {
             return None;
         }
         let channel = self.channel::<N>()?;
-        let shift = 4 * u32::from(N.wrapping_sub(1));
+        let shift = CSELR_BITS * u32::from(N.wrapping_sub(1));
         // SAFETY: `CSELR` is inside the block; `self` owns it (channels never
         // touch it), and the field changed is the new channel's own.
         let cselr = unsafe { self.base.offset(CSELR) };
@@ -112,16 +99,16 @@ impl<const N: u8> Channel<N> {
     }
 
     const INDEX: usize = (N as usize).wrapping_sub(1);
-    const SHIFT: u32 = 4 * (N as u32).wrapping_sub(1);
+    const SHIFT: u32 = FLAG_STRIDE * (N as u32).wrapping_sub(1);
 
     fn reg(&self, offset: usize) -> Reg {
         // SAFETY: `N` is 1..=7 (checked by `Dma::channel`), so the offset lies
         // inside the controller's block, which this channel's owner may use.
-        unsafe { self.base.offset(offset + 0x14 * Self::INDEX) }
+        unsafe { self.base.offset(offset + STRIDE * Self::INDEX) }
     }
 
     fn ccr(&self) -> Reg {
-        self.reg(0x08)
+        self.reg(CCR)
     }
 
     fn flags(&self) -> Reg {
@@ -150,9 +137,9 @@ impl<const N: u8> DmaChannel for Channel<N> {
         };
         let mut ccr = direction
             | MINC
-            | setup.size << PSIZE
-            | setup.size << MSIZE
-            | self.priority.bits() << PL;
+            | setup.size << PSIZE_SHIFT
+            | setup.size << MSIZE_SHIFT
+            | self.priority.bits() << PL_SHIFT;
         if setup.circular {
             ccr |= CIRC;
         }
@@ -160,9 +147,9 @@ impl<const N: u8> DmaChannel for Channel<N> {
             ccr |= PINC;
         }
         self.clear_all();
-        self.reg(0x0C).write(u32::from(setup.items));
-        self.reg(0x10).write_ptr(setup.peripheral);
-        self.reg(0x14).write_ptr(setup.memory);
+        self.reg(CNDTR).write(u32::from(setup.items));
+        self.reg(CPAR).write_ptr(setup.peripheral);
+        self.reg(CMAR).write_ptr(setup.memory);
         self.ccr().write(ccr);
     }
 
@@ -216,7 +203,7 @@ impl<const N: u8> DmaChannel for Channel<N> {
 
     #[inline(always)]
     fn remaining(&self) -> u16 {
-        (self.reg(0x0C).read() & 0xFFFF) as u16
+        (self.reg(CNDTR).read() & 0xFFFF) as u16
     }
 
     fn current_target(&self) -> usize {

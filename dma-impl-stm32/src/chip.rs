@@ -31,7 +31,8 @@ fn claim(flag: &Mutex<Cell<bool>>) -> bool {
 
 macro_rules! channel_chip {
     ($(#[$doc:meta])* $feature:literal, $name:ident, $layout:ident, fence = $fence:ty,
-     dma1 = ($d1:literal, $n1:literal) $(, dma2 = ($d2:literal, $n2:literal))?,
+     dma1 = ($d1:literal, $n1:literal)
+     $(, dma2 = ($d2:literal, $n2:literal, if [$($dma2_cfg:tt)*]))?,
      usart1 = $u1:literal, tx = $tx:literal, rx = $rx:literal
      $(, request = $request:literal)?) => {
         $(#[$doc])*
@@ -81,6 +82,7 @@ macro_rules! channel_chip {
                 pub dma1: channel::Dma,
                 $(
                 #[doc = concat!("DMA2 (", stringify!($n2), " channels).")]
+                #[cfg($($dma2_cfg)*)]
                 pub dma2: channel::Dma,
                 )?
                 /// USART1.
@@ -104,6 +106,7 @@ macro_rules! channel_chip {
                     Some(Peripherals {
                         dma1: channel::Dma::from_base(DMA1 as *mut u32, $n1),
                         $(
+                        #[cfg($($dma2_cfg)*)]
                         dma2: channel::Dma::from_base($d2 as *mut u32, $n2),
                         )?
                         usart1: Usart::from_base(USART1 as *mut u32),
@@ -116,7 +119,7 @@ macro_rules! channel_chip {
 
 macro_rules! stream_chip {
     ($(#[$doc:meta])* $feature:literal, $name:ident, $layout:ident, fence = $fence:ty,
-     usart1 = $u1:literal) => {
+     part = $part:ty, usart1 = $u1:literal) => {
         $(#[$doc])*
         #[cfg(feature = $feature)]
         pub mod $name {
@@ -140,6 +143,12 @@ macro_rules! stream_chip {
             pub const USART1_RX: (u8, u8) = (2, 4);
             /// The fence for this core.
             pub type Fence = $fence;
+            /// The part family, for the range of `CHSEL`.
+            pub type Part = $part;
+            /// DMA1 of this part (no memory-to-memory copies).
+            pub type Dma1 = stream::Dma<stream::Dma1<$part>>;
+            /// DMA2 of this part.
+            pub type Dma2 = stream::Dma<stream::Dma2<$part>>;
 
             /// The peripherals this crate drives, each once.
             ///
@@ -154,9 +163,9 @@ macro_rules! stream_chip {
             #[derive(Debug)]
             pub struct Peripherals {
                 /// DMA1.
-                pub dma1: stream::Dma,
+                pub dma1: Dma1,
                 /// DMA2 (the only one that can copy memory to memory).
-                pub dma2: stream::Dma,
+                pub dma2: Dma2,
                 /// USART1.
                 pub usart1: Usart<$layout>,
             }
@@ -191,27 +200,38 @@ channel_chip!(
     dma1 = (0x4002_0000, 5), usart1 = 0x4001_3800, tx = 2, rx = 3
 );
 channel_chip!(
-    /// STM32F1 (Cortex-M3, RM0008).
+    /// STM32F1 (Cortex-M3, RM0008). DMA2 exists only on the high-density,
+    /// XL-density and connectivity-line parts (RM0008 §13.1); the
+    /// low/medium-density F103 that `memory/stm32f1.x` describes has DMA1
+    /// only, so `Peripherals::dma2` is there only with feature
+    /// `stm32f1-dma2`.
     "stm32f1", stm32f1, StatusData, fence = dma_traits::CompilerFence,
-    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 5), usart1 = 0x4001_3800, tx = 4, rx = 5
+    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 5, if [feature = "stm32f1-dma2"]),
+    usart1 = 0x4001_3800, tx = 4, rx = 5
 );
 channel_chip!(
     /// STM32F3 (Cortex-M4, RM0316).
     "stm32f3", stm32f3, InterruptStatus, fence = dma_traits::CompilerFence,
-    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 5), usart1 = 0x4001_3800, tx = 4, rx = 5
+    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 5, if [all()]), usart1 = 0x4001_3800,
+    tx = 4, rx = 5
 );
 channel_chip!(
     /// STM32L4 (Cortex-M4, RM0351), with `CSELR` request selection.
     "stm32l4", stm32l4, InterruptStatus, fence = dma_traits::CompilerFence,
-    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 7), usart1 = 0x4001_3800, tx = 4, rx = 5,
-    request = 2
+    dma1 = (0x4002_0000, 7), dma2 = (0x4002_0400, 7, if [all()]), usart1 = 0x4001_3800,
+    tx = 4, rx = 5, request = 2
 );
 stream_chip!(
     /// STM32F4 (Cortex-M4, RM0090).
-    "stm32f4", stm32f4, StatusData, fence = dma_traits::CompilerFence, usart1 = 0x4001_1000
+    "stm32f4", stm32f4, StatusData, fence = dma_traits::CompilerFence, part = crate::stream::F4,
+    usart1 = 0x4001_1000
 );
 stream_chip!(
     /// STM32F7 (Cortex-M7 with D-cache, RM0385): build the fence with
-    /// `dma_traits::CortexM7DCache::new(&mut scb)`.
-    "stm32f7", stm32f7, InterruptStatus, fence = dma_traits::CortexM7DCache, usart1 = 0x4001_1000
+    /// `dma_traits::CortexM7DCache::new(&mut scb)`. The controllers are
+    /// typed for the F74x/F75x (3-bit `CHSEL`, [`stream::F4`](crate::stream::F4));
+    /// on an F76x/F77x build them with
+    /// `stream::Dma::<stream::Dma2<stream::F76x>>::from_base` for the 16 requests.
+    "stm32f7", stm32f7, InterruptStatus, fence = dma_traits::CortexM7DCache,
+    part = crate::stream::F4, usart1 = 0x4001_1000
 );

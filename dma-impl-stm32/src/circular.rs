@@ -61,9 +61,9 @@
 //! that finds both events happened reports an overrun), which is also when
 //! the data would be overwritten.
 
-use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
+use dma_traits::{DmaFence, DmaWriteBuffer, Finished, Outcome, Region, Transfer, TransferError};
 
-use crate::hw::{check, copy_from_dma, Direction, Region, Setup, Status};
+use crate::hw::{check, copy_from_dma, Direction, Setup, Status};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
 use dma_traits::Lent as Held;
@@ -169,10 +169,8 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Circular<B, R, F> {
             Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
         };
         let half = len / 2;
-        let regions = [
-            Region::new(ptr, half, Access::DmaWrites),
-            Region::new(ptr.wrapping_add(half), half, Access::DmaWrites),
-        ];
+        let regions =
+            [Region::dma_writes(ptr, half), Region::dma_writes(ptr.wrapping_add(half), half)];
         let setup = Setup {
             direction: Direction::PeripheralToMemory,
             peripheral,

@@ -49,10 +49,10 @@
 //! when the buffer might still have been intact, because it cannot be
 //! shown to be.
 
-use dma_traits::{Access, DmaFence, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError};
+use dma_traits::{DmaFence, DmaWriteBuffer, Finished, Outcome, Region, Transfer, TransferError};
 
 use crate::circular::{at_least, clear_ended, ended, Step};
-use crate::hw::{check, copy_from_dma, Direction, Region, Setup};
+use crate::hw::{check, copy_from_dma, Direction, Setup};
 use crate::one_shot::Lent;
 use crate::{DmaChannel, Error, Owner};
 use dma_traits::Lent as Held;
@@ -117,8 +117,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
             Ok(ok) => ok,
             Err(e) => return Err(TransferError::rejected(e, buffers.into_inner(), resources)),
         };
-        let regions =
-            [Region::new(p0, len, Access::DmaWrites), Region::new(p1, len, Access::DmaWrites)];
+        let regions = [Region::dma_writes(p0, len), Region::dma_writes(p1, len)];
         let setup = Setup {
             direction: Direction::PeripheralToMemory,
             peripheral,

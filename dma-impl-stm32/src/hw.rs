@@ -1,6 +1,6 @@
 //! What the transfers need from a channel of either controller family.
 
-use dma_traits::{Access, DmaFence, FenceError, Word, WordWidth};
+use dma_traits::{Word, WordWidth};
 
 use crate::Error;
 
@@ -20,7 +20,8 @@ pub enum Priority {
 }
 
 impl Priority {
-    pub(crate) const fn bits(self) -> u32 {
+    /// The `PL` field value (both controllers: `00` low to `11` very high).
+    pub const fn bits(self) -> u32 {
         match self {
             Priority::Low => 0,
             Priority::Medium => 1,
@@ -71,7 +72,9 @@ pub struct Status {
     pub half: bool,
     /// Transfer error.
     pub error: bool,
-    /// FIFO error (stream DMA).
+    /// FIFO error (stream DMA) **in FIFO mode**. In direct mode `FEIF` is
+    /// not an error (RM0090 §10.3.18: no data is lost and the stream keeps
+    /// running) and is not reported here.
     pub fifo: bool,
     /// Direct-mode error (stream DMA).
     pub direct_mode: bool,
@@ -173,9 +176,9 @@ pub trait Owner: Sealed {
 /// cannot move. Evaluated at compile time for each `W`.
 pub(crate) const fn size_code<W: Word>() -> Result<u32, Error> {
     match W::WIDTH {
-        WordWidth::Bits8 => Ok(0),
-        WordWidth::Bits16 => Ok(1),
-        WordWidth::Bits32 => Ok(2),
+        WordWidth::Bits8 => Ok(crate::regs::SIZE_8),
+        WordWidth::Bits16 => Ok(crate::regs::SIZE_16),
+        WordWidth::Bits32 => Ok(crate::regs::SIZE_32),
         WordWidth::Bits64 => Err(Error::UnsupportedWidth(WordWidth::Bits64)),
     }
 }
@@ -196,52 +199,6 @@ pub(crate) fn check<W: Word>(ptr: *const W, len: usize) -> Result<(u32, u16), Er
         return Err(Error::Misaligned { address });
     }
     Ok((size, items))
-}
-
-/// Memory lent to the DMA: what the fences cover.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Region {
-    pub(crate) start: *const u8,
-    pub(crate) bytes: usize,
-    pub(crate) access: Access,
-}
-
-impl Region {
-    pub(crate) fn new<W>(ptr: *const W, len: usize, access: Access) -> Self {
-        Region {
-            start: ptr.cast::<u8>(),
-            bytes: len.saturating_mul(core::mem::size_of::<W>()),
-            access,
-        }
-    }
-
-    fn raw(self) -> *const [u8] {
-        core::ptr::slice_from_raw_parts(self.start, self.bytes)
-    }
-
-    #[inline(always)]
-    pub(crate) fn release<F: DmaFence>(self, fence: F) -> Result<(), FenceError> {
-        fence.release(self.raw(), self.access)
-    }
-
-    #[inline(always)]
-    pub(crate) fn acquire<F: DmaFence>(self, fence: F) {
-        fence.acquire(self.raw(), self.access);
-    }
-}
-
-/// Releases all `regions`, or none: acquires those already released if one fails.
-#[inline(always)]
-pub(crate) fn release_all<F: DmaFence>(regions: &[Region], fence: F) -> Result<(), Error> {
-    for (n, region) in regions.iter().enumerate() {
-        if let Err(e) = region.release(fence) {
-            for done in regions.iter().take(n) {
-                done.acquire(fence);
-            }
-            return Err(Error::Fence(e));
-        }
-    }
-    Ok(())
 }
 
 /// Copies `out.len()` words starting at `src` into `out`, each with one

@@ -12,6 +12,8 @@
 //! * [`memory`]: memory-to-memory copies.
 //! * [`chip`]: the reference manuals' addresses and `take()` singletons, one
 //!   module per chip feature.
+//! * [`regs`]: every register offset, bit and field value the drivers
+//!   program, checked against the vendors' PACs by `dma-pac-oracle`.
 //!
 //! Both controller families are always compiled (the chip features only add
 //! addresses), so the host tests exercise both against the register-level
@@ -35,7 +37,8 @@
 //! // SAFETY: the bases are a simulated controller and USART this code owns
 //! // (on a chip: `dma_impl_stm32::chip::stm32f1::take()`).
 //! let mut dma = unsafe { channel::Dma::from_base(dma_base, 7) };
-//! let usart = unsafe { Usart::<StatusData>::from_base(usart_base) };
+//! let mut usart = unsafe { Usart::<StatusData>::from_base(usart_base) };
+//! usart.enable(8_000_000 / 115_200);
 //! let tx = usart.transmitter(dma.channel::<4>().unwrap(), CompilerFence);
 //! let done = tx.write_all(b"hello").ok().unwrap().wait().ok().unwrap();
 //! assert_eq!(done.transferred, 5);
@@ -52,6 +55,7 @@ mod error;
 mod hw;
 pub mod memory;
 mod one_shot;
+pub mod regs;
 pub mod stream;
 pub mod usart;
 

@@ -3,9 +3,9 @@
 
 use core::mem::ManuallyDrop;
 
-use dma_traits::{DmaFence, Finished, Outcome, Transfer, TransferError};
+use dma_traits::{DmaFence, Finished, Outcome, Region, Transfer, TransferError};
 
-use crate::hw::{release_all, Region, Setup, Status};
+use crate::hw::{Setup, Status};
 use crate::{DmaChannel, Error, Owner};
 use dma_traits::Lent as Held;
 
@@ -51,13 +51,13 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
         regions: &[Region],
         fence: F,
     ) -> Result<Self, (Error, B, R)> {
-        let mut held = [Region::new(setup.memory, 0, dma_traits::Access::DmaReads); 2];
+        let mut held = [Region::dma_reads(setup.memory, 0); 2];
         for (slot, region) in held.iter_mut().zip(regions) {
             *slot = *region;
         }
         let count = regions.len().min(2);
-        if let Err(e) = release_all(held.get(..count).unwrap_or(&[]), fence) {
-            return Err((e, buffer.into_inner(), resources));
+        if let Err(e) = Region::release_all(held.get(..count).unwrap_or(&[]), fence) {
+            return Err((Error::Fence(e), buffer.into_inner(), resources));
         }
         let channel = resources.dma();
         channel.program(setup);

@@ -1,50 +1,94 @@
 //! The stream-based DMA controller (RM0090 §10, RM0385 §8).
 //!
-//! Registers: `LISR` 0x00 / `HISR` 0x04 (streams 0–3 / 4–7) and `LIFCR` 0x08 /
-//! `HIFCR` 0x0C (write 1 to clear), six flag bits per stream at bit 0, 6, 16,
-//! 22 of its register: `FEIF` 0, `DMEIF` 2, `TEIF` 3, `HTIF` 4, `TCIF` 5. Per
-//! stream x at `0x18·x`: `SxCR` 0x10, `SxNDTR` 0x14, `SxPAR` 0x18,
-//! `SxM0AR` 0x1C, `SxM1AR` 0x20, `SxFCR` 0x24.
+//! Registers: see [`regs::stream`](crate::regs::stream) (checked against the
+//! PACs by `dma-pac-oracle`).
+//!
+//! Ending a transfer follows RM0090 §10.3.14 ("DMA transfer suspension") and
+//! §10.3.17 ("Stream configuration procedure"): clearing `EN` takes effect
+//! only once the current transfer has finished, so the driver reads `EN`
+//! until it is 0 before it touches the buffer or the registers again; the
+//! stream's flags (a software disable sets `TCIF`) are cleared before `EN`
+//! is set again (§10.5.5, the note on `EN`).
 
 use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 
 use crate::hw::{Direction, Sealed, Setup, Status};
+use crate::regs::stream::{
+    CHSEL_SHIFT, CIRC, CR, CT, DBM, DIR_M2M, DIR_M2P, DIR_P2M, DIR_SHIFT, DMDIS, DMEIF, EN, FCR,
+    FEIF, FLAG_SHIFTS, FTH_FULL, FTH_SHIFT, HIFCR, HISR, HTIF, LIFCR, LISR, M0AR, M1AR, MINC,
+    MSIZE_SHIFT, NDTR, PAR, PINC, PL_SHIFT, PSIZE_SHIFT, STRIDE, TCIF, TEIF,
+};
 use crate::{DmaChannel, Owner, Priority};
 
-/// `SxCR` bits.
-const EN: u32 = 1 << 0;
-const DIR: u32 = 6;
-const CIRC: u32 = 1 << 8;
-const PINC: u32 = 1 << 9;
-const MINC: u32 = 1 << 10;
-const PSIZE: u32 = 11;
-const MSIZE: u32 = 13;
-const PL: u32 = 16;
-const DBM: u32 = 1 << 18;
-const CT: u32 = 1 << 19;
-const CHSEL: u32 = 25;
+/// `SxFCR` for memory-to-memory: direct mode disabled, threshold full FIFO.
+const FIFO_MODE: u32 = DMDIS | FTH_FULL << FTH_SHIFT;
 
-/// `SxFCR`: direct mode disabled, threshold full FIFO.
-const FIFO_MODE: u32 = 1 << 2 | 0b11;
-
-/// Flag bits inside a stream's group.
-const FEIF: u32 = 1 << 0;
-const DMEIF: u32 = 1 << 2;
-const TEIF: u32 = 1 << 3;
-const HTIF: u32 = 1 << 4;
-const TCIF: u32 = 1 << 5;
 const ALL: u32 = FEIF | DMEIF | TEIF | HTIF | TCIF;
 
-/// A stream-based DMA controller, from which each stream is taken once.
-#[derive(Debug)]
-pub struct Dma {
-    base: Reg,
-    taken: u8,
+/// A family of stream-DMA parts, by the width of `SxCR.CHSEL`.
+///
+/// Sealed: [`F4`] and [`F76x`].
+pub trait Part: Sealed {
+    /// The number of request channels (`CHSEL` values) per stream.
+    const REQUESTS: u8;
 }
 
-impl Dma {
+/// F2, F4, F74x, F75x: `CHSEL` is 3 bits (25:27), 8 requests per stream
+/// (RM0090 §10.5.5, RM0385 §8.5.5; bit 28 is reserved).
+#[derive(Debug)]
+pub enum F4 {}
+/// F76x, F77x: `CHSEL` is 4 bits (25:28), 16 requests per stream (RM0410 §8.5.5).
+#[derive(Debug)]
+pub enum F76x {}
+
+impl Sealed for F4 {}
+impl Sealed for F76x {}
+impl Part for F4 {
+    const REQUESTS: u8 = 8;
+}
+impl Part for F76x {
+    const REQUESTS: u8 = 16;
+}
+
+/// Which controller of a part a [`Dma`] is: [`Dma1`] or [`Dma2`]. Sealed.
+pub trait Controller: Sealed {
+    /// The part, for the `CHSEL` range.
+    type Part: Part;
+}
+
+/// DMA1 of part `P`. Only DMA2 can copy memory to memory (RM0090 §10.3.6
+/// "Memory-to-memory mode"; RM0385 §8.3.6): a copy on a DMA1 stream does
+/// not compile.
+#[derive(Debug)]
+pub struct Dma1<P: Part = F4>(PhantomData<P>);
+/// DMA2 of part `P`: every direction, memory-to-memory included.
+#[derive(Debug)]
+pub struct Dma2<P: Part = F4>(PhantomData<P>);
+
+impl<P: Part> Sealed for Dma1<P> {}
+impl<P: Part> Sealed for Dma2<P> {}
+impl<P: Part> Controller for Dma1<P> {
+    type Part = P;
+}
+impl<P: Part> Controller for Dma2<P> {
+    type Part = P;
+}
+
+/// A stream-based DMA controller, from which each stream is taken once.
+///
+/// `C` says which controller of which part it is ([`Dma1`] or [`Dma2`] of
+/// [`F4`] or [`F76x`]): it bounds `CHSEL` and decides whether its streams
+/// can copy memory to memory.
+#[derive(Debug)]
+pub struct Dma<C: Controller = Dma2> {
+    base: Reg,
+    taken: u8,
+    _controller: PhantomData<C>,
+}
+
+impl<C: Controller> Dma<C> {
     /// The controller whose registers start at `base`.
     ///
     /// # Safety
@@ -58,35 +102,44 @@ impl Dma {
             // SAFETY: the caller's contract is `Reg::from_ptr`'s for the block.
             base: unsafe { Reg::from_ptr(base) },
             taken: 0,
+            _controller: PhantomData,
         }
     }
 
     /// Stream `N` (0..=7), once, serving request channel `request` (`CHSEL`,
     /// from the reference manual's request map: USART1_TX is DMA2 stream 7,
-    /// channel 4 on an F4). `None` if taken before, `N > 7` or `request > 15`
-    /// (F2/F4 have 8 request channels, F7 16).
-    pub fn stream<const N: u8>(&mut self, request: u8) -> Option<Stream<N>> {
-        if N > 7 || request > 15 || self.taken & (1 << N) != 0 {
+    /// channel 4 on an F4). `None` if taken before, `N > 7`, or `request`
+    /// does not fit the part's `CHSEL` (at most 7 on [`F4`], 15 on [`F76x`]).
+    pub fn stream<const N: u8>(&mut self, request: u8) -> Option<Stream<N, C>> {
+        if N > 7 || request >= C::Part::REQUESTS || self.taken & (1 << N) != 0 {
             return None;
         }
         self.taken |= 1 << N;
-        Some(Stream { base: self.base, request, priority: Priority::Low, _not_sync: PhantomData })
+        Some(Stream {
+            base: self.base,
+            request,
+            priority: Priority::Low,
+            _not_sync: PhantomData,
+            _controller: PhantomData,
+        })
     }
 }
 
-/// Stream `N` of a stream-based controller. Owning it is the right to use it.
+/// Stream `N` of controller `C`. Owning it is the right to use it.
 #[derive(Debug)]
-pub struct Stream<const N: u8> {
+pub struct Stream<const N: u8, C: Controller = Dma2> {
     base: Reg,
     request: u8,
     priority: Priority,
     _not_sync: PhantomData<*const ()>,
+    _controller: PhantomData<C>,
 }
 
-// SAFETY: as for `channel::Channel`: owned, not `Sync`.
-unsafe impl<const N: u8> Send for Stream<N> {}
+// SAFETY: as for `channel::Channel`: owned, not `Sync` (the controller
+// marker is a type-level tag, never a value).
+unsafe impl<const N: u8, C: Controller> Send for Stream<N, C> {}
 
-impl<const N: u8> Stream<N> {
+impl<const N: u8, C: Controller> Stream<N, C> {
     /// This stream with priority `priority` for its next transfers.
     pub fn with_priority(mut self, priority: Priority) -> Self {
         self.priority = priority;
@@ -94,22 +147,19 @@ impl<const N: u8> Stream<N> {
     }
 
     /// The stream's flags register (`LISR`/`HISR`) and clear register.
-    const FLAGS: (usize, usize) = if N < 4 { (0x00, 0x08) } else { (0x04, 0x0C) };
-    const SHIFT: u32 = match N % 4 {
-        0 => 0,
-        1 => 6,
-        2 => 16,
-        _ => 22,
-    };
+    const FLAGS: (usize, usize) = if N < 4 { (LISR, LIFCR) } else { (HISR, HIFCR) };
+    // `N % 4 < 4 = FLAG_SHIFTS.len()`: the index is in range for every `N`.
+    #[allow(clippy::indexing_slicing)]
+    const SHIFT: u32 = FLAG_SHIFTS[(N % 4) as usize];
 
     fn reg(&self, offset: usize) -> Reg {
         // SAFETY: `N <= 7` (checked by `Dma::stream`), so the offset lies in
         // the controller's block, which this stream's owner may use.
-        unsafe { self.base.offset(offset + 0x18 * N as usize) }
+        unsafe { self.base.offset(offset + STRIDE * N as usize) }
     }
 
     fn cr(&self) -> Reg {
-        self.reg(0x10)
+        self.reg(CR)
     }
 
     fn clear(&self, bits: u32) {
@@ -119,24 +169,24 @@ impl<const N: u8> Stream<N> {
     }
 }
 
-impl<const N: u8> Sealed for Stream<N> {}
+impl<const N: u8, C: Controller> Sealed for Stream<N, C> {}
 
-impl<const N: u8> DmaChannel for Stream<N> {
+impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
     const DOUBLE_BUFFER: bool = true;
 
     #[inline(always)]
     fn program(&self, setup: &Setup) {
         let direction = match setup.direction {
-            Direction::PeripheralToMemory => 0b00,
-            Direction::MemoryToPeripheral => 0b01,
-            Direction::MemoryToMemory => 0b10,
+            Direction::PeripheralToMemory => DIR_P2M,
+            Direction::MemoryToPeripheral => DIR_M2P,
+            Direction::MemoryToMemory => DIR_M2M,
         };
-        let mut cr = u32::from(self.request) << CHSEL
-            | self.priority.bits() << PL
-            | setup.size << MSIZE
-            | setup.size << PSIZE
+        let mut cr = u32::from(self.request) << CHSEL_SHIFT
+            | self.priority.bits() << PL_SHIFT
+            | setup.size << MSIZE_SHIFT
+            | setup.size << PSIZE_SHIFT
             | MINC
-            | direction << DIR;
+            | direction << DIR_SHIFT;
         if setup.circular {
             cr |= CIRC;
         }
@@ -144,16 +194,17 @@ impl<const N: u8> DmaChannel for Stream<N> {
             cr |= PINC;
         }
         self.clear_all();
-        self.reg(0x14).write(u32::from(setup.items));
-        self.reg(0x18).write_ptr(setup.peripheral);
-        self.reg(0x1C).write_ptr(setup.memory);
+        self.reg(NDTR).write(u32::from(setup.items));
+        self.reg(PAR).write_ptr(setup.peripheral);
+        self.reg(M0AR).write_ptr(setup.memory);
         if let Some(second) = setup.memory1 {
-            self.reg(0x20).write_ptr(second);
+            self.reg(M1AR).write_ptr(second);
             cr |= DBM;
         }
-        // Memory-to-memory needs the FIFO; the rest runs in direct mode.
-        let fcr = if direction == 0b10 { FIFO_MODE } else { 0 };
-        self.reg(0x24).write(fcr);
+        // Memory-to-memory needs the FIFO (RM0090 §10.3.6: circular and
+        // direct mode are not allowed memory to memory); the rest runs in direct mode.
+        let fcr = if direction == DIR_M2M { FIFO_MODE } else { 0 };
+        self.reg(FCR).write(fcr);
         self.cr().write(cr);
     }
 
@@ -180,11 +231,18 @@ impl<const N: u8> DmaChannel for Stream<N> {
     fn status(&self) -> Status {
         // SAFETY: `LISR`/`HISR` is inside the block; reading has no side effect.
         let bits = unsafe { self.base.offset(Self::FLAGS.0) }.read() >> Self::SHIFT;
+        // FEIF is an error only in FIFO mode. In direct mode the manual lets
+        // it be set by an overrun / underrun under bus load, with no data
+        // lost and the stream still running ("the faulty stream is not
+        // automatically disabled ... there is no data loss", RM0090 §10.3.18
+        // Error management; RM0385 §8.3.18): a USART transfer must not fail
+        // for it. `DMDIS` is read only when `FEIF` is set.
+        let fifo = bits & FEIF != 0 && self.reg(FCR).read() & DMDIS != 0;
         Status {
             complete: bits & TCIF != 0,
             half: bits & HTIF != 0,
             error: bits & TEIF != 0,
-            fifo: bits & FEIF != 0,
+            fifo,
             direct_mode: bits & DMEIF != 0,
         }
     }
@@ -208,7 +266,7 @@ impl<const N: u8> DmaChannel for Stream<N> {
 
     #[inline(always)]
     fn remaining(&self) -> u16 {
-        (self.reg(0x14).read() & 0xFFFF) as u16
+        (self.reg(NDTR).read() & 0xFFFF) as u16
     }
 
     fn current_target(&self) -> usize {
@@ -217,7 +275,7 @@ impl<const N: u8> DmaChannel for Stream<N> {
 }
 
 /// A bare stream owns itself, for [memory-to-memory copies](crate::memory).
-impl<const N: u8> Owner for Stream<N> {
+impl<const N: u8, C: Controller> Owner for Stream<N, C> {
     type Channel = Self;
     fn dma(&self) -> &Self {
         self

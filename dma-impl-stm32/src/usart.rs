@@ -11,11 +11,11 @@ use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 use dma_traits::{
-    Access, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, StaticWriteBuffer,
+    DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Region, StaticWriteBuffer,
     TransferError,
 };
 
-use crate::hw::{check, Direction, Region, Sealed, Setup};
+use crate::hw::{check, Direction, Sealed, Setup};
 use crate::stream::Stream;
 use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
 use dma_traits::Lent as Held;
@@ -50,11 +50,7 @@ pub enum InterruptStatus {}
 impl Sealed for StatusData {}
 impl Sealed for InterruptStatus {}
 
-const TC: u32 = 1 << 6;
-const TE: u32 = 1 << 3;
-const RE: u32 = 1 << 2;
-const DMAT: u32 = 1 << 7;
-const DMAR: u32 = 1 << 6;
+use crate::regs::usart::{DMAR, DMAT, ICR, RE, TC, TE, UE_ISR_MAP, UE_SR_MAP};
 
 fn at(base: Reg, offset: usize) -> Reg {
     // SAFETY: every offset used is a register of the USART block `base`,
@@ -69,7 +65,7 @@ impl Layout for StatusData {
     const BRR: usize = 0x08;
     const CR1: usize = 0x0C;
     const CR3: usize = 0x14;
-    const UE: u32 = 1 << 13;
+    const UE: u32 = UE_SR_MAP;
     #[inline(always)]
     fn clear_tc(base: Reg) {
         // `TC` is rc_w0: writing 0 clears it, 1s elsewhere change nothing.
@@ -84,11 +80,11 @@ impl Layout for InterruptStatus {
     const BRR: usize = 0x0C;
     const CR1: usize = 0x00;
     const CR3: usize = 0x08;
-    const UE: u32 = 1 << 0;
+    const UE: u32 = UE_ISR_MAP;
     #[inline(always)]
     fn clear_tc(base: Reg) {
         // `ICR.TCCF`.
-        at(base, 0x20).write(TC);
+        at(base, ICR).write(TC);
     }
 }
 
@@ -116,7 +112,10 @@ impl<L: Layout> Usart<L> {
     }
 
     /// Sets the baud-rate divider (`BRR` = f_CK / baud) and enables the
-    /// USART, its transmitter and receiver (8N1).
+    /// USART, its transmitter and receiver (8N1). The USART raises its DMA
+    /// requests only while `UE` and `TE` (transmit) / `RE` (receive) are set
+    /// (RM0008 §27.3.13, RM0090 §30.3.13), so call this (or program `CR1`
+    /// yourself) before the first transfer.
     pub fn enable(&mut self, brr: u32) {
         at(self.base, L::BRR).write(brr);
         at(self.base, L::CR1).write(L::UE | TE | RE);
@@ -316,7 +315,7 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8> for U
         };
         L::clear_tc(self.base);
         let fence = self.fence;
-        let regions = [Region::new(ptr, len, Access::DmaReads)];
+        let regions = [Region::dma_reads(ptr, len)];
         // SAFETY: the region is the buffer's pair; the caller guarantees the
         // memory outlives the transfer.
         unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
@@ -410,7 +409,7 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> DmaRead<u8> for Us
             circular: false,
         };
         let fence = self.fence;
-        let regions = [Region::new(ptr, len, Access::DmaWrites)];
+        let regions = [Region::dma_writes(ptr, len)];
         // SAFETY: as in `write_all_unchecked`.
         unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
     }

@@ -25,10 +25,11 @@ use std::cell::Cell;
 use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::adversary::{explore, explore_random, Adversary, Explored};
 use dma_impl_mock::sim::stm32::{ChannelDma, Line, StreamDma, UsartLayout, UsartSim};
+use dma_impl_stm32::memory::{CopyChannel, Memory};
 use dma_impl_stm32::usart::{StatusData, Usart, UsartRx};
-use dma_impl_stm32::{channel, memory, stream, DmaChannel, Error, Half};
+use dma_impl_stm32::{channel, stream, DmaChannel, Error, Half};
 use dma_mmio::host::interleave::Interleaving;
-use dma_traits::{CompilerFence, DmaRead, DmaWrite, Transfer};
+use dma_traits::{CompilerFence, DmaCopy, DmaRead, DmaWrite, Transfer};
 
 /// Beats per access (K) and, natively / under Miri, the exhaustive depth and
 /// the number of random seeds.
@@ -132,7 +133,9 @@ impl<D: Controller> Hw<D> {
     fn usart(&self) -> Usart<StatusData> {
         // SAFETY: the simulator lives in `self`, which every test keeps
         // until the driver values built from it are gone.
-        unsafe { Usart::<StatusData>::from_base(self.usart.base()) }
+        let mut usart = unsafe { Usart::<StatusData>::from_base(self.usart.base()) };
+        usart.enable(1); // UE, TE, RE: the USART raises DMA requests
+        usart
     }
 
     /// Marks a point in the log, lets the hardware run (with data fed) and
@@ -175,7 +178,7 @@ impl Family for StreamDma {
     type Ch5 = stream::Stream<2>;
     fn channels(hw: &Hw<Self>) -> (Self::Ch4, Self::Ch5) {
         // SAFETY: a live simulated controller owned by `hw`.
-        let mut dma = unsafe { stream::Dma::from_base(hw.dma.base()) };
+        let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(hw.dma.base()) };
         (dma.stream::<7>(4).unwrap(), dma.stream::<2>(4).unwrap())
     }
 }
@@ -609,7 +612,7 @@ fn f4_stream_dma_double_buffer() {
 fn copy_case<D: Controller>(
     adv: &Adversary,
     hw: &Hw<D>,
-    channel: impl DmaChannel + dma_impl_stm32::Owner,
+    channel: impl CopyChannel,
     len: usize,
     polls: Option<usize>,
 ) {
@@ -617,7 +620,7 @@ fn copy_case<D: Controller>(
     let expected = source.to_vec();
     let destination: Box<[u16]> = vec![0; len].into_boxed_slice();
     let guard = hw.dma.attach(adv);
-    let copy = memory::copy(channel, source, destination, CompilerFence).ok().unwrap();
+    let copy = Memory::new(channel, CompilerFence).copy(source, destination).ok().unwrap();
     let (t, to) = match polls {
         None => {
             let done = copy.wait().ok().unwrap();
@@ -660,13 +663,13 @@ fn memory_to_memory_on_both_families() {
         let explored = explore(K, DEPTH, LIMIT, |adv| {
             let hw = Hw::<StreamDma>::new();
             // SAFETY: as above.
-            let mut dma = unsafe { stream::Dma::from_base(hw.dma.base()) };
+            let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(hw.dma.base()) };
             copy_case(adv, &hw, dma.stream::<0>(0).unwrap(), 3, polls);
         });
         let random = explore_random(K + 1, 0..SEEDS, |adv| {
             let hw = Hw::<StreamDma>::new();
             // SAFETY: as above.
-            let mut dma = unsafe { stream::Dma::from_base(hw.dma.base()) };
+            let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(hw.dma.base()) };
             copy_case(adv, &hw, dma.stream::<0>(0).unwrap(), big(20), stop_at);
         });
         report(&format!("F4 stream DMA memory::copy + {what}"), explored, random);
@@ -731,7 +734,8 @@ fn one_lap_late_circular_on_a_running_dma() {
     // SAFETY: the simulators outlive every driver value below.
     let mut controller = unsafe { channel::Dma::from_base(dma.base(), 7) };
     // SAFETY: as above.
-    let driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     let rx = driver.receiver(controller.channel::<5>().unwrap(), CompilerFence);
     let circ = rx.read_circular(vec![0u8; 4].into_boxed_slice()).ok().unwrap();
     let mut stream = Circ::<ChannelDma>(circ);
@@ -748,9 +752,10 @@ fn one_lap_late_double_buffer_on_a_running_dma() {
     let dma = StreamDma::threaded(log);
     dma.wire(2, 4, usart.requests(), Line::Rx);
     // SAFETY: the simulators outlive every driver value below.
-    let mut controller = unsafe { stream::Dma::from_base(dma.base()) };
+    let mut controller = unsafe { stream::Dma::<stream::Dma2>::from_base(dma.base()) };
     // SAFETY: as above.
-    let driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     let rx = driver.receiver(controller.stream::<2>(4).unwrap(), CompilerFence);
     let buffers = (vec![0u8; 2].into_boxed_slice(), vec![0u8; 2].into_boxed_slice());
     let db = rx.read_double_buffered(buffers).ok().unwrap();

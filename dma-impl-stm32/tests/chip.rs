@@ -19,7 +19,7 @@ fn stm32f4_peripherals_are_taken_once() {
     let (rig, _tx, _rx) = common::stream_rig(false);
     // SAFETY: the simulator outlives the value; the rig's own streams (7, 2)
     // are not touched.
-    let mut dma2 = unsafe { stream::Dma::from_base(rig.dma.base()) };
+    let mut dma2 = unsafe { stream::Dma::<stream::Dma2>::from_base(rig.dma.base()) };
     assert!(dma2.stream::<0>(0).is_some());
     assert!(dma2.stream::<0>(0).is_none(), "a stream is handed out once");
 }
@@ -50,9 +50,10 @@ fn cortex_m7_fence_refuses_a_shared_cache_line() {
     let fence: Fence = dma_traits::CortexM7DCache::new(&mut core.SCB);
     // SAFETY: the simulator outlives these values; the rig's own driver
     // halves are unused from here on.
-    let mut dma = unsafe { stream::Dma::from_base(rig.dma.base()) };
+    let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(rig.dma.base()) };
     // SAFETY: as above.
-    let usart = unsafe { Usart::<InterruptStatus>::from_base(rig.usart.base()) };
+    let mut usart = unsafe { Usart::<InterruptStatus>::from_base(rig.usart.base()) };
+    usart.enable(1); // UE, TE, RE: the USART raises DMA requests
     let rx = usart.receiver(dma.stream::<2>(4).unwrap(), fence);
     // 5 bytes cannot cover whole 32-byte lines: invalidating them later would
     // destroy neighbouring data, so the fence refuses before any cache work.
@@ -83,7 +84,8 @@ fn cselr_routes_the_request_to_the_channel() {
     // SAFETY: the simulators outlive the driver values.
     let mut dma = unsafe { channel::Dma::from_base(sim.base(), 7) };
     // SAFETY: as above.
-    let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     assert!(dma.channel_for_request::<4>(16).is_none(), "CxS is 4 bits");
     let ch4 = dma.channel_for_request::<4>(2).unwrap();
     assert_eq!(sim.register(0xA8), 2 << 12, "C4S = 2");
@@ -96,7 +98,8 @@ fn cselr_routes_the_request_to_the_channel() {
     let ch5 = dma.channel::<5>().unwrap();
     sim.wire_request(5, 2, usart.requests(), Line::Tx);
     // SAFETY: as above.
-    let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     let stalled = driver.transmitter(ch5, CompilerFence).write_all(&b"x"[..]).ok().unwrap();
     assert_eq!(sim.run(10), 0);
     assert!(!stalled.is_done());

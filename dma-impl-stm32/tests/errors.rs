@@ -12,10 +12,11 @@ mod common;
 use common::*;
 use dma_impl_mock::record::Event;
 use dma_impl_mock::sim::stm32::Fault;
-use dma_impl_stm32::{channel, memory, stream, Error};
+use dma_impl_stm32::memory::Memory;
+use dma_impl_stm32::{channel, stream, Error};
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, FenceError, Transfer,
-    WordWidth,
+    Access, CompilerFence, DmaCopy, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, FenceError,
+    Transfer, WordWidth,
 };
 
 /// A read buffer that reports an address of our choosing (null, misaligned).
@@ -132,7 +133,7 @@ fn controllers() -> (
     // SAFETY: the simulators outlive these values (dropped in reverse order).
     let dma1 = unsafe { channel::Dma::from_base(c.dma.base(), 7) };
     // SAFETY: as above.
-    let dma2 = unsafe { stream::Dma::from_base(s.dma.base()) };
+    let dma2 = unsafe { stream::Dma::<stream::Dma2>::from_base(s.dma.base()) };
     (c, s, dma1, dma2)
 }
 
@@ -140,17 +141,14 @@ fn controllers() -> (
 fn misaligned_buffer_is_refused() {
     let (_c, _s, mut dma1, mut dma2) = controllers();
     let to: Box<[u32]> = vec![0; 2].into();
-    let err = memory::copy(
-        dma1.channel::<1>().unwrap(),
-        Fake { addr: 0x1002, len: 2 },
-        to,
-        CompilerFence,
-    )
-    .err()
-    .unwrap();
+    let err = Memory::new(dma1.channel::<1>().unwrap(), CompilerFence)
+        .copy(Fake { addr: 0x1002, len: 2 }, to)
+        .err()
+        .unwrap();
     assert_eq!(err.error, Error::Misaligned { address: 0x1002 });
     let (from, to) = err.buffer;
-    let err = memory::copy(dma2.stream::<0>(0).unwrap(), from, to, CompilerFence).err().unwrap();
+    let err =
+        Memory::new(dma2.stream::<0>(0).unwrap(), CompilerFence).copy(from, to).err().unwrap();
     assert_eq!(err.error, Error::Misaligned { address: 0x1002 });
 }
 
@@ -159,10 +157,12 @@ fn sixty_four_bit_words_are_refused() {
     let (_c, _s, mut dma1, mut dma2) = controllers();
     let from: Box<[u64]> = vec![1, 2].into();
     let to: Box<[u64]> = vec![0, 0].into();
-    let err = memory::copy(dma1.channel::<2>().unwrap(), from, to, CompilerFence).err().unwrap();
+    let err =
+        Memory::new(dma1.channel::<2>().unwrap(), CompilerFence).copy(from, to).err().unwrap();
     assert_eq!(err.error, Error::UnsupportedWidth(WordWidth::Bits64));
     let (from, to) = err.buffer;
-    let err = memory::copy(dma2.stream::<1>(0).unwrap(), from, to, CompilerFence).err().unwrap();
+    let err =
+        Memory::new(dma2.stream::<1>(0).unwrap(), CompilerFence).copy(from, to).err().unwrap();
     assert_eq!(err.error, Error::UnsupportedWidth(WordWidth::Bits64));
     assert_eq!(*err.buffer.0, [1, 2]);
 }
@@ -172,7 +172,8 @@ fn length_mismatch_is_refused() {
     let (_c, _s, mut dma1, _dma2) = controllers();
     let from: Box<[u16]> = vec![1, 2, 3].into();
     let to: Box<[u16]> = vec![0, 0].into();
-    let err = memory::copy(dma1.channel::<3>().unwrap(), from, to, CompilerFence).err().unwrap();
+    let err =
+        Memory::new(dma1.channel::<3>().unwrap(), CompilerFence).copy(from, to).err().unwrap();
     assert_eq!(err.error, Error::LengthMismatch { source: 3, destination: 2 });
     assert_eq!(*err.buffer.0, [1, 2, 3]);
 }
@@ -181,34 +182,42 @@ fn length_mismatch_is_refused() {
 fn null_address_raises_teif_and_returns_everything() {
     let (c, s, mut dma1, mut dma2) = controllers();
     let to: Box<[u32]> = vec![5; 2].into();
-    let copy =
-        memory::copy(dma1.channel::<1>().unwrap(), Fake { addr: 0, len: 2 }, to, CompilerFence)
-            .ok()
-            .unwrap();
+    let copy = Memory::new(dma1.channel::<1>().unwrap(), CompilerFence)
+        .copy(Fake { addr: 0, len: 2 }, to)
+        .ok()
+        .unwrap();
     c.run();
     let err = copy.wait().err().unwrap();
     assert_eq!(err.error, Error::Transfer);
     assert_eq!(err.transferred, 0);
     assert_eq!(*err.buffer.1, [5, 5]);
     let (from, to) = err.buffer;
-    let copy = memory::copy(dma2.stream::<0>(0).unwrap(), from, to, CompilerFence).ok().unwrap();
+    let copy =
+        Memory::new(dma2.stream::<0>(0).unwrap(), CompilerFence).copy(from, to).ok().unwrap();
     s.run();
     assert_eq!(copy.wait().err().unwrap().error, Error::Transfer);
     assert!(!c.log.events().iter().any(is_dma_access), "no memory touched");
 }
 
 #[test]
-fn fifo_and_direct_mode_errors_on_streams() {
+fn feif_in_direct_mode_is_not_an_error_dmeif_is() {
     let (rig, tx, _rx) = stream_rig(false);
     let transfer = tx.write_all(bytes(4, |i| i as u8)).ok().unwrap();
     rig.dma.step();
+    // RM0090 §10.3.18: in direct mode FEIF may be set with no data lost and
+    // the stream running: the transfer goes on and succeeds.
     rig.dma.fault(7, Fault::Fifo);
-    let err = transfer.wait().err().unwrap();
-    assert_eq!((err.error, err.transferred), (Error::Fifo, 1));
-    let transfer = err.resources.write_all(err.buffer).ok().unwrap();
+    assert!(!transfer.is_done(), "FEIF in direct mode does not end the transfer");
+    rig.run();
+    let done = transfer.wait().ok().unwrap();
+    assert_eq!(done.transferred, 4);
+    assert_eq!(rig.usart.take_sent(), [0, 1, 2, 3]);
+    let transfer = done.resources.write_all(done.buffer).ok().unwrap();
     rig.dma.fault(7, Fault::DirectMode);
     let err = transfer.wait().err().unwrap();
-    assert_eq!((err.error, err.transferred), (Error::DirectMode, 0));
+    assert_eq!(err.error, Error::DirectMode);
+    // The stop drains (RM0090 §10.3.14): what moved meanwhile is counted.
+    assert_eq!(err.transferred, rig.usart.take_sent().len());
     assert_eq!(&*err.buffer, [0, 1, 2, 3]);
     assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0, "stream stopped");
 }

@@ -5,8 +5,9 @@ mod common;
 
 use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::stm32::{ChannelDma, StreamDma};
-use dma_impl_stm32::{channel, memory, stream, Priority};
-use dma_traits::{Access, Transfer};
+use dma_impl_stm32::memory::Memory;
+use dma_impl_stm32::{channel, stream, Priority};
+use dma_traits::{Access, DmaCopy, Transfer};
 
 #[test]
 fn channel_dma_copies_every_width() {
@@ -19,7 +20,7 @@ fn channel_dma_copies_every_width() {
 
     let from: Box<[u8]> = vec![1, 2, 3].into();
     let to: Box<[u8]> = vec![0; 3].into();
-    let done = memory::copy(ch, from, to, fence).ok().unwrap().wait().ok().unwrap();
+    let done = Memory::new(ch, fence).copy(from, to).ok().unwrap().wait().ok().unwrap();
     assert_eq!(*done.buffer.1, [1, 2, 3]);
     let ccr = sim.register(0x08);
     assert_eq!((ccr >> 12) & 0b11, 0b11, "PL very high");
@@ -27,13 +28,13 @@ fn channel_dma_copies_every_width() {
 
     let from: Box<[u16]> = vec![0x1234, 0xABCD].into();
     let to: Box<[u16]> = vec![0; 2].into();
-    let done = memory::copy(done.resources, from, to, fence).ok().unwrap().wait().ok().unwrap();
+    let done = done.resources.copy(from, to).ok().unwrap().wait().ok().unwrap();
     assert_eq!(*done.buffer.1, [0x1234, 0xABCD]);
     assert_eq!((sim.register(0x08) >> 8) & 0b1111, 0b0101, "PSIZE = MSIZE = 16 bits");
 
     let from: Box<[f32]> = vec![1.5, -2.0].into();
     let to: Box<[f32]> = vec![0.0; 2].into();
-    let done = memory::copy(done.resources, from, to, fence).ok().unwrap().wait().ok().unwrap();
+    let done = done.resources.copy(from, to).ok().unwrap().wait().ok().unwrap();
     assert_eq!(*done.buffer.1, [1.5, -2.0]);
     assert!(log.events().iter().any(|e| matches!(e, Event::DmaWrite { bytes: 4, .. })));
     let releases = log
@@ -49,12 +50,12 @@ fn stream_dma_copies_in_fifo_mode() {
     let log = Recorder::new();
     let sim = StreamDma::new(log.clone());
     // SAFETY: the simulator outlives the controller value.
-    let mut dma = unsafe { stream::Dma::from_base(sim.base()) };
+    let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(sim.base()) };
     let fence = common::fence(&log);
     let s = dma.stream::<5>(0).unwrap().with_priority(Priority::High);
     let from: Box<[u32]> = vec![10, 20, 30, 40].into();
     let to: Box<[u32]> = vec![0; 4].into();
-    let copy = memory::copy(s, from, to, fence).ok().unwrap();
+    let copy = Memory::new(s, fence).copy(from, to).ok().unwrap();
     let cr = sim.register(0x10 + 0x18 * 5);
     assert_eq!((cr >> 6) & 0b11, 0b10, "DIR memory-to-memory");
     assert_eq!((cr >> 16) & 0b11, 0b10, "PL high");
@@ -72,7 +73,7 @@ fn channels_and_streams_are_taken_once() {
     // SAFETY: the simulators outlive the controller values.
     let mut dma1 = unsafe { channel::Dma::from_base(a.base(), 5) };
     // SAFETY: as above.
-    let mut dma2 = unsafe { stream::Dma::from_base(b.base()) };
+    let mut dma2 = unsafe { stream::Dma::<stream::Dma2>::from_base(b.base()) };
     assert!(dma1.channel::<1>().is_some());
     assert!(dma1.channel::<1>().is_none(), "taken twice");
     assert!(dma1.channel::<0>().is_none(), "channels count from 1");

@@ -66,7 +66,8 @@ fn circular_overrun_during_the_copy() {
     // SAFETY: the simulators are statics, alive for the whole run.
     let mut controller = unsafe { channel::Dma::from_base(dma.base(), 7) };
     // SAFETY: as above.
-    let driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     let fence = SlowCpu { dma, beats: 4 };
     let rx = driver.receiver(controller.channel::<5>().unwrap(), fence);
     let mut circ = rx.read_circular(common::bytes(8, |_| 0)).ok().unwrap();
@@ -92,9 +93,10 @@ fn double_buffer_overrun_during_the_copy() {
         (dma, usart)
     });
     // SAFETY: the simulators are statics, alive for the whole run.
-    let mut controller = unsafe { stream::Dma::from_base(dma.base()) };
+    let mut controller = unsafe { stream::Dma::<stream::Dma2>::from_base(dma.base()) };
     // SAFETY: as above.
-    let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     let fence = SlowCpu { dma, beats: 2 };
     let rx = driver.receiver(controller.stream::<2>(4).unwrap(), fence);
     let buffers = (common::bytes(2, |_| 0), common::bytes(2, |_| 0));

@@ -137,7 +137,8 @@ fn release_gives_back_the_usart_and_the_channel() {
     // SAFETY: the simulators outlive every driver value below.
     let mut dma = unsafe { channel::Dma::from_base(sim.base(), 7) };
     // SAFETY: as above.
-    let usart = unsafe { Usart::<StatusData>::from_base(serial.base()) };
+    let mut usart = unsafe { Usart::<StatusData>::from_base(serial.base()) };
+    usart.enable(1); // UE, TE, RE: the USART raises DMA requests
     let (ch4, ch5) = (dma.channel::<4>().unwrap(), dma.channel::<5>().unwrap());
 
     // The whole USART, through a transfer and back.
@@ -164,7 +165,8 @@ fn release_gives_back_the_usart_and_the_channel() {
     // Halves of different USARTs do not join; both come back.
     let other = UsartSim::new(UsartLayout::StatusData);
     // SAFETY: a live simulated USART nothing else uses.
-    let stranger = unsafe { Usart::<StatusData>::from_base(other.base()) };
+    let mut stranger = unsafe { Usart::<StatusData>::from_base(other.base()) };
+    stranger.enable(1); // UE, TE, RE: the USART raises DMA requests
     let (tx_half, rx_half) = usart.halves();
     let (_, theirs) = stranger.halves();
     let (tx_half, _theirs) = Usart::join(tx_half, theirs).err().unwrap();

@@ -80,7 +80,8 @@ pub fn channel_rig(threaded: bool) -> (Rig<ChannelDma>, ChannelTx, ChannelRx) {
     // SAFETY: the simulators outlive the driver values (the rig is dropped last).
     let mut controller = unsafe { channel::Dma::from_base(dma.base(), 7) };
     // SAFETY: as above.
-    let driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<StatusData>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     let fence = fence(&log);
     let (tx, rx) =
         driver.split(controller.channel::<4>().unwrap(), controller.channel::<5>().unwrap(), fence);
@@ -105,9 +106,10 @@ pub fn stream_rig(threaded: bool) -> (Rig<StreamDma>, StreamTx, StreamRx) {
     dma.wire(7, 4, usart.requests(), Line::Tx);
     dma.wire(2, 4, usart.requests(), Line::Rx);
     // SAFETY: the simulators outlive the driver values (the rig is dropped last).
-    let mut controller = unsafe { stream::Dma::from_base(dma.base()) };
+    let mut controller = unsafe { stream::Dma::<stream::Dma2>::from_base(dma.base()) };
     // SAFETY: as above.
-    let driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    let mut driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
+    driver.enable(1); // UE, TE, RE: the USART raises DMA requests
     let fence = fence(&log);
     let (tx, rx) =
         driver.split(controller.stream::<7>(4).unwrap(), controller.stream::<2>(4).unwrap(), fence);

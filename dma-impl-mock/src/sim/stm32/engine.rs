@@ -2,6 +2,8 @@
 //! only in register layout ([`Family`]).
 
 use std::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
+
+use super::regs;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -31,6 +33,12 @@ pub enum Fault {
     Fifo,
     /// A direct-mode error (`DMEIF`, stream DMA only); the stream keeps running.
     DirectMode,
+    /// Bus load (stream DMA): in direct mode the memory port was not granted
+    /// in time, so `FEIF` is set (an underrun memory to peripheral, an
+    /// overrun peripheral to memory) while no data is lost and the stream
+    /// keeps running (RM0090 §10.3.18 "Error management"). In FIFO mode the
+    /// FIFO absorbs the delay: nothing is flagged.
+    BusLoad,
 }
 
 /// Transfer direction decoded from a control register.
@@ -54,6 +62,8 @@ struct Cfg {
     dbm: bool,
     ct: usize,
     request: u32,
+    /// The register value, for the validity checks.
+    raw: u32,
 }
 
 /// Flag bits, relative to a channel's flag group.
@@ -70,6 +80,18 @@ struct Flags {
 
 /// What distinguishes the two controller families.
 trait Family: Send + Sync + 'static {
+    /// The manual of the family, for messages.
+    const MANUAL: &'static str;
+    /// Channel DMA keeps `EN` at 1 after the last item of a non-circular
+    /// transfer (RM0008 §13.3.3 "Pointer incrementation", §13.4.4: with
+    /// `CNDTR` = 0 no request is served "whether the channel is enabled or
+    /// not"); stream DMA clears it (RM0090 §10.5.5, `EN`: "cleared by
+    /// hardware on a DMA end of transfer").
+    const KEEPS_EN_AFTER_TC: bool;
+    /// Stream DMA: a software disable drains (RM0090 §10.3.14), `EN` is
+    /// refused while flags are set and the configuration is write-protected
+    /// while `EN` reads 1 (§10.5.5).
+    const STREAM: bool;
     const CHANNELS: usize;
     const WORDS: usize;
     const FLAGS: Flags;
@@ -80,7 +102,14 @@ trait Family: Send + Sync + 'static {
     fn mar(ch: usize, which: usize) -> Option<usize>;
     /// (status register offset, clear register offset, bit shift) of a channel's flags.
     fn flag_group(ch: usize) -> (usize, usize, u32);
+    /// `SxFCR` of stream `ch` (stream DMA only).
+    fn fcr(_ch: usize) -> Option<usize> {
+        None
+    }
     fn decode(cr: u32) -> Cfg;
+    /// What the manual forbids in `cfg` when `EN` is set (with `fcr`, and
+    /// the simulator's part settings): one message per rule broken.
+    fn invalid(cfg: &Cfg, fcr: u32, options: &Options) -> Vec<String>;
     /// The request select of channel `ch` kept outside its control register
     /// (channel DMA of the L4: `CSELR`), if any.
     fn request_select(_regs: &[AtomicU32], _ch: usize) -> Option<u32> {
@@ -104,55 +133,109 @@ fn size_code(code: u32) -> usize {
     }
 }
 
+/// The settings in which parts of a family differ.
+#[derive(Debug)]
+struct Options {
+    /// `CHSEL` values the part has (8: F2/F4/F74x/F75x, 16: F76x/F77x).
+    requests: AtomicU32,
+    /// Whether this controller can copy memory to memory (stream DMA: DMA2 only).
+    memory_to_memory: AtomicBool,
+    /// CPU reads of `SxCR` / engine steps between a software disable and
+    /// `EN` reading 0 (stream DMA); beats still move meanwhile.
+    disable_latency: AtomicU32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            requests: AtomicU32::new(8),
+            memory_to_memory: AtomicBool::new(true),
+            disable_latency: AtomicU32::new(3),
+        }
+    }
+}
+
+/// `PSIZE`/`MSIZE` = 0b11 is reserved (RM0008 §13.4.3, RM0090 §10.5.5).
+fn reserved_sizes(raw: u32, psize: u32, msize: u32, manual: &str, section: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, at) in [("PSIZE", psize), ("MSIZE", msize)] {
+        if (raw >> at) & 0b11 == 0b11 {
+            out.push(format!("{name} = 0b11 is reserved ({manual} {section})"));
+        }
+    }
+    out
+}
+
 /// The channel-based controller (RM0008 §13.4).
 struct V1;
 
 impl Family for V1 {
-    const CHANNELS: usize = 7;
+    const MANUAL: &'static str = "RM0008";
+    const KEEPS_EN_AFTER_TC: bool = true;
+    const STREAM: bool = false;
+    const CHANNELS: usize = regs::channel::CHANNELS;
     /// Up to and including `CSELR` (0xA8, L4 only; zero elsewhere).
     const WORDS: usize = 0xAC / 4;
-    const FLAGS: Flags =
-        Flags { global: 1 << 0, tc: 1 << 1, ht: 1 << 2, te: 1 << 3, fe: 0, dme: 0 };
+    const FLAGS: Flags = {
+        use regs::channel::{GIF, HTIF, TCIF, TEIF};
+        Flags { global: GIF, tc: TCIF, ht: HTIF, te: TEIF, fe: 0, dme: 0 }
+    };
     fn cr(ch: usize) -> usize {
-        0x08 + 0x14 * ch
+        regs::channel::CCR + regs::channel::STRIDE * ch
     }
     fn ndtr(ch: usize) -> usize {
-        0x0C + 0x14 * ch
+        regs::channel::CNDTR + regs::channel::STRIDE * ch
     }
     fn par(ch: usize) -> usize {
-        0x10 + 0x14 * ch
+        regs::channel::CPAR + regs::channel::STRIDE * ch
     }
     fn mar(ch: usize, which: usize) -> Option<usize> {
-        (which == 0).then_some(0x14 + 0x14 * ch)
+        (which == 0).then_some(regs::channel::CMAR + regs::channel::STRIDE * ch)
     }
     fn flag_group(ch: usize) -> (usize, usize, u32) {
-        (0x00, 0x04, 4 * u32::try_from(ch).unwrap_or(0))
+        use regs::channel::{FLAG_STRIDE, IFCR, ISR};
+        (ISR, IFCR, FLAG_STRIDE * u32::try_from(ch).unwrap_or(0))
     }
     fn decode(cr: u32) -> Cfg {
+        use regs::channel::{CIRC, DIR, EN, MEM2MEM, MINC, MSIZE, PINC, PSIZE};
         let bit = |n: u32| cr & (1 << n) != 0;
-        let dir = if bit(14) {
+        let dir = if bit(MEM2MEM) {
             Dir::MemToMem
-        } else if bit(4) {
+        } else if bit(DIR) {
             Dir::MemToPeriph
         } else {
             Dir::PeriphToMem
         };
         Cfg {
-            en: bit(0),
+            en: bit(EN),
             dir,
-            circ: bit(5),
-            pinc: bit(6),
-            minc: bit(7),
-            psize: size_code(cr >> 8),
-            msize: size_code(cr >> 10),
+            circ: bit(CIRC),
+            pinc: bit(PINC),
+            minc: bit(MINC),
+            psize: size_code(cr >> PSIZE),
+            msize: size_code(cr >> MSIZE),
             dbm: false,
             ct: 0,
             request: 0,
+            raw: cr,
         }
     }
+    fn invalid(cfg: &Cfg, _fcr: u32, _options: &Options) -> Vec<String> {
+        use regs::channel::{MSIZE, PSIZE};
+        let mut out = reserved_sizes(cfg.raw, PSIZE, MSIZE, Self::MANUAL, "§13.4.3");
+        if cfg.dir == Dir::MemToMem && cfg.circ {
+            out.push(
+                "MEM2MEM with CIRC: memory-to-memory mode cannot be circular (RM0008 §13.3.3 \
+                 \"Memory-to-memory mode\")"
+                    .into(),
+            );
+        }
+        out
+    }
     fn request_select(regs: &[AtomicU32], ch: usize) -> Option<u32> {
-        let cselr = regs.get(0xA8 / 4)?.load(Ordering::SeqCst);
-        Some((cselr >> (4 * u32::try_from(ch).ok()?)) & 0xF)
+        use regs::channel::{CSELR, CSELR_BITS};
+        let cselr = regs.get(CSELR / 4)?.load(Ordering::SeqCst);
+        Some((cselr >> (CSELR_BITS * u32::try_from(ch).ok()?)) & 0xF)
     }
 }
 
@@ -160,55 +243,103 @@ impl Family for V1 {
 struct V2;
 
 impl Family for V2 {
-    const CHANNELS: usize = 8;
-    const WORDS: usize = (0x10 + 0x18 * 8) / 4;
-    const FLAGS: Flags =
-        Flags { global: 0, fe: 1 << 0, dme: 1 << 2, te: 1 << 3, ht: 1 << 4, tc: 1 << 5 };
+    const MANUAL: &'static str = "RM0090";
+    const KEEPS_EN_AFTER_TC: bool = false;
+    const STREAM: bool = true;
+    const CHANNELS: usize = regs::stream::STREAMS;
+    const WORDS: usize = (regs::stream::CR + regs::stream::STRIDE * regs::stream::STREAMS) / 4;
+    const FLAGS: Flags = {
+        use regs::stream::{DMEIF, FEIF, HTIF, TCIF, TEIF};
+        Flags { global: 0, fe: FEIF, dme: DMEIF, te: TEIF, ht: HTIF, tc: TCIF }
+    };
     fn cr(ch: usize) -> usize {
-        0x10 + 0x18 * ch
+        regs::stream::CR + regs::stream::STRIDE * ch
     }
     fn ndtr(ch: usize) -> usize {
-        0x14 + 0x18 * ch
+        regs::stream::NDTR + regs::stream::STRIDE * ch
     }
     fn par(ch: usize) -> usize {
-        0x18 + 0x18 * ch
+        regs::stream::PAR + regs::stream::STRIDE * ch
     }
     fn mar(ch: usize, which: usize) -> Option<usize> {
-        Some(0x1C + 4 * which + 0x18 * ch)
+        let first = regs::stream::M0AR + regs::stream::STRIDE * ch;
+        Some(if which == 0 { first } else { first - regs::stream::M0AR + regs::stream::M1AR })
+    }
+    fn fcr(ch: usize) -> Option<usize> {
+        Some(regs::stream::FCR + regs::stream::STRIDE * ch)
     }
     fn flag_group(ch: usize) -> (usize, usize, u32) {
-        let shift = [0, 6, 16, 22].get(ch % 4).copied().unwrap_or(0);
+        use regs::stream::{FLAG_SHIFTS, HIFCR, HISR, LIFCR, LISR};
+        let shift = FLAG_SHIFTS.get(ch % 4).copied().unwrap_or(0);
         if ch < 4 {
-            (0x00, 0x08, shift)
+            (LISR, LIFCR, shift)
         } else {
-            (0x04, 0x0C, shift)
+            (HISR, HIFCR, shift)
         }
     }
     fn decode(cr: u32) -> Cfg {
+        use regs::stream::{CHSEL, CIRC, CT, DBM, DIR, EN, MINC, MSIZE, PINC, PSIZE};
         let bit = |n: u32| cr & (1 << n) != 0;
-        let dir = match (cr >> 6) & 0b11 {
+        let dir = match (cr >> DIR) & 0b11 {
             0b00 => Dir::PeriphToMem,
             0b01 => Dir::MemToPeriph,
             _ => Dir::MemToMem,
         };
         Cfg {
-            en: bit(0),
+            en: bit(EN),
             dir,
-            circ: bit(8),
-            pinc: bit(9),
-            minc: bit(10),
-            psize: size_code(cr >> 11),
-            msize: size_code(cr >> 13),
-            dbm: bit(18),
-            ct: usize::from(bit(19)),
-            request: (cr >> 25) & 0xF,
+            circ: bit(CIRC),
+            pinc: bit(PINC),
+            minc: bit(MINC),
+            psize: size_code(cr >> PSIZE),
+            msize: size_code(cr >> MSIZE),
+            dbm: bit(DBM),
+            ct: usize::from(bit(CT)),
+            request: (cr >> CHSEL) & 0xF,
+            raw: cr,
         }
     }
+    fn invalid(cfg: &Cfg, fcr: u32, options: &Options) -> Vec<String> {
+        use regs::stream::{DIR, DMDIS, MSIZE, PSIZE};
+        let mut out = reserved_sizes(cfg.raw, PSIZE, MSIZE, Self::MANUAL, "§10.5.5");
+        if (cfg.raw >> DIR) & 0b11 == 0b11 {
+            out.push("DIR = 0b11 is reserved (RM0090 §10.5.5)".into());
+        }
+        let requests = options.requests.load(Ordering::SeqCst);
+        if cfg.request >= requests {
+            out.push(format!(
+                "CHSEL = {} but this part has {requests} request channels (CHSEL is 3 bits, \
+                 25:27, on F2/F4/F74x/F75x; 4 bits only on F76x/F77x: RM0090 §10.5.5, \
+                 RM0410 §8.5.5)",
+                cfg.request
+            ));
+        }
+        if cfg.dir == Dir::MemToMem {
+            if !options.memory_to_memory.load(Ordering::SeqCst) {
+                out.push(
+                    "memory-to-memory on a controller that cannot (only DMA2: RM0090 §10.3.6)"
+                        .into(),
+                );
+            }
+            if fcr & (1 << DMDIS) == 0 {
+                out.push("memory-to-memory in direct mode: not allowed (RM0090 §10.3.6)".into());
+            }
+            if cfg.circ || cfg.dbm {
+                out.push(
+                    "memory-to-memory with CIRC/DBM: circular mode is not allowed \
+                     (RM0090 §10.3.6, §10.3.9)"
+                        .into(),
+                );
+            }
+        }
+        out
+    }
     fn with_ct(cr: u32, ct: usize) -> u32 {
+        use regs::stream::CT;
         if ct == 0 {
-            cr & !(1 << 19)
+            cr & !(1 << CT)
         } else {
-            cr | (1 << 19)
+            cr | (1 << CT)
         }
     }
 }
@@ -233,18 +364,25 @@ struct Channel {
     done: u32,
     /// Peripherals whose request lines reach this channel: (request select, peripheral, line).
     wired: Vec<(u32, Arc<dyn DmaRequest>, Line)>,
-    /// Faults armed for the next enable: (fail after n items, stall after n items).
-    armed: (Option<u32>, Option<u32>),
+    /// Faults armed for the next enable: (fail after n items, stall after n
+    /// items, bus load after n items).
+    armed: (Option<u32>, Option<u32>, Option<u32>),
     /// Faults of the running transfer, counted in items since `EN` was set.
-    active: (Option<u32>, Option<u32>),
+    active: (Option<u32>, Option<u32>, Option<u32>),
     /// Items moved since `EN` was set (across circular cycles).
     moved: u32,
+    /// Stream DMA after a software disable: ticks left until `EN` reads 0
+    /// (0: not draining).
+    draining: u32,
 }
 
 struct Shared<F: Family> {
     regs: Box<[AtomicU32]>,
     engine: Mutex<Vec<Channel>>,
     log: Recorder,
+    options: Options,
+    /// Register writes the manual calls invalid, with the rule broken.
+    violations: Mutex<Vec<String>>,
     _family: core::marker::PhantomData<F>,
 }
 
@@ -278,6 +416,22 @@ impl<F: Family> Shared<F> {
         self.log.push(Event::Stopped);
     }
 
+    /// Records a CPU write the manual calls invalid; the simulator's owner
+    /// panics with the list when it is dropped (see [`ChannelDma`]).
+    fn violate(&self, ch: usize, what: &str) {
+        let mut list = self.violations.lock().unwrap_or_else(PoisonError::into_inner);
+        list.push(format!("{} channel/stream index {ch}: {what}", F::MANUAL));
+    }
+
+    /// The end of a software disable (stream DMA): `EN` reads 0 from now on
+    /// and `TCIF` is set "to indicate the end of transfer" (RM0090 §10.3.14
+    /// "DMA transfer suspension").
+    fn drained(&self, ch: usize, state: &mut Channel) {
+        state.draining = 0;
+        self.set_flags(ch, F::FLAGS.tc);
+        self.stop(ch);
+    }
+
     /// One item on every enabled channel whose request is asserted.
     fn step(&self) -> bool {
         let mut channels = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
@@ -296,6 +450,20 @@ impl<F: Family> Shared<F> {
         }
         if !cfg.en || state.total == 0 {
             return false;
+        }
+        if state.draining > 0 {
+            // RM0090 §10.3.14: "The stream may take time to be disabled
+            // (ongoing transfer is completed first)": `EN` reads 1 and
+            // beats still move until the drain is over.
+            state.draining -= 1;
+            if state.draining == 0 {
+                self.drained(ch, state);
+                return true;
+            }
+        }
+        if state.active.2 == Some(state.moved) {
+            state.active.2 = None;
+            self.bus_load(ch);
         }
         if state.active.0 == Some(state.moved) {
             self.set_flags(ch, F::FLAGS.te);
@@ -382,7 +550,14 @@ impl<F: Family> Shared<F> {
             if cfg.circ || cfg.dbm {
                 self.store(F::ndtr(ch), state.total);
                 self.set_flags(ch, F::FLAGS.tc);
+            } else if F::KEEPS_EN_AFTER_TC {
+                // Channel DMA: `EN` stays 1 (see `KEEPS_EN_AFTER_TC`), the
+                // counter is 0, nothing more moves.
+                self.set_flags(ch, F::FLAGS.tc);
+                state.total = 0;
+                self.log.push(Event::Stopped);
             } else {
+                state.draining = 0;
                 self.set_flags(ch, F::FLAGS.tc);
                 self.stop(ch);
             }
@@ -446,6 +621,16 @@ impl<F: Family> Shared<F> {
         true
     }
 
+    /// `FEIF` under bus load: only in direct mode (RM0090 §10.3.18: "In
+    /// direct mode, the FIFO error flag can also be set" on an overrun or
+    /// underrun; the stream is not disabled, no data is lost).
+    fn bus_load(&self, ch: usize) {
+        let direct = F::fcr(ch).is_some_and(|fcr| self.load(fcr) & (1 << regs::stream::DMDIS) == 0);
+        if direct {
+            self.set_flags(ch, F::FLAGS.fe);
+        }
+    }
+
     fn channel_of(offset: usize) -> Option<(usize, usize)> {
         (0..F::CHANNELS).find_map(|ch| {
             let regs = [F::cr(ch), F::ndtr(ch), F::par(ch)];
@@ -472,7 +657,16 @@ impl<F: Family> Shared<F> {
             }
         }
         let Some((ch, which)) = Self::channel_of(offset) else {
-            // Status registers are read-only; other words (`SxFCR`) just hold.
+            // `SxFCR` is write-protected while `EN` reads 1 (RM0090 §10.5.5,
+            // §10.5.10).
+            let fcr_of = (0..F::CHANNELS).find(|&ch| F::fcr(ch) == Some(offset));
+            if let Some(ch) = fcr_of {
+                if F::decode(self.load(F::cr(ch))).en {
+                    self.violate(ch, "SxFCR written while EN reads 1 (RM0090 §10.5.5, §10.5.10)");
+                    return;
+                }
+            }
+            // Status registers are read-only; other words just hold.
             let status = (0..F::CHANNELS).any(|ch| F::flag_group(ch).0 == offset);
             if !status {
                 self.store(offset, value);
@@ -482,26 +676,50 @@ impl<F: Family> Shared<F> {
         let Some(state) = channels.get_mut(ch) else {
             return;
         };
-        let enabled = F::decode(self.load(F::cr(ch))).en;
+        let current = self.load(F::cr(ch));
+        let enabled = F::decode(current).en;
         match which {
             0 => {
                 let now = F::decode(value).en;
                 if now && !enabled {
-                    state.total = self.load(F::ndtr(ch)) & 0xFFFF;
-                    state.moved = 0;
-                    state.active = core::mem::take(&mut state.armed);
-                    state.done = 0;
-                    self.store(offset, value);
+                    self.enable(ch, state, offset, value);
                 } else if !now && enabled {
-                    // The engine is idle (we hold its lock): EN reads 0 from here on.
-                    self.store(offset, value);
-                    self.log.push(Event::Stopped);
-                } else {
+                    self.disable(ch, state, offset, current, value);
+                } else if now && F::STREAM && F::with_ct(value, 0) != F::with_ct(current, 0) {
+                    // RM0090 §10.5.5: the configuration bits are
+                    // write-protected while `EN` reads 1.
+                    self.violate(ch, "SxCR reconfigured while EN reads 1 (RM0090 §10.5.5)");
+                } else if !(F::STREAM && state.draining > 0) {
                     self.store(offset, value);
                 }
             }
-            // Counter and addresses are read-only while the channel runs.
-            _ if enabled => {}
+            // With `DBM`, the memory address register the stream is not
+            // using may be rewritten on the fly (RM0090 §10.3.9).
+            m @ (3 | 4)
+                if enabled
+                    && F::STREAM
+                    && F::decode(current).dbm
+                    && F::decode(current).ct != m - 3 =>
+            {
+                self.store(offset, value);
+                if let Some(slot) = state.mar.get_mut(m - 3) {
+                    *slot = ptr.map(Addr);
+                }
+            }
+            // Counter and addresses are read-only while the channel runs
+            // (RM0008 §13.4.4–§13.4.6: written "only when the channel is
+            // disabled"; RM0090 §10.5.6–§10.5.9): ignored, and a violation.
+            _ if enabled => {
+                let names = ["CR", "NDTR", "PAR", "M0AR", "M1AR"];
+                let name = names.get(which).copied().unwrap_or("?");
+                self.violate(
+                    ch,
+                    &format!(
+                        "{name} written while EN reads 1: ignored (RM0008 §13.4.4-§13.4.6, \
+                         RM0090 §10.5.6-§10.5.9)"
+                    ),
+                );
+            }
             1 => self.store(offset, value & 0xFFFF),
             _ => {
                 self.store(offset, value);
@@ -515,6 +733,62 @@ impl<F: Family> Shared<F> {
                     }
                 }
             }
+        }
+    }
+
+    /// The CPU sets `EN`.
+    fn enable(&self, ch: usize, state: &mut Channel, offset: usize, value: u32) {
+        let cfg = F::decode(value);
+        let fcr = F::fcr(ch).map_or(0, |at| self.load(at));
+        let (status, _, shift) = F::flag_group(ch);
+        let flags = (self.load(status) >> shift) & 0x3F;
+        if F::STREAM && flags != 0 {
+            // RM0090 §10.5.5 (`EN`): "Before setting EN bit to '1' to start
+            // a new transfer, the event flags corresponding to the stream in
+            // DMA_LISR or DMA_HISR register must be cleared." The stream
+            // stays disabled.
+            self.violate(
+                ch,
+                &format!(
+                    "EN set with the stream's flags {flags:#04x} not cleared (RM0090 §10.5.5)"
+                ),
+            );
+            self.store(offset, F::without_en(value));
+            return;
+        }
+        for what in F::invalid(&cfg, fcr, &self.options) {
+            self.violate(ch, &what);
+        }
+        state.total = self.load(F::ndtr(ch)) & 0xFFFF;
+        state.moved = 0;
+        state.active = core::mem::take(&mut state.armed);
+        state.done = 0;
+        state.draining = 0;
+        self.store(offset, value);
+    }
+
+    /// The CPU clears `EN`.
+    fn disable(&self, ch: usize, state: &mut Channel, offset: usize, current: u32, value: u32) {
+        let running = state.total != 0 && self.load(F::ndtr(ch)) != 0;
+        let latency = self.options.disable_latency.load(Ordering::SeqCst);
+        if !F::STREAM {
+            // Channel DMA: the engine is idle (we hold its lock), so `EN`
+            // reads 0 from here on (RM0008 §13.4.3 gives no latency).
+            self.store(offset, value);
+            self.log.push(Event::Stopped);
+        } else if state.draining > 0 {
+            // Already draining: the write changes nothing (§10.5.5).
+        } else if running && latency > 0 {
+            // RM0090 §10.3.14 / §10.3.17: "Writing this bit to 0 is not
+            // immediately effective since it is actually written to 0 once
+            // all the current transfers have finished."
+            state.draining = latency;
+            self.store(offset, current);
+        } else {
+            self.store(offset, value);
+            // A software disable sets `TCIF` (RM0090 §10.3.14).
+            self.set_flags(ch, F::FLAGS.tc);
+            self.log.push(Event::Stopped);
         }
     }
 
@@ -541,8 +815,19 @@ impl<F: Family> Device for Shared<F> {
     /// give no ordering inside one transfer, so the model does
     /// not expose one). Without the engine's lock a threaded read could see
     /// `NDTR` past a half-transfer point whose flag was not yet set.
+    ///
+    /// Reading the `SxCR` of a draining stream lets one tick of the drain
+    /// pass (as the engine's steps do), so a driver polling `EN` sees it go
+    /// to 0 in step mode too, and sees beats move before it does.
     fn read(&self, offset: usize) -> u32 {
-        let _beat = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut channels = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((ch, 0)) = Self::channel_of(offset) {
+            if let Some(state) = channels.get_mut(ch) {
+                if state.draining > 0 {
+                    self.beat(ch, state);
+                }
+            }
+        }
         self.load(offset)
     }
 
@@ -569,6 +854,8 @@ impl<F: Family> Sim<F> {
             regs: (0..F::WORDS).map(|_| AtomicU32::new(0)).collect(),
             engine: Mutex::new(vec![Channel::default(); F::CHANNELS]),
             log,
+            options: Options::default(),
+            violations: Mutex::new(Vec::new()),
             _family: core::marker::PhantomData,
         });
         let mapping = map(&shared.regs, Arc::clone(&shared) as Arc<dyn Device>);
@@ -594,12 +881,17 @@ impl<F: Family> Sim<F> {
         }
     }
 
-    fn arm(&self, ch: usize, fail: Option<u32>, stall: Option<u32>) {
+    fn arm(&self, ch: usize, fail: Option<u32>, stall: Option<u32>, load: Option<u32>) {
         let mut channels = self.shared.engine.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(state) = channels.get_mut(ch) {
             state.armed.0 = fail.or(state.armed.0);
             state.armed.1 = stall.or(state.armed.1);
+            state.armed.2 = load.or(state.armed.2);
         }
+    }
+
+    fn take_violations(&self) -> Vec<String> {
+        core::mem::take(&mut *self.shared.violations.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     fn fault(&self, ch: usize, fault: Fault) {
@@ -614,16 +906,27 @@ impl<F: Family> Sim<F> {
             }
             Fault::Fifo => self.shared.set_flags(ch, flags.fe),
             Fault::DirectMode => self.shared.set_flags(ch, flags.dme),
+            Fault::BusLoad => self.shared.bus_load(ch),
         }
     }
 }
 
 impl<F: Family> Drop for Sim<F> {
+    // Failing the test that owns the simulator is the point: a register
+    // value the manual forbids is a driver bug.
+    #[allow(clippy::panic)]
     fn drop(&mut self) {
         if let Some((quit, handle)) = self.worker.take() {
             quit.store(true, Ordering::SeqCst);
             // A panicking worker has already reported itself; nothing to add.
             drop(handle.join());
+        }
+        let violations = self.take_violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "the driver wrote register values the reference manual forbids:\n  {}",
+                violations.join("\n  ")
+            );
         }
     }
 }
@@ -681,14 +984,14 @@ macro_rules! controller {
             #[doc = $unit]
             /// `number` raises `TEIF` (and stops) after moving `items` items.
             pub fn fail_after(&self, number: usize, items: u32) {
-                self.0.arm(number.wrapping_sub($first), Some(items), None);
+                self.0.arm(number.wrapping_sub($first), Some(items), None, None);
             }
 
             /// Arms a stall: the next transfer started on
             #[doc = $unit]
             /// `number` moves `items` items and then waits for a request that never comes.
             pub fn stall_after(&self, number: usize, items: u32) {
-                self.0.arm(number.wrapping_sub($first), None, Some(items));
+                self.0.arm(number.wrapping_sub($first), None, Some(items), None);
             }
 
             /// Injects `fault` into
@@ -701,6 +1004,14 @@ macro_rules! controller {
             /// The raw value of the register at byte `offset` (for assertions).
             pub fn register(&self, offset: usize) -> u32 {
                 self.0.shared.load(offset)
+            }
+
+            /// The CPU writes so far that the reference manual calls invalid
+            /// (each with the rule and its section), taken: a test that
+            /// provokes one on purpose asserts on it here. Any left when
+            /// the simulator is dropped make the drop panic, failing the test.
+            pub fn take_violations(&self) -> Vec<String> {
+                self.0.take_violations()
             }
         }
     };
@@ -754,5 +1065,32 @@ impl StreamDma {
     /// channel select `chsel` (USART1_TX is stream 7, channel 4 of DMA2 on an F4).
     pub fn wire(&self, number: usize, chsel: u32, peripheral: Arc<dyn DmaRequest>, line: Line) {
         self.0.wire(number, chsel, peripheral, line);
+    }
+
+    /// The part's number of request channels: 8 (F2/F4/F74x/F75x, `CHSEL`
+    /// 3 bits; the default) or 16 (F76x/F77x). A larger `CHSEL` is a violation.
+    pub fn set_requests(&self, requests: u32) {
+        self.0.shared.options.requests.store(requests, Ordering::SeqCst);
+    }
+
+    /// Whether this controller can copy memory to memory: DMA2 (the
+    /// default) can, DMA1 cannot (RM0090 §10.3.6); a copy started on a
+    /// controller set to `false` is a violation.
+    pub fn set_memory_to_memory(&self, allowed: bool) {
+        self.0.shared.options.memory_to_memory.store(allowed, Ordering::SeqCst);
+    }
+
+    /// Ticks (CPU reads of `SxCR` or engine steps) between a software
+    /// disable of a running stream and `EN` reading 0 (RM0090 §10.3.14);
+    /// beats still move meanwhile. Default 3; 0 stops at once.
+    pub fn set_disable_latency(&self, ticks: u32) {
+        self.0.shared.options.disable_latency.store(ticks, Ordering::SeqCst);
+    }
+
+    /// Arms bus load: the next transfer started on stream `number` gets
+    /// `FEIF` after moving `items` items if it runs in direct mode, and
+    /// goes on moving every item ([`Fault::BusLoad`]).
+    pub fn bus_load_after(&self, number: usize, items: u32) {
+        self.0.arm(number, None, None, Some(items));
     }
 }

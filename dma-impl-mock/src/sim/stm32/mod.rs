@@ -19,14 +19,45 @@
 //! [`Event::DmaWrite`](crate::record::Event::DmaWrite), and every stop as
 //! [`Event::Stopped`](crate::record::Event::Stopped).
 //!
-//! Modelled: `EN` (reads 0 only once the engine has let go), the item counter
-//! counting down, `TCIF`/`HTIF`/`TEIF` (and `GIF`), write-1-to-clear flag
-//! registers, circular reload, `DBM`/`CT` switching, `TEIF` on a memory
-//! address the CPU never gave a pointer for (null, or written as a plain
-//! number), and injected faults ([`Fault`]). Not modelled: FIFO thresholds
-//! and bursts, arbitration timing between channels.
+//! Modelled, each with its manual section at the code: `EN` (reads 0 only
+//! once the engine has let go), the item counter counting down,
+//! `TCIF`/`HTIF`/`TEIF` (and `GIF`), write-1-to-clear flag registers,
+//! circular reload, `DBM`/`CT` switching, `TEIF` on a memory address the
+//! CPU never gave a pointer for (null, or written as a plain number), and
+//! injected faults ([`Fault`]). Following the manuals:
+//!
+//! * channel DMA keeps `EN` at 1 after the last item of a normal transfer
+//!   (RM0008 §13.3.3, §13.4.4); `CNDTR`/`CPAR`/`CMAR` written while `EN` is
+//!   1 are ignored (§13.4.4–§13.4.6);
+//! * stream DMA: clearing `EN` on a running stream takes effect only after
+//!   a configurable number of ticks ([`StreamDma::set_disable_latency`]),
+//!   with `EN` reading 1 and beats still moving meanwhile, and then sets
+//!   `TCIF` (RM0090 §10.3.14); `EN` is refused while the stream's flags are
+//!   set, and `SxCR`/`SxNDTR`/`SxPAR`/`SxM0AR`/`SxM1AR`/`SxFCR` are
+//!   write-protected while `EN` reads 1 (§10.5.5); bus load raises `FEIF`
+//!   in direct mode while the transfer goes on ([`Fault::BusLoad`],
+//!   §10.3.18); the part's `CHSEL` width ([`StreamDma::set_requests`]) and
+//!   whether the controller may copy memory to memory
+//!   ([`StreamDma::set_memory_to_memory`]) are configurable;
+//! * the USART raises DMA requests only while `UE` and `TE` / `RE` are set.
+//!
+//! **Invalid register values** (reserved `PSIZE`/`MSIZE`/`DIR`, `CHSEL`
+//! beyond the part, memory-to-memory in direct or circular mode or on DMA1,
+//! `MEM2MEM` with `CIRC`, writes to write-protected registers, `EN` with
+//! flags set) are recorded as violations, each citing its rule. The
+//! write is ignored as the hardware would (or applied, where the manual
+//! only says "not allowed"), the test goes on, and dropping the simulator
+//! panics with the list, failing the test: recording rather than panicking
+//! inside the write keeps a driver that is half-way through its stop
+//! sequence from unwinding with the DMA still running. A test that
+//! provokes one on purpose takes them with `take_violations`.
+//!
+//! The register map decoded is [`regs`], checked against the vendors' PACs
+//! by `dma-pac-oracle`. Not modelled: FIFO thresholds and bursts,
+//! arbitration timing between channels.
 
 mod engine;
+pub mod regs;
 mod usart;
 
 pub use engine::{ChannelDma, Fault, Line, StreamDma};

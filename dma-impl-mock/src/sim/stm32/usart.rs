@@ -18,37 +18,46 @@ pub enum UsartLayout {
     InterruptStatus,
 }
 
-/// Status bits (same positions in `SR` and `ISR`).
-const TXE: u32 = 1 << 7;
-const TC: u32 = 1 << 6;
-const RXNE: u32 = 1 << 5;
-/// `CR3` DMA enables.
-const DMAT: u32 = 1 << 7;
-const DMAR: u32 = 1 << 6;
+use super::regs::usart::{
+    DMAR, DMAT, ISR_MAP_CR1, ISR_MAP_CR3, ISR_MAP_ICR, ISR_MAP_ISR, ISR_MAP_RDR, ISR_MAP_TDR,
+    ISR_MAP_UE, RE, RXNE, SR_MAP_CR1, SR_MAP_CR3, SR_MAP_DR, SR_MAP_SR, SR_MAP_UE, TC, TE, TXE,
+};
 
 impl UsartLayout {
     fn status(self) -> usize {
         match self {
-            UsartLayout::StatusData => 0x00,
-            UsartLayout::InterruptStatus => 0x1C,
+            UsartLayout::StatusData => SR_MAP_SR,
+            UsartLayout::InterruptStatus => ISR_MAP_ISR,
         }
     }
     fn tx_data(self) -> usize {
         match self {
-            UsartLayout::StatusData => 0x04,
-            UsartLayout::InterruptStatus => 0x28,
+            UsartLayout::StatusData => SR_MAP_DR,
+            UsartLayout::InterruptStatus => ISR_MAP_TDR,
         }
     }
     fn rx_data(self) -> usize {
         match self {
-            UsartLayout::StatusData => 0x04,
-            UsartLayout::InterruptStatus => 0x24,
+            UsartLayout::StatusData => SR_MAP_DR,
+            UsartLayout::InterruptStatus => ISR_MAP_RDR,
+        }
+    }
+    fn cr1(self) -> usize {
+        match self {
+            UsartLayout::StatusData => SR_MAP_CR1,
+            UsartLayout::InterruptStatus => ISR_MAP_CR1,
+        }
+    }
+    fn ue(self) -> u32 {
+        match self {
+            UsartLayout::StatusData => SR_MAP_UE,
+            UsartLayout::InterruptStatus => ISR_MAP_UE,
         }
     }
     fn cr3(self) -> usize {
         match self {
-            UsartLayout::StatusData => 0x14,
-            UsartLayout::InterruptStatus => 0x08,
+            UsartLayout::StatusData => SR_MAP_CR3,
+            UsartLayout::InterruptStatus => ISR_MAP_CR3,
         }
     }
 }
@@ -76,6 +85,9 @@ impl Shared {
     }
     fn cr3(&self) -> u32 {
         self.regs.get(self.layout.cr3() / 4).map_or(0, |r| r.load(Ordering::SeqCst))
+    }
+    fn cr1(&self) -> u32 {
+        self.regs.get(self.layout.cr1() / 4).map_or(0, |r| r.load(Ordering::SeqCst))
     }
     fn send(&self, byte: u8) {
         let mut lines = self.lines();
@@ -117,7 +129,7 @@ impl Device for Shared {
             if value & TC == 0 {
                 self.lines().complete = false;
             }
-        } else if l == UsartLayout::InterruptStatus && offset == 0x20 {
+        } else if l == UsartLayout::InterruptStatus && offset == ISR_MAP_ICR {
             // `ICR.TCCF` (bit 6) clears `TC`.
             if value & TC != 0 {
                 self.lines().complete = false;
@@ -129,11 +141,18 @@ impl Device for Shared {
 }
 
 impl DmaRequest for Shared {
+    /// The transmit request is `TXE` with `DMAT`, the receive request
+    /// `RXNE` with `DMAR` (RM0008 §27.3.13, RM0090 §30.3.13 "Continuous
+    /// communication using DMA"), and neither is raised unless the USART is
+    /// enabled (`UE`) with its transmitter (`TE`) / receiver (`RE`) on: a
+    /// disabled transmitter sends nothing, so `TXE`-driven requests never
+    /// come (RM0008 §27.3.2 "Character transmission", §27.6.4 `CR1`).
     fn requesting(&self, line: Line) -> bool {
-        let cr3 = self.cr3();
+        let (cr1, cr3) = (self.cr1(), self.cr3());
+        let on = |bit: u32| cr1 & self.layout.ue() != 0 && cr1 & bit != 0;
         match line {
-            Line::Tx => cr3 & DMAT != 0,
-            Line::Rx => cr3 & DMAR != 0 && !self.lines().to_receive.is_empty(),
+            Line::Tx => on(TE) && cr3 & DMAT != 0,
+            Line::Rx => on(RE) && cr3 & DMAR != 0 && !self.lines().to_receive.is_empty(),
         }
     }
 
@@ -154,7 +173,8 @@ impl DmaRequest for Shared {
 /// A simulated USART: what the DMA (or the CPU) writes to the transmit data
 /// register is captured, and bytes a test [`feed`](Self::feed)s arrive in the
 /// receive data register, one per read. Transmission is instantaneous (`TXE`
-/// always set, `TC` set after each byte).
+/// always set, `TC` set after each byte). DMA requests need `UE` and `TE` /
+/// `RE` in `CR1` (the driver's `Usart::enable`).
 ///
 /// ```
 /// use dma_impl_mock::sim::stm32::{UsartLayout, UsartSim};
@@ -216,6 +236,11 @@ impl UsartSim {
     /// Bytes fed but not yet read.
     pub fn pending(&self) -> usize {
         self.shared.lines().to_receive.len()
+    }
+
+    /// The raw `CR1` (`UE`, `TE`, `RE`).
+    pub fn cr1(&self) -> u32 {
+        self.shared.cr1()
     }
 
     /// The raw `CR3` (to check `DMAT`/`DMAR`).
