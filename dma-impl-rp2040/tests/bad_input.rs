@@ -9,17 +9,25 @@ use common::{leak, stepped, Fake};
 use dma_impl_mock::record::Recorder;
 use dma_impl_mock::sim::rp2040::{Rp2040Sim, Side};
 use dma_impl_rp2040::{regs, Error, Spi, Spi0, Uart, Uart0};
+use dma_mmio::host::interleave::Interleaving;
 use dma_traits::{DmaCopy, DmaFullDuplex, DmaRead, DmaWrite, Transfer, WordWidth};
 
-fn threaded() -> (Rp2040Sim, [dma_impl_rp2040::Channel; 12]) {
-    let sim = Rp2040Sim::threaded(Recorder::new());
+/// A threaded simulator natively; under Miri a stepped one driven by the
+/// test's own CPU accesses (no thread to interpret). The guard goes first.
+fn threaded() -> (Option<Interleaving>, Rp2040Sim, [dma_impl_rp2040::Channel; 12]) {
+    let sim = if cfg!(miri) {
+        Rp2040Sim::new(Recorder::new())
+    } else {
+        Rp2040Sim::threaded(Recorder::new())
+    };
     let ch = common::channels(&sim);
-    (sim, ch)
+    let drive = cfg!(miri).then(|| sim.driven());
+    (drive, sim, ch)
 }
 
 #[test]
 fn copies_refuse_and_give_back() {
-    let (sim, ch) = threaded();
+    let (_drive, sim, ch) = threaded();
     let [c, ..] = ch;
     // Zero length.
     let e = c.copy(&[0u32; 0][..], leak(&[0u32; 0])).err().unwrap();
@@ -51,7 +59,7 @@ fn copies_refuse_and_give_back() {
 
 #[test]
 fn spi_refuses_and_gives_back() {
-    let (sim, ch) = threaded();
+    let (_drive, sim, ch) = threaded();
     let [tx, rx, ..] = ch;
     // SAFETY: the simulator's SPI0 block, alive for the test.
     let spi = unsafe { Spi::<Spi0>::new(sim.spi_base(0), tx, rx) };
@@ -74,7 +82,7 @@ fn spi_refuses_and_gives_back() {
 
 #[test]
 fn uart_refuses_and_gives_back() {
-    let (sim, ch) = threaded();
+    let (_drive, sim, ch) = threaded();
     let [_, _, a, b, ..] = ch;
     // SAFETY: the simulator's UART0 block, alive for the test.
     let (tx, rx) = unsafe { Uart::<Uart0>::new(sim.uart_base(0)) }.split(a, b);

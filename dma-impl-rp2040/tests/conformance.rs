@@ -3,8 +3,10 @@
 //! `DmaRead`, `DmaFullDuplex`) and UART (`DmaWrite`, `DmaRead`), for every
 //! word type (the widths a peripheral lacks must be refused).
 //!
-//! Each harness builds a fresh threaded simulator for every peripheral it
-//! hands out, logging into the suite's recorder.
+//! Each harness builds a fresh simulator for every peripheral it hands out,
+//! logging into the suite's recorder: threaded natively; under Miri in step
+//! mode, driven by the test thread's own CPU accesses (`Rp2040Sim::driven`:
+//! one step before each), which is deterministic and spawns no thread.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
 
 mod common;
@@ -26,6 +28,8 @@ const RX: usize = 9;
 
 #[derive(Default)]
 struct Rig {
+    /// The driving hook (under Miri), dropped before its simulator.
+    drive: Option<dma_mmio::host::interleave::Interleaving>,
     sim: Option<Rp2040Sim>,
 }
 
@@ -36,10 +40,15 @@ impl Rig {
         fence: RecordingFence,
         log: &'static Recorder,
     ) -> (Channel<RecordingFence>, Channel<RecordingFence>) {
-        let sim = Rp2040Sim::threaded(log.clone());
+        self.drive = None;
+        let sim =
+            if cfg!(miri) { Rp2040Sim::new(log.clone()) } else { Rp2040Sim::threaded(log.clone()) };
         let mut ch = common::channels(&sim).map(Some);
         let tx = ch[TX].take().unwrap().with_fence(fence);
         let rx = ch[RX].take().unwrap().with_fence(fence);
+        if cfg!(miri) {
+            self.drive = Some(sim.driven());
+        }
         self.sim = Some(sim);
         (tx, rx)
     }

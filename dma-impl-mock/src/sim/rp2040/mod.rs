@@ -88,7 +88,11 @@ use crate::record::{Event, Recorder};
 use crate::sim::adversary::Adversary;
 
 const CHANNELS: usize = 12;
+/// The DMA block's registers end at 0xAC4 (§2.5.7, `CH11_DBG_TCR`).
 const BLOCK: usize = 0x1000;
+/// The registers of an SPI or UART block the model has end below 0x100
+/// (§4.4.4, §4.2.8): only that much is mapped (4 KiB windows on the chip).
+const SERIAL_BLOCK: usize = 0x100;
 
 // Channel registers (§2.5.7, Table 128), offsets within a channel's 0x40.
 const READ_ADDR: usize = 0x00;
@@ -253,8 +257,8 @@ fn low32(p: *mut u8) -> u32 {
     v
 }
 
-fn block() -> Box<[AtomicU32]> {
-    (0..BLOCK / 4).map(|_| AtomicU32::new(0)).collect()
+fn block(bytes: usize) -> Box<[AtomicU32]> {
+    (0..bytes / 4).map(|_| AtomicU32::new(0)).collect()
 }
 
 /// A CPU write the datasheet does not define: panics in the writing thread.
@@ -286,7 +290,8 @@ impl State {
                 return Target::Uart(i);
             }
         }
-        let in_block = self.spi_at.iter().chain(&self.uart_at).any(|&b| at >= b && at < b + BLOCK);
+        let in_block =
+            self.spi_at.iter().chain(&self.uart_at).any(|&b| at >= b && at < b + SERIAL_BLOCK);
         if in_block || a.0.is_null() {
             Target::Nowhere
         } else {
@@ -862,9 +867,9 @@ impl Rp2040Sim {
             uart_at: [0; 2],
         };
         let shared = Arc::new(Shared {
-            dma_regs: block(),
-            spi_regs: [block(), block()],
-            uart_regs: [block(), block()],
+            dma_regs: block(BLOCK),
+            spi_regs: [block(SERIAL_BLOCK), block(SERIAL_BLOCK)],
+            uart_regs: [block(SERIAL_BLOCK), block(SERIAL_BLOCK)],
             state: Mutex::new(state),
         });
         let dma = map(&shared.dma_regs, Arc::new(DmaPort(Arc::clone(&shared))));
@@ -935,6 +940,17 @@ impl Rp2040Sim {
         (0..limit).take_while(|_| self.step()).count()
     }
 
+    /// Steps the simulator once before every CPU access the current thread
+    /// makes (register reads and writes, `load_from_dma`), until the guard is
+    /// dropped: the hardware advances with the program, deterministically and
+    /// without a worker thread (for step mode, e.g. under Miri).
+    pub fn driven(&self) -> Interleaving {
+        let shared = Arc::clone(&self.shared);
+        dma_mmio::host::interleave::interleave(move |_| {
+            shared.lock().step();
+        })
+    }
+
     /// Lets `adversary` step the simulator before every CPU access the
     /// current thread makes, until the guard is dropped (step mode).
     pub fn adversarial(&self, adversary: &Adversary) -> Interleaving {
@@ -967,14 +983,21 @@ impl Rp2040Sim {
 
     /// With a worker thread: waits (up to a second) until the transmit FIFO
     /// of SPI `i` (`spi`) or UART `i` has shifted out what it holds.
+    /// In step mode it steps (at most 100 000 times) until it has.
     fn drained(&self, spi: bool, i: usize) {
+        let kind = if spi { Device2::Spi } else { Device2::Uart };
         if self.worker.is_none() {
+            for _ in 0..100_000 {
+                let mut s = self.shared.lock();
+                if s.serial(kind, i).is_none_or(|d| d.tx.is_empty()) || !s.step() {
+                    return;
+                }
+            }
             return;
         }
         let start = std::time::Instant::now();
         while start.elapsed() < Duration::from_secs(1) {
             let mut s = self.shared.lock();
-            let kind = if spi { Device2::Spi } else { Device2::Uart };
             if s.serial(kind, i).is_none_or(|d| d.tx.is_empty()) {
                 return;
             }
@@ -983,8 +1006,8 @@ impl Rp2040Sim {
         }
     }
 
-    /// Takes the frames SPI `i` sent (with a worker: once its transmit FIFO
-    /// has shifted out).
+    /// Takes the frames SPI `i` sent, once its transmit FIFO has shifted out
+    /// (with a worker: waiting up to a second; in step mode: stepping).
     pub fn spi_sent(&self, i: usize) -> Vec<u32> {
         self.drained(true, i);
         self.shared.lock().spi.get_mut(i).map(|s| std::mem::take(&mut s.sent)).unwrap_or_default()
@@ -997,8 +1020,8 @@ impl Rp2040Sim {
         }
     }
 
-    /// Takes the bytes UART `i` sent (with a worker: once its transmit FIFO
-    /// has shifted out).
+    /// Takes the bytes UART `i` sent, once its transmit FIFO has shifted out
+    /// (as [`spi_sent`](Self::spi_sent)).
     pub fn uart_sent(&self, i: usize) -> Vec<u8> {
         self.drained(false, i);
         let mut s = self.shared.lock();
