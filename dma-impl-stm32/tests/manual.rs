@@ -7,7 +7,13 @@
 //! `CHSEL` range is the part's and the counter holds 65535 items.
 //!
 //! Every wait is bounded (a broken driver fails, it does not hang).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 

@@ -58,6 +58,8 @@
 
 mod engine;
 pub mod regs;
+#[cfg(test)]
+mod tests;
 mod usart;
 
 pub use engine::{ChannelDma, Fault, Line, StreamDma};
