@@ -4,8 +4,11 @@
 #  2. the host tests against the PL08x simulator (cargo's `test result:` lines);
 #  3. the firmware `examples/qemu_suite.rs` on qemu-system-arm -M mps2-an505
 #     and -M mps2-an521 (each with `timeout 60`);
-#  4. the mutation run: the firmware built with a Drop that does not halt
-#     (`--cfg pl08x_mutant_drop_no_halt`) must FAIL on QEMU.
+#  4. the mutation runs: the firmware built with a Drop that does not halt
+#     (`--cfg pl08x_mutant_drop_no_halt`), without the acquire fence
+#     (`pl08x_mutant_no_acquire`) or accepting misaligned buffers
+#     (`pl08x_mutant_misaligned_accepted`) must FAIL on QEMU, in the named
+#     check of the conformance suite's no_std core.
 # Prints `N passed, N failed` last (steps and QEMU checks) and exits nonzero
 # on any failure. Run from anywhere.
 set -uo pipefail
@@ -76,19 +79,36 @@ fence_in_binary() {
 }
 step "DMB before the enabling write" fence_in_binary
 
-# The mutation: a Drop that does not halt must be caught on the target.
-mutant() {
+# The mutations: each deliberate defect must make the on-target run fail,
+# caught by the conformance suite's no_std core (the firmware no longer has
+# bespoke drop / alignment checks): a Drop that does not halt (DROP_STOPS,
+# FENCES_BRACKET), no acquire fence (FENCES_BRACKET), misaligned buffers
+# accepted (MISALIGNED_REFUSED).
+mutant() { # cfg, the core check that must fail
+    local cfg=$1 check=$2 log
+    log=$(mktemp)
     CARGO_TARGET_DIR=target/pl08x-mutant \
-        CARGO_TARGET_THUMBV8M_MAIN_NONE_EABI_RUSTFLAGS="--cfg pl08x_mutant_drop_no_halt" \
+        CARGO_TARGET_THUMBV8M_MAIN_NONE_EABI_RUSTFLAGS="--cfg $cfg" \
         cargo build -q -p dma-impl-pl08x --release --example qemu_suite --features rt --target "$TARGET" || return 1
     if bash dma-impl-pl08x/qemu.sh "target/pl08x-mutant/$TARGET/release/examples/qemu_suite" mps2-an505 \
-        | sed 's/^/  mutant/'; then
-        echo "the mutant (Drop without halt) passed on QEMU: the checks miss it"
+        > "$log"; then
+        sed 's/^/  mutant/' "$log"
+        echo "the mutant $cfg passed on QEMU: the checks miss it"
+        rm -f "$log"
         return 1
     fi
-    echo "the mutant (Drop without halt) fails on QEMU, as it must"
+    grep -E 'FAIL|passed' "$log" | sed 's/^/  mutant/'
+    if ! grep -q "FAIL .* / $check" "$log"; then
+        echo "the mutant $cfg failed, but not the core check '$check'"
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+    echo "the mutant $cfg fails on QEMU ($check), as it must"
 }
-step "mutant caught on QEMU" mutant
+step "mutant Drop without halt caught on QEMU" mutant pl08x_mutant_drop_no_halt "drop stops the DMA before release"
+step "mutant no acquire caught on QEMU" mutant pl08x_mutant_no_acquire "fences bracket the DMA"
+step "mutant misaligned accepted caught on QEMU" mutant pl08x_mutant_misaligned_accepted "misaligned is an error"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -55,7 +55,10 @@ impl Default for Config {
 /// * After [`hold`](Self::hold) returns `true` and until
 ///   [`release`](Self::release), no transfer started on the harness's
 ///   channels moves any data: it is accepted and stays in flight (on QEMU's
-///   PL08x: `DMACConfiguration.E` cleared). `release` lets them run.
+///   PL08x: `DMACConfiguration.E` cleared). `release` lets them run. (The
+///   suite ends every held transfer before it releases, so a hold may also
+///   be a stall that never resumes; but only a hold that resumes lets the
+///   drop check catch a `Drop` that leaves the DMA running.)
 /// * [`settle`](Self::settle) returns only once every transfer started
 ///   outside a hold has let go of the memory (on hardware that finishes
 ///   transfers by itself: a bounded wait; where transfers run inside the

@@ -5,6 +5,13 @@
 //! subject; a failure says in words what went wrong. Collect them in a
 //! [`Report`] to print a table.
 //!
+//! The checks that observe only memory and the transfer also exist as a
+//! `no_std` core, `dma_conformance_core`, which runs on the target (QEMU, a
+//! board behind a probe) as well as on the host; the property names
+//! ([`DATA_INTACT`], ...) are that crate's, re-exported here. This suite adds
+//! what needs std and a simulator: the event-log checks (no DMA access after
+//! release, stop or drop), timeouts, panics as failures, and the report.
+//!
 //! # Buffer types
 //!
 //! [`check_read_buffer`] / [`check_write_buffer`] take a factory for the

@@ -21,9 +21,7 @@ use super::SuiteConfig;
 use crate::bits::{pattern_vec, word_name};
 use crate::record::{Recorder, RecordingFence};
 
-/// Check name: a read and a write buffer of different lengths are refused
-/// with everything given back (nothing is truncated).
-pub const LENGTH_MISMATCH_REFUSED: &str = "length mismatch is an error";
+pub use dma_conformance_core::names::LENGTH_MISMATCH_REFUSED;
 
 /// Drives a full-duplex peripheral ([`DmaFullDuplex<W>`]): what it sends is
 /// observable, what it receives can be queued. The wiring contract of

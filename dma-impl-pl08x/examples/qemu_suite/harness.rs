@@ -229,5 +229,5 @@ fn is_zero<W: Word>(w: W) -> bool {
     let p = core::ptr::addr_of!(w).cast::<u8>();
     // SAFETY: `W` is `bytes` bytes of plain data (`Word`), every byte
     // initialized; read through a local's address.
-    (0..bytes).all(|i| unsafe { p.add(i).read() } == 0)
+    (0..bytes).all(|i| unsafe { p.wrapping_add(i).read() } == 0)
 }
