@@ -34,7 +34,7 @@ mod firmware {
     #[no_mangle]
     pub(crate) extern "C" fn via_crate() -> u32 {
         // SAFETY: this program owns DMA2 and USART1 (nothing else uses them).
-        let mut dma2 = unsafe { stream::Dma::from_base(DMA2 as *mut u32) };
+        let mut dma2 = unsafe { stream::Dma::<stream::Dma2>::from_base(DMA2 as *mut u32) };
         // SAFETY: as above.
         let usart = unsafe { Usart::<StatusData>::from_base(USART1 as *mut u32) };
         let Some(stream7) = dma2.stream::<7>(4) else {
@@ -66,7 +66,7 @@ mod firmware {
         const CR3: *mut u32 = (USART1 + 0x14) as *mut u32;
         const FLAGS: u32 = 0b11_1101 << 22; // stream 7: TCIF HTIF TEIF DMEIF FEIF
         const TCIF: u32 = 1 << 27;
-        const ERRORS: u32 = 0b1101 << 22; // TEIF DMEIF FEIF
+        const ERRORS: u32 = 0b1100 << 22; // TEIF DMEIF (FEIF is no error in direct mode, RM0090 §10.3.18)
                                           // SAFETY: the addresses are DMA2 stream 7 and USART1 of an STM32F4
                                           // (RM0090), owned by this program; the buffer is static.
         unsafe {

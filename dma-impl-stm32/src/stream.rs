@@ -10,6 +10,7 @@
 //! stream's flags (a software disable sets `TCIF`) are cleared before `EN`
 //! is set again (§10.5.5, the note on `EN`).
 
+use core::cell::Cell;
 use core::marker::PhantomData;
 
 use dma_mmio::Reg;
@@ -119,6 +120,7 @@ impl<C: Controller> Dma<C> {
             base: self.base,
             request,
             priority: Priority::Low,
+            fifo_mode: Cell::new(false),
             _not_sync: PhantomData,
             _controller: PhantomData,
         })
@@ -131,6 +133,9 @@ pub struct Stream<const N: u8, C: Controller = Dma2> {
     base: Reg,
     request: u8,
     priority: Priority,
+    /// Whether the last `program` chose FIFO mode (`SxFCR.DMDIS`): only
+    /// then is `FEIF` an error.
+    fifo_mode: Cell<bool>,
     _not_sync: PhantomData<*const ()>,
     _controller: PhantomData<C>,
 }
@@ -205,6 +210,7 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         // direct mode are not allowed memory to memory); the rest runs in direct mode.
         let fcr = if direction == DIR_M2M { FIFO_MODE } else { 0 };
         self.reg(FCR).write(fcr);
+        self.fifo_mode.set(fcr & DMDIS != 0);
         self.cr().write(cr);
     }
 
@@ -236,8 +242,8 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         // lost and the stream still running ("the faulty stream is not
         // automatically disabled ... there is no data loss", RM0090 §10.3.18
         // Error management; RM0385 §8.3.18): a USART transfer must not fail
-        // for it. `DMDIS` is read only when `FEIF` is set.
-        let fifo = bits & FEIF != 0 && self.reg(FCR).read() & DMDIS != 0;
+        // for it. Whether FIFO mode is on is what `program` wrote to `DMDIS`.
+        let fifo = bits & FEIF != 0 && self.fifo_mode.get();
         Status {
             complete: bits & TCIF != 0,
             half: bits & HTIF != 0,
