@@ -480,6 +480,7 @@ impl<'s, W: Word, L: Lane<W>> Run<'s, W, L> {
     }
 
     /// Starts a valid transfer of `len` words.
+    #[allow(clippy::type_complexity)]
     fn begin(&mut self, len: usize) -> Result<(L::T, [Option<(usize, usize)>; 2]), Why> {
         let res = self.take()?;
         let (s, d) = self.raw(0, len, len);
@@ -642,8 +643,12 @@ impl<'s, W: Word, L: Lane<W>> Run<'s, W, L> {
     fn regions(&self, len: usize) -> [Option<(usize, usize, Access)>; 2] {
         let bytes = len * size_of::<W>();
         [
-            L::KIND.lends_src().then(|| (self.mem.source as usize, bytes, Access::DmaReads)),
-            L::KIND.lends_dst().then(|| (self.mem.destination as usize, bytes, Access::DmaWrites)),
+            L::KIND.lends_src().then_some((self.mem.source as usize, bytes, Access::DmaReads)),
+            L::KIND.lends_dst().then_some((
+                self.mem.destination as usize,
+                bytes,
+                Access::DmaWrites,
+            )),
         ]
     }
 

@@ -8,6 +8,7 @@ use dma_conformance_core::{
     check_copy, Config, CopyHarness, FmtSink, Harness, Memory, RecordingFence, Tally,
 };
 
+#[allow(unreachable_pub)]
 mod support {
     include!("support/copier.rs");
 }
