@@ -72,7 +72,7 @@ step "mutant 'Drop does not abort' fails on rp2040js" mutant_emulator
 mutant_host() {
     RUSTFLAGS="--cfg rp2040_mutant_no_busy_wait" CARGO_TARGET_DIR=target/mutant-host \
         cargo test -q -p dma-impl-rp2040 --test adversarial --test conformance --no-fail-fast 2>&1 \
-        | grep -E '^test result:|^  FAIL ' | head -5 | sed 's/^/  mutant (abort without waiting)| /'
+        | grep -E '^test result:|^  FAIL ' | head -5 | sed -e 's/^test result:/mutant run:/' -e 's/^/  mutant (abort without waiting)| /'
     [ "${PIPESTATUS[0]}" != 0 ]
 }
 step "mutant 'abort without waiting for BUSY' fails on the host" mutant_host

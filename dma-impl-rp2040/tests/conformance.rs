@@ -260,12 +260,16 @@ fn all<F: FnMut() -> Vec<CheckResult>>(mut run: F) -> Vec<CheckResult> {
     run()
 }
 
+/// Every word type natively; under Miri (the budget of `.ci/run`) bytes and
+/// one refused width only: the other widths run the same code.
 macro_rules! every_word {
     ($f:ident, $name:expr, $rig:expr, $config:expr) => {{
         let mut r = Vec::new();
         r.extend($f::<u8, _>($name, $rig, $config));
-        r.extend($f::<u16, _>($name, $rig, $config));
-        r.extend($f::<u32, _>($name, $rig, $config));
+        if !cfg!(miri) {
+            r.extend($f::<u16, _>($name, $rig, $config));
+            r.extend($f::<u32, _>($name, $rig, $config));
+        }
         r.extend($f::<u64, _>($name, $rig, $config));
         r
     }};

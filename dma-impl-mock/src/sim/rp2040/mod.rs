@@ -983,16 +983,13 @@ impl Rp2040Sim {
 
     /// With a worker thread: waits (up to a second) until the transmit FIFO
     /// of SPI `i` (`spi`) or UART `i` has shifted out what it holds.
-    /// In step mode it steps (at most 100 000 times) until it has.
+    /// In step mode it steps (at most 100 000 times) until nothing moves.
     fn drained(&self, spi: bool, i: usize) {
         let kind = if spi { Device2::Spi } else { Device2::Uart };
         if self.worker.is_none() {
-            for _ in 0..100_000 {
-                let mut s = self.shared.lock();
-                if s.serial(kind, i).is_none_or(|d| d.tx.is_empty()) || !s.step() {
-                    return;
-                }
-            }
+            // Until nothing moves: a transfer still running (a forgotten
+            // one, say) delivers the rest of its words too.
+            self.run(100_000);
             return;
         }
         let start = std::time::Instant::now();
@@ -1007,7 +1004,8 @@ impl Rp2040Sim {
     }
 
     /// Takes the frames SPI `i` sent, once its transmit FIFO has shifted out
-    /// (with a worker: waiting up to a second; in step mode: stepping).
+    /// (with a worker: waiting up to a second; in step mode: stepping until
+    /// nothing moves).
     pub fn spi_sent(&self, i: usize) -> Vec<u32> {
         self.drained(true, i);
         self.shared.lock().spi.get_mut(i).map(|s| std::mem::take(&mut s.sent)).unwrap_or_default()
