@@ -17,7 +17,7 @@ fi
 
 elf=${1:-}
 if [ -z "$elf" ]; then
-    elf=target/$TARGET/release/examples/qemu_suite
+    elf=${CARGO_TARGET_DIR:-target}/$TARGET/release/examples/qemu_suite
     cargo build -q -p dma-impl-pl08x --release --example qemu_suite --features rt --target "$TARGET" || exit 1
 fi
 shift || true
