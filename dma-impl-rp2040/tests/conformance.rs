@@ -280,6 +280,12 @@ fn section(report: &mut Report, name: &str, results: Vec<CheckResult>) {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "the suite's mem::forget checks need a free-running (threaded) DMA, which Miri \
+              interprets far beyond the budget; the HAL's paths run under Miri in \
+              tests/adversarial.rs and tests/bad_input.rs"
+)]
 fn rp2040_conformance() {
     let config = SuiteConfig::default();
     let mut report = Report::new();
@@ -290,14 +296,6 @@ fn rp2040_conformance() {
             every_word!(check_copy_transfers, "rp2040 channel", &mut CopyRig::default(), &config)
         }),
     );
-    // Under Miri the memory-to-memory section only (the SPI and UART paths
-    // run under Miri in tests/adversarial.rs and tests/bad_input.rs): each
-    // check is a whole interpreted run.
-    if cfg!(miri) {
-        println!("{report}");
-        assert!(report.all_passed(), "{report}");
-        return;
-    }
     let mut spi = SpiRig::default();
     let mut results = every_word!(check_write_transfers, "rp2040 SPI1", &mut spi, &config);
     results.extend(every_word!(check_read_transfers, "rp2040 SPI1", &mut spi, &config));
