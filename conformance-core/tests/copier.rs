@@ -12,7 +12,7 @@ use dma_conformance_core::{
 mod support {
     include!("support/copier.rs");
 }
-use support::Copier;
+use support::{Copier, Defect};
 
 #[repr(align(8))]
 #[allow(dead_code)] // used through its address only
@@ -20,7 +20,10 @@ struct Region([u8; 512]);
 static mut SRC: Region = Region([0; 512]);
 static mut DST: Region = Region([0; 512]);
 
-struct Board;
+#[derive(Default)]
+struct Board {
+    defect: Defect,
+}
 
 // SAFETY: the statics are used by this harness only, handed to the suite
 // alone; the copier reaches all memory; holds are refused.
@@ -37,7 +40,7 @@ unsafe impl Harness for Board {
 impl<W: dma_traits::Word> CopyHarness<W> for Board {
     type Channel = Copier<RecordingFence>;
     fn channel(&mut self) -> Option<Self::Channel> {
-        Some(Copier::new(RecordingFence::default()))
+        Some(Copier::with_defect(RecordingFence::default(), self.defect))
     }
     fn max_len(&self) -> Option<usize> {
         Some(Copier::<RecordingFence>::MAX_LEN)
@@ -49,12 +52,54 @@ fn copier_passes_the_core_suite() {
     let mut out = String::new();
     let mut tally = Tally::new(FmtSink(&mut out));
     let config = Config::default();
-    check_copy::<u8, _>("copier u8", &mut Board, &config, &mut tally);
-    check_copy::<u16, _>("copier u16", &mut Board, &config, &mut tally);
-    check_copy::<u32, _>("copier u32", &mut Board, &config, &mut tally);
-    check_copy::<u64, _>("copier u64", &mut Board, &config, &mut tally);
+    check_copy::<u8, _>("copier u8", &mut Board::default(), &config, &mut tally);
+    check_copy::<u16, _>("copier u16", &mut Board::default(), &config, &mut tally);
+    check_copy::<u32, _>("copier u32", &mut Board::default(), &config, &mut tally);
+    check_copy::<u64, _>("copier u64", &mut Board::default(), &config, &mut tally);
     let (passed, failed) = (tally.passed, tally.failed);
     println!("{out}");
     assert_eq!(failed, 0, "{out}");
     assert_eq!(passed, 31, "{out}");
+}
+
+/// Collects the failed checks' names.
+#[derive(Default)]
+struct Failures(Vec<&'static str>);
+
+impl dma_conformance_core::Sink for Failures {
+    fn result(&mut self, r: &dma_conformance_core::CheckResult<'_>) {
+        if let dma_conformance_core::Verdict::Fail(_) = r.verdict {
+            self.0.push(r.check);
+        }
+    }
+}
+
+/// Each defect makes the check for it fail (and the others may too).
+#[test]
+fn each_defect_is_caught_by_its_check() {
+    use dma_conformance_core::names::*;
+    let cases = [
+        (Defect::DropsLastWord, DATA_INTACT),
+        (Defect::AcceptsEmpty, ZERO_LEN_REFUSED),
+        (Defect::AcceptsTooLong, OVERLONG_REFUSED),
+        (Defect::AcceptsMisaligned, MISALIGNED_REFUSED),
+        (Defect::AcceptsMismatch, LENGTH_MISMATCH_REFUSED),
+        (Defect::NoRelease, FENCES_BRACKET),
+        (Defect::NoAcquire, FENCES_BRACKET),
+    ];
+    for (defect, check) in cases {
+        let mut failures = Failures::default();
+        check_copy::<u32, _>(
+            "broken copier",
+            &mut Board { defect },
+            &Config::default(),
+            &mut failures,
+        );
+        println!("{defect:?}: {:?}", failures.0);
+        assert!(
+            failures.0.contains(&check),
+            "{defect:?} not caught by {check:?}: {:?}",
+            failures.0
+        );
+    }
 }

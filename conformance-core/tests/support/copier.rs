@@ -6,10 +6,33 @@ use dma_traits::{
     TransferError, Word,
 };
 
+/// A deliberate defect, to show the suite catches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Defect {
+    /// None: a conforming channel.
+    #[default]
+    None,
+    /// Copies one word too few.
+    DropsLastWord,
+    /// Accepts (and copies) a zero-length transfer.
+    AcceptsEmpty,
+    /// Accepts transfers longer than `MAX_LEN`.
+    AcceptsTooLong,
+    /// Accepts misaligned buffers (and copies them bytewise).
+    AcceptsMisaligned,
+    /// Accepts different lengths, copying the shorter.
+    AcceptsMismatch,
+    /// Starts without the release fence.
+    NoRelease,
+    /// Ends without the acquire fence.
+    NoAcquire,
+}
+
 /// A copy channel using fence `F`.
 #[derive(Debug, Default)]
 pub struct Copier<F> {
     fence: F,
+    defect: Defect,
 }
 
 impl<F: DmaFence> Copier<F> {
@@ -17,8 +40,14 @@ impl<F: DmaFence> Copier<F> {
     pub const MAX_LEN: usize = 16;
 
     /// A channel with fence `fence`.
+    #[allow(dead_code)] // the crate's doc example uses it
     pub fn new(fence: F) -> Self {
-        Copier { fence }
+        Copier { fence, defect: Defect::None }
+    }
+
+    /// A channel with `defect`.
+    pub fn with_defect(fence: F, defect: Defect) -> Self {
+        Copier { fence, defect }
     }
 }
 
@@ -27,11 +56,15 @@ impl<F: DmaFence> Copier<F> {
 pub struct Copied<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> {
     buffers: core::mem::ManuallyDrop<(S, D)>,
     fence: F,
+    defect: Defect,
     words: usize,
 }
 
 impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Copied<S, D, F> {
     fn acquire(&mut self) {
+        if self.defect == Defect::NoAcquire {
+            return;
+        }
         let (from, len) = self.buffers.0.dma_read_buffer();
         let (to, _) = self.buffers.1.dma_write_buffer();
         self.fence.acquire(core::ptr::slice_from_raw_parts(from, len), Access::DmaReads);
@@ -64,7 +97,8 @@ unsafe impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Transfer for Copie
         this.acquire();
         // SAFETY: taken once; `this` is never dropped or used again.
         let buffer = unsafe { core::mem::ManuallyDrop::take(&mut this.buffers) };
-        Ok(Finished { buffer, resources: Copier { fence: this.fence }, transferred: this.words })
+        let resources = Copier { fence: this.fence, defect: this.defect };
+        Ok(Finished { buffer, resources, transferred: this.words })
     }
 }
 
@@ -85,17 +119,20 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
     {
         let (from, len) = source.dma_read_buffer();
         let (to, to_len) = destination.dma_write_buffer();
-        let why = if len != to_len {
+        let d = self.defect;
+        let why = if len != to_len && d != Defect::AcceptsMismatch {
             Some("lengths differ")
-        } else if len == 0 {
+        } else if len == 0 && d != Defect::AcceptsEmpty {
             Some("empty")
-        } else if len > Self::MAX_LEN {
+        } else if len > Self::MAX_LEN && d != Defect::AcceptsTooLong {
             Some("too long")
-        } else if !W::WIDTH.aligns(from) || !W::WIDTH.aligns(to) {
+        } else if (!W::WIDTH.aligns(from) || !W::WIDTH.aligns(to)) && d != Defect::AcceptsMisaligned
+        {
             Some("misaligned")
         } else {
             None
         };
+        let len = len.min(to_len);
         if let Some(why) = why {
             return Err(TransferError::rejected(why, (source, destination), self));
         }
@@ -103,15 +140,21 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
             core::ptr::slice_from_raw_parts(from, len),
             core::ptr::slice_from_raw_parts(to.cast_const(), len),
         );
-        if self.fence.release(src, Access::DmaReads).is_err()
-            || self.fence.release(dst, Access::DmaWrites).is_err()
+        if d != Defect::NoRelease
+            && (self.fence.release(src, Access::DmaReads).is_err()
+                || self.fence.release(dst, Access::DmaWrites).is_err())
         {
             return Err(TransferError::rejected("fence", (source, destination), self));
         }
-        // SAFETY: `len` initialized words at `from` and `len` writable words
-        // at `to`, in different buffers the caller owns (buffer contracts).
-        unsafe { core::ptr::copy_nonoverlapping(from, to, len) };
+        let words = if d == Defect::DropsLastWord { len.saturating_sub(1) } else { len };
+        let bytes = words * core::mem::size_of::<W>();
+        // SAFETY: `words <= len` initialized words at `from` and writable
+        // words at `to`, in different buffers the caller owns (buffer
+        // contracts; a defect's misaligned or over-long buffers are the
+        // suite's, inside its memory); copied bytewise, so alignment does
+        // not matter.
+        unsafe { core::ptr::copy_nonoverlapping(from.cast::<u8>(), to.cast::<u8>(), bytes) };
         let buffers = core::mem::ManuallyDrop::new((source, destination));
-        Ok(Copied { buffers, fence: self.fence, words: len })
+        Ok(Copied { buffers, fence: self.fence, defect: d, words })
     }
 }
