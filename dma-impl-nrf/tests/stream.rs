@@ -167,3 +167,21 @@ fn the_stream_acquires_each_buffer_after_easydma_let_go() {
         assert!(acquires.iter().all(|&a| a > stopped), "acquired before the stop: {tail:?}");
     }
 }
+
+/// An overrun while a buffer fills is reported with that buffer by `next`,
+/// and the stream goes on.
+#[test]
+fn an_overrun_is_reported_with_the_buffer_it_hit() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    // 'a' arrives, '!' is lost to an overrun, 'b' completes the buffer.
+    sim.inject_uart_overrun(1);
+    sim.feed(b"a!bcd");
+    let mut rx_stream = rx(&sim).read_stream(vec![0u8; 2], vec![0u8; 2]).ok().unwrap();
+    sim.run(10);
+    let filled = rx_stream.next(vec![0u8; 2]).ok().unwrap();
+    assert_eq!((&filled.buffer[..], filled.received), (&b"ab"[..], 2));
+    assert_eq!(filled.error, Some(dma_impl_nrf::Error::Overrun), "reported with its buffer");
+    sim.run(10);
+    let filled = rx_stream.next(vec![0u8; 2]).ok().unwrap();
+    assert_eq!((&filled.buffer[..], filled.error), (&b"cd"[..], None));
+}

@@ -58,6 +58,8 @@ pub(super) struct State {
     pub(super) sent: Vec<u8>,
     pub(super) budget: Option<usize>,
     pub(super) uart_error: Option<(usize, u32)>,
+    /// UARTE: bytes until one is lost to an overrun, reception going on.
+    pub(super) uart_overrun: Option<usize>,
     pub(super) twi_fault: Option<TwiFault>,
     pub(super) starts: usize,
     pub(super) twi_address: Option<u8>,
@@ -343,7 +345,23 @@ fn uarte_step(shared: &Shared, st: &mut State) -> bool {
     if st.rx.active && st.rx.pos < st.rx.len && st.has_budget() {
         if let Some(byte) = st.incoming.pop_front() {
             st.spend();
+            // PS UARTE "Error conditions": an OVERRUN loses the byte and
+            // sets ERRORSRC.OVERRUN and ERROR; reception goes on.
+            let lost = match st.uart_overrun {
+                Some(0) => {
+                    st.uart_overrun = None;
+                    shared.set_reg(UARTE_ERRORSRC, shared.reg(UARTE_ERRORSRC) | 1);
+                    set(shared, EVENTS_ERROR);
+                    true
+                }
+                Some(n) => {
+                    st.uart_overrun = Some(n - 1);
+                    false
+                }
+                None => false,
+            };
             match st.uart_error {
+                _ if lost => {}
                 Some((0, bits)) => {
                     st.uart_error = None;
                     st.budget = Some(0);

@@ -373,6 +373,14 @@ impl EasyDmaSim {
         self.shared.lock().uart_error = Some((after, errorsrc));
     }
 
+    /// UARTE: the byte received after `after` more good bytes is lost to an
+    /// overrun (`ERRORSRC.OVERRUN`, `EVENTS_ERROR`), and reception goes on
+    /// (unlike [`inject_uart_error`](Self::inject_uart_error), the line does
+    /// not hold).
+    pub fn inject_uart_overrun(&self, after: usize) {
+        self.shared.lock().uart_overrun = Some(after);
+    }
+
     /// TWIM: the slave produces `fault` in the next transaction.
     pub fn inject_twi_fault(&self, fault: TwiFault) {
         self.shared.lock().twi_fault = Some(fault);
