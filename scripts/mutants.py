@@ -41,8 +41,10 @@ def copy_tree(own_paths):
     if TREE.exists():
         shutil.rmtree(TREE)
     ignore = lambda d, names: [n for n in names if n in IGNORED]
+    # Fresh modification times (`shutil.copy`, not `copy2`): a file copied
+    # with an old time over a mutant's build would not be rebuilt.
     if not own_paths:
-        shutil.copytree(ROOT, TREE, ignore=ignore)
+        shutil.copytree(ROOT, TREE, ignore=ignore, copy_function=shutil.copy)
     else:
         TREE.mkdir(parents=True)
         archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
@@ -54,10 +56,10 @@ def copy_tree(own_paths):
             elif target.exists():
                 target.unlink()
             if source.is_dir():
-                shutil.copytree(source, target, ignore=ignore)
+                shutil.copytree(source, target, ignore=ignore, copy_function=shutil.copy)
             elif source.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
+                shutil.copy(source, target)
     # Anything the tests read beside the workspace (../shared).
     shared = ROOT.parent / "shared"
     link = SCRATCH / "shared"
@@ -71,13 +73,25 @@ def edits_of(mutant):
     return [{"file": mutant["file"], "find": mutant["find"], "replace": mutant["replace"]}]
 
 
+CHILD = None  # the command running now, killed with its process group if we are
+
+
+def kill_child(*_):
+    if CHILD is not None and CHILD.poll() is None:
+        os.killpg(CHILD.pid, signal.SIGKILL)
+    sys.exit(130)
+
+
 def run(command, timeout):
     """Runs one shell command in the scratch tree: (exit code or 'timeout', output)."""
-    # The workspace's own target directory: registry crates built there already
-    # are reused (the copy's path crates build apart, as their paths differ).
-    env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target"), CARGO_TERM_COLOR="never")
+    global CHILD
+    # A target directory of its own: cargo names a path crate's artifacts by
+    # its path relative to the workspace, so the copy and the original would
+    # overwrite each other's builds.
+    env = dict(os.environ, CARGO_TARGET_DIR=str(SCRATCH / "target"), CARGO_TERM_COLOR="never")
     proc = subprocess.Popen(command, shell=True, cwd=TREE, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+    CHILD = proc
     try:
         out, _ = proc.communicate(timeout=timeout)
         return proc.returncode, out
@@ -121,10 +135,12 @@ def main():
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--ci", action="store_true", help="only the mutants marked ci = true")
     parser.add_argument("--only", help="only mutants whose name contains this text")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds per test command")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per test command")
     parser.add_argument("--own", nargs="+", metavar="PATH", default=[],
                         help="start from HEAD and take only these paths from the working tree")
     args = parser.parse_args()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, kill_child)
 
     copy_tree(args.own)
     rows, bad = [], 0
@@ -133,6 +149,9 @@ def main():
         commands = spec["tests"]
         mutants = [m for m in spec.get("mutant", [])
                    if (not args.ci or m.get("ci")) and (not args.only or args.only in m["name"])]
+        if not mutants:
+            print(f"== {path.name}: no mutants selected")
+            continue
         print(f"== {path.name}: {len(mutants)} mutants; baseline first", flush=True)
         start = time.time()
         verdict, detail = run_commands(commands, args.timeout)

@@ -13,6 +13,10 @@
 //!   DMA cannot reach.
 //! * [`queued`] (feature `bbqueue`): a serial port by DMA over a bbqueue,
 //!   committing / releasing exactly what each transfer moved.
+//! * [`io`] and [`spi_async`] (feature `async`): `embedded-io` /
+//!   `embedded-io-async` `Read` and `Write` over any DMA serial port, and
+//!   `embedded-hal-async` `SpiBus` over any full-duplex port, copying through
+//!   driver-owned `'static` buffers so that a leaked future is harmless.
 //!
 //! The driver author's guide, `docs/driver-guide.md`, explains how they are
 //! built; its code is compiled as doctests of this crate.
@@ -20,9 +24,15 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod cursor;
+#[cfg(feature = "async")]
+pub mod io;
 pub mod logger;
 #[cfg(feature = "bbqueue")]
 pub mod queued;
+#[cfg(feature = "async")]
+mod slot;
+#[cfg(feature = "async")]
+pub mod spi_async;
 pub mod spi_bus;
 pub mod ws2812;
 

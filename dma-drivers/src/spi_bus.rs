@@ -46,13 +46,16 @@ pub enum SpiBusError<E> {
     },
     /// A panic in the port's own code took the port; the bus is unusable.
     PortLost,
+    /// The bus's own buffers hold no byte the DMA can use (an async bus
+    /// built on empty buffers); nothing was exchanged.
+    NoBuffer,
 }
 
 impl<E: fmt::Debug> embedded_hal::spi::Error for SpiBusError<E> {
     fn kind(&self) -> ErrorKind {
         match self {
             SpiBusError::Port { kind, .. } => *kind,
-            SpiBusError::PortLost => ErrorKind::Other,
+            SpiBusError::PortLost | SpiBusError::NoBuffer => ErrorKind::Other,
         }
     }
 }
@@ -62,6 +65,7 @@ impl<E: fmt::Display> fmt::Display for SpiBusError<E> {
         match self {
             SpiBusError::Port { error, kind } => write!(f, "SPI ({kind}): {error}"),
             SpiBusError::PortLost => f.write_str("the SPI port was lost to a panic"),
+            SpiBusError::NoBuffer => f.write_str("the bus's DMA buffers cannot hold a byte"),
         }
     }
 }

@@ -1,0 +1,236 @@
+//! The async drivers (`io::DmaWriter`, `io::DmaReader`, `spi_async::AsyncDmaSpiBus`)
+//! on the mock: a future leaked mid-transfer, after which the caller reuses
+//! its slice; a future dropped at every await point; errors that leave the
+//! driver usable; and the interrupt waking a real executor. Run natively and
+//! under Miri (which reports any DMA access to the caller's memory).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use dma_drivers::io::{DmaReader, DmaWriter, IoError};
+use dma_drivers::spi_async::AsyncDmaSpiBus;
+use dma_impl_mock::peripheral::MockSpi;
+use dma_impl_mock::record::Recorder;
+use dma_impl_mock::{MockDma, MockSerial};
+use dma_traits::future::DmaWaker;
+use dma_traits::CompilerFence;
+use embedded_hal_async::spi::SpiBus;
+use embedded_io_async::{Read, Write};
+use futures_executor::block_on;
+
+fn chunk<const N: usize>() -> &'static mut [u8; N] {
+    Box::leak(Box::new([0; N]))
+}
+
+/// Polls `future` once; it must still be waiting for the (stepped) DMA.
+fn poll_pending<F: Future>(future: std::pin::Pin<&mut F>) {
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(future.poll(&mut cx).is_pending(), "the stepped DMA has not moved yet");
+}
+
+/// Polls `future` to the end, moving the stepped DMA one word between polls;
+/// fails (rather than hangs) if it is still pending after 1000 polls.
+fn drive<F: Future>(dma: &MockDma, future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..1000 {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        dma.step(1);
+    }
+    panic!("still pending after 1000 polls: the driver waits for a transfer that cannot end");
+}
+
+/// Polls `future` (on the threaded mock, whose DMA runs by itself) until it
+/// is ready; fails after 10 s instead of hanging.
+fn within_10s<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "still pending after 10 s");
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn a_leaked_write_future_leaves_the_callers_slice_alone() {
+    let dma = MockDma::stepped(Recorder::new());
+    let serial = MockSerial::with_default_fence(&dma);
+    let wire = serial.wire();
+    let mut writer = DmaWriter::new(serial, chunk::<8>());
+
+    let mut message = *b"leak me, then reuse me";
+    {
+        let mut future = Box::pin(writer.write(&message));
+        poll_pending(future.as_mut());
+        std::mem::forget(future);
+    }
+    // The future is gone without a drop; the caller's memory is theirs again.
+    message.fill(b'#');
+    assert_eq!(dma.step(3), 3);
+    message.fill(b'%');
+    dma.step(usize::MAX);
+    // The chunk that was in flight went out from the driver's own buffer.
+    drive(&dma, writer.flush()).unwrap();
+    assert_eq!(wire.take_sent::<u8>(), b"leak me,");
+
+    // The driver is still usable.
+    drive(&dma, writer.write_all(b"ok")).unwrap();
+    assert_eq!(wire.take_sent::<u8>(), b"ok");
+}
+
+#[test]
+fn a_write_future_dropped_at_any_await_point_loses_nothing_it_reported() {
+    let message = b"0123456789abcdefghij";
+    for polls in 0..8 {
+        let dma = MockDma::stepped(Recorder::new());
+        let serial = MockSerial::with_default_fence(&dma);
+        let wire = serial.wire();
+        let mut writer = DmaWriter::new(serial, chunk::<4>());
+        {
+            let mut future = pin!(writer.write_all(message));
+            let mut cx = Context::from_waker(Waker::noop());
+            for _ in 0..polls {
+                if future.as_mut().poll(&mut cx).is_ready() {
+                    break;
+                }
+                dma.step(1);
+            }
+        } // dropped here, possibly with a chunk in flight
+        drive(&dma, writer.flush()).unwrap();
+        let sent = wire.take_sent::<u8>();
+        assert!(message.starts_with(&sent), "after {polls} polls: {sent:?} is a prefix");
+        // Whatever was in flight finished; then the whole message again.
+        drive(&dma, writer.write_all(message)).unwrap();
+        assert_eq!(wire.take_sent::<u8>(), message, "after {polls} polls");
+    }
+}
+
+#[test]
+fn a_dropped_or_leaked_read_future_loses_no_byte() {
+    let dma = MockDma::stepped(Recorder::new());
+    let serial = MockSerial::with_default_fence(&dma);
+    let wire = serial.wire();
+    let mut reader = DmaReader::new(serial, chunk::<6>());
+    wire.deliver(b"abcdefghij");
+
+    let mut first = [0u8; 4];
+    {
+        let mut future = Box::pin(reader.read(&mut first));
+        poll_pending(future.as_mut());
+        std::mem::forget(future); // leaked while receiving 4 bytes
+    }
+    first.fill(0); // reused: the DMA writes the driver's buffer, not this
+    dma.step(usize::MAX);
+    assert_eq!(drive(&dma, reader.read(&mut first)).unwrap(), 4);
+    assert_eq!(&first, b"abcd", "the leaked read's bytes come out of the next read");
+
+    // A read dropped after one poll (receiving min(8, 6) bytes): its bytes
+    // come out of the next one too.
+    let mut second = [0u8; 8];
+    {
+        let mut future = pin!(reader.read(&mut second));
+        poll_pending(future.as_mut());
+    }
+    dma.step(usize::MAX);
+    let n = drive(&dma, reader.read(&mut second)).unwrap();
+    assert_eq!(&second[..n], b"efghij");
+}
+
+#[test]
+fn errors_give_everything_back_and_the_drivers_stay_usable() {
+    let dma = MockDma::threaded(Recorder::new());
+    let serial = MockSerial::with_default_fence(&dma);
+    let wire = serial.wire();
+    let mut writer = DmaWriter::new(serial, chunk::<16>());
+    dma.fail_next_after(3);
+    let error = within_10s(writer.write(b"0123456789")).expect_err("the injected bus error");
+    assert!(matches!(error, IoError::Port { transferred: 3, .. }), "{error:?}");
+    assert_eq!(wire.take_sent::<u8>(), b"012");
+    assert_eq!(within_10s(writer.write(b"again")).unwrap(), 5);
+    assert_eq!(wire.take_sent::<u8>(), b"again");
+
+    // A failed reception keeps the bytes that arrived for the next read.
+    let (serial, _) = writer.release().unwrap();
+    let mut reader = DmaReader::new(serial, chunk::<8>());
+    wire.deliver(b"xyzw");
+    dma.fail_next_after(2);
+    let mut buf = [0u8; 4];
+    assert!(within_10s(reader.read(&mut buf)).is_err());
+    let n = within_10s(reader.read(&mut buf)).unwrap();
+    assert_eq!(&buf[..n], b"xy", "nothing that arrived is lost");
+}
+
+#[test]
+fn the_interrupt_wakes_the_executor() {
+    let dma = MockDma::threaded(Recorder::new());
+    let irq: &'static DmaWaker = Box::leak(Box::new(DmaWaker::new()));
+    dma.on_interrupt(move || irq.wake());
+    let serial = MockSerial::with_default_fence(&dma);
+    let wire = serial.wire();
+    let mut writer = DmaWriter::new(serial, chunk::<5>()).with_waker(irq);
+    block_on(async {
+        writer.write_all(b"sleeps between chunks").await.unwrap();
+        writer.flush().await.unwrap();
+    });
+    assert_eq!(wire.take_sent::<u8>(), b"sleeps between chunks");
+}
+
+#[test]
+fn a_leaked_spi_future_leaves_the_callers_slices_alone() {
+    let dma = MockDma::stepped(Recorder::new());
+    let spi = MockSpi::new(&dma, CompilerFence);
+    let wire = spi.wire();
+    wire.deliver(&[1u8, 2, 3, 4, 5, 6, 7, 8]);
+    let mut bus = AsyncDmaSpiBus::new(spi, chunk::<4>(), chunk::<4>());
+
+    let mut read = [0u8; 6];
+    let mut write = *b"CMD---";
+    {
+        let mut future = Box::pin(bus.transfer(&mut read, &write));
+        poll_pending(future.as_mut());
+        std::mem::forget(future);
+    }
+    read.fill(0xEE);
+    write.fill(0);
+    dma.step(usize::MAX);
+    assert_eq!(read, [0xEE; 6], "the DMA never wrote the caller's slice");
+    drive(&dma, bus.flush()).unwrap();
+    assert_eq!(wire.take_sent::<u8>(), b"CMD-", "the chunk in flight came from the bus's buffer");
+
+    let mut status = [0u8; 3];
+    drive(&dma, bus.transfer(&mut status, &[0x9F])).unwrap();
+    assert_eq!(status, [5, 6, 7]);
+    assert_eq!(wire.take_sent::<u8>(), [0x9F, 0, 0]);
+}
+
+#[test]
+fn spi_operations_through_chunks() {
+    let dma = MockDma::threaded(Recorder::new());
+    let spi = MockSpi::new(&dma, CompilerFence);
+    let wire = spi.wire();
+    // The receive buffer is the shorter one: it sets the chunk.
+    let mut bus = AsyncDmaSpiBus::new(spi, chunk::<5>(), chunk::<3>()).with_fill_byte(0xFF);
+    block_on(async {
+        wire.deliver(&[0u8; 7]); // what the device clocks back, dropped
+        bus.write(b"abcdefg").await.unwrap();
+        assert_eq!(wire.take_sent::<u8>(), b"abcdefg");
+        wire.deliver(&[10u8, 11, 12, 13]);
+        let mut four = [0u8; 4];
+        bus.read(&mut four).await.unwrap();
+        assert_eq!(four, [10, 11, 12, 13]);
+        assert_eq!(wire.take_sent::<u8>(), [0xFF; 4]);
+        wire.deliver(&[20u8, 21, 22, 23, 24]);
+        let mut words = *b"hello";
+        bus.transfer_in_place(&mut words).await.unwrap();
+        assert_eq!(words, [20, 21, 22, 23, 24]);
+        assert_eq!(wire.take_sent::<u8>(), b"hello");
+    });
+}
