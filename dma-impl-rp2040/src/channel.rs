@@ -208,14 +208,14 @@ impl Hw {
     /// 5. `READ_ERROR`/`WRITE_ERROR` read, then cleared (write 1), and the
     ///    channel's (possibly spurious, E13) `INTR` flag cleared.
     ///
-    /// Every poll is bounded by [`POLL_LIMIT`] reads of the DMA block: what
-    /// it waits for is the flush of the few transfers in flight, which the
-    /// datasheet bounds in cycles ("generally takes only a few cycles",
-    /// §2.5.5.3), far fewer than the limit's bus reads; no poll waits for a
-    /// DREQ or for another channel's sequence (the FIFO polls may end at the
-    /// limit while other channels stream, by when this channel's entries,
-    /// which were ahead in the in-order FIFOs, have long left). A channel
-    /// that is not `BUSY` returns at once.
+    /// The wait for the abort (step 3) is not bounded: the buffer goes back
+    /// only after the channel has let go, and the datasheet says that
+    /// "generally takes only a few cycles" (§2.5.5.3); no DREQ or other
+    /// channel can hold it up. The FIFO polls (steps 2 and 4) are bounded by
+    /// [`POLL_LIMIT`] reads of the DMA block: they may end at the limit while
+    /// other channels stream, by when this channel's entries, which were
+    /// ahead in the in-order FIFOs, have long left. A channel that is not
+    /// `BUSY` returns at once.
     pub(crate) fn stop(&self) -> Stopped {
         // The mutant (`ci.sh`): a stop (so a `Drop`) that leaves a running
         // channel running.
@@ -237,11 +237,17 @@ impl Hw {
             abort.write(self.bit());
             if wait {
                 let bit = self.bit();
-                Self::poll(|| {
+                // Not bounded: the buffer goes back only once the channel is
+                // no longer BUSY, however long the hardware takes; giving up
+                // would hand back memory the DMA may still write.
+                loop {
                     let a = abort.read();
                     let aborting = a & bit != 0 && a & !regs::CHAN_ABORT_FIELD == 0;
-                    !aborting && ctrl_reg.read() & regs::CTRL_BUSY == 0
-                });
+                    if !aborting && ctrl_reg.read() & regs::CTRL_BUSY == 0 {
+                        break;
+                    }
+                    core::hint::spin_loop();
+                }
                 Self::poll(|| !self.in_flight());
             }
             self.finish(remaining)
@@ -267,8 +273,8 @@ impl Hw {
     }
 }
 
-/// The most reads of the DMA block one wait of a stop makes (see
-/// `Channel`'s stop: each waits for a flush the datasheet bounds in cycles).
+/// The most reads of the DMA block one FIFO wait of a stop makes (see
+/// `Channel`'s stop; the wait for the abort itself is not bounded).
 pub const POLL_LIMIT: u32 = 1 << 12;
 
 /// One DMA channel, owned. It copies memory to memory
