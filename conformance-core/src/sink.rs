@@ -1,6 +1,8 @@
 //! Where results go: a [`Sink`]. [`FmtSink`] prints one line per check to
 //! any [`core::fmt::Write`] (a semihosting console, a UART); [`Tally`]
 //! counts; feature `defmt` adds [`DefmtSink`] (RTT with probe-rs).
+//!
+#![cfg_attr(not(feature = "defmt"), doc = "[`DefmtSink`]: crate")]
 
 use core::fmt;
 
@@ -73,6 +75,9 @@ impl fmt::Display for CheckResult<'_> {
 }
 
 /// Receives every result as the check ends.
+///
+#[cfg_attr(not(feature = "defmt"), doc = "[`DefmtSink`]: crate")]
+#[cfg_attr(feature = "defmt", doc = "[`DefmtSink`]: DefmtSink")]
 ///
 /// Implement it for whatever your board prints through; [`FmtSink`] covers
 /// every [`core::fmt::Write`]. A defmt user (probe-rs, RTT) enables feature

@@ -19,7 +19,12 @@
 //!   driver-owned `'static` buffers so that a leaked future is harmless.
 //!
 //! The driver author's guide, `docs/driver-guide.md`, explains how they are
-//! built; its code is compiled as doctests of this crate.
+//! built; its code is compiled as doctests of this crate. (In docs built
+//! without a feature, its modules link to the list above.)
+//!
+#![cfg_attr(not(feature = "bbqueue"), doc = "[`queued`]: crate")]
+#![cfg_attr(not(feature = "async"), doc = "[`io`]: crate")]
+#![cfg_attr(not(feature = "async"), doc = "[`spi_async`]: crate")]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 

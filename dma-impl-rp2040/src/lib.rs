@@ -1,7 +1,7 @@
 //! The RP2040's DMA for `dma-traits`, written from the *RP2040 Datasheet*
 //! §2.5 and its errata.
 //!
-//! * [`Dma`] hands out the 12 [`Channel`]s once ([`Dma::take`] on the chip;
+//! * [`Dma`] hands out the 12 [`Channel`]s once (`Dma::take` on the chip;
 //!   [`Dma::steal`], `unsafe`, over a simulator on the host).
 //! * A channel copies memory to memory ([`DmaCopy`](dma_traits::DmaCopy),
 //!   8/16/32-bit words, unpaced).
