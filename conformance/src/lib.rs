@@ -14,13 +14,21 @@ use dma_impl_mock::conformance::Report;
 
 pub mod mock;
 pub mod nrf;
+pub mod pl08x;
+pub mod rp2040;
 pub mod stm32;
 
 /// A suite: its name and the function that adds its sections to a report.
 pub type Suite = (&'static str, fn(&mut Report));
 
 /// Every suite of the run, in report order. Register a new one with one line.
-pub const SUITES: &[Suite] = &[("mock", mock::run), ("stm32", stm32::run), ("nrf", nrf::run)];
+pub const SUITES: &[Suite] = &[
+    ("mock", mock::run),
+    ("stm32", stm32::run),
+    ("nrf", nrf::run),
+    ("rp2040", rp2040::run),
+    ("pl08x", pl08x::run),
+];
 
 /// Runs every suite of [`SUITES`] and returns the report.
 ///
