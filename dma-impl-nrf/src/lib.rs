@@ -54,6 +54,11 @@
 //! several the most restrictive chip wins. `rt` pulls in `cortex-m-rt` and a
 //! single-core critical section for the example firmware.
 //!
+#![cfg_attr(
+    not(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840")),
+    doc = "[`TargetChip`]: crate#chips-and-features"
+)]
+//!
 //! ```
 //! use dma_impl_mock::record::Recorder;
 //! use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};

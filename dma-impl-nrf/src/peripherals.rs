@@ -3,7 +3,8 @@
 //! SPIM*n* and TWIM*n* share one register block (the same peripheral ID), so
 //! taking one makes the other unavailable. The `take()` functions exist when
 //! a chip feature is on **and** the build is for the chip (`target_os =
-//! "none"`); they hand out instances of [`TargetChip`](crate::TargetChip).
+//! "none"`); they hand out instances of `TargetChip` (the chip the
+//! feature names).
 //!
 //! On any other target there is no register block at the product
 //! specification's addresses, so no safe function hands one out: host tests
