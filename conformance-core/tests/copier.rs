@@ -20,6 +20,10 @@ struct Region([u8; 512]);
 static mut SRC: Region = Region([0; 512]);
 static mut DST: Region = Region([0; 512]);
 
+/// The suite's fence log is one static, and both tests lend `SRC` / `DST`:
+/// the tests take turns (the test harness runs them on several threads).
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[derive(Default)]
 struct Board {
     defect: Defect,
@@ -49,6 +53,7 @@ impl<W: dma_traits::Word> CopyHarness<W> for Board {
 
 #[test]
 fn copier_passes_the_core_suite() {
+    let _turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = String::new();
     let mut tally = Tally::new(FmtSink(&mut out));
     let config = Config::default();
@@ -77,6 +82,7 @@ impl dma_conformance_core::Sink for Failures {
 /// Each defect makes the check for it fail (and the others may too).
 #[test]
 fn each_defect_is_caught_by_its_check() {
+    let _turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     use dma_conformance_core::names::*;
     let cases = [
         (Defect::DropsLastWord, DATA_INTACT),
