@@ -492,6 +492,23 @@ impl<F: Family> Shared<F> {
         let par_at = state
             .par
             .map(|a| a.0.wrapping_add(if cfg.pinc { state.done as usize * cfg.psize } else { 0 }));
+        // RM0090 §10.3.11: a half-word or word item's address must be aligned
+        // to it. A driver that programs a misaligned memory address fails the
+        // test, and no access is made through it (the simulator's beats are
+        // aligned accesses of the item's width).
+        let misaligned = |at: Option<*mut u8>, bytes: usize| {
+            at.is_some_and(|p| bytes > 1 && (p as usize) % bytes != 0)
+        };
+        let bad = match cfg.dir {
+            Dir::PeriphToMem | Dir::MemToPeriph => misaligned(mem_at, cfg.msize),
+            Dir::MemToMem => misaligned(par_at, cfg.psize) || misaligned(mem_at, cfg.msize),
+        };
+        if bad {
+            self.violate(ch, "a memory address not aligned to its item size (RM0090 §10.3.11)");
+            self.set_flags(ch, F::FLAGS.te);
+            self.stop(ch);
+            return true;
+        }
         let ok = match cfg.dir {
             Dir::PeriphToMem => match (peripheral, par_at, mem_at) {
                 (Some((p, _)), Some(src), Some(dst)) if !dst.is_null() => {
@@ -575,8 +592,8 @@ impl<F: Family> Shared<F> {
     /// buffer writes before this read.
     unsafe fn memory_read(&self, at: *mut u8, bytes: usize) -> u32 {
         self.log.push(Event::DmaRead { addr: at as usize, bytes });
-        // SAFETY (each arm): the caller's contract; `at` is aligned for `bytes`
-        // because the driver checked the buffer's alignment for its word width.
+        // SAFETY (each arm): the caller's contract; `at` is aligned for `bytes`:
+        // `beat` makes no access through a misaligned address.
         match bytes {
             // SAFETY: as above.
             1 => u32::from(unsafe { at.read_volatile() }),

@@ -120,8 +120,12 @@ fn the_configuration_is_write_protected_while_a_stream_runs() {
 #[test]
 fn invalid_values_are_violations() {
     let dma = StreamDma::new(Recorder::new());
-    // Large enough for 4 items of the reserved size (decoded as 4 bytes).
-    let (from, mut to) = ([5u8; 64], [0u8; 64]);
+    // Large enough for 4 items of the reserved size (decoded as 4 bytes), and
+    // aligned for them.
+    #[repr(align(4))]
+    struct Aligned([u8; 64]);
+    let (from, mut to) = (Aligned([5; 64]), Aligned([0; 64]));
+    let (from, to) = (&from.0, &mut to.0);
     // PSIZE = 0b11 (reserved), and direct mode memory to memory.
     reg(dma.base(), S0NDTR).write(4);
     reg(dma.base(), S0PAR).write_ptr(from.as_ptr());
@@ -132,18 +136,18 @@ fn invalid_values_are_violations() {
     assert!(violations.iter().any(|v| v.contains("direct mode")), "{violations:?}");
     off(&dma);
     // CHSEL 8 on a 3-bit part; fine on a 4-bit one.
-    program_copy(&dma, &from, &mut to);
+    program_copy(&dma, from, to);
     reg(dma.base(), S0CR).modify(|v| v | 8 << 25 | 1);
     assert!(dma.take_violations().iter().any(|v| v.contains("CHSEL = 8")));
     off(&dma);
     dma.set_requests(16);
-    program_copy(&dma, &from, &mut to);
+    program_copy(&dma, from, to);
     reg(dma.base(), S0CR).modify(|v| v | 8 << 25 | 1);
     assert!(dma.take_violations().is_empty(), "16 requests on an F76x");
     off(&dma);
     // Memory to memory on a DMA1.
     dma.set_memory_to_memory(false);
-    program_copy(&dma, &from, &mut to);
+    program_copy(&dma, from, to);
     reg(dma.base(), S0CR).modify(|v| v | 1);
     assert!(dma.take_violations().iter().any(|v| v.contains("only DMA2")));
     off(&dma);
