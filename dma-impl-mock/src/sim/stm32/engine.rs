@@ -497,7 +497,7 @@ impl<F: Family> Shared<F> {
         // test, and no access is made through it (the simulator's beats are
         // aligned accesses of the item's width).
         let misaligned = |at: Option<*mut u8>, bytes: usize| {
-            at.is_some_and(|p| bytes > 1 && (p as usize) % bytes != 0)
+            at.is_some_and(|p| bytes > 1 && !(p as usize).is_multiple_of(bytes))
         };
         let bad = match cfg.dir {
             Dir::PeriphToMem | Dir::MemToPeriph => misaligned(mem_at, cfg.msize),
