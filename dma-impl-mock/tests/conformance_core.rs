@@ -11,7 +11,7 @@ use dma_conformance_core::{
     WriteHarness,
 };
 use dma_impl_mock::engine::{Fault, MockDma};
-use dma_impl_mock::record::Recorder;
+use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::{MockSerial, Wire};
 use dma_traits::Word;
 
@@ -26,10 +26,14 @@ struct Serial {
     dma: MockDma,
     wire: Wire,
     spare: Option<MockSerial<RecordingFence>>,
+    /// The DMA log's length when the last port was handed out: a transfer
+    /// started on it logs its `Stopped` after this.
+    mark: usize,
 }
 
 impl Serial {
     fn port(&mut self) -> MockSerial<RecordingFence> {
+        self.mark = self.dma.recorder().events().len();
         self.spare.take().unwrap_or_else(|| {
             let serial = MockSerial::new(&self.dma, RecordingFence::default());
             self.wire = serial.wire();
@@ -40,8 +44,10 @@ impl Serial {
 
 // SAFETY: the statics are used by this one test only; the software DMA
 // reaches all memory; the hold stalls the next transfer before its first
-// word; `settle` waits long enough for the threaded DMA to finish a
-// forgotten transfer of a few words.
+// word; `settle` waits until the threaded DMA logged the forgotten
+// transfer's `Stopped` (its last memory access happens before that log
+// entry, and reading the log takes the same lock, so the suite's reads of
+// the destination come after the DMA's writes).
 unsafe impl Harness for Serial {
     fn memory(&mut self) -> Memory {
         Memory::new(addr_of_mut!(SRC).cast(), addr_of_mut!(DST).cast(), BYTES)
@@ -52,7 +58,13 @@ unsafe impl Harness for Serial {
     }
     fn release(&mut self) {}
     fn settle(&mut self) {
-        std::thread::sleep(Duration::from_millis(20));
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        let stopped =
+            |events: &[Event]| events.iter().skip(self.mark).any(|e| *e == Event::Stopped);
+        while !stopped(&self.dma.recorder().events()) {
+            assert!(std::time::Instant::now() < deadline, "a forgotten transfer never ended");
+            std::thread::yield_now();
+        }
     }
 }
 
@@ -122,7 +134,7 @@ impl core::fmt::Write for Echo {
 #[test]
 fn mock_serial_passes_the_core_suite() {
     let dma = MockDma::threaded(Recorder::new());
-    let mut serial = Serial { dma, wire: Wire::default(), spare: None };
+    let mut serial = Serial { dma, wire: Wire::default(), spare: None, mark: 0 };
     let config =
         if cfg!(miri) { Config { max_data_len: 2, long_len: 4 } } else { Config::default() };
     let mut out = Echo(String::new());
