@@ -1,6 +1,13 @@
 //! The application both firmware examples run: the same driver code for
 //! every chip, given any two `DmaWrite<u8>` ports and four `'static` buffers.
+//! It greets through the async `embedded-io-async` writer, then animates
+//! the strip and logs through the blocking drivers.
 
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
+
+use dma_drivers::io::DmaWriter;
 use dma_drivers::logger::Logger;
 use dma_drivers::ws2812::{frame_len, Rgb, Strip};
 use dma_traits::DmaWrite;
@@ -19,8 +26,12 @@ pub(crate) fn run<L: DmaWrite<u8>, S: DmaWrite<u8>>(
     log_buffers: [&'static mut [u8]; 2],
     spi: S,
     frames: [&'static mut [u8]; 2],
-) -> ! {
+) -> !
+where
+    L::Error: core::fmt::Debug,
+{
     let [first, second] = log_buffers;
+    let Some((serial, first)) = block_on(greet(serial, first)) else { park() };
     let mut log = Logger::new(serial, first, second);
     let [front, back] = frames;
     let Ok(mut strip) = Strip::new(spi, front, back, LEDS) else {
@@ -43,6 +54,39 @@ pub(crate) fn run<L: DmaWrite<u8>, S: DmaWrite<u8>>(
         }
         // A failed transfer is reported by the logger and it goes on.
         let _polled = log.poll();
+    }
+}
+
+/// Writes the banner with `embedded-io-async`'s `write_all` through a
+/// [`DmaWriter`] (the bytes are copied into `buffer`, which the DMA reads),
+/// then gives the port and the buffer back; `None` if the port was lost.
+async fn greet<P: DmaWrite<u8>>(
+    serial: P,
+    buffer: &'static mut [u8],
+) -> Option<(P, &'static mut [u8])>
+where
+    P::Error: core::fmt::Debug,
+{
+    use embedded_io_async::Write;
+    let mut writer = DmaWriter::new(serial, buffer);
+    // An error is the port's (the wire is not this firmware's to fix); the
+    // writer stays usable and gives everything back either way.
+    let _sent = writer.write_all(b"dma-drivers: async writer up\r\n").await;
+    let _flushed = writer.flush().await;
+    writer.release()
+}
+
+/// The smallest executor: polls `future` until it is ready. (With the
+/// channel's interrupt waking a `DmaWaker`, `DmaWriter::with_waker`, it
+/// would sleep in `wfi` between polls instead.)
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        core::hint::spin_loop();
     }
 }
 
