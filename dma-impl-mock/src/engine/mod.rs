@@ -256,6 +256,8 @@ pub(crate) struct ChannelCore {
     pub(crate) moved: AtomicUsize,
     pub(crate) half_events: AtomicUsize,
     pub(crate) full_events: AtomicUsize,
+    /// The threaded worker has reached an injected stall: only a stop ends it.
+    stalled: AtomicBool,
     /// The running job in step mode (in threaded mode the worker owns it).
     stepped_job: Mutex<Option<Job>>,
     /// Wakes a waiting worker when a stop is requested.
@@ -522,6 +524,7 @@ fn run_worker(mut job: Job, core: &ChannelCore, log: &Recorder, word_delay: Dura
                 return core.let_go(log, Status::Complete);
             }
             Some(Halt::Stalled) => {
+                core.stalled.store(true, Ordering::SeqCst);
                 core.wait_for_stop(None);
             }
             // SAFETY: as in `step_once`: the memory is valid until this
@@ -578,6 +581,7 @@ impl Channel {
             moved: 0,
         };
         self.core.stop_requested.store(false, Ordering::SeqCst);
+        self.core.stalled.store(false, Ordering::SeqCst);
         self.core.moved.store(0, Ordering::SeqCst);
         self.core.half_events.store(0, Ordering::SeqCst);
         self.core.full_events.store(0, Ordering::SeqCst);
@@ -647,6 +651,29 @@ impl Channel {
     pub fn full_events(&self) -> usize {
         self.cpu_access(false);
         self.core.full_events.load(Ordering::SeqCst)
+    }
+
+    /// The controller's mode.
+    pub fn mode(&self) -> Mode {
+        self.controller.mode
+    }
+
+    /// Whether the running transfer has reached an injected stall
+    /// ([`MockDma::stall_next_after`]), which only a stop ends.
+    pub fn is_stalled(&self) -> bool {
+        match self.controller.mode {
+            Mode::Threaded { .. } => self.core.stalled.load(Ordering::SeqCst),
+            Mode::Stepped => {
+                self.core.job().as_ref().is_some_and(|job| job.halt() == Some(Halt::Stalled))
+            }
+        }
+    }
+
+    /// In step mode, lets this channel alone move one word (or, at its end,
+    /// publish its final status); `true` if a word moved. Does nothing in
+    /// threaded mode.
+    pub fn step_one(&self) -> bool {
+        self.controller.mode == Mode::Stepped && step_once(&self.core, &self.controller.log)
     }
 
     /// Stops the channel if it runs, waits until the hardware has let go,

@@ -8,4 +8,4 @@ mod transfer;
 pub use memcopy::{CopyError, MockMemCopy};
 pub use serial::MockSerial;
 pub use spi::MockSpi;
-pub use transfer::{Defect, MockError, MockTransfer};
+pub use transfer::{Defect, Hang, MockError, MockTransfer, NO_PROGRESS_LIMIT};

@@ -1,10 +1,11 @@
 //! The in-flight transfer shared by every mock peripheral.
 
 use core::fmt;
+use std::time::{Duration, Instant};
 
 use dma_traits::{Access, DmaFence, FenceError, Finished, Outcome, Transfer, TransferError, Word};
 
-use crate::engine::{Channel, EngineError, Status};
+use crate::engine::{Channel, EngineError, Mode, Status};
 use dma_traits::Lent;
 
 /// What goes wrong in a mock transfer.
@@ -39,7 +40,46 @@ pub enum MockError {
     },
     /// The (injected) bus error struck; the words before it were moved.
     Bus,
+    /// [`Transfer::wait`] would never return; the transfer was stopped and
+    /// everything is given back instead.
+    WouldHang(Hang),
 }
+
+/// Why waiting for a mock transfer would never end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hang {
+    /// The channel reached an injected stall (`MockDma::stall_next_after`),
+    /// which only `stop` ends.
+    Stalled,
+    /// On a stepped controller, the channel waits for its peripheral (a
+    /// wire with nothing delivered, say), and nothing else runs while the
+    /// CPU waits: deliver first, or use a threaded controller.
+    Starved,
+    /// On a threaded controller, no word moved for this long.
+    NoProgress(Duration),
+}
+
+impl fmt::Display for Hang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hang::Stalled => f.write_str(
+                "the channel is stalled by an injected fault (stall_next_after); only stop() ends it",
+            ),
+            Hang::Starved => f.write_str(
+                "on a stepped MockDma the channel waits for its peripheral and nothing else runs \
+                 while the CPU waits; deliver the data first or use MockDma::threaded",
+            ),
+            Hang::NoProgress(limit) => write!(
+                f,
+                "no word moved for {limit:?}; does the peripheral wait for data nobody delivers?"
+            ),
+        }
+    }
+}
+
+/// How long [`Transfer::wait`] on a threaded mock waits for the next word
+/// before it gives up with [`Hang::NoProgress`] (Miri interprets slowly).
+pub const NO_PROGRESS_LIMIT: Duration = Duration::from_secs(if cfg!(miri) { 120 } else { 10 });
 
 /// Checks that one pair can be programmed: not empty, at most `max` words,
 /// aligned to the word's width (the beat width the engine moves).
@@ -84,6 +124,7 @@ impl fmt::Display for MockError {
                 write!(f, "buffer at {address:#x} is not aligned to {align} bytes")
             }
             MockError::Bus => f.write_str("DMA bus error"),
+            MockError::WouldHang(why) => write!(f, "waiting would never end: {why}"),
         }
     }
 }
@@ -180,6 +221,35 @@ impl<W: Word, F: DmaFence> Guard<W, F> {
         self.legs.iter().map(|l| l.channel.moved()).min().unwrap_or(0)
     }
 
+    /// Why waiting for this transfer would never end, or `None` while it
+    /// may still end. On a stepped controller it first runs this transfer's
+    /// channels (round robin, as the hardware would) until they stop moving:
+    /// a blocking wait is the one place where nothing else can step them.
+    fn hang(&self, progress: &mut (usize, Instant)) -> Option<Hang> {
+        if self.legs.iter().any(|l| l.channel.is_stalled()) {
+            return Some(Hang::Stalled);
+        }
+        if self.legs.first().is_some_and(|l| l.channel.mode() == Mode::Stepped) {
+            while self.legs.iter().fold(false, |moved, l| l.channel.step_one() | moved) {}
+            // The last round published every final status that was due.
+            let done = self.legs.iter().all(|l| l.channel.is_done());
+            return match done {
+                true => None,
+                false if self.legs.iter().any(|l| l.channel.is_stalled()) => Some(Hang::Stalled),
+                false => Some(Hang::Starved),
+            };
+        }
+        let moved = self.transferred();
+        if moved != progress.0 {
+            *progress = (moved, Instant::now());
+            None
+        } else if progress.1.elapsed() > NO_PROGRESS_LIMIT {
+            Some(Hang::NoProgress(NO_PROGRESS_LIMIT))
+        } else {
+            None
+        }
+    }
+
     /// Stops every leg, waits until each has let go, runs the acquire
     /// fences; returns whether a leg failed.
     fn halt(&mut self) -> bool {
@@ -221,6 +291,34 @@ unsafe impl<B, R, W: Word, F: DmaFence> Transfer for MockTransfer<B, R, W, F> {
 
     fn is_done(&self) -> bool {
         self.guard.legs.iter().all(|l| l.channel.is_done())
+    }
+
+    /// Blocks until the hardware has finished, then ends the transfer. It
+    /// cannot hang: on a stepped controller it runs the transfer's channels
+    /// itself, and when the transfer could never end (an injected stall, a
+    /// stepped channel starved of data, no word moved for
+    /// [`NO_PROGRESS_LIMIT`]) it stops the transfer and returns
+    /// [`MockError::WouldHang`] with everything.
+    fn wait(self) -> Outcome<Self> {
+        let mut progress = (self.transferred(), Instant::now());
+        loop {
+            if self.is_done() {
+                return self.stop();
+            }
+            if let Some(why) = self.guard.hang(&mut progress) {
+                let error = MockError::WouldHang(why);
+                return Err(match self.stop() {
+                    Ok(done) => TransferError {
+                        error,
+                        buffer: done.buffer,
+                        resources: done.resources,
+                        transferred: done.transferred,
+                    },
+                    Err(failure) => TransferError { error, ..failure },
+                });
+            }
+            std::thread::yield_now();
+        }
     }
 
     fn stop(self) -> Outcome<Self> {
