@@ -19,6 +19,7 @@
 //! purpose.
 
 pub mod bits;
+pub mod bounded;
 pub mod conformance;
 pub mod engine;
 pub mod peripheral;

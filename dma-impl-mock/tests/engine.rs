@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use dma_impl_mock::bounded::spin_until;
 use dma_impl_mock::engine::{Descriptor, EngineError, Fault, MockDma, Mode, Side, Status};
 use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::Wire;
@@ -201,9 +202,7 @@ fn threaded_stall_never_completes_and_stop_ends_it() {
     );
     // SAFETY: both arrays outlive the transfer, stopped before they are read.
     unsafe { channel.start(descriptor) }.unwrap();
-    while channel.moved() < 3 {
-        std::thread::yield_now();
-    }
+    spin_until("3 words moved", || channel.moved() >= 3);
     std::thread::sleep(Duration::from_millis(1));
     assert_eq!(channel.status(), Status::Running);
     assert_eq!(channel.stop(), Status::Stopped);
@@ -223,9 +222,7 @@ fn threaded_slow_completion_raises_the_flag_late() {
     let started = std::time::Instant::now();
     // SAFETY: both arrays outlive the transfer, read only after it ended.
     unsafe { channel.start(descriptor) }.unwrap();
-    while !channel.is_done() {
-        std::thread::yield_now();
-    }
+    spin_until("the channel to finish", || channel.is_done());
     assert!(started.elapsed() >= Duration::from_millis(20));
     assert_eq!(channel.stop(), Status::Complete);
     assert_eq!(destination, [1, 2]);
@@ -247,9 +244,7 @@ fn threaded_word_delay_paces_the_transfer() {
     let started = std::time::Instant::now();
     // SAFETY: both arrays outlive the transfer, read only after it ended.
     unsafe { channel.start(descriptor) }.unwrap();
-    while !channel.is_done() {
-        std::thread::yield_now();
-    }
+    spin_until("the channel to finish", || channel.is_done());
     assert!(started.elapsed() >= delay * 3, "four words, at least three pauses");
     assert_eq!(channel.stop(), Status::Complete);
     assert_eq!(destination, source);

@@ -1,6 +1,7 @@
 //! A blocking wait on the mock cannot hang: on a stepped controller it runs
 //! the transfer itself, and a transfer that could never end is stopped and
 //! reported as `MockError::WouldHang`, with everything given back, at once.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::time::{Duration, Instant};
 

@@ -138,9 +138,9 @@ fn forgetting_a_transfer_of_a_static_buffer_is_harmless() {
     let wire = serial.wire();
     let buffer: &'static mut [u8; 6] = Box::leak(Box::new(*b"leaked"));
     core::mem::forget(serial.write_all(&*buffer).unwrap());
-    while wire.sent::<u8>().len() < 6 {
-        std::thread::yield_now();
-    }
+    dma_impl_mock::bounded::spin_until("the leaked transfer's 6 bytes", || {
+        wire.sent::<u8>().len() >= 6
+    });
     assert_eq!(wire.take_sent::<u8>(), b"leaked");
 }
 
