@@ -21,6 +21,8 @@
 //! * [`Lent`], [`Region`], [`Halt`] and [`InFlight`]: what every HAL needs to
 //!   hold a buffer while the DMA runs; `InFlight` is a complete [`Transfer`]
 //!   around one `halt` function.
+//! * [`Error`] and [`ErrorKind`]: what went wrong, in terms a driver for
+//!   every chip can act on; with `max_len` on the peripheral traits.
 //!
 //! # For HAL authors
 //!
@@ -56,6 +58,7 @@ mod as_slice_buffer;
 pub mod bbqueue;
 pub mod buffer;
 mod cache_aligned;
+pub mod error;
 pub mod fence;
 #[cfg(feature = "async")]
 pub mod future;
@@ -70,6 +73,7 @@ mod word;
 pub use as_slice_buffer::AsSliceBuffer;
 pub use buffer::{DmaReadBuffer, DmaWriteBuffer, StaticReadBuffer, StaticWriteBuffer};
 pub use cache_aligned::CacheAligned;
+pub use error::{Error, ErrorKind};
 pub use fence::{Access, CompilerFence, DmaFence, DmbFence, FenceError};
 #[cfg(feature = "cortex-m7")]
 pub use fence::{CortexM7DCache, CACHE_LINE};

@@ -218,6 +218,14 @@ pub unsafe trait DmaWrite<W: Word>: Sized {
         Error = Self::Error,
     >;
 
+    /// The most words one transfer can move: a longer buffer is refused
+    /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
+    /// with this `max`. The default, `usize::MAX`, says only memory limits
+    /// it; a HAL whose counter or chip has a limit overrides it.
+    fn max_len(&self) -> usize {
+        usize::MAX
+    }
+
     /// Starts sending `buffer` without requiring `'static`.
     ///
     /// # Safety
@@ -265,6 +273,14 @@ pub unsafe trait DmaRead<W: Word>: Sized {
         Error = Self::Error,
     >;
 
+    /// The most words one transfer can move: a longer buffer is refused
+    /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
+    /// with this `max`. The default, `usize::MAX`, says only memory limits
+    /// it; a HAL whose counter or chip has a limit overrides it.
+    fn max_len(&self) -> usize {
+        usize::MAX
+    }
+
     /// Starts filling `buffer` without requiring `'static`.
     ///
     /// # Safety
@@ -307,6 +323,14 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
         Resources = Self,
         Error = Self::Error,
     >;
+
+    /// The most words one transfer can move: a longer buffer is refused
+    /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
+    /// with this `max`. The default, `usize::MAX`, says only memory limits
+    /// it; a HAL whose counter or chip has a limit overrides it.
+    fn max_len(&self) -> usize {
+        usize::MAX
+    }
 
     /// Starts sending `tx` while receiving into `rx`, without requiring `'static`.
     ///
@@ -389,6 +413,14 @@ pub unsafe trait DmaCopy<W: Word>: Sized {
         Resources = Self,
         Error = Self::Error,
     >;
+
+    /// The most words one transfer can move: a longer buffer is refused
+    /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
+    /// with this `max`. The default, `usize::MAX`, says only memory limits
+    /// it; a HAL whose counter or chip has a limit overrides it.
+    fn max_len(&self) -> usize {
+        usize::MAX
+    }
 
     /// Starts copying `source` into `destination`, without requiring `'static`.
     ///

@@ -52,6 +52,10 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for MockMemCopy<F> {
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> =
         MockTransfer<(S, D), Self, W, F>;
 
+    fn max_len(&self) -> usize {
+        Self::MAX_LEN
+    }
+
     unsafe fn copy_unchecked<S, D>(
         self,
         source: S,

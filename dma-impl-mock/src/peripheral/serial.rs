@@ -105,6 +105,10 @@ unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSerial<F> {
     type Error = MockError;
     type Transfer<B: DmaReadBuffer<Word = W>> = MockTransfer<B, Self, W, F>;
 
+    fn max_len(&self) -> usize {
+        Self::MAX_LEN
+    }
+
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         self,
         buffer: B,
@@ -132,6 +136,10 @@ unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSerial<F> {
 unsafe impl<W: Word, F: DmaFence> DmaRead<W> for MockSerial<F> {
     type Error = MockError;
     type Transfer<B: DmaWriteBuffer<Word = W>> = MockTransfer<B, Self, W, F>;
+
+    fn max_len(&self) -> usize {
+        Self::MAX_LEN
+    }
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,

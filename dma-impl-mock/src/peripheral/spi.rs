@@ -78,6 +78,10 @@ unsafe impl<W: Word, F: DmaFence> DmaFullDuplex<W> for MockSpi<F> {
     type Transfer<TX: DmaReadBuffer<Word = W>, RX: DmaWriteBuffer<Word = W>> =
         MockTransfer<(TX, RX), Self, W, F>;
 
+    fn max_len(&self) -> usize {
+        Self::MAX_LEN
+    }
+
     unsafe fn transfer_unchecked<TX, RX>(
         self,
         tx: TX,

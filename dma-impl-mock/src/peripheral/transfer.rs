@@ -3,7 +3,9 @@
 use core::fmt;
 use std::time::{Duration, Instant};
 
-use dma_traits::{Access, DmaFence, FenceError, Finished, Outcome, Transfer, TransferError, Word};
+use dma_traits::{
+    Access, DmaFence, ErrorKind, FenceError, Finished, Outcome, Transfer, TransferError, Word,
+};
 
 use crate::engine::{Channel, EngineError, Mode, Status};
 use dma_traits::Lent;
@@ -130,6 +132,20 @@ impl fmt::Display for MockError {
 }
 
 impl std::error::Error for MockError {}
+
+impl dma_traits::Error for MockError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            MockError::ZeroLength | MockError::Engine(EngineError::ZeroLength) => ErrorKind::Empty,
+            MockError::TooLong { max, .. } => ErrorKind::TooLong { max: *max },
+            MockError::LengthMismatch { .. } => ErrorKind::LengthMismatch,
+            MockError::Fence(_) => ErrorKind::Fence,
+            MockError::Misaligned { .. } => ErrorKind::Misaligned,
+            MockError::Bus => ErrorKind::Bus,
+            MockError::Engine(EngineError::Busy) | MockError::WouldHang(_) => ErrorKind::Other,
+        }
+    }
+}
 
 /// A deliberate bug, to show that a test suite catches it. Only the `unsafe`
 /// `with_defect` constructors build one into a port, whose contract says how
