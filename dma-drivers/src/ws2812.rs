@@ -9,6 +9,13 @@
 //! on the wire; [`Strip::show`] swaps them. The driver needs only
 //! [`DmaWrite<u8>`]: the data-in line of the strip is wired to MOSI.
 //!
+//! A frame longer than the port's [`max_len`](DmaWrite::max_len) (255
+//! bytes on an nRF52832, 28 LEDs) goes out in chunks of whole LEDs, each
+//! started when the one before has left memory, from [`Strip::is_busy`],
+//! [`Strip::wait`] or [`Strip::show`]. The line is low between chunks, so
+//! poll often enough that the gap stays shorter than the strip's reset time
+//! (50 µs for the WS2812, 280 µs for the WS2812B), or the LEDs latch early.
+//!
 //! ```
 //! use dma_drivers::ws2812::{frame_len, Rgb, Strip};
 //! use dma_impl_mock::{record::Recorder, MockDma, MockSerial};
@@ -122,8 +129,16 @@ pub struct OutOfRange {
 
 /// Where the port and the frame last shown are.
 enum Link<P: DmaWrite<u8>> {
-    Idle { port: P, shown: FrameBuffer },
-    Showing(P::Transfer<SubRange<FrameBuffer>>),
+    Idle {
+        port: P,
+        shown: FrameBuffer,
+    },
+    /// A chunk of the frame on the wire; the frame's bytes up to `end` are sent
+    /// once it completes.
+    Showing {
+        transfer: P::Transfer<SubRange<FrameBuffer>>,
+        end: usize,
+    },
     Lost,
 }
 
@@ -132,16 +147,22 @@ pub struct Strip<P: DmaWrite<u8>> {
     link: Link<P>,
     drawing: FrameBuffer,
     leds: usize,
+    /// Bytes per transfer: the port's `max_len`, cut to whole LEDs.
+    chunk: usize,
 }
 
 impl<P: DmaWrite<u8>> fmt::Debug for Strip<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let link = match self.link {
             Link::Idle { .. } => "idle",
-            Link::Showing(_) => "showing",
+            Link::Showing { .. } => "showing",
             Link::Lost => "lost",
         };
-        f.debug_struct("Strip").field("link", &link).field("leds", &self.leds).finish()
+        f.debug_struct("Strip")
+            .field("link", &link)
+            .field("leds", &self.leds)
+            .field("chunk", &self.chunk)
+            .finish()
     }
 }
 
@@ -156,7 +177,8 @@ fn blank(buffer: &mut [u8], leds: usize) {
 
 impl<P: DmaWrite<u8>> Strip<P> {
     /// A strip of `leds` LEDs drawing into `first` and `second` in turn;
-    /// each needs [`frame_len`]`(leds)` bytes (more is ignored). Both start black.
+    /// each needs [`frame_len`]`(leds)` bytes (more is ignored). Both start
+    /// black. Frames go out in transfers of at most `port.max_len()` bytes.
     ///
     /// # Errors
     ///
@@ -172,7 +194,10 @@ impl<P: DmaWrite<u8>> Strip<P> {
             Some(needed) if first.len() >= needed && second.len() >= needed => {
                 blank(first, leds);
                 blank(second, leds);
-                Ok(Strip { link: Link::Idle { port, shown: second }, drawing: first, leds })
+                let max = port.max_len();
+                let chunk = if max >= BYTES_PER_LED { max - max % BYTES_PER_LED } else { max };
+                let link = Link::Idle { port, shown: second };
+                Ok(Strip { link, drawing: first, leds, chunk: chunk.max(1) })
             }
             _ => Err(SetupError {
                 port,
@@ -217,37 +242,94 @@ impl<P: DmaWrite<u8>> Strip<P> {
         }
     }
 
-    /// Whether a frame is still on the wire.
-    pub fn is_busy(&self) -> bool {
-        match &self.link {
-            Link::Showing(transfer) => !transfer.is_done(),
-            _ => false,
-        }
+    /// Bytes one transfer carries (the port's `max_len`, cut to whole LEDs).
+    pub fn chunk_len(&self) -> usize {
+        self.chunk
     }
 
-    /// Waits until the frame on the wire (if any) has gone out.
+    /// Whether a frame is still going out. When a chunk of it has left
+    /// memory, this starts the next one.
     ///
     /// # Errors
     ///
-    /// [`StripError::Port`] if its transfer failed (the strip keeps going).
-    pub fn wait(&mut self) -> Result<(), StripError<P::Error>> {
-        match mem::replace(&mut self.link, Link::Lost) {
-            Link::Showing(transfer) => match transfer.wait() {
-                Ok(done) => {
-                    let shown = done.buffer.into_inner();
-                    self.link = Link::Idle { port: done.resources, shown };
-                    Ok(())
-                }
-                Err(failed) => {
-                    let shown = failed.buffer.into_inner();
-                    self.link = Link::Idle { port: failed.resources, shown };
-                    Err(StripError::Port(failed.error))
-                }
-            },
+    /// As [`wait`](Self::wait), when a chunk failed or the next was refused
+    /// (the rest of that frame is dropped, the strip keeps going).
+    pub fn is_busy(&mut self) -> Result<bool, StripError<P::Error>> {
+        match &self.link {
+            Link::Showing { transfer, .. } if !transfer.is_done() => Ok(true),
+            Link::Showing { .. } => {
+                self.advance()?;
+                Ok(matches!(self.link, Link::Showing { .. }))
+            }
+            Link::Idle { .. } => Ok(false),
             Link::Lost => Err(StripError::PortLost),
-            idle => {
-                self.link = idle;
+        }
+    }
+
+    /// Waits until the frame on the wire (if any) has gone out, chunk by chunk.
+    ///
+    /// # Errors
+    ///
+    /// [`StripError::Port`] if a transfer failed or a chunk was refused (the
+    /// rest of that frame is dropped; the strip keeps going).
+    pub fn wait(&mut self) -> Result<(), StripError<P::Error>> {
+        loop {
+            match &self.link {
+                Link::Showing { .. } => self.advance()?,
+                Link::Idle { .. } => return Ok(()),
+                Link::Lost => return Err(StripError::PortLost),
+            }
+        }
+    }
+
+    /// Ends the chunk on the wire (waiting for it) and starts the next one,
+    /// if the frame has more.
+    fn advance(&mut self) -> Result<(), StripError<P::Error>> {
+        let Link::Showing { transfer, end } = mem::replace(&mut self.link, Link::Lost) else {
+            return Ok(());
+        };
+        match transfer.wait() {
+            Ok(done) if end < frame_len(self.leds) => {
+                self.send(done.resources, done.buffer.into_inner(), end)
+            }
+            Ok(done) => {
+                self.link = Link::Idle { port: done.resources, shown: done.buffer.into_inner() };
                 Ok(())
+            }
+            Err(failed) => {
+                let shown = failed.buffer.into_inner();
+                self.link = Link::Idle { port: failed.resources, shown };
+                Err(StripError::Port(failed.error))
+            }
+        }
+    }
+
+    /// Starts sending the chunk of `frame` that begins at byte `start`. On
+    /// a refusal the strip is idle again, showing `frame`.
+    fn send(
+        &mut self,
+        port: P,
+        frame: FrameBuffer,
+        start: usize,
+    ) -> Result<(), StripError<P::Error>> {
+        let end = start.saturating_add(self.chunk).min(frame_len(self.leds));
+        let range = match SubRange::of_read(frame, start..end) {
+            Ok(range) => range,
+            // Unreachable: `new` checked the buffers' length. Keep the frame.
+            Err((frame, _)) => {
+                self.link = Link::Idle { port, shown: frame };
+                return Ok(());
+            }
+        };
+        match port.write_all(range) {
+            Ok(transfer) => {
+                self.link = Link::Showing { transfer, end };
+                Ok(())
+            }
+            Err(rejected) => {
+                let shown = rejected.buffer.into_inner();
+                self.link = Link::Idle { port: rejected.resources, shown };
+                Err(StripError::Port(rejected.error))
             }
         }
     }
@@ -266,26 +348,14 @@ impl<P: DmaWrite<u8>> Strip<P> {
             return Err(StripError::PortLost);
         };
         let frame = mem::replace(&mut self.drawing, shown);
-        let range = match SubRange::of_read(frame, 0..frame_len(self.leds)) {
-            Ok(range) => range,
-            // Unreachable: `new` checked the length. Keep the frame.
-            Err((frame, _)) => {
-                let shown = mem::replace(&mut self.drawing, frame);
-                self.link = Link::Idle { port, shown };
-                return Ok(());
-            }
-        };
-        match port.write_all(range) {
-            Ok(transfer) => {
-                self.link = Link::Showing(transfer);
-                Ok(())
-            }
-            Err(rejected) => {
-                let shown = mem::replace(&mut self.drawing, rejected.buffer.into_inner());
-                self.link = Link::Idle { port: rejected.resources, shown };
-                Err(StripError::Port(rejected.error))
+        let refused = self.send(port, frame, 0);
+        if refused.is_err() {
+            // Back to drawing the refused frame; the one shown before stays shown.
+            if let Link::Idle { shown, .. } = &mut self.link {
+                mem::swap(shown, &mut self.drawing);
             }
         }
+        refused
     }
 
     /// Waits for the frame on the wire and gives the port and both buffers

@@ -41,7 +41,8 @@ where
     };
     let mut tick: u32 = 0;
     loop {
-        if !strip.is_busy() {
+        // A failed chunk drops the rest of its frame; the next frame is whole.
+        if !strip.is_busy().unwrap_or(false) {
             for (led, offset) in (0..LEDS).zip((0u32..).step_by(32)) {
                 let _in_range = strip.set(led, wheel(tick.wrapping_add(offset)));
             }
