@@ -8,12 +8,22 @@
 //! the counter is zero; §13.4.4: "whether the channel is enabled or not"),
 //! and `CNDTR`/`CPAR`/`CMAR` can be written only while `EN` is 0
 //! (§13.4.4–§13.4.6): so every transfer ends by clearing `EN`.
+//!
+//! The controller and its channels are typed by [`Controller`]: [`Dma1`] /
+//! [`Dma2`] from a chip's `take()` (or [`Dma::new`]), which a chip's
+//! peripherals check against their request map, or [`Any`] from
+//! [`Dma::from_base`], whose channels only go to peripherals built with
+//! their own `unsafe` constructor. `CSELR` (L4), one register shared by all
+//! channels, is only ever changed by a read-modify-write inside a critical
+//! section ([`Dma::channel_for_request`], or a chip's peripheral selecting
+//! its request), so channels owned by different contexts cannot lose each
+//! other's selection.
 
 use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 
-use crate::hw::{Direction, Sealed, Setup, Status};
+use crate::hw::{Direction, Sealed, Select, Setup, Status};
 use crate::{DmaChannel, Owner, Priority};
 
 use crate::regs::channel::{
@@ -21,17 +31,48 @@ use crate::regs::channel::{
     MEM2MEM, MINC, MSIZE_SHIFT, PINC, PL_SHIFT, PSIZE_SHIFT, STRIDE, TCIF, TEIF,
 };
 
-/// A channel-based DMA controller, from which each channel is taken once.
+/// Which controller of a chip a channel belongs to: [`Dma1`], [`Dma2`], or
+/// [`Any`] (not said). Sealed.
+///
+/// A chip's peripheral accepts a channel by its type (number and
+/// controller), so the controller is part of the type: DMA2 channel 4 is not
+/// DMA1 channel 4. The chip itself is not: it is in the peripheral's type
+/// ([`chip::stm32f1::Usart1`](crate::chip) and the like), and one program
+/// runs on one chip.
+pub trait Controller: Sealed {}
+
+/// DMA1 of a chip (from the chip's `take()`, or [`Dma::new`]).
 #[derive(Debug)]
-pub struct Dma {
+pub enum Dma1 {}
+/// DMA2 of a chip (from the chip's `take()`, or [`Dma::new`]).
+#[derive(Debug)]
+pub enum Dma2 {}
+/// A controller no chip map names, from [`Dma::from_base`]: its channels go
+/// only to peripherals built with their own `unsafe` constructor (a
+/// [`Usart`](crate::usart::Usart) on a bare register map), whose caller
+/// vouches for the wiring.
+#[derive(Debug)]
+pub enum Any {}
+
+impl Sealed for Dma1 {}
+impl Sealed for Dma2 {}
+impl Sealed for Any {}
+impl Controller for Dma1 {}
+impl Controller for Dma2 {}
+impl Controller for Any {}
+
+/// A channel-based DMA controller `C`, from which each channel is taken once.
+#[derive(Debug)]
+pub struct Dma<C: Controller = Any> {
     base: Reg,
     channels: u8,
     taken: u8,
+    _controller: PhantomData<C>,
 }
 
-impl Dma {
+impl Dma<Any> {
     /// The controller whose registers start at `base`, with `channels`
-    /// channels (at most 7).
+    /// channels (at most 7), typed as no chip's controller ([`Any`]).
     ///
     /// # Safety
     ///
@@ -41,57 +82,92 @@ impl Dma {
     /// uses while this value or a channel taken from it lives, and the
     /// controller has at least `channels` channels.
     pub unsafe fn from_base(base: *mut u32, channels: u8) -> Self {
+        // SAFETY: the caller's contract is `new`'s (`Any` names no chip).
+        unsafe { Self::new(base, channels) }
+    }
+}
+
+impl<C: Controller> Dma<C> {
+    /// Controller `C` of the chip, whose registers start at `base`, with
+    /// `channels` channels (at most 7). On the chip the `take()` of
+    /// [`chip`](crate::chip) calls this; on the host, tests do.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: as [`Dma::from_base`]; and unless `C` is [`Any`],
+    /// `base` behaves as controller `C` of the chip whose peripherals its
+    /// channels are given to: each request the chip's map (in
+    /// [`chip`](crate::chip)) wires to a channel of `C` reaches that channel
+    /// (on the host: the simulator is wired so).
+    pub unsafe fn new(base: *mut u32, channels: u8) -> Self {
         Dma {
             // SAFETY: the caller's contract is `Reg::from_ptr`'s for the block.
             base: unsafe { Reg::from_ptr(base) },
             channels: channels.min(7),
             taken: 0,
+            _controller: PhantomData,
         }
     }
 
     /// Channel `N` (1-based, as in the reference manual), once; `None` if it
     /// was taken before or does not exist.
-    pub fn channel<const N: u8>(&mut self) -> Option<Channel<N>> {
+    pub fn channel<const N: u8>(&mut self) -> Option<Channel<N, C>> {
         if N == 0 || N > self.channels || self.taken & (1 << N) != 0 {
             return None;
         }
         self.taken |= 1 << N;
         Some(Channel { base: self.base, priority: Priority::Low, _not_sync: PhantomData })
     }
-}
 
-impl Dma {
     /// Channel `N`, once, with its request selection `CxS` in `CSELR` set to
     /// `request` (STM32L4, RM0351 table 41: USART1_TX is channel 4, request
     /// 2). Only for controllers that have `CSELR`; on the others use
     /// [`Dma::channel`]. `None` as for `channel`, or if `request > 15`.
-    pub fn channel_for_request<const N: u8>(&mut self, request: u8) -> Option<Channel<N>> {
+    ///
+    /// A peripheral of a chip map ([`chip::stm32l4::Usart1`](crate::chip))
+    /// selects its request itself: take its channels with
+    /// [`Dma::channel`].
+    pub fn channel_for_request<const N: u8>(&mut self, request: u8) -> Option<Channel<N, C>> {
         if request > 15 {
             return None;
         }
-        let channel = self.channel::<N>()?;
-        let shift = CSELR_BITS * u32::from(N.wrapping_sub(1));
-        // SAFETY: `CSELR` is inside the block; `self` owns it (channels never
-        // touch it), and the field changed is the new channel's own.
-        let cselr = unsafe { self.base.offset(CSELR) };
-        cselr.modify(|v| (v & !(0xF << shift)) | u32::from(request) << shift);
+        let mut channel = self.channel::<N>()?;
+        channel.select(request);
         Some(channel)
     }
 }
 
-/// Channel `N` of a channel-based controller. Owning it is the right to use it.
+/// Sets channel `n`'s (1..=7) field of `CSELR` to `request` (0..=15).
+///
+/// `CSELR` is one register for all channels, which may be owned by
+/// different contexts (an interrupt handler, the main loop): every write of
+/// it in this crate is this read-modify-write inside a critical section, so
+/// none loses another's field.
+fn select_request(base: Reg, n: u8, request: u8) {
+    let shift = CSELR_BITS * u32::from(n.wrapping_sub(1));
+    // SAFETY: `CSELR` is inside the block; the field changed is channel
+    // `n`'s, which its owner may set; the critical section serializes this
+    // with every other change of the register (see above).
+    let cselr = unsafe { base.offset(CSELR) };
+    critical_section::with(|_| {
+        cselr.modify(|v| (v & !(0xF << shift)) | u32::from(request & 0xF) << shift);
+    });
+}
+
+/// Channel `N` of controller `C` of a channel-based DMA. Owning it is the
+/// right to use it.
 #[derive(Debug)]
-pub struct Channel<const N: u8> {
+pub struct Channel<const N: u8, C: Controller = Any> {
     base: Reg,
     priority: Priority,
-    _not_sync: PhantomData<*const ()>,
+    _not_sync: PhantomData<(*const (), C)>,
 }
 
 // SAFETY: the channel's registers may be used from any context that owns the
 // value; it is not `Sync`, so only one context does at a time.
-unsafe impl<const N: u8> Send for Channel<N> {}
+unsafe impl<const N: u8, C: Controller> Send for Channel<N, C> {}
 
-impl<const N: u8> Channel<N> {
+impl<const N: u8, C: Controller> Channel<N, C> {
     /// This channel with priority `priority` for its next transfers.
     pub fn with_priority(mut self, priority: Priority) -> Self {
         self.priority = priority;
@@ -123,9 +199,15 @@ impl<const N: u8> Channel<N> {
     }
 }
 
-impl<const N: u8> Sealed for Channel<N> {}
+impl<const N: u8, C: Controller> Sealed for Channel<N, C> {}
 
-impl<const N: u8> DmaChannel for Channel<N> {
+impl<const N: u8, C: Controller> Select for Channel<N, C> {
+    fn select(&mut self, request: u8) {
+        select_request(self.base, N, request);
+    }
+}
+
+impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
     const DOUBLE_BUFFER: bool = false;
 
     #[inline(always)]
@@ -212,7 +294,7 @@ impl<const N: u8> DmaChannel for Channel<N> {
 }
 
 /// A bare channel owns itself, for [memory-to-memory copies](crate::memory).
-impl<const N: u8> Owner for Channel<N> {
+impl<const N: u8, C: Controller> Owner for Channel<N, C> {
     type Channel = Self;
     fn dma(&self) -> &Self {
         self

@@ -97,15 +97,24 @@ impl Status {
 
 mod sealed {
     pub trait Sealed {}
+
+    /// Request selection, for the typed paths only: a trait nobody outside
+    /// the crate can name, so its method cannot be called from outside.
+    pub trait Select {
+        /// Makes the channel serve request `request` from now on: `CHSEL`
+        /// of a stream (written by its next `program`), the channel's `CxS`
+        /// field of `CSELR` on a channel-DMA controller that has one.
+        fn select(&mut self, request: u8);
+    }
 }
-pub(crate) use sealed::Sealed;
+pub(crate) use sealed::{Sealed, Select};
 
 /// A channel (channel DMA) or stream (stream DMA) owned by the holder.
 ///
 /// Sealed: implemented by [`channel::Channel`](crate::channel::Channel) and
 /// [`stream::Stream`](crate::stream::Stream). The transfers in this crate are
 /// the way to use one; the methods are for them and for tests.
-pub trait DmaChannel: Sealed {
+pub trait DmaChannel: Sealed + Select {
     /// Whether the controller has `M1AR`/`CT` (stream DMA).
     const DOUBLE_BUFFER: bool;
 

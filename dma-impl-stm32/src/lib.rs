@@ -10,8 +10,10 @@
 //!   [`DmaRead<u8>`](dma_traits::DmaRead), plus circular and double-buffered
 //!   reception.
 //! * [`memory`]: memory-to-memory copies.
-//! * [`chip`]: the reference manuals' addresses and `take()` singletons, one
-//!   module per chip feature.
+//! * [`chip`]: the reference manuals' addresses, request maps and `take()`
+//!   singletons, one module per chip feature. A chip's `Usart1` takes only
+//!   the channels its manual wires to it (a compile error otherwise) and
+//!   selects their request itself.
 //! * [`regs`]: every register offset, bit and field value the drivers
 //!   program, checked against the vendors' PACs by `dma-pac-oracle`.
 //!
@@ -34,8 +36,10 @@
 //! # let serial = UsartSim::new(UsartLayout::StatusData);
 //! # sim.wire(4, serial.requests(), Line::Tx);
 //! # let (dma_base, usart_base) = (sim.base(), serial.base());
-//! // SAFETY: the bases are a simulated controller and USART this code owns
-//! // (on a chip: `dma_impl_stm32::chip::stm32f1::take()`).
+//! // SAFETY: the bases are a simulated controller and USART this code owns,
+//! // channel 4 wired to the USART's TX request (on a chip:
+//! // `dma_impl_stm32::chip::stm32f1::take()`, whose `usart1` takes only
+//! // DMA1 channel 4 for TX).
 //! let mut dma = unsafe { channel::Dma::from_base(dma_base, 7) };
 //! let mut usart = unsafe { Usart::<StatusData>::from_base(usart_base) };
 //! usart.enable(8_000_000 / 115_200);

@@ -19,7 +19,7 @@ use dma_traits::{
     DmaCopy, DmaFence, DmaReadBuffer, DmaWriteBuffer, Region, Started, TransferError, Word,
 };
 
-use crate::channel::Channel;
+use crate::channel::{self, Channel};
 use crate::hw::{check, Direction, Sealed, Setup};
 use crate::stream::{Dma2, Part, Stream};
 use crate::{DmaChannel, Error, OneShot, Owner};
@@ -28,9 +28,14 @@ use dma_traits::Lent as Held;
 /// A channel that can copy memory to memory: every channel of the
 /// channel-based controller, and the streams of a stream controller's DMA2.
 /// Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot copy memory to memory",
+    label = "a DMA1 stream",
+    note = "RM0090 §10.3.6, RM0385 §8.3.6: only DMA2 streams copy memory to memory; take one from DMA2"
+)]
 pub trait CopyChannel: DmaChannel {}
 
-impl<const N: u8> CopyChannel for Channel<N> {}
+impl<const N: u8, C: channel::Controller> CopyChannel for Channel<N, C> {}
 impl<const N: u8, P: Part> CopyChannel for Stream<N, Dma2<P>> {}
 
 /// A channel set up for memory-to-memory copies with fence `F`; implements

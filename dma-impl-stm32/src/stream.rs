@@ -15,7 +15,7 @@ use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 
-use crate::hw::{Direction, Sealed, Setup, Status};
+use crate::hw::{Direction, Sealed, Select, Setup, Status};
 use crate::regs::stream::{
     CHSEL_SHIFT, CIRC, CR, CT, DBM, DIR_M2M, DIR_M2P, DIR_P2M, DIR_SHIFT, DMDIS, DMEIF, EN, FCR,
     FEIF, FLAG_SHIFTS, FTH_FULL, FTH_SHIFT, HIFCR, HISR, HTIF, LIFCR, LISR, M0AR, M1AR, MINC,
@@ -97,7 +97,11 @@ impl<C: Controller> Dma<C> {
     /// For **callers**: `base` is the register block of a stream-based DMA
     /// controller (on the host: a live simulator's
     /// [`Mapping::base`](dma_mmio::host::Mapping::base)) that nothing else
-    /// uses while this value or a stream taken from it lives.
+    /// uses while this value or a stream taken from it lives; and `base`
+    /// is controller `C` (DMA1 or DMA2 of the part) of the chip whose
+    /// peripherals its streams are given to: each request the chip's map (in
+    /// [`chip`](crate::chip)) wires to a stream of `C` reaches that stream
+    /// with that `CHSEL` (on the host: the simulator is wired so).
     pub unsafe fn from_base(base: *mut u32) -> Self {
         Dma {
             // SAFETY: the caller's contract is `Reg::from_ptr`'s for the block.
@@ -111,6 +115,12 @@ impl<C: Controller> Dma<C> {
     /// from the reference manual's request map: USART1_TX is DMA2 stream 7,
     /// channel 4 on an F4). `None` if taken before, `N > 7`, or `request`
     /// does not fit the part's `CHSEL` (at most 7 on [`F4`], 15 on [`F76x`]).
+    ///
+    /// `request` is for peripherals built with their own `unsafe`
+    /// constructor (a [`Usart`](crate::usart::Usart) on a bare register
+    /// map). A peripheral of a chip map (`chip::stm32f4::Usart1`) sets
+    /// `CHSEL` from its map when it takes the stream, whatever `request`
+    /// was given here, so with one the user cannot select a wrong request.
     pub fn stream<const N: u8>(&mut self, request: u8) -> Option<Stream<N, C>> {
         if N > 7 || request >= C::Part::REQUESTS || self.taken & (1 << N) != 0 {
             return None;
@@ -175,6 +185,14 @@ impl<const N: u8, C: Controller> Stream<N, C> {
 }
 
 impl<const N: u8, C: Controller> Sealed for Stream<N, C> {}
+
+impl<const N: u8, C: Controller> Select for Stream<N, C> {
+    fn select(&mut self, request: u8) {
+        // A map's request always fits its part's `CHSEL`; the mask keeps a
+        // wrong one from reaching other bits of `SxCR` all the same.
+        self.request = request % C::Part::REQUESTS;
+    }
+}
 
 impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
     const DOUBLE_BUFFER: bool = true;

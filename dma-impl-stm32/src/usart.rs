@@ -1,9 +1,32 @@
 //! A USART whose transmitter and receiver move bytes by DMA.
 //!
-//! Two register maps exist; the type parameter says which one:
-//! [`StatusData`] (`SR`/`DR`: F1, F2, F4; RM0008 §27.6, RM0090 §30.6) and
-//! [`InterruptStatus`] (`ISR`/`ICR`/`RDR`/`TDR`: F0, F3, F7, L4, G0, G4;
-//! RM0316 §29.8). `CR3.DMAT` (bit 7) and `CR3.DMAR` (bit 6) connect the
+//! # Which channels
+//!
+//! The type parameter is the USART's [`Instance`]:
+//!
+//! * a chip's USART (`chip::stm32f1::Usart1`, from the chip's `take()`)
+//!   takes only the channels the chip's request map wires to it
+//!   ([`TxRequest`] / [`RxRequest`], implemented in [`chip`](crate::chip)
+//!   from the reference manuals' tables) and sets their request selection
+//!   (`CHSEL`, `CSELR`) itself. Any other channel is a compile error naming
+//!   the right one, e.g. "`Channel<5, dma_impl_stm32::channel::Dma1>` is
+//!   not wired to USART1 TX on STM32F1 ... RM0008 table 78: USART1 TX is
+//!   DMA1 channel 4".
+//! * a bare register map ([`StatusData`], [`InterruptStatus`], from the
+//!   `unsafe` [`Usart::from_base`]) takes any channel: the unchecked path
+//!   for the simulators and for USARTs no chip module maps, whose caller
+//!   promises the wiring.
+//!
+//! The check is a bound on the USART's type (`I: TxRequest<C>`) rather
+//! than on the channel's (`C: TxRequest<I>`): with it, the compiler reports
+//! the per-chip trait (`Usart1Tx`) and its message, which can say which
+//! channel the manual gives.
+//!
+//! # Register maps
+//!
+//! Two exist: [`StatusData`] (`SR`/`DR`: F1, F2, F4; RM0008 §27.6, RM0090
+//! §30.6) and [`InterruptStatus`] (`ISR`/`ICR`/`RDR`/`TDR`: F0, F3, F7, L4,
+//! G0, G4; RM0316 §29.8). `CR3.DMAT` (bit 7) and `CR3.DMAR` (bit 6) connect the
 //! data registers to the DMA request lines; the transfer sets them after
 //! enabling the channel and clears them once it has stopped.
 
@@ -16,7 +39,7 @@ use dma_traits::{
 };
 
 use crate::hw::{check, Direction, Sealed, Setup};
-use crate::stream::Stream;
+use crate::stream::{self, Stream};
 use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
 use dma_traits::Lent as Held;
 
@@ -88,21 +111,109 @@ impl Layout for InterruptStatus {
     }
 }
 
-/// A USART with register map `L`, not yet split into its DMA halves.
-#[derive(Debug)]
-pub struct Usart<L: Layout> {
-    base: Reg,
-    _layout: PhantomData<L>,
+/// What a [`Usart`] is. Sealed.
+///
+/// * A bare register map, [`StatusData`] or [`InterruptStatus`]: the USART
+///   takes any channel, and the caller of [`Usart::from_base`] vouches that
+///   the channels it gives are wired to it (the explicit, unchecked path for
+///   the simulators and for USARTs no chip module maps).
+/// * A chip's USART, such as `chip::stm32f1::Usart1` (from the chip's
+///   `take()`): it takes only the channels the chip's request map wires to
+///   it ([`TxRequest`], [`RxRequest`]), and selects the request itself.
+pub trait Instance: Sealed {
+    /// The register map.
+    type Layout: Layout;
 }
 
-impl<L: Layout> Usart<L> {
+impl Instance for StatusData {
+    type Layout = Self;
+}
+impl Instance for InterruptStatus {
+    type Layout = Self;
+}
+
+/// The chip wires channel (or stream) `C` to the transmit request of USART
+/// `Self`. Sealed; implemented in [`chip`](crate::chip) from the reference
+/// manuals' request tables, and for every channel by the bare maps.
+///
+/// A chip's impls go through a trait per USART and direction
+/// (`chip::stm32f1::Usart1Tx`), whose error message names the channel the
+/// manual gives.
+#[diagnostic::on_unimplemented(
+    message = "`{C}` is not wired to the TX request of `{Self}`",
+    label = "not a channel of this USART's TX request",
+    note = "the chip module's `Usart1Tx` implementors are the channels its reference manual wires"
+)]
+pub trait TxRequest<C: DmaChannel>: Instance {
+    /// The request selection the USART sets on `C` when it takes it (`CHSEL`
+    /// of a stream, `CxS` in an L4's `CSELR`); `None` where the chip has no
+    /// selection or the USART is a bare map (the channel keeps what it was
+    /// taken with).
+    const REQUEST: Option<u8>;
+}
+
+/// The chip wires channel (or stream) `C` to the receive request of USART
+/// `Self`. As [`TxRequest`].
+#[diagnostic::on_unimplemented(
+    message = "`{C}` is not wired to the RX request of `{Self}`",
+    label = "not a channel of this USART's RX request",
+    note = "the chip module's `Usart1Rx` implementors are the channels its reference manual wires"
+)]
+pub trait RxRequest<C: DmaChannel>: Instance {
+    /// As [`TxRequest::REQUEST`].
+    const REQUEST: Option<u8>;
+}
+
+impl<C: DmaChannel> TxRequest<C> for StatusData {
+    const REQUEST: Option<u8> = None;
+}
+impl<C: DmaChannel> TxRequest<C> for InterruptStatus {
+    const REQUEST: Option<u8> = None;
+}
+impl<C: DmaChannel> RxRequest<C> for StatusData {
+    const REQUEST: Option<u8> = None;
+}
+impl<C: DmaChannel> RxRequest<C> for InterruptStatus {
+    const REQUEST: Option<u8> = None;
+}
+
+/// `channel` made to serve `request`, if there is a selection to make.
+#[inline(always)]
+fn selected<C: DmaChannel>(mut channel: C, request: Option<u8>) -> C {
+    if let Some(request) = request {
+        channel.select(request);
+    }
+    channel
+}
+
+/// USART `I` (a register map or a chip's USART, see [`Instance`]), not yet
+/// split into its DMA halves.
+#[derive(Debug)]
+pub struct Usart<I: Instance> {
+    base: Reg,
+    _layout: PhantomData<I>,
+}
+
+impl<I: Instance> Usart<I> {
     /// The USART whose registers start at `base`.
     ///
     /// # Safety
     ///
-    /// For **callers**: `base` is the register block of a USART with map `L`
-    /// (on the host: a live simulator's base) that nothing else uses while
-    /// this value or its halves live.
+    /// For **callers**: `base` is the register block of a USART with map
+    /// `I::Layout` (on the host: a live simulator's base) that nothing else
+    /// uses while this value or its halves live. Moreover:
+    ///
+    /// * if `I` is a bare map ([`StatusData`], [`InterruptStatus`]): every
+    ///   channel given to this USART or its halves is wired to the USART's
+    ///   request of that direction, with the selection it was taken with
+    ///   ([`stream::Dma::stream`](crate::stream::Dma::stream)'s `request`,
+    ///   [`channel::Dma::channel_for_request`](crate::channel::Dma::channel_for_request)).
+    ///   Nothing checks it; a wrong channel is not a memory-safety matter
+    ///   (the transfer still owns its buffer) but its transfer never
+    ///   completes, and its `wait` never returns.
+    /// * if `I` is a chip's USART (`chip::stm32f1::Usart1`): `base` is that
+    ///   USART of that chip (on the host: a simulator wired as the chip's
+    ///   request map says), so the channels its map accepts are the right ones.
     pub unsafe fn from_base(base: *mut u32) -> Self {
         Usart {
             // SAFETY: the caller's contract is `Reg::from_ptr`'s.
@@ -117,21 +228,31 @@ impl<L: Layout> Usart<L> {
     /// (RM0008 §27.3.13, RM0090 §30.3.13), so call this (or program `CR1`
     /// yourself) before the first transfer.
     pub fn enable(&mut self, brr: u32) {
-        at(self.base, L::BRR).write(brr);
-        at(self.base, L::CR1).write(L::UE | TE | RE);
+        at(self.base, <I::Layout as Layout>::BRR).write(brr);
+        at(self.base, <I::Layout as Layout>::CR1).write(<I::Layout as Layout>::UE | TE | RE);
     }
 
-    /// The transmitter, sending by DMA on `channel` (which must be the one
-    /// the chip's request map connects to this USART's TX request). It owns
-    /// the whole USART and gives it back from [`UsartTx::release`].
-    pub fn transmitter<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartTx<L, C, F> {
+    /// The transmitter, sending by DMA on `channel`: one the chip wires to
+    /// this USART's TX request (`I: TxRequest<C>`; any channel for a bare
+    /// map), whose request selection it sets. It owns the whole USART and
+    /// gives it back from [`UsartTx::release`].
+    pub fn transmitter<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartTx<I, C, F>
+    where
+        I: TxRequest<C>,
+    {
+        let channel = selected(channel, <I as TxRequest<C>>::REQUEST);
         UsartTx { base: self.base, part: self, channel, fence, _layout: PhantomData }
     }
 
-    /// The receiver, receiving by DMA on `channel` (the RX request's
-    /// channel). It owns the whole USART and gives it back from
-    /// [`UsartRx::release`].
-    pub fn receiver<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartRx<L, C, F> {
+    /// The receiver, receiving by DMA on `channel`: one the chip wires to
+    /// this USART's RX request (`I: RxRequest<C>`), as for
+    /// [`transmitter`](Self::transmitter). It owns the whole USART and gives
+    /// it back from [`UsartRx::release`].
+    pub fn receiver<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> UsartRx<I, C, F>
+    where
+        I: RxRequest<C>,
+    {
+        let channel = selected(channel, <I as RxRequest<C>>::REQUEST);
         UsartRx { base: self.base, part: self, channel, fence, _layout: PhantomData }
     }
 
@@ -143,18 +264,19 @@ impl<L: Layout> Usart<L> {
         tx: T,
         rx: R,
         fence: F,
-    ) -> (UsartTx<L, T, F, TxHalf<L>>, UsartRx<L, R, F, RxHalf<L>>)
+    ) -> (UsartTx<I, T, F, TxHalf<I>>, UsartRx<I, R, F, RxHalf<I>>)
     where
         T: DmaChannel,
         R: DmaChannel,
         F: DmaFence,
+        I: TxRequest<T> + RxRequest<R>,
     {
         let (tx_half, rx_half) = self.halves();
         (tx_half.transmitter(tx, fence), rx_half.receiver(rx, fence))
     }
 
     /// The transmitter and receiver halves, without channels.
-    pub fn halves(self) -> (TxHalf<L>, RxHalf<L>) {
+    pub fn halves(self) -> (TxHalf<I>, RxHalf<I>) {
         (
             TxHalf { base: self.base, _layout: PhantomData },
             RxHalf { base: self.base, _layout: PhantomData },
@@ -164,7 +286,7 @@ impl<L: Layout> Usart<L> {
     /// The USART again from its two halves; both back in `Err` if they are
     /// halves of different USARTs.
     #[allow(clippy::type_complexity)]
-    pub fn join(tx: TxHalf<L>, rx: RxHalf<L>) -> Result<Self, (TxHalf<L>, RxHalf<L>)> {
+    pub fn join(tx: TxHalf<I>, rx: RxHalf<I>) -> Result<Self, (TxHalf<I>, RxHalf<I>)> {
         if tx.base.addr() == rx.base.addr() {
             Ok(Usart { base: tx.base, _layout: PhantomData })
         } else {
@@ -176,37 +298,45 @@ impl<L: Layout> Usart<L> {
 /// The transmitter half of a USART (`TDR`, `TC`, `CR3.DMAT`), from
 /// [`Usart::halves`] or [`Usart::split`].
 #[derive(Debug)]
-pub struct TxHalf<L: Layout> {
+pub struct TxHalf<I: Instance> {
     base: Reg,
-    _layout: PhantomData<L>,
+    _layout: PhantomData<I>,
 }
 
 /// The receiver half of a USART (`RDR`, `CR3.DMAR`), from
 /// [`Usart::halves`] or [`Usart::split`].
 #[derive(Debug)]
-pub struct RxHalf<L: Layout> {
+pub struct RxHalf<I: Instance> {
     base: Reg,
-    _layout: PhantomData<L>,
+    _layout: PhantomData<I>,
 }
 
-impl<L: Layout> TxHalf<L> {
+impl<I: Instance> TxHalf<I> {
     /// The transmitter on `channel` (see [`Usart::transmitter`]).
     pub fn transmitter<C: DmaChannel, F: DmaFence>(
         self,
         channel: C,
         fence: F,
-    ) -> UsartTx<L, C, F, TxHalf<L>> {
+    ) -> UsartTx<I, C, F, TxHalf<I>>
+    where
+        I: TxRequest<C>,
+    {
+        let channel = selected(channel, <I as TxRequest<C>>::REQUEST);
         UsartTx { base: self.base, part: self, channel, fence, _layout: PhantomData }
     }
 }
 
-impl<L: Layout> RxHalf<L> {
+impl<I: Instance> RxHalf<I> {
     /// The receiver on `channel` (see [`Usart::receiver`]).
     pub fn receiver<C: DmaChannel, F: DmaFence>(
         self,
         channel: C,
         fence: F,
-    ) -> UsartRx<L, C, F, RxHalf<L>> {
+    ) -> UsartRx<I, C, F, RxHalf<I>>
+    where
+        I: RxRequest<C>,
+    {
+        let channel = selected(channel, <I as RxRequest<C>>::REQUEST);
         UsartRx { base: self.base, part: self, channel, fence, _layout: PhantomData }
     }
 }
@@ -218,13 +348,13 @@ pub trait TxPart: Sealed {}
 /// half ([`RxHalf`]). Sealed.
 pub trait RxPart: Sealed {}
 
-impl<L: Layout> Sealed for Usart<L> {}
-impl<L: Layout> Sealed for TxHalf<L> {}
-impl<L: Layout> Sealed for RxHalf<L> {}
-impl<L: Layout> TxPart for Usart<L> {}
-impl<L: Layout> TxPart for TxHalf<L> {}
-impl<L: Layout> RxPart for Usart<L> {}
-impl<L: Layout> RxPart for RxHalf<L> {}
+impl<I: Instance> Sealed for Usart<I> {}
+impl<I: Instance> Sealed for TxHalf<I> {}
+impl<I: Instance> Sealed for RxHalf<I> {}
+impl<I: Instance> TxPart for Usart<I> {}
+impl<I: Instance> TxPart for TxHalf<I> {}
+impl<I: Instance> RxPart for Usart<I> {}
+impl<I: Instance> RxPart for RxHalf<I> {}
 
 /// Sets or clears `bits` of `CR3` inside a critical section (the two halves
 /// share the register).
@@ -245,18 +375,18 @@ fn data_register(base: Reg, offset: usize) -> *const u8 {
 /// of it when made by [`Usart::transmitter`], the [`TxHalf`] when made by
 /// [`Usart::split`]).
 #[derive(Debug)]
-pub struct UsartTx<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart = Usart<L>> {
+pub struct UsartTx<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart = Usart<I>> {
     base: Reg,
     part: P,
     channel: C,
     fence: F,
-    _layout: PhantomData<L>,
+    _layout: PhantomData<I>,
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<L, C, F, P> {
+impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
     /// Whether the last byte has left the shift register (`TC`).
     pub fn is_idle(&self) -> bool {
-        at(self.base, L::STATUS).read() & TC != 0
+        at(self.base, <I::Layout as Layout>::STATUS).read() & TC != 0
     }
 
     /// Everything back: the USART (or its transmitter half) and the channel.
@@ -266,10 +396,10 @@ impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<L, C, F, P> {
     }
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> Sealed for UsartTx<L, C, F, P> {}
-impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> Sealed for UsartRx<L, C, F, P> {}
+impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Sealed for UsartTx<I, C, F, P> {}
+impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> Sealed for UsartRx<I, C, F, P> {}
 
-impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<L, C, F, P> {
+impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C, F, P> {
     type Channel = C;
     #[inline(always)]
     fn dma(&self) -> &C {
@@ -277,18 +407,20 @@ impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<L, C, F
     }
     #[inline(always)]
     fn begin(&mut self) {
-        cr3::<L>(self.base, DMAT, true);
+        cr3::<I::Layout>(self.base, DMAT, true);
     }
     #[inline(always)]
     fn finish(&mut self) {
-        cr3::<L>(self.base, DMAT, false);
+        cr3::<I::Layout>(self.base, DMAT, false);
     }
 }
 
 // SAFETY: `OneShot` meets `Transfer`'s contract; `write_all_unchecked` either
 // starts a transfer that reads exactly the buffer's pair after the release
 // fence, or returns the buffer and `self` before the channel is enabled.
-unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8> for UsartTx<L, C, F, P> {
+unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8>
+    for UsartTx<I, C, F, P>
+{
     type Error = Error;
     type Transfer<B: DmaReadBuffer<Word = u8>> = OneShot<B, Self, F>;
 
@@ -305,7 +437,7 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8> for U
         };
         let setup = Setup {
             direction: Direction::MemoryToPeripheral,
-            peripheral: data_register(self.base, L::TDR),
+            peripheral: data_register(self.base, <I::Layout as Layout>::TDR),
             memory: ptr,
             memory1: None,
             items,
@@ -313,7 +445,7 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8> for U
             peripheral_increment: false,
             circular: false,
         };
-        L::clear_tc(self.base);
+        <I::Layout as Layout>::clear_tc(self.base);
         let fence = self.fence;
         let regions = [Region::dma_reads(ptr, len)];
         // SAFETY: the region is the buffer's pair; the caller guarantees the
@@ -326,15 +458,15 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8> for U
 /// it when made by [`Usart::receiver`], the [`RxHalf`] when made by
 /// [`Usart::split`]).
 #[derive(Debug)]
-pub struct UsartRx<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart = Usart<L>> {
+pub struct UsartRx<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart = Usart<I>> {
     base: Reg,
     part: P,
     channel: C,
     fence: F,
-    _layout: PhantomData<L>,
+    _layout: PhantomData<I>,
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> UsartRx<L, C, F, P> {
+impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> UsartRx<I, C, F, P> {
     /// Everything back: the USART (or its receiver half) and the channel.
     /// (The fence is `Copy`; the caller still has it.)
     pub fn release(self) -> (P, C) {
@@ -348,14 +480,16 @@ impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> UsartRx<L, C, F, P> {
         self,
         buffer: B,
     ) -> Result<Circular<B, Self, F>, TransferError<Error, B, Self>> {
-        let peripheral = data_register(self.base, L::RDR);
+        let peripheral = data_register(self.base, <I::Layout as Layout>::RDR);
         let fence = self.fence;
         // SAFETY: `B: 'static`; the peripheral address is this USART's `RDR`.
         unsafe { Circular::start(buffer, self, peripheral, fence) }
     }
 }
 
-impl<L: Layout, const N: u8, F: DmaFence, P: RxPart> UsartRx<L, Stream<N>, F, P> {
+impl<I: Instance, const N: u8, S: stream::Controller, F: DmaFence, P: RxPart>
+    UsartRx<I, Stream<N, S>, F, P>
+{
     /// Receives alternately into `buffers.0` and `buffers.1` (same length),
     /// using the stream's double-buffer mode (see [`DoubleBuffer`]).
     #[allow(clippy::type_complexity)]
@@ -363,28 +497,30 @@ impl<L: Layout, const N: u8, F: DmaFence, P: RxPart> UsartRx<L, Stream<N>, F, P>
         self,
         buffers: (B, B),
     ) -> Result<DoubleBuffer<B, Self, F>, TransferError<Error, (B, B), Self>> {
-        let peripheral = data_register(self.base, L::RDR);
+        let peripheral = data_register(self.base, <I::Layout as Layout>::RDR);
         let fence = self.fence;
         // SAFETY: as in `read_circular`; the channel is a stream.
         unsafe { DoubleBuffer::start(buffers, self, peripheral, fence) }
     }
 }
 
-impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> Owner for UsartRx<L, C, F, P> {
+impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> Owner for UsartRx<I, C, F, P> {
     type Channel = C;
     fn dma(&self) -> &C {
         &self.channel
     }
     fn begin(&mut self) {
-        cr3::<L>(self.base, DMAR, true);
+        cr3::<I::Layout>(self.base, DMAR, true);
     }
     fn finish(&mut self) {
-        cr3::<L>(self.base, DMAR, false);
+        cr3::<I::Layout>(self.base, DMAR, false);
     }
 }
 
 // SAFETY: as for `DmaWrite`, with the buffer's write pair.
-unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> DmaRead<u8> for UsartRx<L, C, F, P> {
+unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> DmaRead<u8>
+    for UsartRx<I, C, F, P>
+{
     type Error = Error;
     type Transfer<B: DmaWriteBuffer<Word = u8>> = OneShot<B, Self, F>;
 
@@ -400,7 +536,7 @@ unsafe impl<L: Layout, C: DmaChannel, F: DmaFence, P: RxPart> DmaRead<u8> for Us
         };
         let setup = Setup {
             direction: Direction::PeripheralToMemory,
-            peripheral: data_register(self.base, L::RDR),
+            peripheral: data_register(self.base, <I::Layout as Layout>::RDR),
             memory: ptr.cast::<u8>(),
             memory1: None,
             items,
