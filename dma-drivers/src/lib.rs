@@ -7,6 +7,9 @@
 //! * [`ws2812`]: a WS2812 LED strip driven through the MOSI line of any
 //!   [`DmaWrite<u8>`](dma_traits::DmaWrite) SPI port, drawing one frame while
 //!   the other one is on the wire.
+//! * [`sampler`]: takes every half of any
+//!   [`DmaReadStream`](dma_traits::DmaReadStream) (ADC, I²S, a UART that
+//!   always listens), counting what was lost to overruns.
 //! * [`spi_bus`]: [`embedded_hal::spi::SpiBus`] over any
 //!   [`DmaFullDuplex<u8>`](dma_traits::DmaFullDuplex) port, on borrowed
 //!   buffers through the scoped API, with a RAM bounce buffer for memory the
@@ -34,6 +37,7 @@ pub mod io;
 pub mod logger;
 #[cfg(feature = "bbqueue")]
 pub mod queued;
+pub mod sampler;
 #[cfg(feature = "async")]
 mod slot;
 #[cfg(feature = "async")]

@@ -27,7 +27,7 @@ pub mod record;
 pub mod sim;
 
 pub use engine::{MockDma, Wire};
-pub use peripheral::{Hang, MockError, MockSerial, MockTransfer, NO_PROGRESS_LIMIT};
+pub use peripheral::{Hang, MockError, MockSerial, MockStream, MockTransfer, NO_PROGRESS_LIMIT};
 
 /// `docs/hal-guide.md`, compiled and run as doctests so the guide cannot rot.
 #[cfg(doctest)]

@@ -13,11 +13,12 @@
 //! | [`Misaligned`](ErrorKind::Misaligned) | use a buffer aligned to the word |
 //! | [`UnsupportedWidth`](ErrorKind::UnsupportedWidth) | use a narrower word |
 //! | [`LengthMismatch`](ErrorKind::LengthMismatch) | give both sides one length |
+//! | [`OddLength`](ErrorKind::OddLength) | give a stream an even number of words |
 //! | [`Fence`](ErrorKind::Fence) | use a [`CacheAligned`](crate::CacheAligned) buffer |
 //! | [`Bus`](ErrorKind::Bus), [`Overrun`](ErrorKind::Overrun) | retry, report |
 //! | [`Other`](ErrorKind::Other) | report |
 //!
-//! The first seven are refusals: the transfer never started, and the error
+//! The first eight are refusals: the transfer never started, and the error
 //! came back with the buffer and the peripheral. `Bus` and `Overrun` strike
 //! a running transfer.
 //!
@@ -73,6 +74,8 @@ pub enum ErrorKind {
     UnsupportedWidth,
     /// The two buffers of a full-duplex transfer or a copy differ in length.
     LengthMismatch,
+    /// A stream's buffer has an odd number of words (it needs two halves).
+    OddLength,
     /// The fence refused the buffer ([`FenceError`]).
     Fence,
     /// A bus error while the transfer ran.
@@ -100,6 +103,7 @@ impl core::fmt::Display for ErrorKind {
             ErrorKind::Misaligned => f.write_str("a buffer not aligned to the beat width"),
             ErrorKind::UnsupportedWidth => f.write_str("a word width the peripheral lacks"),
             ErrorKind::LengthMismatch => f.write_str("buffers of different lengths"),
+            ErrorKind::OddLength => f.write_str("a stream buffer of an odd number of words"),
             ErrorKind::Fence => f.write_str("the fence refused the buffer"),
             ErrorKind::Bus => f.write_str("a bus error"),
             ErrorKind::Overrun => f.write_str("an overrun: words were lost"),

@@ -21,6 +21,8 @@
 //! * [`Lent`], [`Region`], [`Halt`] and [`InFlight`]: what every HAL needs to
 //!   hold a buffer while the DMA runs; `InFlight` is a complete [`Transfer`]
 //!   around one `halt` function.
+//! * [`DmaReadStream`] / [`ReadStream`]: reception without end, half by
+//!   half, overruns reported and never returned as data;
 //! * [`Error`] and [`ErrorKind`]: what went wrong, in terms a driver for
 //!   every chip can act on; with `max_len` on the peripheral traits.
 //!
@@ -64,6 +66,7 @@ pub mod fence;
 pub mod future;
 pub mod in_flight;
 pub mod lent;
+pub mod stream;
 mod sub_range;
 pub mod target;
 pub mod transfer;
@@ -79,6 +82,7 @@ pub use fence::{Access, CompilerFence, DmaFence, DmbFence, FenceError};
 pub use fence::{CortexM7DCache, CACHE_LINE};
 pub use in_flight::{Halt, Halted, InFlight};
 pub use lent::{Lent, Region};
+pub use stream::{DmaReadStream, ReadStream};
 pub use sub_range::{RangeError, SubRange};
 pub use target::{ReadTarget, TransparentTarget, WriteTarget};
 pub use transfer::{

@@ -2,7 +2,7 @@
 //! the step mode.
 
 use core::ptr;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{fence, Ordering};
 use std::time::Duration;
 
 use dma_traits::WordWidth;
@@ -103,8 +103,18 @@ impl Job {
         match &self.destination {
             Side::Memory { address, increment } => {
                 let at = Self::address(*address, *increment, index, width);
-                // SAFETY: as above, for the destination.
-                unsafe { write_word(at, width, bits) };
+                if self.circular && width != WordWidth::Bits64 {
+                    // A circular transfer writes memory the CPU copies out
+                    // while the DMA runs (`DmaReadStream`): one atomic store
+                    // of the beat, as the bus writes it, so a copy racing it
+                    // reads a whole old or new word and Miri sees no race.
+                    // SAFETY: as above, for the destination; the CPU side
+                    // only reads it with same-width atomic loads meanwhile.
+                    unsafe { store_word(at, width, bits) };
+                } else {
+                    // SAFETY: as above, for the destination.
+                    unsafe { write_word(at, width, bits) };
+                }
                 log.push(Event::DmaWrite { addr: at as usize, bytes: width.bytes() });
             }
             Side::Port(wire) => wire.push_sent(bits),
@@ -120,6 +130,10 @@ impl Job {
                 core.full_events.fetch_add(1, Ordering::SeqCst);
                 log.push(Event::Note("transfer complete"));
             }
+            // Orders the event before every later store into the buffer: a
+            // CPU whose copy read such a store, and then fences and reads
+            // the events, sees this one (the seqlock pairing of `read_half`).
+            fence(Ordering::Release);
         }
         Step::Moved
     }
@@ -140,6 +154,27 @@ unsafe fn read_word(at: *mut u8, width: WordWidth) -> u64 {
         WordWidth::Bits32 => u64::from(unsafe { ptr::read_volatile(at.cast::<u32>()) }),
         // SAFETY: the caller's contract, for eight aligned bytes.
         WordWidth::Bits64 => unsafe { ptr::read_volatile(at.cast::<u64>()) },
+    }
+}
+
+/// Stores the low `width` bytes of `bits` at `at` with one atomic store.
+///
+/// # Safety
+///
+/// `at` is valid for a write of `width` bytes and aligned for it, `width` is
+/// at most 32 bits, and every other access to it meanwhile is atomic.
+#[allow(clippy::cast_possible_truncation)] // keeping the low bytes is the point
+unsafe fn store_word(at: *mut u8, width: WordWidth, bits: u64) {
+    match width {
+        // SAFETY: the caller's contract, for one byte.
+        WordWidth::Bits8 => unsafe { dma_mmio::store_as_dma(at, bits as u8) },
+        // SAFETY: the caller's contract, for two aligned bytes.
+        WordWidth::Bits16 => unsafe { dma_mmio::store_as_dma(at.cast::<u16>(), bits as u16) },
+        // SAFETY: the caller's contract, for four aligned bytes; 64-bit
+        // beats never come here.
+        WordWidth::Bits32 | WordWidth::Bits64 => unsafe {
+            dma_mmio::store_as_dma(at.cast::<u32>(), bits as u32)
+        },
     }
 }
 

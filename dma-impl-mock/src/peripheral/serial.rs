@@ -37,9 +37,9 @@ use dma_traits::Lent;
 #[derive(Debug)]
 pub struct MockSerial<F: DmaFence = CompilerFence> {
     tx: Channel,
-    rx: Channel,
-    wire: Wire,
-    fence: F,
+    pub(super) rx: Channel,
+    pub(super) wire: Wire,
+    pub(super) fence: F,
     defect: Option<Defect>,
 }
 
@@ -169,7 +169,7 @@ impl<F: DmaFence> MockSerial<F> {
     ///
     /// As for [`Channel::start`] for the memory in `descriptor`, which is `region`.
     #[allow(clippy::type_complexity)]
-    unsafe fn start<B, W: Word>(
+    pub(super) unsafe fn start<B, W: Word>(
         &self,
         channel: &Channel,
         descriptor: Descriptor,

@@ -42,6 +42,18 @@ pub enum MockError {
     },
     /// The (injected) bus error struck; the words before it were moved.
     Bus,
+    /// A stream's buffer has an odd number of words.
+    OddLength {
+        /// The buffer's length in words.
+        len: usize,
+    },
+    /// The word is wider than the mock streams (32 bits).
+    UnsupportedWidth,
+    /// A stream's DMA came back into a half before the CPU took it.
+    Overrun {
+        /// Words skipped.
+        lost: usize,
+    },
     /// [`Transfer::wait`] would never return; the transfer was stopped and
     /// everything is given back instead.
     WouldHang(Hang),
@@ -127,6 +139,11 @@ impl fmt::Display for MockError {
             }
             MockError::Bus => f.write_str("DMA bus error"),
             MockError::WouldHang(why) => write!(f, "waiting would never end: {why}"),
+            MockError::OddLength { len } => write!(f, "a stream buffer of {len} (odd) words"),
+            MockError::UnsupportedWidth => {
+                f.write_str("mock streams move words of at most 32 bits")
+            }
+            MockError::Overrun { lost } => write!(f, "overrun: {lost} words lost"),
         }
     }
 }
@@ -142,6 +159,9 @@ impl dma_traits::Error for MockError {
             MockError::Fence(_) => ErrorKind::Fence,
             MockError::Misaligned { .. } => ErrorKind::Misaligned,
             MockError::Bus => ErrorKind::Bus,
+            MockError::OddLength { .. } => ErrorKind::OddLength,
+            MockError::UnsupportedWidth => ErrorKind::UnsupportedWidth,
+            MockError::Overrun { .. } => ErrorKind::Overrun,
             MockError::Engine(EngineError::Busy) | MockError::WouldHang(_) => ErrorKind::Other,
         }
     }

@@ -1,0 +1,99 @@
+//! The sampler, written once against `DmaReadStream`, on every stream
+//! implementation: every word it hands out is the word the line carried at
+//! that place, and an overrun (the CPU more than a half late) is reported
+//! as an error with the words lost, after which sampling goes on.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use dma_drivers::sampler::{Sampler, SamplerError};
+use dma_impl_mock::{record::Recorder, MockDma, MockSerial};
+use dma_traits::{DmaReadStream, ReadStream, Word};
+
+/// What one run saw: the words handed out (with their place on the line)
+/// and the overruns reported.
+#[derive(Debug, Default)]
+struct Seen<W> {
+    blocks: Vec<Vec<W>>,
+    overruns: Vec<u64>,
+}
+
+/// Polls `sampler` once after each `advance()` until `rounds` have passed.
+fn sample<W: Word, S: ReadStream<W>, const N: usize>(
+    sampler: &mut Sampler<W, S, N>,
+    rounds: usize,
+    mut advance: impl FnMut(usize),
+) -> Seen<W> {
+    let mut seen = Seen { blocks: Vec::new(), overruns: Vec::new() };
+    for round in 0..rounds {
+        advance(round);
+        loop {
+            match sampler.poll(|block| seen.blocks.push(block.to_vec())) {
+                Ok(_) => break,
+                Err(SamplerError::Overrun { lost, .. }) => seen.overruns.push(lost),
+                Err(SamplerError::Stopped(e)) => panic!("stream stopped: {e:?}"),
+            }
+        }
+    }
+    seen
+}
+
+/// Checks that the blocks, placed after the words lost before each, are the
+/// line's words.
+fn check<W: Word + PartialEq + core::fmt::Debug>(seen: &Seen<W>, line: &[W], half: usize) {
+    let mut position = 0;
+    let handed: usize = seen.blocks.iter().map(Vec::len).sum();
+    let lost: u64 = seen.overruns.iter().sum();
+    assert_eq!(handed as u64 + lost, line.len() as u64, "{seen:?}");
+    // Reconstruct: blocks in order, each a whole half at a half boundary.
+    let mut lost_left: Vec<u64> = seen.overruns.clone();
+    for block in &seen.blocks {
+        assert_eq!(block.len(), half);
+        while block[..] != line[position..position + half] {
+            let skip = lost_left.first_mut().expect("a block not on the line");
+            assert!(*skip >= half as u64);
+            *skip -= half as u64;
+            if *skip == 0 {
+                lost_left.remove(0);
+            }
+            position += half;
+        }
+        position += half;
+    }
+}
+
+fn mock_sampler<W: Word + Default>(
+    dma: &MockDma,
+    line: &[W],
+) -> Sampler<W, <MockSerial as DmaReadStream<W>>::Stream<Box<[W]>>, 4> {
+    let serial = MockSerial::with_default_fence(dma);
+    serial.wire().deliver(line);
+    let stream = serial.read_stream(vec![W::default(); 8].into_boxed_slice()).ok().unwrap();
+    Sampler::new(stream).ok().unwrap()
+}
+
+#[test]
+fn on_the_mock_u16_every_half_in_order() {
+    let dma = MockDma::stepped(Recorder::new());
+    let line: Vec<u16> = (0..64).map(|i| i * 1000).collect();
+    let mut sampler = mock_sampler(&dma, &line);
+    let seen = sample(&mut sampler, 16, |_| {
+        dma.step(4);
+    });
+    assert!(seen.overruns.is_empty());
+    check(&seen, &line, 4);
+    assert_eq!((sampler.taken(), sampler.lost()), (64, 0));
+    assert!(sampler.stop().is_ok());
+}
+
+#[test]
+fn on_the_mock_i16_an_overrun_is_reported_and_sampling_goes_on() {
+    let dma = MockDma::stepped(Recorder::new());
+    let line: Vec<i16> = (0..64).map(|i| (i - 32) * 1000).collect();
+    let mut sampler = mock_sampler(&dma, &line);
+    // Round 5: the CPU is late by two halves (12 words at once).
+    let seen = sample(&mut sampler, 14, |round| {
+        dma.step(if round == 5 { 12 } else { 4 });
+    });
+    assert_eq!(seen.overruns, [8], "two halves lost, the newest kept");
+    check(&seen, &line, 4);
+    assert_eq!(sampler.lost(), 8);
+}
