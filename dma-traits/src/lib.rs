@@ -21,6 +21,8 @@
 //! * [`Lent`], [`Region`], [`Halt`] and [`InFlight`]: what every HAL needs to
 //!   hold a buffer while the DMA runs; `InFlight` is a complete [`Transfer`]
 //!   around one `halt` function.
+//! * [`Sent`]: whether what a finished transfer gave a peripheral has left
+//!   it (the wire is idle), for chip selects, bus turnaround and `flush`;
 //! * [`DmaReadStream`] / [`ReadStream`]: reception without end, half by
 //!   half, overruns reported and never returned as data;
 //! * [`Error`] and [`ErrorKind`]: what went wrong, in terms a driver for
@@ -66,6 +68,7 @@ pub mod fence;
 pub mod future;
 pub mod in_flight;
 pub mod lent;
+pub mod sent;
 pub mod stream;
 mod sub_range;
 pub mod target;
@@ -82,6 +85,7 @@ pub use fence::{Access, CompilerFence, DmaFence, DmbFence, FenceError};
 pub use fence::{CortexM7DCache, CACHE_LINE};
 pub use in_flight::{Halt, Halted, InFlight};
 pub use lent::{Lent, Region};
+pub use sent::Sent;
 pub use stream::{DmaReadStream, ReadStream};
 pub use sub_range::{RangeError, SubRange};
 pub use target::{ReadTarget, TransparentTarget, WriteTarget};

@@ -45,7 +45,7 @@ use std::time::{Duration, Instant};
 use dma_mmio::host::interleave::{notify, CpuAccess};
 use dma_traits::WordWidth;
 
-pub use wire::Wire;
+pub use wire::{Wire, FRAME_BITS};
 
 use crate::record::{Event, Recorder};
 use job::{Halt, Job, Step};

@@ -13,7 +13,13 @@ struct Queues {
     sent: Vec<u64>,
     /// Words waiting to be received (peripheral-to-memory), next first.
     incoming: VecDeque<u64>,
+    /// Bit times until the last word sent has left the shift register.
+    shifting: u32,
 }
+
+/// Bit times a word spends in the mock's shift register after the DMA
+/// handed it over: a UART frame (start, 8 data, stop).
+pub const FRAME_BITS: u32 = 10;
 
 /// The far end of a mock peripheral: what it sent, and what it will receive.
 ///
@@ -50,20 +56,32 @@ impl Wire {
         self.queues().incoming.clear();
     }
 
-    /// Everything sent so far (kept on the wire).
+    /// Everything sent since the last [`take_sent`](Self::take_sent) (kept
+    /// on the wire), the word still shifting out included.
     pub fn sent<W: Word>(&self) -> Vec<W> {
         self.queues().sent.iter().map(|b| from_bits(*b)).collect()
     }
 
-    /// Everything sent so far, removed from the wire.
+    /// Everything sent since the last `take_sent`, removed from the wire.
     pub fn take_sent<W: Word>(&self) -> Vec<W> {
         let taken = std::mem::take(&mut self.queues().sent);
         taken.into_iter().map(from_bits).collect()
     }
 
-    /// The engine's side: a word arrives from memory.
+    /// The engine's side: a word arrives from memory, into the shift register.
     pub(crate) fn push_sent(&self, bits: u64) {
-        self.queues().sent.push(bits);
+        let mut queues = self.queues();
+        queues.sent.push(bits);
+        queues.shifting = FRAME_BITS;
+    }
+
+    /// The transmitter's status, as a driver polls it: each look is one bit
+    /// time, so the last word leaves [`FRAME_BITS`] looks after the DMA
+    /// handed it over. `true` once nothing is left to shift out.
+    pub fn shift_register_empty(&self) -> bool {
+        let mut queues = self.queues();
+        queues.shifting = queues.shifting.saturating_sub(1);
+        queues.shifting == 0
     }
 
     /// The engine's side: the next word to store in memory, if one is there.

@@ -185,3 +185,11 @@ impl<F: DmaFence> MockSerial<F> {
         Ok(move |buffer, serial| MockTransfer::new(buffer, serial, vec![leg], fence, defect))
     }
 }
+
+/// The last word leaves the wire [`FRAME_BITS`](crate::engine::FRAME_BITS)
+/// polls after the DMA handed it over (see [`Wire::shift_register_empty`]).
+impl<F: DmaFence> dma_traits::Sent for MockSerial<F> {
+    fn is_sent(&self) -> bool {
+        self.wire.shift_register_empty()
+    }
+}

@@ -134,3 +134,11 @@ unsafe impl<W: Word, F: DmaFence> DmaFullDuplex<W> for MockSpi<F> {
         }
     }
 }
+
+/// As for [`MockSerial`](crate::MockSerial): the last word is clocked out
+/// over the polls after the DMA handed it over.
+impl<F: DmaFence> dma_traits::Sent for MockSpi<F> {
+    fn is_sent(&self) -> bool {
+        self.wire.shift_register_empty()
+    }
+}

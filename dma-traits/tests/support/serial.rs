@@ -75,3 +75,10 @@ unsafe impl<W: Word> DmaRead<W> for Serial {
         Ok(Instant { buffer, serial: self, words: len })
     }
 }
+
+/// The instant "DMA" leaves nothing in a shift register.
+impl dma_traits::Sent for Serial {
+    fn is_sent(&self) -> bool {
+        true
+    }
+}
