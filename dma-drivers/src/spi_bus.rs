@@ -3,8 +3,8 @@
 //! `SpiBus` lends borrowed buffers, so every exchange goes through the scoped
 //! API ([`DmaFullDuplex::transfer_scoped`]): the transfer never leaves the
 //! call, and a panic unwinding through it stops the DMA before the borrow
-//! ends. Each exchange clocks equal lengths out and in, at most
-//! [`with_max_transfer`](DmaSpiBus::with_max_transfer) bytes; one-way parts
+//! ends. Each exchange clocks equal lengths out and in, at most the port's
+//! [`max_len`](DmaFullDuplex::max_len) bytes; one-way parts
 //! (`read`, `write`, the longer tail of `transfer`) clock the fill byte out
 //! or drop the input through internal buffers of `N` bytes.
 //!
@@ -161,13 +161,15 @@ impl<P: DmaFullDuplex<u8>, const N: usize> DmaSpiBus<P, N> {
     /// Refuses `N = 0` at compile time: nothing could be bounced.
     const BOUNCE_NOT_EMPTY: () = assert!(N > 0, "DmaSpiBus needs N > 0");
 
-    /// A bus on `port`: no length limit until told, fill byte 0x00, every
-    /// error [`ErrorKind::Other`].
+    /// A bus on `port`: exchanges split at the port's
+    /// [`max_len`](DmaFullDuplex::max_len), fill byte 0x00, every error
+    /// [`ErrorKind::Other`].
     pub fn new(port: P) -> Self {
         let () = Self::BOUNCE_NOT_EMPTY;
+        let max_transfer = port.max_len().max(1);
         DmaSpiBus {
             port: Some(port),
-            max_transfer: usize::MAX,
+            max_transfer,
             fill: 0,
             kind: other_kind::<P::Error>,
             bounce_tx: [0; N],
@@ -175,8 +177,8 @@ impl<P: DmaFullDuplex<u8>, const N: usize> DmaSpiBus<P, N> {
         }
     }
 
-    /// Splits exchanges at `max` bytes (the port's length limit; at least 1).
-    /// Without it, a refused long exchange is retried `N` bytes at a time.
+    /// Splits exchanges at `max` bytes (at least 1) instead of the port's
+    /// `max_len`. A refused exchange is retried `N` bytes at a time anyway.
     pub fn with_max_transfer(mut self, max: usize) -> Self {
         self.max_transfer = max.max(1);
         self
