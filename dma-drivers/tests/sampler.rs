@@ -2,7 +2,7 @@
 //! implementation: every word it hands out is the word the line carried at
 //! that place, and an overrun (the CPU more than a half late) is reported
 //! as an error with the words lost, after which sampling goes on.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use dma_drivers::sampler::{Sampler, SamplerError};
 use dma_impl_mock::{record::Recorder, MockDma, MockSerial};

@@ -75,7 +75,8 @@ fn a_frame_longer_than_the_port_allows_goes_out_in_chunks_of_whole_leds() {
     let (mut strip, wire) = strip(&dma, leds);
     assert_eq!(strip.chunk_len(), 1017, "1024 cut to whole LEDs");
     assert_eq!(strip.chunk_len() % BYTES_PER_LED, 0);
-    let colours: Vec<Rgb> = (0..leds).map(|i| Rgb { r: i as u8, g: 0x55, b: !(i as u8) }).collect();
+    let colours: Vec<Rgb> =
+        (0..leds).map(|i| u8::try_from(i).unwrap()).map(|i| Rgb { r: i, g: 0x55, b: !i }).collect();
     for (index, colour) in colours.iter().enumerate() {
         strip.set(index, *colour).unwrap();
     }
