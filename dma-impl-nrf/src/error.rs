@@ -161,3 +161,30 @@ impl core::fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl dma_traits::Error for Error {
+    fn kind(&self) -> dma_traits::ErrorKind {
+        use dma_traits::ErrorKind;
+        match self {
+            Error::Empty => ErrorKind::Empty,
+            Error::TooLong { max, .. } => ErrorKind::TooLong { max: *max },
+            Error::NotInDataRam { .. } => ErrorKind::Unreachable,
+            Error::Fence(_) => ErrorKind::Fence,
+            Error::Overrun => ErrorKind::Overrun,
+            // A bounce buffer too small, a TWI address above 0x7F, a
+            // peripheral not enabled, anomaly 58: refusals a driver cannot
+            // fix by splitting or moving the buffer.
+            Error::BounceTooSmall { .. }
+            | Error::InvalidAddress(_)
+            | Error::NotEnabled
+            | Error::Anomaly58
+            | Error::Parity
+            | Error::Framing
+            | Error::Break
+            | Error::AddressNack
+            | Error::DataNack
+            | Error::Truncated { .. }
+            | Error::Unknown { .. } => ErrorKind::Other,
+        }
+    }
+}

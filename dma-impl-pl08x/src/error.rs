@@ -68,3 +68,20 @@ impl core::fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl dma_traits::Error for Error {
+    fn kind(&self) -> dma_traits::ErrorKind {
+        use dma_traits::ErrorKind;
+        match self {
+            Error::Empty => ErrorKind::Empty,
+            Error::LengthMismatch { .. } => ErrorKind::LengthMismatch,
+            Error::TooLong { max, .. } => ErrorKind::TooLong { max: *max },
+            Error::Misaligned { .. } => ErrorKind::Misaligned,
+            Error::Unreachable { .. } => ErrorKind::Unreachable,
+            Error::UnsupportedWidth(_) => ErrorKind::UnsupportedWidth,
+            Error::NoSuchRequestLine(_) => ErrorKind::Other,
+            Error::Fence(_) => ErrorKind::Fence,
+            Error::Bus => ErrorKind::Bus,
+        }
+    }
+}

@@ -58,3 +58,18 @@ impl core::fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl dma_traits::Error for Error {
+    fn kind(&self) -> dma_traits::ErrorKind {
+        use dma_traits::ErrorKind;
+        match self {
+            Error::Empty => ErrorKind::Empty,
+            Error::LengthMismatch { .. } => ErrorKind::LengthMismatch,
+            Error::TooLong { max, .. } => ErrorKind::TooLong { max: *max },
+            Error::Misaligned { .. } => ErrorKind::Misaligned,
+            Error::UnsupportedWidth(_) => ErrorKind::UnsupportedWidth,
+            Error::Fence(_) => ErrorKind::Fence,
+            Error::ReadBus | Error::WriteBus => ErrorKind::Bus,
+        }
+    }
+}
