@@ -146,6 +146,11 @@ macro_rules! easydma_impls {
             type Transfer<B: dma_traits::DmaReadBuffer<Word = u8>> =
                 $crate::transfer::EasyDmaTransfer<Self, B>;
 
+            fn max_len(&self) -> usize {
+                // `MAXCNT`'s width on this chip (see `Chip::MAXCNT_MAX`).
+                C::MAXCNT_MAX
+            }
+
             unsafe fn write_all_unchecked<B: dma_traits::DmaReadBuffer<Word = u8>>(
                 self,
                 buffer: B,
@@ -161,6 +166,11 @@ macro_rules! easydma_impls {
             type Error = Error;
             type Transfer<B: dma_traits::DmaWriteBuffer<Word = u8>> =
                 $crate::transfer::EasyDmaTransfer<Self, B>;
+
+            fn max_len(&self) -> usize {
+                // `MAXCNT`'s width on this chip (see `Chip::MAXCNT_MAX`).
+                C::MAXCNT_MAX
+            }
 
             unsafe fn read_exact_unchecked<B: dma_traits::DmaWriteBuffer<Word = u8>>(
                 self,
@@ -179,6 +189,11 @@ macro_rules! easydma_impls {
                 TX: dma_traits::DmaReadBuffer<Word = u8>,
                 RX: dma_traits::DmaWriteBuffer<Word = u8>,
             > = $crate::transfer::DuplexTransfer<Self, TX, RX>;
+
+            fn max_len(&self) -> usize {
+                // `MAXCNT`'s width on this chip (see `Chip::MAXCNT_MAX`).
+                C::MAXCNT_MAX
+            }
 
             unsafe fn transfer_unchecked<TX, RX>(
                 self,

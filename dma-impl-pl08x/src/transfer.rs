@@ -204,6 +204,14 @@ fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
     }
 }
 
+/// The most items one transfer of a single part can take: one segment per
+/// descriptor, the channel's own plus each of its LLI pool (as `plan`).
+fn max_items<R: Owner>(resources: &R) -> usize {
+    let (_, _, pool, segment) = resources.parts();
+    let pool_len = pool.map_or(0, |(_, n)| n);
+    segment.saturating_mul(pool_len.saturating_add(1))
+}
+
 /// Checks the parts against the channel and counts the segments.
 fn plan<R: Owner>(resources: &R, parts: &[Part], width: WordWidth) -> Result<Plan, Error> {
     let (hw, _, pool, segment) = resources.parts();
@@ -575,6 +583,10 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaCopy<W> for Channel<N, F> {
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> =
         InFlight<(S, D), Channel<N, F>>;
 
+    fn max_len(&self) -> usize {
+        max_items(self)
+    }
+
     unsafe fn copy_unchecked<S, D>(self, source: S, destination: D) -> Started<Self::Transfer<S, D>>
     where
         S: DmaReadBuffer<Word = W>,
@@ -606,6 +618,10 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N
     type Error = Error;
     type Transfer<B: DmaReadBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>, 1>;
 
+    fn max_len(&self) -> usize {
+        max_items(self)
+    }
+
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         self,
         buffer: B,
@@ -630,6 +646,10 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N
 unsafe impl<W: Word, const N: usize, F: DmaFence> DmaRead<W> for FixedAddress<N, F> {
     type Error = Error;
     type Transfer<B: DmaWriteBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>, 1>;
+
+    fn max_len(&self) -> usize {
+        max_items(self)
+    }
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,

@@ -232,6 +232,11 @@ unsafe impl<W: Word, I: SpiInstance, F: DmaFence> DmaWrite<W> for Spi<I, F> {
     type Error = Error;
     type Transfer<B: DmaReadBuffer<Word = W>> = SpiTransfer<B, I, F, 1>;
 
+    fn max_len(&self) -> usize {
+        // `TRANS_COUNT` is 32 bits (datasheet §2.5.7).
+        usize::try_from(crate::regs::MAX_TRANS_COUNT).unwrap_or(usize::MAX)
+    }
+
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         self,
         buffer: B,
@@ -248,6 +253,11 @@ unsafe impl<W: Word, I: SpiInstance, F: DmaFence> DmaWrite<W> for Spi<I, F> {
 unsafe impl<W: Word, I: SpiInstance, F: DmaFence> DmaRead<W> for Spi<I, F> {
     type Error = Error;
     type Transfer<B: DmaWriteBuffer<Word = W>> = SpiTransfer<B, I, F, 1>;
+
+    fn max_len(&self) -> usize {
+        // `TRANS_COUNT` is 32 bits (datasheet §2.5.7).
+        usize::try_from(crate::regs::MAX_TRANS_COUNT).unwrap_or(usize::MAX)
+    }
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,
@@ -266,6 +276,11 @@ unsafe impl<W: Word, I: SpiInstance, F: DmaFence> DmaFullDuplex<W> for Spi<I, F>
     type Error = Error;
     type Transfer<TX: DmaReadBuffer<Word = W>, RX: DmaWriteBuffer<Word = W>> =
         SpiTransfer<(TX, RX), I, F, 2>;
+
+    fn max_len(&self) -> usize {
+        // `TRANS_COUNT` is 32 bits (datasheet §2.5.7).
+        usize::try_from(crate::regs::MAX_TRANS_COUNT).unwrap_or(usize::MAX)
+    }
 
     unsafe fn transfer_unchecked<TX, RX>(self, tx: TX, rx: RX) -> Started<Self::Transfer<TX, RX>>
     where

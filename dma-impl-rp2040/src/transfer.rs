@@ -83,6 +83,11 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Channel<F> {
     type Error = Error;
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> = CopyTransfer<S, D, F>;
 
+    fn max_len(&self) -> usize {
+        // `TRANS_COUNT` is 32 bits (datasheet §2.5.7).
+        usize::try_from(crate::regs::MAX_TRANS_COUNT).unwrap_or(usize::MAX)
+    }
+
     unsafe fn copy_unchecked<S, D>(
         mut self,
         source: S,

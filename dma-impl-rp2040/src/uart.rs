@@ -167,6 +167,11 @@ unsafe impl<W: Word, I: UartInstance, F: DmaFence> DmaWrite<W> for UartTx<I, F> 
     type Error = Error;
     type Transfer<B: DmaReadBuffer<Word = W>> = UartTransfer<B, UartTx<I, F>, F>;
 
+    fn max_len(&self) -> usize {
+        // `TRANS_COUNT` is 32 bits (datasheet §2.5.7).
+        usize::try_from(crate::regs::MAX_TRANS_COUNT).unwrap_or(usize::MAX)
+    }
+
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         mut self,
         buffer: B,
@@ -197,6 +202,11 @@ unsafe impl<W: Word, I: UartInstance, F: DmaFence> DmaWrite<W> for UartTx<I, F> 
 unsafe impl<W: Word, I: UartInstance, F: DmaFence> DmaRead<W> for UartRx<I, F> {
     type Error = Error;
     type Transfer<B: DmaWriteBuffer<Word = W>> = UartTransfer<B, UartRx<I, F>, F>;
+
+    fn max_len(&self) -> usize {
+        // `TRANS_COUNT` is 32 bits (datasheet §2.5.7).
+        usize::try_from(crate::regs::MAX_TRANS_COUNT).unwrap_or(usize::MAX)
+    }
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         mut self,

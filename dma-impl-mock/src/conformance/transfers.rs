@@ -25,6 +25,15 @@ pub(super) fn probe() -> (RecordingFence, &'static Recorder) {
     (RecordingFence::new(log), log)
 }
 
+/// The peripheral's own `max_len()` is the limit the harness declares.
+pub(super) fn limit_agrees(said: usize, max: usize) -> Result<(), String> {
+    if said == max {
+        Ok(())
+    } else {
+        Err(format!("max_len() says {said} words, but {max} is the limit it refuses above"))
+    }
+}
+
 /// Polls `done` until it holds or `timeout` passes.
 pub(super) fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
@@ -344,6 +353,8 @@ where
     }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
+            let (peripheral, _) = checks.fresh::<W>();
+            limit_agrees(DmaWrite::<W>::max_len(&peripheral), max)?;
             let len = max.saturating_add(1);
             checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"), true)
         }));
@@ -652,6 +663,8 @@ where
     }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
+            let (peripheral, _) = checks.fresh::<W>();
+            limit_agrees(DmaRead::<W>::max_len(&peripheral), max)?;
             let len = max.saturating_add(1);
             checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"), true)
         }));

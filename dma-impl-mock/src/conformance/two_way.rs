@@ -102,6 +102,8 @@ trait Rig<W: Word> {
     fn fail_after(&mut self, words: usize) -> bool;
     fn stall_after(&mut self, words: usize) -> bool;
     fn max_len(&self) -> Option<usize>;
+    /// What the peripheral itself says its limit is (`max_len` of its trait).
+    fn port_max_len(p: &Self::P) -> usize;
     fn supports_width(&self) -> bool;
 }
 
@@ -144,6 +146,9 @@ where
     fn max_len(&self) -> Option<usize> {
         self.0.max_len()
     }
+    fn port_max_len(p: &Self::P) -> usize {
+        DmaFullDuplex::<W>::max_len(p)
+    }
     fn supports_width(&self) -> bool {
         self.0.supports_width()
     }
@@ -182,6 +187,9 @@ where
     }
     fn max_len(&self) -> Option<usize> {
         self.0.max_len()
+    }
+    fn port_max_len(p: &Self::P) -> usize {
+        DmaCopy::<W>::max_len(p)
     }
     fn supports_width(&self) -> bool {
         self.0.supports_width()
@@ -264,6 +272,8 @@ fn run<W: Word, R: Rig<W>>(subject: &str, rig: R, config: &SuiteConfig) -> Vec<C
     }));
     if let Some(max) = c.rig.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
+            let (p, _) = c.fresh::<W>();
+            super::transfers::limit_agrees(R::port_max_len(&p), max)?;
             let len = max.saturating_add(1);
             c.refused(zeros::<W>(len), zeros::<W>(len), &format!("two {len}-word buffers"), true)
         }));
