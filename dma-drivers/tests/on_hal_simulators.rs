@@ -62,3 +62,28 @@ fn the_strip_runs_on_the_nrf_spim() {
     expected.extend([0; RESET_BYTES]);
     assert_eq!(sim.take_sent(), expected);
 }
+
+#[test]
+fn a_30_led_frame_goes_out_on_an_nrf52832_spim_in_chunks_of_its_maxcnt() {
+    use dma_impl_nrf::Nrf52832;
+    use dma_traits::DmaWrite;
+    let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52832());
+    // SAFETY: the simulator's block, used only by this SPIM.
+    let spim = unsafe { Spim::<Nrf52832>::new(sim.base()) };
+    // The driver reads the limit through the trait: MAXCNT is 8 bits here.
+    assert_eq!(DmaWrite::<u8>::max_len(&spim), 255);
+    let leds = 30; // 30 * 9 + 96 = 366 bytes, more than one transfer carries
+    let mut strip =
+        Strip::new(spim, buffer(frame_len(leds)), buffer(frame_len(leds)), leds).unwrap();
+    assert_eq!(strip.chunk_len(), 252, "255 cut to whole LEDs");
+    let colours: Vec<Rgb> = (0..30u8).map(|i| Rgb { r: i, g: 2 * i, b: 255 - i }).collect();
+    for (index, colour) in colours.iter().enumerate() {
+        strip.set(index, *colour).unwrap();
+    }
+    strip.show().unwrap();
+    strip.wait().unwrap();
+    let mut expected: Vec<u8> =
+        colours.iter().flat_map(|c| [c.g, c.r, c.b]).flat_map(encode).collect();
+    expected.extend([0; RESET_BYTES]);
+    assert_eq!(sim.take_sent(), expected);
+}
