@@ -11,10 +11,14 @@ use dma_traits::{FenceError, WordWidth};
 pub enum Error {
     /// The buffer holds no item: the controller cannot start a zero-item transfer.
     Empty,
-    /// More items than the 16-bit counter (`NDTR`/`CNDTR`) holds.
+    /// More items than one transfer moves: the 16-bit counter
+    /// (`NDTR`/`CNDTR`) holds 65 535 ([`MAX_ITEMS`](crate::MAX_ITEMS)); a
+    /// stream's buffer holds two halves of at most that.
     TooLong {
         /// Items in the buffer.
         items: usize,
+        /// The most items the call takes (the port's `max_len`).
+        max: usize,
     },
     /// The buffer does not start on a multiple of its word size.
     Misaligned {
@@ -68,7 +72,9 @@ impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Error::Empty => f.write_str("zero-item DMA transfer"),
-            Error::TooLong { items } => write!(f, "{items} items exceed the 65535-item counter"),
+            Error::TooLong { items, max } => {
+                write!(f, "{items} items exceed the {max} one transfer takes")
+            }
             Error::Misaligned { address } => {
                 write!(f, "buffer at {address:#x} is not aligned for its word")
             }
@@ -92,6 +98,30 @@ impl core::fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+/// The kind every driver can act on. The refusals map one to one; of the
+/// errors of a running transfer, `TEIF` is a bus error, `DMEIF` (in direct
+/// mode a request came before the previous item was written: an item was
+/// lost) and the streams' overruns are overruns. `FEIF` in FIFO mode (an
+/// overrun *or* underrun of the FIFO, RM0090 §10.3.18) and a double buffer
+/// of one item are [`Other`](dma_traits::ErrorKind::Other).
+impl dma_traits::Error for Error {
+    fn kind(&self) -> dma_traits::ErrorKind {
+        use dma_traits::ErrorKind;
+        match *self {
+            Error::Empty => ErrorKind::Empty,
+            Error::TooLong { max, .. } => ErrorKind::TooLong { max },
+            Error::Misaligned { .. } => ErrorKind::Misaligned,
+            Error::UnsupportedWidth(_) => ErrorKind::UnsupportedWidth,
+            Error::LengthMismatch { .. } => ErrorKind::LengthMismatch,
+            Error::OddLength { .. } => ErrorKind::OddLength,
+            Error::Fence(_) => ErrorKind::Fence,
+            Error::Transfer => ErrorKind::Bus,
+            Error::DirectMode | Error::Overrun { .. } => ErrorKind::Overrun,
+            Error::Fifo | Error::TooShort { .. } => ErrorKind::Other,
+        }
+    }
+}
 
 impl From<FenceError> for Error {
     fn from(e: FenceError) -> Self {

@@ -200,7 +200,7 @@ pub(crate) fn check<W: Word>(ptr: *const W, len: usize) -> Result<(u32, u16), Er
         return Err(Error::Empty);
     }
     let Ok(items) = u16::try_from(len) else {
-        return Err(Error::TooLong { items: len });
+        return Err(Error::TooLong { items: len, max: crate::MAX_ITEMS });
     };
     let address = ptr as usize;
     // Widths are powers of two.

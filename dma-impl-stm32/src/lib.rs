@@ -68,3 +68,7 @@ pub use double_buffer::DoubleBuffer;
 pub use error::Error;
 pub use hw::{Direction, DmaChannel, Owner, Priority, Setup, Status};
 pub use one_shot::OneShot;
+
+/// The most items one transfer moves: the 16-bit item counter (`CNDTR`,
+/// RM0008 §13.4.4; `SxNDTR`, RM0090 §10.5.6). Every port's `max_len`.
+pub const MAX_ITEMS: usize = 0xFFFF;

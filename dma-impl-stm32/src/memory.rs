@@ -92,6 +92,11 @@ unsafe impl<W: Word, C: CopyChannel, F: DmaFence> DmaCopy<W> for Memory<C, F> {
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> =
         OneShot<(S, D), Self, F>;
 
+    /// 65 535 words: the item counter's width ([`MAX_ITEMS`](crate::MAX_ITEMS)).
+    fn max_len(&self) -> usize {
+        crate::MAX_ITEMS
+    }
+
     unsafe fn copy_unchecked<S, D>(self, source: S, destination: D) -> Started<Self::Transfer<S, D>>
     where
         S: DmaReadBuffer<Word = W>,

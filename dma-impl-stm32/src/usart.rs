@@ -424,6 +424,12 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8>
     type Error = Error;
     type Transfer<B: DmaReadBuffer<Word = u8>> = OneShot<B, Self, F>;
 
+    /// 65 535 bytes: the item counter's width ([`MAX_ITEMS`](crate::MAX_ITEMS)).
+    #[inline(always)]
+    fn max_len(&self) -> usize {
+        crate::MAX_ITEMS
+    }
+
     #[inline(always)]
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
         self,
@@ -523,6 +529,12 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> DmaRead<u8>
 {
     type Error = Error;
     type Transfer<B: DmaWriteBuffer<Word = u8>> = OneShot<B, Self, F>;
+
+    /// 65 535 bytes: the item counter's width ([`MAX_ITEMS`](crate::MAX_ITEMS)).
+    #[inline(always)]
+    fn max_len(&self) -> usize {
+        crate::MAX_ITEMS
+    }
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
         self,

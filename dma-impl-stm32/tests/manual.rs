@@ -277,7 +277,7 @@ fn chsel_is_bounded_by_the_part() {
 fn the_counter_holds_65535_items_and_no_more() {
     let (rig, tx, _rx) = stream_rig(false);
     let err = tx.write_all(bytes(65_536, |_| 0)).err().unwrap();
-    assert_eq!(err.error, Error::TooLong { items: 65_536 });
+    assert_eq!(err.error, Error::TooLong { items: 65_536, max: 65_535 });
     let t = err.resources.write_all(bytes(65_535, |_| 0)).ok().unwrap();
     assert_eq!(rig.dma.register(rig.tx_cr + 4), 65_535, "NDTR = 65535");
     rig.dma.step();
