@@ -179,7 +179,8 @@ pub fn transfers() -> Vec<CheckResult> {
     results
 }
 
-/// The two-way checks: the mock SPI port (`DmaFullDuplex`) and the mock
+/// The two-way checks: the mock SPI port (`DmaFullDuplex`, and `DmaWrite`
+/// write-only) and the mock
 /// memory-to-memory channel (`DmaCopy`), for several word widths.
 pub fn two_way() -> Vec<CheckResult> {
     let config = SuiteConfig::default();
@@ -188,6 +189,7 @@ pub fn two_way() -> Vec<CheckResult> {
     macro_rules! each_word {
         ($($w:ty),*) => {$(
             results.extend(check_full_duplex_transfers::<$w, _>("mock spi", &mut spi, &config));
+            results.extend(check_write_transfers::<$w, _>("mock spi (write-only)", &mut spi, &config));
             results.extend(check_copy_transfers::<$w, _>("mock memcopy", &mut copier, &config));
         )*};
     }

@@ -182,6 +182,34 @@ impl<W: Word> FullDuplexHarness<W> for MockSpiHarness {
     }
 }
 
+/// The same port write-only ([`DmaWrite`](dma_traits::DmaWrite)): what it
+/// clocks out, nothing kept of what comes in.
+impl<W: Word> WriteHarness<W> for MockSpiHarness {
+    type Peripheral = crate::peripheral::MockSpi<RecordingFence>;
+
+    fn peripheral(&mut self, fence: RecordingFence, log: &'static Recorder) -> Self::Peripheral {
+        <Self as FullDuplexHarness<W>>::peripheral(self, fence, log)
+    }
+
+    fn received(&mut self) -> Vec<W> {
+        self.wire.take_sent()
+    }
+
+    fn fail_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::ErrorAfter(words));
+        true
+    }
+
+    fn stall_after(&mut self, words: usize) -> bool {
+        self.dma.inject(Fault::StallAfter(words));
+        true
+    }
+
+    fn max_len(&self) -> Option<usize> {
+        Some(crate::peripheral::MockSpi::<RecordingFence>::MAX_LEN)
+    }
+}
+
 /// Drives [`MockMemCopy`](crate::peripheral::MockMemCopy) for the
 /// memory-to-memory checks, for every word width, with fault injection.
 #[derive(Debug)]

@@ -1,18 +1,21 @@
-//! A full-duplex (SPI-like) port: one channel sends, one receives, at once.
+//! A full-duplex (SPI-like) port: one channel sends, one receives, at once;
+//! or, write-only, one channel sends and what comes in is not kept.
 
 use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaFullDuplex, DmaReadBuffer, DmaWriteBuffer, TransferError,
-    Word,
+    Access, CompilerFence, DmaFence, DmaFullDuplex, DmaReadBuffer, DmaWrite, DmaWriteBuffer,
+    TransferError, Word,
 };
 
-use super::transfer::{check_pairs, launch, Defect, MockError, MockTransfer, Plan};
+use super::transfer::{check_pair, check_pairs, launch, Defect, MockError, MockTransfer, Plan};
 use crate::engine::{Channel, Descriptor, MockDma, Wire};
 use dma_traits::Lent;
 
 /// A mock SPI controller: [`DmaFullDuplex`] sends `tx` onto its [`Wire`]
-/// while filling `rx` from the words delivered to the wire.
+/// while filling `rx` from the words delivered to the wire; [`DmaWrite`]
+/// only sends (a display, an LED strip on MOSI), leaving the wire's input
+/// alone, as an SPI whose receive side is not read.
 ///
 /// ```
 /// use dma_impl_mock::peripheral::MockSpi;
@@ -131,6 +134,45 @@ unsafe impl<W: Word, F: DmaFence> DmaFullDuplex<W> for MockSpi<F> {
                 Ok(MockTransfer::new(buffers, self, legs, fence, defect))
             }
             Err(error) => Err(TransferError::rejected(error, buffers.into_inner(), self)),
+        }
+    }
+}
+
+// SAFETY: the pair is checked, released and given to the transmit channel,
+// which only reads it; a refusal happens before it runs and returns the
+// buffer and the port. `MockTransfer` ends only after the channel let go.
+unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSpi<F> {
+    type Error = MockError;
+    type Transfer<B: DmaReadBuffer<Word = W>> = MockTransfer<B, Self, W, F>;
+
+    fn max_len(&self) -> usize {
+        Self::MAX_LEN
+    }
+
+    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
+        self,
+        buffer: B,
+    ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
+        let buffer = Lent::new(buffer);
+        let (ptr, len) = buffer.get().dma_read_buffer();
+        if let Err(error) = check_pair(ptr, len, Self::MAX_LEN) {
+            return Err(TransferError::rejected(error, buffer.into_inner(), self));
+        }
+        let plans = vec![Plan {
+            channel: self.tx.clone(),
+            descriptor: Descriptor::mem_to_port(ptr.cast::<u8>(), self.wire.clone(), W::WIDTH, len),
+            region: ptr::slice_from_raw_parts(ptr, len),
+            access: Access::DmaReads,
+        }];
+        // SAFETY: the pair is valid for reads while the buffer lives, the
+        // caller keeps it alive until the transfer ends, and the transfer
+        // owns it meanwhile.
+        match unsafe { launch(self.fence, plans) } {
+            Ok(legs) => {
+                let (fence, defect) = (self.fence, self.defect);
+                Ok(MockTransfer::new(buffer, self, legs, fence, defect))
+            }
+            Err(error) => Err(TransferError::rejected(error, buffer.into_inner(), self)),
         }
     }
 }
