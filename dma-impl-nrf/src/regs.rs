@@ -72,10 +72,31 @@ pub const EVENTS_LASTRX: usize = 0x15C;
 pub const EVENTS_LASTTX: usize = 0x160;
 /// `SHORTS`.
 pub const SHORTS: usize = 0x200;
-/// `INTENSET`.
+/// `INTENSET`: write 1 to enable an event's interrupt (a transfer enables
+/// the events that end it when it starts).
 pub const INTENSET: usize = 0x304;
-/// `INTENCLR`: the drivers poll, and clear every interrupt enable.
+/// `INTENCLR`: write 1 to disable an event's interrupt (`configure` clears
+/// them all, the interrupt handler masks the events it saw,
+/// [`crate::interrupt`]).
 pub const INTENCLR: usize = 0x308;
+
+/// The `INTENSET` / `INTENCLR` bit of the event at offset `event`: the
+/// event's ID, its offset from the first event (0x100) in words (PS
+/// "Peripheral interface", "Interrupts"; nRF52840 PS v1.1 §6.1.7). For
+/// example UARTE `ENDTX` (0x120) is bit 8, SPIM `END` (0x118) bit 6, TWIM
+/// `STOPPED` (0x104) bit 1, as the PS register tables list them.
+///
+/// ```
+/// use dma_impl_nrf::regs;
+/// assert_eq!(regs::inten_bit(regs::EVENTS_ENDTX), 1 << 8);
+/// assert_eq!(regs::inten_bit(regs::EVENTS_ERROR), 1 << 9);
+/// ```
+pub const fn inten_bit(event: usize) -> u32 {
+    1 << ((event - EVENTS_FIRST) / 4)
+}
+
+/// The offset of the first event register (event ID 0).
+pub const EVENTS_FIRST: usize = 0x100;
 /// `ENABLE`.
 pub const ENABLE: usize = 0x500;
 /// `RXD.PTR`.

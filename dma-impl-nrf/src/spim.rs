@@ -13,7 +13,7 @@ use crate::regs::spim::{
 };
 use crate::regs::*;
 use crate::transfer::{self, complete, Begin, Engine};
-use crate::{check, Chip, Error, Pin};
+use crate::{check, Chip, Error, Interrupt, Pin};
 
 /// SPI clock frequency: every `FREQUENCY` value of SPIM0..2 (nRF52832 PS
 /// v1.4 / nRF52840 PS v1.1, SPIM chapter, "Registers", `FREQUENCY`; the 16
@@ -113,7 +113,9 @@ impl<C: Chip> Spim<C> {
     /// For **callers**:
     /// * `base` is an SPIM register block (on the host, a simulator's
     ///   mapping) that nothing else uses (no TWIM of the same ID either)
-    ///   while this value and its transfers live;
+    ///   while this value and its transfers live, and that stays mapped
+    ///   while an [`Interrupt`] taken from them is used (on the chip it
+    ///   always is);
     /// * the block belongs to a chip of type `C`, as for
     ///   [`Uarte::new`](crate::Uarte::new): `C`'s data RAM and `MAXCNT`
     ///   width are trusted.
@@ -138,7 +140,8 @@ impl<C: Chip, F: DmaFence> Spim<C, F> {
     /// first transfer: a disabled SPIM ignores its tasks.
     ///
     /// The `PSEL` registers are written while the SPIM is disabled (PS SPIM
-    /// chapter, "Pin configuration").
+    /// chapter, "Pin configuration"), and every interrupt is switched off (a
+    /// transfer enables `END`'s when it starts, [`crate::interrupt`]).
     pub fn configure(&mut self, config: &SpimConfig<C>) {
         self.regs.write(ENABLE, 0);
         self.regs.write(INTENCLR, u32::MAX);
@@ -148,6 +151,12 @@ impl<C: Chip, F: DmaFence> Spim<C, F> {
         self.regs.write(FREQUENCY, config.frequency.register());
         self.regs.write(SPIM_CONFIG, config.mode & CONFIG_MASK);
         self.regs.write(ENABLE, ENABLE_SPIM);
+    }
+
+    /// The SPIM's interrupt (`END`), for its vector: see
+    /// [`crate::interrupt`]. Take it before starting a transfer.
+    pub fn interrupt(&self) -> Interrupt {
+        Interrupt::new(self.regs, [EVENTS_END, EVENTS_END])
     }
 
     /// The over-read character, clocked out once the TX buffer is exhausted.
@@ -192,6 +201,7 @@ impl<C: Chip, F: DmaFence> Begin for Spim<C, F> {
         self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
         self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
         Region::release_all(regions, self.fence)?;
+        self.interrupt().enable();
         self.regs.trigger(TASKS_START);
         self.asked = Some((tx.bytes(), rx.bytes()));
         Ok(())

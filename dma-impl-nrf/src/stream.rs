@@ -158,7 +158,7 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
             second.1.release(self.fence)?;
             // No short: only this driver's STARTRX tasks latch a buffer.
             self.regs.write(SHORTS, 0);
-            if let Err(e) = self.start(first.1) {
+            if let Err(e) = self.start(first.1, false) {
                 second.1.acquire(self.fence);
                 return Err(e);
             }

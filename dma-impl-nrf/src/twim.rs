@@ -17,7 +17,7 @@ use crate::regs::twim::{
 };
 use crate::regs::*;
 use crate::transfer::{self, complete, Begin, DuplexTransfer, EasyDmaTransfer, Engine};
-use crate::{check, Chip, Error, Pin};
+use crate::{check, Chip, Error, Interrupt, Pin};
 
 /// All `ERRORSRC` bits, to clear them.
 const ERRORSRC_ALL: u32 = ERRORSRC_OVERRUN | ERRORSRC_ANACK | ERRORSRC_DNACK;
@@ -85,7 +85,9 @@ impl<C: Chip> Twim<C> {
     /// For **callers**:
     /// * `base` is a TWIM register block (on the host, a simulator's
     ///   mapping) that nothing else uses (no SPIM of the same ID either)
-    ///   while this value and its transfers live;
+    ///   while this value and its transfers live, and that stays mapped
+    ///   while an [`Interrupt`] taken from them is used (on the chip it
+    ///   always is);
     /// * the block belongs to a chip of type `C`, as for
     ///   [`Uarte::new`](crate::Uarte::new): `C`'s data RAM and `MAXCNT`
     ///   width are trusted.
@@ -114,6 +116,12 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         self
     }
 
+    /// The TWIM's interrupt (`STOPPED`, `ERROR`), for its vector: see
+    /// [`crate::interrupt`]. Take it before starting a transfer.
+    pub fn interrupt(&self) -> Interrupt {
+        Interrupt::new(self.regs, [EVENTS_STOPPED, EVENTS_ERROR])
+    }
+
     /// The slave address the trait impls use.
     pub fn address(&self) -> u8 {
         self.address
@@ -123,7 +131,9 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
     /// transfer: a disabled TWIM ignores its tasks.
     ///
     /// The `PSEL` registers are written while the TWIM is disabled (PS TWIM
-    /// chapter, "Pin configuration").
+    /// chapter, "Pin configuration"), and every interrupt is switched off (a
+    /// transfer enables `STOPPED`'s and `ERROR`'s when it starts,
+    /// [`crate::interrupt`]).
     pub fn configure(&mut self, scl: Pin<C>, sda: Pin<C>, frequency: TwimFrequency) {
         self.regs.write(ENABLE, 0);
         self.regs.write(INTENCLR, u32::MAX);
@@ -220,6 +230,7 @@ impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
             self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
         }
         Region::release_all(regions, self.fence)?;
+        self.interrupt().enable();
         self.regs.trigger(if tx.is_some() { TASKS_STARTTX } else { TASKS_STARTRX });
         let bytes = |channel: Option<Region>| channel.map_or(0, |c| c.bytes());
         self.asked = Some((mode, bytes(tx), bytes(rx)));

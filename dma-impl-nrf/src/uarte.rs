@@ -18,7 +18,7 @@ use crate::regs::uarte::{
 };
 use crate::regs::*;
 use crate::transfer::{self, complete, Begin, EasyDmaTransfer, Engine};
-use crate::{check, Chip, Error, Pin};
+use crate::{check, Chip, Error, Interrupt, Pin};
 
 /// A UARTE speed: every `BAUDRATE` value the UARTE table lists.
 ///
@@ -147,7 +147,8 @@ impl<C: Chip> Uarte<C> {
     /// For **callers**:
     /// * `base` is a UARTE register block (on the host, a simulator's
     ///   mapping) that nothing else uses while this value and the halves and
-    ///   transfers made from it live;
+    ///   transfers made from it live, and that stays mapped while an
+    ///   [`Interrupt`] taken from them is used (on the chip it always is);
     /// * the block belongs to a chip of type `C`: the buffer checks trust
     ///   `C`'s data RAM range ([`Chip::DATA_RAM`]: EasyDMA must reach every
     ///   buffer that passes) and `MAXCNT` width ([`Chip::MAXCNT_MAX`]). A
@@ -176,8 +177,9 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
     /// nothing, so a transfer would never finish (nor stop).
     ///
     /// The `PSEL` registers are written while the UARTE is disabled (PS UARTE
-    /// chapter, "Pin configuration"), and the interrupts are switched off:
-    /// the drivers poll their events.
+    /// chapter, "Pin configuration"), and every interrupt is switched off; a
+    /// transfer enables those of the events that end it when it starts
+    /// ([`crate::interrupt`]).
     pub fn configure(&mut self, config: &UarteConfig<C>) {
         self.regs.write(ENABLE, 0);
         self.regs.write(INTENCLR, u32::MAX);
@@ -251,6 +253,12 @@ pub struct UarteTx<C: Chip, F: DmaFence = CompilerFence> {
 }
 
 impl<C: Chip, F: DmaFence> UarteTx<C, F> {
+    /// The transmitter's interrupt (`ENDTX`), for the UARTE's vector: see
+    /// [`crate::interrupt`]. Take it before starting a transfer.
+    pub fn interrupt(&self) -> Interrupt {
+        Interrupt::new(self.regs, [EVENTS_ENDTX, EVENTS_ENDTX])
+    }
+
     /// Sends `buffer`, split into EasyDMA transfers of at most
     /// [`Chip::MAXCNT_MAX`] bytes, and returns when all were sent.
     ///
@@ -345,6 +353,7 @@ impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
         self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
         Region::release_all(regions, self.fence)?;
+        self.interrupt().enable();
         self.regs.trigger(TASKS_STARTTX);
         self.asked = Some(tx.bytes());
         Ok(())
@@ -392,14 +401,22 @@ pub struct UarteRx<C: Chip, F: DmaFence = CompilerFence> {
 }
 
 impl<C: Chip, F: DmaFence> UarteRx<C, F> {
+    /// The receiver's interrupt (`ENDRX`, `ERROR`), for the UARTE's vector:
+    /// see [`crate::interrupt`]. Take it before starting a transfer. (The
+    /// [`read_stream`](Self::read_stream) stream polls and enables none.)
+    pub fn interrupt(&self) -> Interrupt {
+        Interrupt::new(self.regs, [EVENTS_ENDRX, EVENTS_ERROR])
+    }
+
     /// Refuses a disabled UARTE (see [`Error::NotEnabled`]).
     pub(crate) fn check_enabled(&self) -> Result<(), Error> {
         check_enabled(self.regs)
     }
 
-    /// Checks `ENABLE`, clears the events, programs `RXD`, releases and
-    /// triggers `STARTRX`. On `Err` nothing was started.
-    pub(crate) fn start(&self, rx: Region) -> Result<(), Error> {
+    /// Checks `ENABLE`, clears the events, programs `RXD`, releases,
+    /// enables the `ENDRX` / `ERROR` interrupts if `interrupt` (a transfer,
+    /// not the stream) and triggers `STARTRX`. On `Err` nothing was started.
+    pub(crate) fn start(&self, rx: Region, interrupt: bool) -> Result<(), Error> {
         check_enabled(self.regs)?;
         self.regs.clear(EVENTS_ENDRX);
         self.regs.clear(EVENTS_RXTO);
@@ -407,6 +424,9 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         self.regs.clear(EVENTS_RXSTARTED);
         self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
         rx.release(self.fence)?;
+        if interrupt {
+            self.interrupt().enable();
+        }
         self.regs.trigger(TASKS_STARTRX);
         Ok(())
     }
@@ -467,7 +487,7 @@ impl<C: Chip, F: DmaFence> Begin for UarteRx<C, F> {
             return Err(Error::Empty);
         };
         check::easydma::<C>(rx.start(), rx.bytes(), false)?;
-        self.start(rx)?;
+        self.start(rx, true)?;
         self.asked = Some(rx.bytes());
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! What the simulated hardware does: task handling and one step of data movement.
 
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+use std::sync::PoisonError;
 
 use super::regs::*;
 use super::{Kind, Shared, Timing, TwiFault};
@@ -110,8 +112,44 @@ fn to_reg(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// The hardware raises the event at `offset`. PS "Peripheral interface",
+/// "Interrupts" (nRF52840 PS v1.1 §6.1.7): the peripheral's interrupt is
+/// pending while an event is set and its `INTEN` bit is set; an event raised
+/// while enabled raises the line (the handler runs once the lock is let go,
+/// see [`fire`]).
 fn set(shared: &Shared, offset: usize) {
     shared.set_reg(offset, 1);
+    if inten_bit(offset).is_some_and(|bit| shared.reg(INTEN) & bit != 0) {
+        shared.raised.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Whether the peripheral's interrupt line is high: some event is set whose
+/// `INTEN` bit is set (PS "Peripheral interface", "Interrupts").
+pub(super) fn line(shared: &Shared) -> bool {
+    let inten = shared.reg(INTEN);
+    (0..32u32).any(|id| inten & (1 << id) != 0 && shared.reg(0x100 + 4 * id as usize) != 0)
+}
+
+/// Runs the interrupt handler if the line was raised since the last call, as
+/// the NVIC would enter the peripheral's vector. Called with no simulator lock
+/// held, because the handler makes register accesses of its own. A handler
+/// that returns with the line still high (it neither masked nor cleared what
+/// raised it) would be re-entered at once on the chip, for ever: the
+/// simulator counts it ([`EasyDmaSim::interrupts_left_pending`](super::EasyDmaSim::interrupts_left_pending))
+/// instead of looping.
+pub(super) fn fire(shared: &Shared) {
+    if !shared.raised.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let handler = shared.interrupt.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    if let Some(handler) = handler {
+        shared.interrupts.fetch_add(1, Ordering::SeqCst);
+        handler();
+        if line(shared) && !shared.raised.load(Ordering::SeqCst) {
+            shared.left_pending.fetch_add(1, Ordering::SeqCst);
+        }
+    }
 }
 
 /// Reads the byte at the channel's position, as EasyDMA would.
@@ -174,10 +212,16 @@ fn end(shared: &Shared, ch: &mut Channel, amount: usize) {
     }
 }
 
-/// A CPU write to the register at `offset`.
+/// A CPU write to the register at `offset`; then the interrupt handler, if
+/// the write (or a stop it completed) raised the line.
 pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
     // Before the lock: a write the PS calls invalid fails the test here.
     super::valid::check_write(shared, offset, value);
+    write_locked(shared, offset, value);
+    fire(shared);
+}
+
+fn write_locked(shared: &Shared, offset: usize, value: u32) {
     let mut st = shared.lock();
     // PS, each peripheral's ENABLE register and "Peripheral interface: Tasks":
     // a disabled peripheral ignores its tasks, so a start never starts and a
@@ -227,6 +271,24 @@ pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
         // PS UARTE and TWIM `ERRORSRC`: "read / write one to clear".
         (Kind::Uarte, UARTE_ERRORSRC) | (Kind::Twim, TWIM_ERRORSRC) => {
             shared.set_reg(offset, shared.reg(offset) & !value);
+        }
+        // PS "Peripheral interface", "Interrupts": INTENSET / INTENCLR set /
+        // clear `INTEN` bits where 1 is written (0 leaves a bit as it is);
+        // both read as `INTEN`. Interrupts are levels: enabling an event that
+        // is already set raises the line at once.
+        (_, INTEN | INTENSET | INTENCLR) => {
+            let inten = match offset {
+                INTENSET => shared.reg(INTEN) | value,
+                INTENCLR => shared.reg(INTEN) & !value,
+                _ => value,
+            };
+            let was = line(shared);
+            for at in [INTEN, INTENSET, INTENCLR] {
+                shared.set_reg(at, inten);
+            }
+            if !was && line(shared) {
+                shared.raised.store(true, Ordering::SeqCst);
+            }
         }
         _ => shared.set_reg(offset, value),
     }
@@ -309,8 +371,15 @@ fn stops(shared: &Shared, st: &mut State) -> bool {
     any
 }
 
-/// One unit of hardware work; `false` if nothing could happen.
+/// One unit of hardware work; `false` if nothing could happen. The
+/// interrupt handler runs after it, if the work raised the line.
 pub(super) fn step(shared: &Shared) -> bool {
+    let progressed = step_locked(shared);
+    fire(shared);
+    progressed
+}
+
+fn step_locked(shared: &Shared) -> bool {
     let mut st = shared.lock();
     if stops(shared, &mut st) {
         return true;

@@ -68,7 +68,7 @@ mod valid;
 
 use std::collections::VecDeque;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
@@ -195,6 +195,9 @@ pub enum TwiFault {
     OverrunAfter(usize),
 }
 
+/// The handler connected to the interrupt line.
+type Handler = Arc<dyn Fn() + Send + Sync>;
+
 pub(crate) struct Shared {
     kind: Kind,
     config: SimConfig,
@@ -202,6 +205,14 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     recorder: Mutex<Recorder>,
     shutdown: AtomicBool,
+    /// What [`EasyDmaSim::on_interrupt`] connected.
+    interrupt: Mutex<Option<Handler>>,
+    /// The line rose since the handler last ran.
+    raised: AtomicBool,
+    /// Handler runs.
+    interrupts: AtomicUsize,
+    /// Handler runs that returned with the line still high.
+    left_pending: AtomicUsize,
 }
 
 impl Shared {
@@ -269,6 +280,10 @@ impl EasyDmaSim {
             state: Mutex::new(State::default()),
             recorder: Mutex::new(recorder.clone()),
             shutdown: AtomicBool::new(false),
+            interrupt: Mutex::new(None),
+            raised: AtomicBool::new(false),
+            interrupts: AtomicUsize::new(0),
+            left_pending: AtomicUsize::new(0),
         });
         shared.set_reg(regs::ENABLE, kind.enable_value());
         let mapping = dma_mmio::host::map(&shared.regs, Arc::new(Handle(Arc::clone(&shared))));
@@ -334,6 +349,60 @@ impl EasyDmaSim {
     /// number of steps that made progress.
     pub fn run(&self, limit: usize) -> usize {
         (0..limit).take_while(|_| self.step()).count()
+    }
+
+    /// Connects `handler` to the peripheral's interrupt line, as its vector
+    /// in the NVIC: it runs whenever an event is raised while its `INTEN`
+    /// bit is set, and when `INTENSET` enables an event that is already set
+    /// (PS "Peripheral interface", "Interrupts", nRF52840 PS v1.1 §6.1.7:
+    /// the interrupt is pending while an event and its `INTEN` bit are both
+    /// set). It runs on the thread that raised the line (the worker in
+    /// [`Timing::Threaded`], the caller of [`step`](Self::step) or of the
+    /// register write in [`Timing::Step`]), with no simulator lock held, so
+    /// it may access the registers. Replaces any earlier handler.
+    ///
+    /// The simulator calls the handler once per rise of the line. On the chip
+    /// a handler that returns with the line still high is entered again at
+    /// once; [`interrupts_left_pending`](Self::interrupts_left_pending)
+    /// counts those returns.
+    ///
+    /// ```
+    /// use dma_impl_mock::record::Recorder;
+    /// use dma_impl_mock::sim::nrf::{regs, EasyDmaSim, SimConfig};
+    /// use dma_mmio::Reg;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    /// // SAFETY: registers of the simulator's block, which outlives them.
+    /// let reg = |offset| unsafe { Reg::from_ptr(sim.base().wrapping_byte_add(offset)) };
+    /// let calls = Arc::new(AtomicUsize::new(0));
+    /// let seen = Arc::clone(&calls);
+    /// sim.on_interrupt(move || { seen.fetch_add(1, Ordering::SeqCst); });
+    /// reg(regs::INTENSET).write(regs::inten_bit(regs::EVENTS_TXSTARTED).unwrap());
+    /// reg(regs::TASKS_STARTTX).write(1); // TXSTARTED, enabled: the line rises
+    /// assert_eq!(calls.load(Ordering::SeqCst), 1);
+    /// assert_eq!(sim.interrupts_left_pending(), 1, "nothing masked it");
+    /// ```
+    pub fn on_interrupt(&self, handler: impl Fn() + Send + Sync + 'static) {
+        *self.shared.interrupt.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(Arc::new(handler));
+    }
+
+    /// Whether the interrupt line is high now (an event set and enabled).
+    pub fn interrupt_line(&self) -> bool {
+        engine::line(&self.shared)
+    }
+
+    /// How many times the interrupt handler ran.
+    pub fn interrupts(&self) -> usize {
+        self.shared.interrupts.load(Ordering::SeqCst)
+    }
+
+    /// How many times the handler returned with the line still high and not
+    /// raised again meanwhile: on the chip, an interrupt storm.
+    pub fn interrupts_left_pending(&self) -> usize {
+        self.shared.left_pending.load(Ordering::SeqCst)
     }
 
     /// Queues bytes the master will receive: the UART RX line, SPI MISO, or

@@ -45,6 +45,25 @@ pub const EVENTS_LASTTX: usize = 0x160;
 
 /// `SHORTS`.
 pub const SHORTS: usize = 0x200;
+/// `INTEN`: one enable bit per event (PS "Peripheral interface",
+/// "Interrupts": the bit number is the event's ID, its offset from 0x100
+/// divided by 4; see [`inten_bit`]).
+pub const INTEN: usize = 0x300;
+/// `INTENSET`: writing 1 sets `INTEN` bits; reads as `INTEN`.
+pub const INTENSET: usize = 0x304;
+/// `INTENCLR`: writing 1 clears `INTEN` bits; reads as `INTEN`.
+pub const INTENCLR: usize = 0x308;
+
+/// The `INTEN` bit of the event at `event` (PS "Peripheral interface",
+/// "Interrupts": "the bit position in INTEN is the event ID", the events
+/// starting at 0x100, one word each); `None` outside the event range.
+pub const fn inten_bit(event: usize) -> Option<u32> {
+    if event >= 0x100 && event < 0x180 && event.is_multiple_of(4) {
+        Some(1 << ((event - 0x100) / 4))
+    } else {
+        None
+    }
+}
 /// `ERRORSRC` of the UARTE (write 1 to clear).
 pub const UARTE_ERRORSRC: usize = 0x480;
 /// `ERRORSRC` of the TWIM (write 1 to clear).

@@ -223,3 +223,43 @@ fn anomaly_58_clocks_an_extra_byte_on_the_nrf52832_only() {
         assert_eq!(sim.pending_feed(), 2 - frames);
     }
 }
+
+#[test]
+fn the_interrupt_line_is_an_enabled_event() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    sim.on_interrupt(move || {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    let endtx = inten_bit(EVENTS_ENDTX).unwrap();
+    let data = [1u8];
+    reg(&sim, TXD_PTR).write_ptr(data.as_ptr());
+    reg(&sim, TXD_MAXCNT).write(1);
+    // Masked: the event is raised, the line stays low.
+    reg(&sim, TASKS_STARTTX).write(1);
+    sim.run(10);
+    assert_eq!((reg(&sim, EVENTS_ENDTX).read(), calls.load(Ordering::SeqCst)), (1, 0));
+    assert!(!sim.interrupt_line());
+    // Level-sensitive: enabling the pending event raises it at once.
+    reg(&sim, INTENSET).write(endtx);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(sim.interrupt_line());
+    assert_eq!(reg(&sim, INTENCLR).read(), endtx, "INTENCLR reads as INTEN");
+    // INTENCLR lowers it; only the bits written change.
+    reg(&sim, INTENSET).write(inten_bit(EVENTS_RXTO).unwrap());
+    reg(&sim, INTENCLR).write(endtx);
+    assert_eq!(reg(&sim, INTEN).read(), inten_bit(EVENTS_RXTO).unwrap());
+    assert!(!sim.interrupt_line());
+    // Enabled: raising the event raises the line.
+    reg(&sim, EVENTS_ENDTX).write(0);
+    reg(&sim, INTENSET).write(endtx);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "no event, no interrupt");
+    reg(&sim, TASKS_STARTTX).write(1);
+    sim.run(10);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(sim.interrupts(), 2);
+    assert_eq!(sim.interrupts_left_pending(), 2, "this handler masks nothing");
+}
