@@ -241,7 +241,14 @@ impl<I: Instance> Usart<I> {
         I: TxRequest<C>,
     {
         let channel = selected(channel, <I as TxRequest<C>>::REQUEST);
-        UsartTx { base: self.base, part: self, channel, fence, _layout: PhantomData }
+        UsartTx {
+            base: self.base,
+            part: self,
+            channel,
+            fence,
+            tail: Tail::UNKNOWN,
+            _layout: PhantomData,
+        }
     }
 
     /// The receiver, receiving by DMA on `channel`: one the chip wires to
@@ -322,7 +329,14 @@ impl<I: Instance> TxHalf<I> {
         I: TxRequest<C>,
     {
         let channel = selected(channel, <I as TxRequest<C>>::REQUEST);
-        UsartTx { base: self.base, part: self, channel, fence, _layout: PhantomData }
+        UsartTx {
+            base: self.base,
+            part: self,
+            channel,
+            fence,
+            tail: Tail::UNKNOWN,
+            _layout: PhantomData,
+        }
     }
 }
 
@@ -380,11 +394,33 @@ pub struct UsartTx<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart = Usart<I>
     part: P,
     channel: C,
     fence: F,
+    tail: Tail,
     _layout: PhantomData<I>,
 }
 
+/// What the transmitter knows about its last transfer, for [`Sent`]: `TC`
+/// is cleared before each transfer and set again only by a frame that
+/// leaves, so after a transfer that gave the USART no byte (refused, or
+/// stopped before the first beat) `TC` stays clear although nothing is
+/// left to send.
+#[derive(Debug, Clone, Copy)]
+struct Tail {
+    /// `TC` as read just before the last transfer cleared it.
+    sent_before: bool,
+    /// The items the last transfer was programmed with.
+    items: u16,
+    /// The last transfer ended (or was refused) having moved nothing, and
+    /// `TC` was set before it: the transmitter is idle whatever `TC` says.
+    quiet: bool,
+}
+
+impl Tail {
+    const UNKNOWN: Tail = Tail { sent_before: false, items: 0, quiet: false };
+}
+
 impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
-    /// Whether the last byte has left the shift register (`TC`).
+    /// Whether the last byte has left the shift register (`TC`). See
+    /// [`Sent::is_sent`], which also knows about a transfer that sent nothing.
     pub fn is_idle(&self) -> bool {
         at(self.base, <I::Layout as Layout>::STATUS).read() & TC != 0
     }
@@ -407,11 +443,30 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C,
     }
     #[inline(always)]
     fn begin(&mut self) {
+        self.tail.quiet = false;
         cr3::<I::Layout>(self.base, DMAT, true);
     }
     #[inline(always)]
     fn finish(&mut self) {
         cr3::<I::Layout>(self.base, DMAT, false);
+        // The channel has stopped: `NDTR` still says how much it moved.
+        self.tail.quiet = self.tail.sent_before && self.channel.remaining() == self.tail.items;
+    }
+}
+
+/// `TC` (RM0008 §27.3.2, RM0090 §30.3.2, RM0316 §29.5.2): "If a frame is
+/// transmitted (after the stop bit) and the TXE bit is set, the TC bit goes
+/// high." A transfer is done when the DMA has written the last byte into
+/// `TDR`; that byte and the one in the shift register still take up to two
+/// frame times to leave, and only then is `TC` set. Each transfer clears
+/// `TC` before it starts (RM0008 §27.3.13), so `TC` set afterwards means
+/// its last frame has gone. After a transfer that moved no byte (refused by
+/// the fence, or stopped before its first beat) `TC` would stay clear: the
+/// transmitter then reports sent if it was sent before.
+impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> dma_traits::Sent for UsartTx<I, C, F, P> {
+    #[inline(always)]
+    fn is_sent(&self) -> bool {
+        self.tail.quiet || self.is_idle()
     }
 }
 
@@ -451,12 +506,19 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8>
             peripheral_increment: false,
             circular: false,
         };
-        <I::Layout as Layout>::clear_tc(self.base);
-        let fence = self.fence;
+        let mut this = self;
+        let sent_before = dma_traits::Sent::is_sent(&this);
+        <I::Layout as Layout>::clear_tc(this.base);
+        this.tail = Tail { sent_before, items, quiet: false };
+        let fence = this.fence;
         let regions = [Region::dma_reads(ptr, len)];
         // SAFETY: the region is the buffer's pair; the caller guarantees the
         // memory outlives the transfer.
-        unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
+        unsafe { OneShot::start(buffer, this, &setup, &regions, fence) }.map_err(|mut refused| {
+            // Refused after `TC` was cleared: nothing was given to the USART.
+            refused.resources.tail.quiet = sent_before;
+            refused
+        })
     }
 }
 

@@ -484,7 +484,9 @@ impl<F: Family> Shared<F> {
             (None, _) => false,
         };
         if !requested {
-            return false;
+            // A peripheral that will raise its request by itself (a USART
+            // shifting out a frame): time passed, the transfer goes on.
+            return matches!(&peripheral, Some((p, line)) if p.busy(*line));
         }
         let mem = state.mar.get(cfg.ct).copied().flatten();
         let mem_at = mem

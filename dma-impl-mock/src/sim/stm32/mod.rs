@@ -39,7 +39,9 @@
 //!   §10.3.18); the part's `CHSEL` width ([`StreamDma::set_requests`]) and
 //!   whether the controller may copy memory to memory
 //!   ([`StreamDma::set_memory_to_memory`]) are configurable;
-//! * the USART raises DMA requests only while `UE` and `TE` / `RE` are set.
+//! * the USART raises DMA requests only while `UE` and `TE` / `RE` are set;
+//!   its transmit request is `TXE`, and a frame takes [`FRAME_TICKS`] ticks
+//!   in the shift register before `TC` is set (RM0008 §27.3.2).
 //!
 //! **Invalid register values** (reserved `PSIZE`/`MSIZE`/`DIR`, `CHSEL`
 //! beyond the part, memory-to-memory in direct or circular mode or on DMA1,
@@ -63,7 +65,7 @@ mod tests;
 mod usart;
 
 pub use engine::{ChannelDma, Fault, Line, StreamDma};
-pub use usart::{UsartLayout, UsartSim};
+pub use usart::{UsartLayout, UsartSim, FRAME_TICKS};
 
 /// A peripheral whose DMA requests drive a simulated channel.
 ///
@@ -72,6 +74,13 @@ pub use usart::{UsartLayout, UsartSim};
 pub trait DmaRequest: Send + Sync {
     /// Whether the peripheral asserts its request on `line` now.
     fn requesting(&self, line: Line) -> bool;
+    /// Whether the peripheral, not requesting on `line` now, will by itself
+    /// (a USART's frame still shifting out): a step that finds it so counts
+    /// as progress. `false` by default.
+    fn busy(&self, line: Line) -> bool {
+        let _ = line;
+        false
+    }
     /// A DMA read of the peripheral register at bus address `addr`; `None` if
     /// no register of this peripheral is there (the DMA raises a transfer error).
     fn dma_read(&self, addr: usize) -> Option<u32>;

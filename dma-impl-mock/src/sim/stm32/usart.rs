@@ -62,12 +62,83 @@ impl UsartLayout {
     }
 }
 
-#[derive(Default)]
+/// Ticks one frame takes in the shift register by default (see
+/// [`UsartSim::set_frame_ticks`]).
+pub const FRAME_TICKS: u32 = 8;
+
 struct Lines {
+    /// Every byte written into the transmit data register, in order.
     sent: Vec<u8>,
+    /// Every byte whose frame has left the shift register (stop bit sent).
+    transmitted: Vec<u8>,
     to_receive: VecDeque<u8>,
-    /// `TC`: set when a byte has left, cleared by software.
+    /// The transmit data register: `TXE` is set while it is empty.
+    tdr: Option<u8>,
+    /// The byte being shifted out and the ticks its frame still takes.
+    shift: Option<(u8, u32)>,
+    /// `TC`: set when a frame has left and `TDR` is empty, cleared by software.
     complete: bool,
+    frame_ticks: u32,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines {
+            sent: Vec::new(),
+            transmitted: Vec::new(),
+            to_receive: VecDeque::new(),
+            tdr: None,
+            shift: None,
+            // `TXE` and `TC` are set at reset: `SR` resets to 0x00C0
+            // (RM0008 §27.6.1), `ISR` to 0x0200_00C0 (RM0316 §29.8.8).
+            complete: true,
+            frame_ticks: FRAME_TICKS,
+        }
+    }
+}
+
+impl Lines {
+    /// A write to the transmit data register (by the CPU or the DMA). An
+    /// empty shift register takes the byte at once and `TXE` stays set;
+    /// otherwise it waits in `TDR` with `TXE` clear (RM0008 §27.3.2
+    /// "Character transmission": "the TXE bit is always cleared by a write
+    /// to the data register ... set by hardware ... when the data has been
+    /// transferred to the shift register").
+    fn write_tdr(&mut self, byte: u8, clears_tc: bool) {
+        self.sent.push(byte);
+        if clears_tc {
+            // RM0316 §29.8.8: `TC` "is cleared ... by a write to the
+            // USART_TDR register".
+            self.complete = false;
+        }
+        if self.shift.is_none() {
+            self.shift = Some((byte, self.frame_ticks));
+        } else {
+            // A write with `TXE` clear overwrites `TDR` (the byte before is
+            // lost, as on the chip); the DMA never does it, its request
+            // being `TXE`.
+            self.tdr = Some(byte);
+        }
+    }
+
+    /// One tick of the transmitter's clock: the frame in the shift register
+    /// goes on; when its stop bit has gone, the byte in `TDR` (if any) moves
+    /// in and `TXE` is set again, else `TC` is set (RM0008 §27.3.2 / RM0090
+    /// §30.3.2: "If a frame is transmitted (after the stop bit) and the TXE
+    /// bit is set, the TC bit goes high").
+    fn tick(&mut self) {
+        let Some((byte, left)) = self.shift else { return };
+        if left > 1 {
+            self.shift = Some((byte, left - 1));
+            return;
+        }
+        self.transmitted.push(byte);
+        self.shift = None;
+        match self.tdr.take() {
+            Some(next) => self.shift = Some((next, self.frame_ticks)),
+            None => self.complete = true,
+        }
+    }
 }
 
 struct Shared {
@@ -90,9 +161,8 @@ impl Shared {
         self.regs.get(self.layout.cr1() / 4).map_or(0, |r| r.load(Ordering::SeqCst))
     }
     fn send(&self, byte: u8) {
-        let mut lines = self.lines();
-        lines.sent.push(byte);
-        lines.complete = true;
+        let clears_tc = self.layout == UsartLayout::InterruptStatus;
+        self.lines().write_tdr(byte, clears_tc);
     }
     fn receive(&self) -> u8 {
         self.lines().to_receive.pop_front().unwrap_or(0)
@@ -102,9 +172,13 @@ impl Shared {
 impl Device for Shared {
     fn read(&self, offset: usize) -> u32 {
         let l = self.layout;
+        // Every CPU access to the USART is a tick of its clock: a frame
+        // takes `frame_ticks` of them (with the DMA's request polls, see
+        // `requesting`), so the tail of a transmission is deterministic.
+        self.lines().tick();
         if offset == l.status() {
             let lines = self.lines();
-            let mut sr = TXE;
+            let mut sr = if lines.tdr.is_none() { TXE } else { 0 };
             if lines.complete {
                 sr |= TC;
             }
@@ -122,6 +196,7 @@ impl Device for Shared {
     #[allow(clippy::cast_possible_truncation)]
     fn write(&self, offset: usize, value: u32) {
         let l = self.layout;
+        self.lines().tick();
         if offset == l.tx_data() {
             self.send(value as u8);
         } else if l == UsartLayout::StatusData && offset == l.status() {
@@ -151,9 +226,22 @@ impl DmaRequest for Shared {
         let (cr1, cr3) = (self.cr1(), self.cr3());
         let on = |bit: u32| cr1 & self.layout.ue() != 0 && cr1 & bit != 0;
         match line {
-            Line::Tx => on(TE) && cr3 & DMAT != 0,
+            Line::Tx => {
+                // The DMA polls its request once per beat: a tick of the
+                // transmitter's clock. The request is `TXE` (RM0008
+                // §27.3.13: "the DMA ... writes data into the USART_DR
+                // register whenever the TXE bit is set").
+                let mut lines = self.lines();
+                lines.tick();
+                on(TE) && cr3 & DMAT != 0 && lines.tdr.is_none()
+            }
             Line::Rx => on(RE) && cr3 & DMAR != 0 && !self.lines().to_receive.is_empty(),
         }
+    }
+
+    fn busy(&self, line: Line) -> bool {
+        // A frame still shifting out will set `TXE` again by itself.
+        line == Line::Tx && self.lines().tdr.is_some()
     }
 
     fn dma_read(&self, addr: usize) -> Option<u32> {
@@ -172,9 +260,18 @@ impl DmaRequest for Shared {
 
 /// A simulated USART: what the DMA (or the CPU) writes to the transmit data
 /// register is captured, and bytes a test [`feed`](Self::feed)s arrive in the
-/// receive data register, one per read. Transmission is instantaneous (`TXE`
-/// always set, `TC` set after each byte). DMA requests need `UE` and `TE` /
+/// receive data register, one per read. DMA requests need `UE` and `TE` /
 /// `RE` in `CR1` (the driver's `Usart::enable`).
+///
+/// The transmitter has a data register and a shift register: a byte written
+/// while a frame is shifting out waits in `TDR` (`TXE` clear, no DMA
+/// request), and a frame takes [`FRAME_TICKS`] ticks of the USART's clock
+/// ([`set_frame_ticks`](Self::set_frame_ticks)). A tick is a CPU access to
+/// the USART's registers or a DMA poll of its transmit request, so the tail
+/// is deterministic: when the DMA has written the last byte, `TC` is set
+/// only a frame (or two) of ticks later (RM0008 §27.3.2, RM0090 §30.3.2).
+/// [`sent`](Self::sent) is what was written into `TDR`,
+/// [`transmitted`](Self::transmitted) what has left the shift register.
 ///
 /// ```
 /// use dma_impl_mock::sim::stm32::{UsartLayout, UsartSim};
@@ -218,12 +315,26 @@ impl UsartSim {
         Arc::clone(&self.shared) as Arc<dyn DmaRequest>
     }
 
-    /// Everything transmitted so far.
+    /// Every byte written into the transmit data register so far (by the DMA
+    /// or the CPU), whether or not its frame has left yet
+    /// ([`transmitted`](Self::transmitted)).
     pub fn sent(&self) -> Vec<u8> {
         self.shared.lines().sent.clone()
     }
 
-    /// Everything transmitted since the last call (or since creation).
+    /// Every byte whose frame has left the shift register (stop bit sent):
+    /// [`sent`](Self::sent) but the frames still in `TDR` or shifting out.
+    pub fn transmitted(&self) -> Vec<u8> {
+        self.shared.lines().transmitted.clone()
+    }
+
+    /// Sets how many ticks a frame takes in the shift register (at least 1;
+    /// [`FRAME_TICKS`] by default).
+    pub fn set_frame_ticks(&self, ticks: u32) {
+        self.shared.lines().frame_ticks = ticks.max(1);
+    }
+
+    /// Everything written into `TDR` since the last call (or since creation).
     pub fn take_sent(&self) -> Vec<u8> {
         core::mem::take(&mut self.shared.lines().sent)
     }
