@@ -63,6 +63,7 @@ pub struct TransferError<E, B, R> {
 
 impl<E, B, R> TransferError<E, B, R> {
     /// The error for a transfer refused before it started.
+    #[inline]
     pub fn rejected(error: E, buffer: B, resources: R) -> Self {
         TransferError { error, buffer, resources, transferred: 0 }
     }
@@ -129,6 +130,7 @@ pub unsafe trait Transfer: Sized {
     fn stop(self) -> Outcome<Self>;
 
     /// Blocks until the hardware has finished, then ends the transfer.
+    #[inline]
     fn wait(self) -> Outcome<Self> {
         while !self.is_done() {
             core::hint::spin_loop();
@@ -154,11 +156,13 @@ pub unsafe trait Transfer: Sized {
 /// let (_, outcome) = scoped(transfer, |t| { /* draw the next frame */ });
 /// assert_eq!(outcome.ok().unwrap().transferred, 16);
 /// ```
+#[inline]
 pub fn scoped<T: Transfer, R>(transfer: T, body: impl FnOnce(&T) -> R) -> (R, Outcome<T>) {
     /// Stops the transfer when dropped, i.e. when `body` unwinds.
     struct StopOnUnwind<T: Transfer>(ManuallyDrop<T>);
 
     impl<T: Transfer> Drop for StopOnUnwind<T> {
+        #[inline]
         fn drop(&mut self) {
             // SAFETY: `self.0` is initialized and, being in `drop`, is never
             // used again; the only other `take` disarms this guard first.
@@ -181,6 +185,7 @@ pub fn scoped<T: Transfer, R>(transfer: T, body: impl FnOnce(&T) -> R) -> (R, Ou
 pub type Started<T> = Result<T, Failure<T>>;
 
 /// Runs a just-started transfer in [`scoped`]; a refusal skips `body`.
+#[inline]
 fn scoped_start<T: Transfer, R>(
     started: Started<T>,
     body: impl FnOnce(&T) -> R,
@@ -222,6 +227,7 @@ pub unsafe trait DmaWrite<W: Word>: Sized {
     /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
     /// with this `max`. The default, `usize::MAX`, says only memory limits
     /// it; a HAL whose counter or chip has a limit overrides it.
+    #[inline]
     fn max_len(&self) -> usize {
         usize::MAX
     }
@@ -240,12 +246,14 @@ pub unsafe trait DmaWrite<W: Word>: Sized {
     ) -> Started<Self::Transfer<B>>;
 
     /// Starts sending a `'static` buffer. Leaking the transfer is harmless.
+    #[inline]
     fn write_all<B: StaticReadBuffer<Word = W>>(self, buffer: B) -> Started<Self::Transfer<B>> {
         // SAFETY: `B: 'static`, so its memory outlives even a leaked transfer.
         unsafe { self.write_all_unchecked(buffer) }
     }
 
     /// Sends a borrowed buffer while `body` runs, and waits (see [`scoped`]).
+    #[inline]
     fn write_all_scoped<B: DmaReadBuffer<Word = W>, R>(
         self,
         buffer: B,
@@ -277,6 +285,7 @@ pub unsafe trait DmaRead<W: Word>: Sized {
     /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
     /// with this `max`. The default, `usize::MAX`, says only memory limits
     /// it; a HAL whose counter or chip has a limit overrides it.
+    #[inline]
     fn max_len(&self) -> usize {
         usize::MAX
     }
@@ -292,12 +301,14 @@ pub unsafe trait DmaRead<W: Word>: Sized {
     ) -> Started<Self::Transfer<B>>;
 
     /// Starts filling a `'static` buffer. Leaking the transfer is harmless.
+    #[inline]
     fn read_exact<B: StaticWriteBuffer<Word = W>>(self, buffer: B) -> Started<Self::Transfer<B>> {
         // SAFETY: `B: 'static`, so its memory outlives even a leaked transfer.
         unsafe { self.read_exact_unchecked(buffer) }
     }
 
     /// Fills a borrowed buffer while `body` runs, and waits (see [`scoped`]).
+    #[inline]
     fn read_exact_scoped<B: DmaWriteBuffer<Word = W>, R>(
         self,
         buffer: B,
@@ -328,6 +339,7 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
     /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
     /// with this `max`. The default, `usize::MAX`, says only memory limits
     /// it; a HAL whose counter or chip has a limit overrides it.
+    #[inline]
     fn max_len(&self) -> usize {
         usize::MAX
     }
@@ -343,6 +355,7 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
         RX: DmaWriteBuffer<Word = W>;
 
     /// Starts a full-duplex transfer of `'static` buffers.
+    #[inline]
     fn transfer<TX, RX>(self, tx: TX, rx: RX) -> Started<Self::Transfer<TX, RX>>
     where
         TX: StaticReadBuffer<Word = W>,
@@ -353,6 +366,7 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
     }
 
     /// A full-duplex transfer of borrowed buffers while `body` runs (see [`scoped`]).
+    #[inline]
     fn transfer_scoped<TX, RX, R>(
         self,
         tx: TX,
@@ -418,6 +432,7 @@ pub unsafe trait DmaCopy<W: Word>: Sized {
     /// with an error of kind [`TooLong { max }`](crate::ErrorKind::TooLong)
     /// with this `max`. The default, `usize::MAX`, says only memory limits
     /// it; a HAL whose counter or chip has a limit overrides it.
+    #[inline]
     fn max_len(&self) -> usize {
         usize::MAX
     }
@@ -437,6 +452,7 @@ pub unsafe trait DmaCopy<W: Word>: Sized {
         D: DmaWriteBuffer<Word = W>;
 
     /// Starts copying between `'static` buffers. Leaking the copy is harmless.
+    #[inline]
     fn copy<S, D>(self, source: S, destination: D) -> Started<Self::Transfer<S, D>>
     where
         S: StaticReadBuffer<Word = W>,
@@ -447,6 +463,7 @@ pub unsafe trait DmaCopy<W: Word>: Sized {
     }
 
     /// Copies between borrowed buffers while `body` runs, and waits (see [`scoped`]).
+    #[inline]
     fn copy_scoped<S, D, R>(
         self,
         source: S,

@@ -71,25 +71,34 @@ impl CortexM7DCache {
         Ok(())
     }
 
-    /// The whole lines covering `buf`: (first line address, number of lines).
-    fn lines<W>(buf: *const [W]) -> (usize, usize) {
+    /// The lines covering `buf`: the addresses of its first and its last
+    /// line (equal for a buffer within one line), `None` for an empty one.
+    /// Computed once per call, so that the maintenance loop is a store, a
+    /// compare and an add per line.
+    #[inline(always)]
+    fn lines<W>(buf: *const [W]) -> Option<(usize, usize)> {
         let start = buf.cast::<W>() as usize;
-        let end = start.saturating_add(core::mem::size_of::<W>().saturating_mul(buf.len()));
-        let first = start & !(CACHE_LINE - 1);
-        (first, (end - first).div_ceil(CACHE_LINE))
+        let bytes = core::mem::size_of::<W>().saturating_mul(buf.len());
+        if bytes == 0 {
+            return None;
+        }
+        // The last byte; a (never real) buffer past the end of the address
+        // space stops at its top line.
+        let last = start.saturating_add(bytes - 1);
+        Some((start & !(CACHE_LINE - 1), last & !(CACHE_LINE - 1)))
     }
 
     /// Writes the address of every line of `lines` to the cache maintenance
     /// register at `op`, between `DSB`s (and an `ISB` after, as the Armv7-M
     /// ARM requires before the maintained memory is used again).
-    #[inline]
-    fn maintain(op: usize, (first, count): (usize, usize)) {
-        if count == 0 {
+    #[inline(always)]
+    fn maintain(op: usize, lines: Option<(usize, usize)>) {
+        let Some((first, last)) = lines else {
             return;
-        }
+        };
         cortex_m::asm::dsb();
-        for line in 0..count {
-            let address = first + line * CACHE_LINE;
+        let mut line = first;
+        loop {
             // SAFETY: `op` is one of the write-only, stateless by-address
             // maintenance registers of the system control space (`DCCMVAC`
             // or `DCCIMVAC`); writing an address there cleans (and maybe
@@ -100,8 +109,15 @@ impl CortexM7DCache {
             // are 32 bits, so the cast loses nothing.
             #[allow(clippy::cast_possible_truncation)]
             unsafe {
-                core::ptr::write_volatile(op as *mut u32, address as u32)
+                core::ptr::write_volatile(op as *mut u32, line as u32)
             };
+            // `first <= last`, both line-aligned: the loop reaches `last`,
+            // and `line < last <= usize::MAX - (CACHE_LINE - 1)` before the
+            // add, so it does not overflow.
+            if line == last {
+                break;
+            }
+            line += CACHE_LINE;
         }
         cortex_m::asm::dsb();
         cortex_m::asm::isb();
@@ -163,10 +179,13 @@ mod tests {
         let at = |start: usize, words: usize| {
             CortexM7DCache::lines(core::ptr::slice_from_raw_parts(start as *const u32, words))
         };
-        assert_eq!(at(0x2000_0000, 8), (0x2000_0000, 1));
-        assert_eq!(at(0x2000_0004, 8), (0x2000_0000, 2));
-        assert_eq!(at(0x2000_001C, 1), (0x2000_0000, 1));
-        assert_eq!(at(0x2000_0020, 0), (0x2000_0020, 0));
-        assert_eq!(at(0x2000_0000, 9), (0x2000_0000, 2));
+        assert_eq!(at(0x2000_0000, 8), Some((0x2000_0000, 0x2000_0000)));
+        assert_eq!(at(0x2000_0004, 8), Some((0x2000_0000, 0x2000_0020)));
+        assert_eq!(at(0x2000_001C, 1), Some((0x2000_0000, 0x2000_0000)));
+        assert_eq!(at(0x2000_0020, 0), None);
+        assert_eq!(at(0x2000_0000, 9), Some((0x2000_0000, 0x2000_0020)));
+        // Past the top of the address space: up to the top line, no overflow.
+        let top = usize::MAX & !(CACHE_LINE - 1);
+        assert_eq!(at(usize::MAX - 3, 4), Some((top, top)));
     }
 }

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The instruction-count benchmark (issue #14): builds the firmware in
+# bench/examples (release, opt-level "s", LTO, one codegen unit, panic=abort:
+# the workspace's [profile.release] plus panic=abort on the command line),
+# counts the instructions of every `<path>_<shape>_crate` / `_hand` function
+# and of every function it calls (transitively, each once), checks that
+# llvm-objdump disassembled each function whole (its byte extent equals the
+# symbol's size from llvm-nm), prints one table and fails when a path costs
+# more than its bound over the hand-written sequence. VERBOSE=1 prints the
+# disassembly. Needs the llvm-tools rustup component.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/bench}"
+
+tools=""
+for toolchain in "" "+nightly"; do
+    sysroot=$(rustc $toolchain --print sysroot 2>/dev/null) || continue
+    host=$(rustc $toolchain -vV | sed -n 's/^host: //p')
+    if [ -x "$sysroot/lib/rustlib/$host/bin/llvm-objdump" ]; then
+        tools="$sysroot/lib/rustlib/$host/bin"
+        break
+    fi
+done
+[ -n "$tools" ] || { echo "llvm-objdump not found: rustup component add llvm-tools" >&2; exit 1; }
+
+# path name, example, target, features
+firmware=(
+    "stm32f1 thumbv7m-none-eabi stm32f1"
+    "stm32f4 thumbv7em-none-eabihf stm32f4"
+    "stm32f7 thumbv7em-none-eabihf stm32f7"
+    "nrf52840 thumbv7em-none-eabihf nrf52840"
+    "pl08x thumbv8m.main-none-eabi pl08x"
+)
+elfs=()
+out="$CARGO_TARGET_DIR/dma-bench"
+mkdir -p "$out"
+for line in "${firmware[@]}"; do
+    set -- $line
+    for shape in const held two; do
+        # One shape per build, so that the shapes do not share the crates'
+        # out-of-line instances (which would change LLVM's inlining).
+        cargo build -q -p dma-bench --release --example "$1" --target "$2" \
+            --features "$3,shape-$shape" --config 'profile.release.panic="abort"'
+        cp "$CARGO_TARGET_DIR/$2/release/examples/$1" "$out/$1-$shape.elf"
+        elfs+=("$out/$1-$shape.elf")
+    done
+done
+
+# Bounds on crate / hand, per row (path_shape); the default is the goal.
+# A row above 1.02 names what the excess pays for (see bench/README.md).
+DEFAULT_BOUND=1.02 OBJDUMP="$tools/llvm-objdump" NM="$tools/llvm-nm" \
+    VERBOSE="${VERBOSE:-0}" python3 - "${elfs[@]}" <<'PY'
+import os, re, subprocess, sys
+
+# Bounds until the HAL changes of bench/README.md land (each 5 % over what
+# was measured when it was set, so a regression fails): the goal is 1.02.
+BOUNDS = {
+    "f1_const": 1.49,  # 1.41 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1)
+    "f1_held": 2.41,  # 2.29 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1) + runtime peripheral struct moved in and out
+    "f1_two": 3.73,  # 3.55 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1) + start inlined at both sites, wait out of line through the stack
+    "f4_const": 1.37,  # 1.30 measured: as f1, plus the Stream's runtime fields; see README: F4
+    "f4_held": 2.15,  # 2.04 measured: as f1, plus the Stream's runtime fields; see README: F4 + runtime peripheral struct moved in and out
+    "f4_two": 5.36,  # 5.10 measured: as f1, plus the Stream's runtime fields; see README: F4 + start inlined at both sites, wait out of line through the stack
+    "f7_const": 1.35,  # 1.28 measured: as f4, plus 2 for the fence's saturating end (README: F7)
+    "f7_held": 1.93,  # 1.83 measured: as f4, plus 2 for the fence's saturating end (README: F7) + runtime peripheral struct moved in and out
+    "f7_two": 4.86,  # 4.62 measured: as f4, plus 2 for the fence's saturating end (README: F7) + start inlined at both sites, wait out of line through the stack
+    "pl08x_const": 5.54,  # 5.27 measured: LLI planner and pool walk for a one-segment copy, runtime reach slice, div_ceil panic path (README: PL08x)
+    "pl08x_held": 7.23,  # 6.88 measured: LLI planner and pool walk for a one-segment copy, runtime reach slice, div_ceil panic path (README: PL08x) + runtime peripheral struct moved in and out
+    "pl08x_two": 9.08,  # 8.64 measured: LLI planner and pool walk for a one-segment copy, runtime reach slice, div_ceil panic path (README: PL08x) + start inlined at both sites, wait out of line through the stack
+    "spim_const": 5.82,  # 5.54 measured: as uarte, duplex region pair and both AMOUNTs (README: nRF)
+    "spim_held": 6.83,  # 6.50 measured: as uarte, duplex region pair and both AMOUNTs (README: nRF) + runtime peripheral struct moved in and out
+    "spim_two": 8.03,  # 7.64 measured: as uarte, duplex region pair and both AMOUNTs (README: nRF) + start inlined at both sites, wait out of line through the stack
+    "twim_const": 5.20,  # 4.95 measured: as uarte, Mode match, SHORTS reset, ERRORSRC paths (README: nRF)
+    "twim_held": 6.04,  # 5.75 measured: as uarte, Mode match, SHORTS reset, ERRORSRC paths (README: nRF) + runtime peripheral struct moved in and out
+    "twim_two": 7.32,  # 6.97 measured: as uarte, Mode match, SHORTS reset, ERRORSRC paths (README: nRF) + start inlined at both sites, wait out of line through the stack
+    "uarte_const": 3.18,  # 3.02 measured: transfer::channels not inlined, region search, INTENSET, truncation check (README: nRF)
+    "uarte_held": 3.96,  # 3.77 measured: transfer::channels not inlined, region search, INTENSET, truncation check (README: nRF) + runtime peripheral struct moved in and out
+    "uarte_two": 4.33,  # 4.12 measured: transfer::channels not inlined, region search, INTENSET, truncation check (README: nRF) + start inlined at both sites, wait out of line through the stack
+}
+default = float(os.environ["DEFAULT_BOUND"])
+objdump, nm = os.environ["OBJDUMP"], os.environ["NM"]
+verbose = os.environ["VERBOSE"] == "1"
+bench = re.compile(r"^([a-z0-9]+)_(const|held|two)_(crate|hand)$")
+# "addr: <raw bytes, in groups> \t<mnemonic>\t<operands>" (data: .word etc.)
+line_re = re.compile(r"^\s*([0-9a-f]+):\s((?:[0-9a-f]{2,8} )+)\s*\t(\S+)\s*(.*)$")
+failed = False
+
+def symbols(elf):
+    out = subprocess.run([nm, "-S", "--defined-only", elf], check=True,
+                         capture_output=True, text=True).stdout
+    table = {}
+    for l in out.splitlines():
+        f = l.split()
+        if len(f) == 4 and f[2] in "tTwW":
+            table[f[3]] = (int(f[0], 16) & ~1, int(f[1], 16))
+    return table
+
+def disassemble(elf, name, size_of):
+    """(instructions, bytes, callees) of one function, checked whole."""
+    global failed
+    out = subprocess.run([objdump, "-d",
+                          "--disassemble-symbols=" + name, elf],
+                         check=True, capture_output=True, text=True).stdout
+    if verbose:
+        print(out)
+    start, size = size_of[name]
+    insns, end, callees = 0, None, []
+    for l in out.splitlines():
+        m = line_re.match(l)
+        if not m:
+            continue
+        addr = int(m.group(1), 16)
+        nbytes = sum(len(g) // 2 for g in m.group(2).split())
+        mnemonic, operands = m.group(3), m.group(4)
+        if end is None and addr != start:
+            break
+        if end is not None and addr != end:
+            break
+        end = addr + nbytes
+        if not mnemonic.startswith("."):
+            insns += 1
+            if mnemonic.startswith(("b", "cb")):
+                for target in re.findall(r"<([^>+]+)>", operands):
+                    if target != name and target not in callees:
+                        callees.append(target)
+    extent = (end or start) - start
+    if extent != size:
+        print(f"FAIL {name}: disassembled {extent} bytes of {size} "
+              f"(objdump stopped early: literal pool or jump table?)", file=sys.stderr)
+        failed = True
+    return insns, size, callees
+
+rows = {}
+for elf in sys.argv[1:]:
+    size_of = symbols(elf)
+    for name in sorted(size_of):
+        m = bench.match(name)
+        if not m:
+            continue
+        total, text, parts, seen, work = 0, 0, [], set(), [name]
+        while work:
+            sym = work.pop(0)
+            if sym in seen or sym not in size_of:
+                continue
+            seen.add(sym)
+            n, b, callees = disassemble(elf, sym, size_of)
+            total += n
+            text += b
+            parts.append(n)
+            work += callees
+        rows.setdefault((m.group(1), m.group(2)), {})[m.group(3)] = (total, text, parts)
+
+# 7 paths x 3 shapes.
+if len(rows) != 21:
+    print(f"FAIL: {len(rows)} path x shape rows, expected 21", file=sys.stderr)
+    failed = True
+print(f"{'path':<10} {'shape':<6} {'crate':>14} {'hand':>12} {'ratio':>6} {'bound':>6} "
+      f"{'crate B':>8} {'hand B':>7}")
+for (path, shape), r in sorted(rows.items()):
+    if "crate" not in r or "hand" not in r:
+        print(f"FAIL {path}_{shape}: missing crate or hand function", file=sys.stderr)
+        failed = True
+        continue
+    (c, cb, cp), (h, hb, hp) = r["crate"], r["hand"]
+    show = lambda n, p: f"{n}" if len(p) == 1 else f"{n} ({'+'.join(map(str, p))})"
+    ratio = c / h
+    bound = BOUNDS.get(f"{path}_{shape}", default)
+    mark = "" if ratio <= bound + 1e-9 else "  <-- over bound"
+    if mark:
+        failed = True
+    print(f"{path:<10} {shape:<6} {show(c, cp):>14} {show(h, hp):>12} {ratio:>6.2f} "
+          f"{bound:>6.2f} {cb:>8} {hb:>7}{mark}")
+sys.exit(1 if failed else 0)
+PY
