@@ -60,7 +60,9 @@ fn claim(flag: &Mutex<Cell<bool>>) -> bool {
 
 /// The USART instance type and its two wiring traits, in a chip module.
 // (rustfmt re-indents the attributes below on every run: skipped.)
+// Used only by the chip modules: unused in a build without chip features.
 #[rustfmt::skip]
+#[allow(unused_macros)]
 macro_rules! usart_instance {
     ($chip:literal, $layout:ident,
      tx = ($tx_message:literal, $tx_note:literal),

@@ -49,7 +49,9 @@
 //! when the buffer might still have been intact, because it cannot be
 //! shown to be.
 
-use dma_traits::{DmaFence, DmaWriteBuffer, Finished, Outcome, Region, Transfer, TransferError};
+use dma_traits::{
+    DmaFence, DmaWriteBuffer, Finished, Outcome, Region, Transfer, TransferError, Word,
+};
 
 use crate::circular::{at_least, clear_ended, ended, Step};
 use crate::hw::{check, copy_from_dma, Direction, Setup};
@@ -69,8 +71,15 @@ use dma_traits::Lent as Held;
 /// documentation has the argument).
 #[derive(Debug)]
 pub struct DoubleBuffer<B: DmaWriteBuffer, R: Owner, F: DmaFence> {
-    lent: Lent<(B, B), R, F>,
-    starts: [*const B::Word; 2],
+    core: Double<(B, B), B::Word, R, F>,
+}
+
+/// The driver of a double-buffered stream, over whatever holds the two
+/// memory areas `H` (two buffers, or one buffer's two halves).
+#[derive(Debug)]
+pub(crate) struct Double<H, W, R: Owner, F: DmaFence> {
+    lent: Lent<H, R, F>,
+    starts: [*const W; 2],
     len: usize,
     /// In step: the part the driver waits on (wrapping; `next / 2` is the
     /// fill due, in buffer `(next / 2) % 2`). Ready: the part the stream was
@@ -80,10 +89,7 @@ pub struct DoubleBuffer<B: DmaWriteBuffer, R: Owner, F: DmaFence> {
 }
 
 // SAFETY: as for `Circular`: the pointers are the buffers' own addresses.
-unsafe impl<B: DmaWriteBuffer + Send, R: Owner + Send, F: DmaFence + Send> Send
-    for DoubleBuffer<B, R, F>
-{
-}
+unsafe impl<H: Send, W, R: Owner + Send, F: DmaFence + Send> Send for Double<H, W, R, F> {}
 
 impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
     /// Starts filling `first` then `second` from the register at `peripheral`.
@@ -132,11 +138,7 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
         // `program` cleared the flags before `EN`: the invariant holds for part 0.
         match unsafe { Lent::start(buffers, resources, &setup, &regions, fence) } {
             Ok(lent) => Ok(DoubleBuffer {
-                lent,
-                starts: [p0.cast_const(), p1.cast_const()],
-                len,
-                next: 0,
-                step: Step::Following,
+                core: Double::new(lent, [p0.cast_const(), p1.cast_const()], len),
             }),
             Err((e, buffers, resources)) => Err(TransferError::rejected(e, buffers, resources)),
         }
@@ -154,6 +156,27 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
     /// overtook the CPU (the next calls resynchronize); the error flag of
     /// the stream otherwise.
     pub fn read_completed(&mut self, out: &mut [B::Word]) -> Result<Option<(usize, usize)>, Error> {
+        self.core.read_completed(out)
+    }
+}
+
+impl<H, W: Word, R: Owner, F: DmaFence> Double<H, W, R, F> {
+    /// The driver of the stream `lent` runs, filling `len` items at `starts[0]`
+    /// (`M0AR`) and at `starts[1]` (`M1AR`) in turn, flags cleared before `EN`.
+    pub(crate) fn new(lent: Lent<H, R, F>, starts: [*const W; 2], len: usize) -> Self {
+        Double { lent, starts, len, next: 0, step: Step::Following }
+    }
+
+    /// Items in each of the two areas.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// As [`DoubleBuffer::read_completed`].
+    pub(crate) fn read_completed(
+        &mut self,
+        out: &mut [W],
+    ) -> Result<Option<(usize, usize)>, Error> {
         if self.step == Step::Lost {
             let Some(sigma) = self.resync(self.next)? else {
                 return Ok(None);
@@ -287,19 +310,17 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> DoubleBuffer<B, R, F> {
     }
 }
 
-// SAFETY: ends through `Lent::end` / `Lent::drop` (stop, wait for `EN` = 0,
-// acquire both buffers).
-unsafe impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Transfer for DoubleBuffer<B, R, F> {
-    type Buffer = (B, B);
-    type Resources = R;
-    type Error = Error;
-
-    fn is_done(&self) -> bool {
+impl<H, W, R: Owner, F: DmaFence> Double<H, W, R, F> {
+    /// Whether an error stopped the stream (or it reads disabled).
+    pub(crate) fn is_done(&self) -> bool {
         let channel = self.lent.channel();
         channel.status().error().is_some() || !channel.is_enabled()
     }
 
-    fn stop(self) -> Outcome<Self> {
+    /// Stops the stream (wait for `EN` = 0, acquire both areas) and gives
+    /// everything back.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn stop(self) -> Result<Finished<H, R>, TransferError<Error, H, R>> {
         let items = self.lent.items;
         let ended = self.lent.end();
         let transferred = usize::from(items.saturating_sub(ended.remaining));
@@ -312,5 +333,21 @@ unsafe impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Transfer for DoubleBuffer<
             }),
             None => Ok(Finished { buffer: ended.buffer, resources: ended.resources, transferred }),
         }
+    }
+}
+
+// SAFETY: ends through `Lent::end` / `Lent::drop` (stop, wait for `EN` = 0,
+// acquire both buffers).
+unsafe impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> Transfer for DoubleBuffer<B, R, F> {
+    type Buffer = (B, B);
+    type Resources = R;
+    type Error = Error;
+
+    fn is_done(&self) -> bool {
+        self.core.is_done()
+    }
+
+    fn stop(self) -> Outcome<Self> {
+        self.core.stop()
     }
 }

@@ -8,7 +8,9 @@
 //! * [`usart`]: a USART whose transmitter implements
 //!   [`DmaWrite<u8>`](dma_traits::DmaWrite) and whose receiver implements
 //!   [`DmaRead<u8>`](dma_traits::DmaRead), plus circular and double-buffered
-//!   reception.
+//!   reception; [`read_stream`]: the receiver as a portable
+//!   [`DmaReadStream`](dma_traits::DmaReadStream) (circular on channels,
+//!   double buffer over two halves on streams).
 //! * [`memory`]: memory-to-memory copies.
 //! * [`chip`]: the reference manuals' addresses, request maps and `take()`
 //!   singletons, one module per chip feature. A chip's `Usart1` takes only
@@ -59,6 +61,7 @@ mod error;
 mod hw;
 pub mod memory;
 mod one_shot;
+pub mod read_stream;
 pub mod regs;
 pub mod stream;
 pub mod usart;

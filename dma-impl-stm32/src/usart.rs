@@ -541,6 +541,16 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> UsartRx<I, C, F, P> {
         (self.part, self.channel)
     }
 
+    /// The receive data register, as the DMA's peripheral address.
+    pub(crate) fn rdr(&self) -> *const u8 {
+        data_register(self.base, <I::Layout as Layout>::RDR)
+    }
+
+    /// The fence the receiver was made with.
+    pub(crate) fn fence(&self) -> F {
+        self.fence
+    }
+
     /// Receives into `buffer` continuously, handing over each half as it
     /// fills (see [`Circular`]).
     #[allow(clippy::type_complexity)]
