@@ -4,6 +4,7 @@
 use dma_mmio::Reg;
 use dma_traits::{CompilerFence, DmaFence, WordWidth};
 
+use crate::interrupt::{DmaIrq, Interrupt};
 use crate::{regs, Error};
 
 /// The DMA block: hands out its 12 channels once.
@@ -39,7 +40,10 @@ impl Dma {
     /// # Safety
     ///
     /// For **callers**: `base` is the RP2040 DMA's register block (on the
-    /// chip [`regs::DMA_BASE`]) or a live host simulator of one, and nothing
+    /// chip [`regs::DMA_BASE`], with its atomic aliases at +0x1000..0x4000,
+    /// §2.1.2) or a live host simulator of one (mapping the aliases too),
+    /// which outlives the channels and the [`Interrupt`] tokens taken from
+    /// them, and nothing
     /// else uses its channels' registers while the returned channels (or
     /// transfers owning them) exist. Each channel's registers are then owned
     /// by exactly one `Channel`; the shared registers (`INTR`,
@@ -49,7 +53,7 @@ impl Dma {
         // SAFETY: the caller's contract: the DMA block, owned.
         let base = unsafe { Reg::from_ptr(base) };
         core::array::from_fn(|index| Channel {
-            hw: Hw { base, index },
+            hw: Hw { base, index, irq: None },
             fence: CompilerFence,
             count: 0,
         })
@@ -61,6 +65,9 @@ impl Dma {
 pub(crate) struct Hw {
     base: Reg,
     pub(crate) index: usize,
+    /// The line the channel's transfers enable their interrupt on
+    /// ([`Channel::interrupt`]); `None`: none.
+    irq: Option<DmaIrq>,
 }
 
 /// What a stopped channel reported.
@@ -141,11 +148,17 @@ impl Hw {
     /// Programs the channel without starting it: `CTRL` through the
     /// non-triggering alias `AL1_CTRL` with `EN` clear (clearing old
     /// `READ_ERROR`/`WRITE_ERROR`, write 1 to clear), the old `INTR` flag,
+    /// the channel's `INTEx` bit if it has a line ([`Channel::interrupt`]),
     /// then the addresses and the count (none of them a trigger, §2.5.2.1).
     pub(crate) fn program(&self, leg: &Leg) {
         let errors = regs::CTRL_READ_ERROR | regs::CTRL_WRITE_ERROR;
         self.reg(regs::AL1_CTRL).write((leg.ctrl & !regs::CTRL_EN) | errors);
         self.global(regs::INTR).write(self.bit());
+        if let Some(line) = self.irq {
+            // After the old flag is cleared: the line rises for this
+            // transfer's end only.
+            Interrupt::new(self.base, self.index, line).enable();
+        }
         self.reg(regs::READ_ADDR).write_ptr(leg.read);
         self.reg(regs::WRITE_ADDR).write_ptr(leg.write);
         self.reg(regs::TRANS_COUNT).write(leg.count);
@@ -303,6 +316,16 @@ impl<F: DmaFence> Channel<F> {
     /// is the right one for the Cortex-M0+, see the crate docs).
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Channel<G> {
         Channel { hw: self.hw, fence, count: 0 }
+    }
+
+    /// Routes the channel's interrupt to `line`: from now on each transfer
+    /// of the channel sets its `INTEx` bit when it starts, and the returned
+    /// token, called from the line's vector, masks it and wakes the task
+    /// ([`crate::interrupt`]). Take it before giving the channel to a
+    /// transfer or a peripheral.
+    pub fn interrupt(&mut self, line: DmaIrq) -> Interrupt {
+        self.hw.irq = Some(line);
+        Interrupt::new(self.hw.base, self.hw.index, line)
     }
 
     /// Stops the channel (see `Hw::stop`); the items moved and the error.

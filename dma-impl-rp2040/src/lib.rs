@@ -54,6 +54,7 @@
 
 mod channel;
 mod error;
+pub mod interrupt;
 pub mod regs;
 mod spi;
 mod transfer;
@@ -61,6 +62,7 @@ mod uart;
 
 pub use channel::{Channel, Dma, POLL_LIMIT};
 pub use error::Error;
+pub use interrupt::{DmaIrq, Interrupt};
 pub use spi::{Spi, Spi0, Spi1, SpiInstance, SpiTransfer};
 pub use transfer::CopyTransfer;
 pub use uart::{Uart, Uart0, Uart1, UartInstance, UartRx, UartTransfer, UartTx};

@@ -121,6 +121,13 @@ pub const MAX_TRANS_COUNT: u32 = u32::MAX;
 
 // ---- DMA global registers (§2.5.7) ----
 
+/// The atomic bitmask-set alias of a register: its address + 0x2000
+/// (§2.1.2 "Atomic register access": a write sets the bits written to 1).
+pub const ATOMIC_SET: usize = 0x2000;
+/// The atomic bitmask-clear alias: + 0x3000 (§2.1.2: a write clears the
+/// bits written to 1).
+pub const ATOMIC_CLR: usize = 0x3000;
+
 /// `INTR`: raw interrupt status, one bit per channel; write 1 to clear.
 pub const INTR: usize = 0x400;
 /// `INTE0`: interrupt enables for `DMA_IRQ_0`.

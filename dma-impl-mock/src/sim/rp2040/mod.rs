@@ -88,8 +88,16 @@ use crate::record::{Event, Recorder};
 use crate::sim::adversary::Adversary;
 
 const CHANNELS: usize = 12;
-/// The DMA block's registers end at 0xAC4 (§2.5.7, `CH11_DBG_TCR`).
-const BLOCK: usize = 0x1000;
+/// The DMA block's registers end at 0xAC4 (§2.5.7, `CH11_DBG_TCR`); the
+/// block is mapped with its atomic aliases (§2.1.2: +0x1000 XOR, +0x2000
+/// set, +0x3000 clear).
+const BLOCK: usize = 0x4000;
+/// The offset of the atomic set alias (§2.1.2).
+const ALIAS_SET: usize = 0x2000;
+/// The offset of the atomic clear alias (§2.1.2).
+const ALIAS_CLR: usize = 0x3000;
+/// The offset of the atomic XOR alias (§2.1.2).
+const ALIAS_XOR: usize = 0x1000;
 /// The registers of an SPI or UART block the model has end below 0x100
 /// (§4.4.4, §4.2.8): only that much is mapped (4 KiB windows on the chip).
 const SERIAL_BLOCK: usize = 0x100;
@@ -243,11 +251,20 @@ struct State {
     uart_at: [usize; 2],
 }
 
+/// A handler connected to `DMA_IRQ_0` or `DMA_IRQ_1`.
+type Handler = Arc<dyn Fn() + Send + Sync>;
+
 struct Shared {
     dma_regs: Box<[AtomicU32]>,
     spi_regs: [Box<[AtomicU32]>; 2],
     uart_regs: [Box<[AtomicU32]>; 2],
     state: Mutex<State>,
+    /// The handlers of `DMA_IRQ_0` and `DMA_IRQ_1` ([`Rp2040Sim::on_interrupt`]).
+    irq: [Mutex<Option<Handler>>; 2],
+    /// Handler runs, per line.
+    irqs: [AtomicU32; 2],
+    /// Handler runs that returned with the line still high, per line.
+    left_pending: [AtomicU32; 2],
 }
 
 fn low32(p: *mut u8) -> u32 {
@@ -411,6 +428,33 @@ impl State {
         } else {
             (c.read, c.read_reg) = (addr, value);
         }
+    }
+
+    /// `INTS0` and `INTS1`: `(INTR | INTFx) & INTEx` (§2.5.7), the levels of
+    /// `DMA_IRQ_0` / `DMA_IRQ_1` per channel.
+    fn ints(&self) -> [u32; 2] {
+        let ([f0, f1], [e0, e1]) = (self.intf, self.inte);
+        [(self.intr | f0) & e0, (self.intr | f1) & e1]
+    }
+
+    /// A CPU write to an atomic alias of the DMA block (§2.1.2: "atomic
+    /// XOR / bitmask set / bitmask clear on write"). Modelled for the plain
+    /// read/write registers `INTE0/1` and `INTF0/1`; an alias write to any
+    /// other register is a violation (ignored).
+    fn write_alias(&mut self, offset: usize, value: u32) {
+        let reg = offset % ALIAS_XOR;
+        if !matches!(reg, INTE0 | INTE1 | INTF0 | INTF1) {
+            self.violations.push(format!("atomic alias write at {offset:#x} not modelled"));
+            return;
+        }
+        let old = self.read(reg);
+        let new = match offset - reg {
+            ALIAS_XOR => old ^ value,
+            ALIAS_SET => old | value,
+            ALIAS_CLR => old & !value,
+            _ => old,
+        };
+        self.write(reg, new, None);
     }
 
     fn read(&self, offset: usize) -> u32 {
@@ -765,6 +809,45 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Runs `f` on the state, then the handler of each line on which a
+    /// channel's `INTS` bit rose (§2.5.7: `DMA_IRQ_x` is asserted while any
+    /// bit of `INTSx = (INTR | INTFx) & INTEx` is set; the flag rises at the
+    /// end of a sequence unless `IRQ_QUIET`, and on a bus error, and a line
+    /// also rises when `INTEx` enables a flag already set: a level). The
+    /// handlers run with the lock let go: they access the registers.
+    fn run<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let (out, rising) = {
+            let mut s = self.lock();
+            let before = s.ints();
+            let out = f(&mut s);
+            let after = s.ints();
+            (out, [after[0] & !before[0], after[1] & !before[1]])
+        };
+        for (line, bits) in rising.into_iter().enumerate() {
+            if bits != 0 {
+                self.fire(line);
+            }
+        }
+        out
+    }
+
+    /// `DMA_IRQ_<line>` enters its handler, if one is connected.
+    fn fire(&self, line: usize) {
+        let (Some(slot), Some(count), Some(left)) =
+            (self.irq.get(line), self.irqs.get(line), self.left_pending.get(line))
+        else {
+            return;
+        };
+        let handler = slot.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(handler) = handler {
+            count.fetch_add(1, Ordering::SeqCst);
+            handler();
+            if self.lock().ints().get(line).is_some_and(|&bits| bits != 0) {
+                left.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
 }
 
 /// The DMA block as the CPU sees it.
@@ -774,19 +857,26 @@ struct SerialPort(Arc<Shared>, Device2, usize);
 
 impl Device for DmaPort {
     fn read(&self, offset: usize) -> u32 {
-        let mut s = self.0.lock();
-        s.cpu_access();
-        s.read(offset)
+        self.0.run(|s| {
+            s.cpu_access();
+            s.read(offset % ALIAS_XOR)
+        })
     }
     fn write(&self, offset: usize, value: u32) {
-        let mut s = self.0.lock();
-        s.cpu_access();
-        s.write(offset, value, None);
+        self.0.run(|s| {
+            s.cpu_access();
+            if offset >= ALIAS_XOR {
+                s.write_alias(offset, value);
+            } else {
+                s.write(offset, value, None);
+            }
+        });
     }
     fn write_ptr(&self, offset: usize, ptr: *mut u8) {
-        let mut s = self.0.lock();
-        s.cpu_access();
-        s.write(offset, low32(ptr), Some(ptr));
+        self.0.run(|s| {
+            s.cpu_access();
+            s.write(offset, low32(ptr), Some(ptr));
+        });
     }
 }
 
@@ -871,6 +961,9 @@ impl Rp2040Sim {
             spi_regs: [block(SERIAL_BLOCK), block(SERIAL_BLOCK)],
             uart_regs: [block(SERIAL_BLOCK), block(SERIAL_BLOCK)],
             state: Mutex::new(state),
+            irq: [Mutex::new(None), Mutex::new(None)],
+            irqs: [AtomicU32::new(0), AtomicU32::new(0)],
+            left_pending: [AtomicU32::new(0), AtomicU32::new(0)],
         });
         let dma = map(&shared.dma_regs, Arc::new(DmaPort(Arc::clone(&shared))));
         let serial = |kind, i: usize, regs: &[AtomicU32]| {
@@ -894,7 +987,7 @@ impl Rp2040Sim {
             let (q, s) = (Arc::clone(&quit), Arc::clone(&shared));
             let handle = std::thread::spawn(move || {
                 while !q.load(Ordering::SeqCst) {
-                    if !s.lock().step() {
+                    if !s.run(State::step) {
                         std::thread::sleep(Duration::from_micros(20));
                     }
                 }
@@ -932,7 +1025,7 @@ impl Rp2040Sim {
 
     /// One step of the hardware; whether anything happened.
     pub fn step(&self) -> bool {
-        self.shared.lock().step()
+        self.shared.run(State::step)
     }
 
     /// Steps until nothing moves (at most `limit` steps); the steps made.
@@ -947,7 +1040,7 @@ impl Rp2040Sim {
     pub fn driven(&self) -> Interleaving {
         let shared = Arc::clone(&self.shared);
         dma_mmio::host::interleave::interleave(move |_| {
-            shared.lock().step();
+            shared.run(State::step);
         })
     }
 
@@ -955,7 +1048,56 @@ impl Rp2040Sim {
     /// current thread makes, until the guard is dropped (step mode).
     pub fn adversarial(&self, adversary: &Adversary) -> Interleaving {
         let shared = Arc::clone(&self.shared);
-        adversary.attach(move || shared.lock().step())
+        adversary.attach(move || shared.run(State::step))
+    }
+
+    /// Connects `handler` to `DMA_IRQ_<line>` (`line` 0 or 1; others are
+    /// ignored), as its vector in the NVIC: it runs whenever a channel's bit
+    /// of `INTS<line>` rises (§2.5.7, `INTR` / `INTEx` / `INTFx` / `INTSx`:
+    /// `DMA_IRQ_x` is high while `(INTR | INTFx) & INTEx` is not 0; `INTR`
+    /// is raised at the end of a sequence unless `IRQ_QUIET`, and on a bus
+    /// error; so enabling a set flag raises the line at once, a level). It
+    /// runs on the thread that raised it
+    /// (the worker, or the caller of [`step`](Self::step) or of the register
+    /// access), with no lock held. Replaces any earlier handler.
+    ///
+    /// The simulator calls the handler once per rise; on the chip a handler
+    /// returning with the line high is entered again at once:
+    /// [`interrupts_left_pending`](Self::interrupts_left_pending) counts those.
+    ///
+    /// ```
+    /// use dma_impl_mock::{record::Recorder, sim::rp2040::Rp2040Sim};
+    /// use dma_mmio::Reg;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let sim = Rp2040Sim::new(Recorder::new());
+    /// // SAFETY: registers of the simulator's block, which outlives them.
+    /// let reg = |offset| unsafe { Reg::from_ptr(sim.base().wrapping_byte_add(offset)) };
+    /// let calls = Arc::new(AtomicUsize::new(0));
+    /// let seen = Arc::clone(&calls);
+    /// sim.on_interrupt(0, move || { seen.fetch_add(1, Ordering::SeqCst); });
+    /// reg(0x2000 + 0x404).write(1 << 3); // INTE0, set alias: channel 3
+    /// reg(0x408).write(1 << 3); // INTF0: force channel 3's interrupt
+    /// assert_eq!(calls.load(Ordering::SeqCst), 1);
+    /// reg(0x3000 + 0x404).write(1 << 3); // INTE0, clear alias
+    /// assert_eq!(sim.register(0x40C), 0); // INTS0
+    /// ```
+    pub fn on_interrupt(&self, line: usize, handler: impl Fn() + Send + Sync + 'static) {
+        if let Some(slot) = self.shared.irq.get(line) {
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(handler));
+        }
+    }
+
+    /// How many times the handler of `DMA_IRQ_<line>` ran.
+    pub fn interrupts(&self, line: usize) -> u32 {
+        self.shared.irqs.get(line).map_or(0, |c| c.load(Ordering::SeqCst))
+    }
+
+    /// How many times the handler of `DMA_IRQ_<line>` returned with the line
+    /// still high: on the chip, an interrupt storm.
+    pub fn interrupts_left_pending(&self, line: usize) -> u32 {
+        self.shared.left_pending.get(line).map_or(0, |c| c.load(Ordering::SeqCst))
     }
 
     /// Arms a bus error for the next sequence triggered on `channel`: at the
