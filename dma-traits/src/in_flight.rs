@@ -42,7 +42,7 @@ pub struct Halted<E> {
 /// For **callers**: nothing; both are safe to call at any time.
 pub unsafe trait Halt {
     /// What the hardware can report.
-    type Error;
+    type Error: crate::Error;
 
     /// Whether the hardware has finished (completed or failed). Does not block.
     fn is_done(&self) -> bool;

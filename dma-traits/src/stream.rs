@@ -62,7 +62,7 @@ use crate::transfer::{Started, Transfer};
 use crate::{DmaWriteBuffer, StaticWriteBuffer, Word};
 
 /// A running stream (see the [module](self)).
-pub trait ReadStream<W: Word>: Transfer<Error: crate::Error> {
+pub trait ReadStream<W: Word>: Transfer {
     /// Words per half.
     fn half_len(&self) -> usize;
 

@@ -119,8 +119,9 @@ pub unsafe trait Transfer: Sized {
     type Buffer;
     /// The channel and peripheral it owns.
     type Resources;
-    /// What can go wrong.
-    type Error;
+    /// What can go wrong; its [`kind`](crate::Error::kind) tells a driver
+    /// for every chip what to do about it.
+    type Error: crate::Error;
 
     /// Whether the hardware has finished (completed or failed). Does not block.
     fn is_done(&self) -> bool;
@@ -214,8 +215,9 @@ pub type ScopedOutcome<R, T> = (Option<R>, Outcome<T>);
 ///
 /// For **callers**: see each method.
 pub unsafe trait DmaWrite<W: Word>: Sized {
-    /// What can go wrong.
-    type Error;
+    /// What can go wrong; its [`kind`](crate::Error::kind) tells a driver
+    /// for every chip what to do about it.
+    type Error: crate::Error;
     /// The transfer in flight.
     type Transfer<B: DmaReadBuffer<Word = W>>: Transfer<
         Buffer = B,
@@ -272,8 +274,9 @@ pub unsafe trait DmaWrite<W: Word>: Sized {
 /// As for [`DmaWrite`], with the buffer's `dma_write_buffer` pair, which the
 /// DMA may write and nothing else.
 pub unsafe trait DmaRead<W: Word>: Sized {
-    /// What can go wrong.
-    type Error;
+    /// What can go wrong; its [`kind`](crate::Error::kind) tells a driver
+    /// for every chip what to do about it.
+    type Error: crate::Error;
     /// The transfer in flight.
     type Transfer<B: DmaWriteBuffer<Word = W>>: Transfer<
         Buffer = B,
@@ -326,8 +329,9 @@ pub unsafe trait DmaRead<W: Word>: Sized {
 /// As for [`DmaWrite`] and [`DmaRead`], for the two buffers; the transfer ends
 /// only when both directions have stopped.
 pub unsafe trait DmaFullDuplex<W: Word>: Sized {
-    /// What can go wrong.
-    type Error;
+    /// What can go wrong; its [`kind`](crate::Error::kind) tells a driver
+    /// for every chip what to do about it.
+    type Error: crate::Error;
     /// The transfer in flight; it owns `(tx, rx)`.
     type Transfer<TX: DmaReadBuffer<Word = W>, RX: DmaWriteBuffer<Word = W>>: Transfer<
         Buffer = (TX, RX),
@@ -419,8 +423,9 @@ pub unsafe trait DmaFullDuplex<W: Word>: Sized {
 ///
 /// For **callers**: see each method.
 pub unsafe trait DmaCopy<W: Word>: Sized {
-    /// What can go wrong.
-    type Error;
+    /// What can go wrong; its [`kind`](crate::Error::kind) tells a driver
+    /// for every chip what to do about it.
+    type Error: crate::Error;
     /// The copy in flight; it owns `(source, destination)`.
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>>: Transfer<
         Buffer = (S, D),

@@ -5,7 +5,8 @@
 use std::sync::Mutex;
 
 use dma_traits::{
-    Access, DmaFence, FenceError, Halt, Halted, InFlight, Lent, Region, Transfer, TransferError,
+    Access, DmaFence, ErrorKind, FenceError, Halt, Halted, InFlight, Lent, Region, Transfer,
+    TransferError,
 };
 
 static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -58,14 +59,14 @@ struct Channel {
 
 // SAFETY: no real hardware; `halt` "stops" it before returning.
 unsafe impl Halt for Channel {
-    type Error = &'static str;
+    type Error = ErrorKind;
     fn is_done(&self) -> bool {
         !self.running
     }
-    fn halt(&mut self) -> Halted<&'static str> {
+    fn halt(&mut self) -> Halted<ErrorKind> {
         log(if self.running { "halt" } else { "halt (idle)" });
         self.running = false;
-        Halted { transferred: self.moved, error: self.fail.then_some("bus") }
+        Halted { transferred: self.moved, error: self.fail.then_some(ErrorKind::Bus) }
     }
 }
 
@@ -110,7 +111,7 @@ fn an_error_gives_everything_back_too() {
     let events = logged(|| {
         let TransferError { error, buffer, resources, transferred } =
             start(true).stop().unwrap_err();
-        assert_eq!((error, transferred, resources.running), ("bus", 3, false));
+        assert_eq!((error, transferred, resources.running), (ErrorKind::Bus, 3, false));
         drop(buffer);
     });
     assert_eq!(events, ["release DmaReads", "halt", "acquire DmaReads", "buffer dropped"]);

@@ -10,8 +10,8 @@ use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use dma_traits::{
-    scoped, Access, CompilerFence, DmaFence, DmaRead, DmaWrite, FenceError, Finished, Outcome,
-    Transfer, TransferError,
+    scoped, Access, CompilerFence, DmaFence, DmaRead, DmaWrite, ErrorKind, FenceError, Finished,
+    Outcome, Transfer, TransferError,
 };
 use serial::{Serial, FILL};
 
@@ -25,9 +25,9 @@ fn static_write_gives_back_buffer_and_port() {
 fn rejected_start_gives_back_everything() {
     let empty: &'static [u8] = &[];
     let err = Serial { sent: 3 }.write_all(empty).err().unwrap();
-    assert_eq!(err.error, "empty buffer");
+    assert_eq!(err.error, ErrorKind::Empty);
     assert_eq!((err.buffer.len(), err.resources.sent, err.transferred), (0, 3, 0));
-    assert_eq!(err.to_string(), "empty buffer (after 0 words)");
+    assert_eq!(err.to_string(), "a buffer of zero words (after 0 words)");
 }
 
 #[test]
@@ -44,7 +44,7 @@ fn scoped_refusal_skips_body() {
     let mut empty: [u8; 0] = [];
     let (ran, outcome) = Serial::default().write_all_scoped(&mut empty[..], |_| unreachable!());
     assert_eq!(ran, None);
-    assert_eq!(outcome.err().unwrap().error, "empty buffer");
+    assert_eq!(outcome.err().unwrap().error, ErrorKind::Empty);
 }
 
 /// A transfer whose "hardware" finishes when `done` is set; counts `stop` calls.
@@ -134,7 +134,7 @@ fn copy_tiers_static_scoped_and_refusal() {
     let mut short = [0u16; 2];
     let (ran, outcome) = Copier.copy_scoped(&[7u16, 8, 9][..], &mut short[..], |_| ());
     let refused = outcome.unwrap_err();
-    assert_eq!((ran, refused.error, refused.transferred), (None, "lengths differ", 0));
+    assert_eq!((ran, refused.error, refused.transferred), (None, ErrorKind::LengthMismatch, 0));
     assert_eq!(refused.buffer.0, [7, 8, 9]);
     assert_eq!(short, [0, 0], "nothing written on refusal");
 }

@@ -2,7 +2,7 @@
 // the refusals and fences a HAL owes: the suite's own test subject.
 
 use dma_traits::{
-    Access, DmaCopy, DmaFence, DmaReadBuffer, DmaWriteBuffer, Finished, Outcome, Transfer,
+    Access, DmaCopy, DmaFence, ErrorKind, DmaReadBuffer, DmaWriteBuffer, Finished, Outcome, Transfer,
     TransferError, Word,
 };
 
@@ -86,7 +86,7 @@ impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Drop for Copied<S, D, F> 
 unsafe impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Transfer for Copied<S, D, F> {
     type Buffer = (S, D);
     type Resources = Copier<F>;
-    type Error = &'static str;
+    type Error = ErrorKind;
 
     fn is_done(&self) -> bool {
         true
@@ -105,14 +105,14 @@ unsafe impl<S: DmaReadBuffer, D: DmaWriteBuffer, F: DmaFence> Transfer for Copie
 // SAFETY: refuses bad buffers before any access, giving both back; releases
 // both, then reads the source pair and writes the destination pair once.
 unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
-    type Error = &'static str;
+    type Error = ErrorKind;
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> = Copied<S, D, F>;
 
     unsafe fn copy_unchecked<S, D>(
         self,
         source: S,
         mut destination: D,
-    ) -> Result<Copied<S, D, F>, TransferError<&'static str, (S, D), Self>>
+    ) -> Result<Copied<S, D, F>, TransferError<ErrorKind, (S, D), Self>>
     where
         S: DmaReadBuffer<Word = W>,
         D: DmaWriteBuffer<Word = W>,
@@ -121,14 +121,14 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
         let (to, to_len) = destination.dma_write_buffer();
         let d = self.defect;
         let why = if len != to_len && d != Defect::AcceptsMismatch {
-            Some("lengths differ")
+            Some(ErrorKind::LengthMismatch)
         } else if len == 0 && d != Defect::AcceptsEmpty {
-            Some("empty")
+            Some(ErrorKind::Empty)
         } else if len > Self::MAX_LEN && d != Defect::AcceptsTooLong {
-            Some("too long")
+            Some(ErrorKind::TooLong { max: Self::MAX_LEN })
         } else if (!W::WIDTH.aligns(from) || !W::WIDTH.aligns(to)) && d != Defect::AcceptsMisaligned
         {
-            Some("misaligned")
+            Some(ErrorKind::Misaligned)
         } else {
             None
         };
@@ -144,7 +144,7 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
             && (self.fence.release(src, Access::DmaReads).is_err()
                 || self.fence.release(dst, Access::DmaWrites).is_err())
         {
-            return Err(TransferError::rejected("fence", (source, destination), self));
+            return Err(TransferError::rejected(ErrorKind::Fence, (source, destination), self));
         }
         let words = if d == Defect::DropsLastWord { len.saturating_sub(1) } else { len };
         let bytes = words * core::mem::size_of::<W>();

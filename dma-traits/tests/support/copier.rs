@@ -2,7 +2,8 @@
 // to check what `DmaCopy` accepts, rejects and gives back.
 
 use dma_traits::{
-    DmaCopy, DmaReadBuffer, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError, Word,
+    DmaCopy, DmaReadBuffer, DmaWriteBuffer, ErrorKind, Finished, Outcome, Transfer, TransferError,
+    Word,
 };
 
 /// A copy channel.
@@ -20,7 +21,7 @@ pub struct Copied<S, D> {
 unsafe impl<S, D> Transfer for Copied<S, D> {
     type Buffer = (S, D);
     type Resources = Copier;
-    type Error = &'static str;
+    type Error = ErrorKind;
 
     fn is_done(&self) -> bool {
         true
@@ -35,14 +36,14 @@ unsafe impl<S, D> Transfer for Copied<S, D> {
 // completely, before returning; different lengths are refused with both
 // buffers and the channel.
 unsafe impl<W: Word> DmaCopy<W> for Copier {
-    type Error = &'static str;
+    type Error = ErrorKind;
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> = Copied<S, D>;
 
     unsafe fn copy_unchecked<S, D>(
         self,
         source: S,
         mut destination: D,
-    ) -> Result<Copied<S, D>, TransferError<&'static str, (S, D), Self>>
+    ) -> Result<Copied<S, D>, TransferError<ErrorKind, (S, D), Self>>
     where
         S: DmaReadBuffer<Word = W>,
         D: DmaWriteBuffer<Word = W>,
@@ -50,7 +51,11 @@ unsafe impl<W: Word> DmaCopy<W> for Copier {
         let (from, len) = source.dma_read_buffer();
         let (to, to_len) = destination.dma_write_buffer();
         if len != to_len {
-            return Err(TransferError::rejected("lengths differ", (source, destination), self));
+            return Err(TransferError::rejected(
+                ErrorKind::LengthMismatch,
+                (source, destination),
+                self,
+            ));
         }
         // SAFETY: `len` initialized words at `from` and `len` writable words
         // at `to`, in different buffers the caller owns (buffer contracts).

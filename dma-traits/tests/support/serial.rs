@@ -3,8 +3,8 @@
 // tests, the compile-fail cases and the doc examples.
 
 use dma_traits::{
-    DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError,
-    Word,
+    DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, ErrorKind, Finished, Outcome, Transfer,
+    TransferError, Word,
 };
 
 /// The fill pattern a read transfer stores (every byte).
@@ -28,7 +28,7 @@ pub struct Instant<B> {
 unsafe impl<B> Transfer for Instant<B> {
     type Buffer = B;
     type Resources = Serial;
-    type Error = &'static str;
+    type Error = ErrorKind;
 
     fn is_done(&self) -> bool {
         true
@@ -42,16 +42,16 @@ unsafe impl<B> Transfer for Instant<B> {
 // SAFETY: reads the buffer's pair once, completely, before returning; empty
 // buffers are refused with the buffer and the port.
 unsafe impl<W: Word> DmaWrite<W> for Serial {
-    type Error = &'static str;
+    type Error = ErrorKind;
     type Transfer<B: DmaReadBuffer<Word = W>> = Instant<B>;
 
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         mut self,
         buffer: B,
-    ) -> Result<Instant<B>, TransferError<&'static str, B, Self>> {
+    ) -> Result<Instant<B>, TransferError<ErrorKind, B, Self>> {
         let (ptr, len) = buffer.dma_read_buffer();
         if len == 0 {
-            return Err(TransferError::rejected("empty buffer", buffer, self));
+            return Err(TransferError::rejected(ErrorKind::Empty, buffer, self));
         }
         // SAFETY: `len` initialized words at `ptr`, alive while `buffer` is.
         let words = unsafe { core::slice::from_raw_parts(ptr, len) };
@@ -62,13 +62,13 @@ unsafe impl<W: Word> DmaWrite<W> for Serial {
 
 // SAFETY: writes exactly the buffer's pair once, before returning.
 unsafe impl<W: Word> DmaRead<W> for Serial {
-    type Error = &'static str;
+    type Error = ErrorKind;
     type Transfer<B: DmaWriteBuffer<Word = W>> = Instant<B>;
 
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,
         mut buffer: B,
-    ) -> Result<Instant<B>, TransferError<&'static str, B, Self>> {
+    ) -> Result<Instant<B>, TransferError<ErrorKind, B, Self>> {
         let (ptr, len) = buffer.dma_write_buffer();
         // SAFETY: `len` writable words at `ptr`; any bytes are a valid `W`.
         unsafe { core::ptr::write_bytes(ptr, FILL, len) };
