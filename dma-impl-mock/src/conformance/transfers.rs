@@ -4,8 +4,8 @@ use core::fmt::Debug;
 use std::time::{Duration, Instant};
 
 use dma_traits::{
-    DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome, Transfer, TransferError,
-    Word,
+    DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, ErrorKind, Finished, Outcome, Transfer,
+    TransferError, Word,
 };
 
 use super::harness::{ReadHarness, SuiteConfig, WriteHarness};
@@ -23,6 +23,20 @@ pub use dma_conformance_core::names::{
 pub(super) fn probe() -> (RecordingFence, &'static Recorder) {
     let log = Recorder::new().leak();
     (RecordingFence::new(log), log)
+}
+
+/// A refusal says what it refused, in the kind a driver acts on.
+pub(super) fn of_kind<E: dma_traits::Error>(
+    what: &str,
+    error: &E,
+    kind: ErrorKind,
+) -> Result<(), String> {
+    let got = error.kind();
+    if got == kind {
+        Ok(())
+    } else {
+        Err(format!("{what} was refused with {error:?}, of kind {got:?}, not {kind:?}"))
+    }
 }
 
 /// The peripheral's own `max_len()` is the limit the harness declares.
@@ -335,7 +349,12 @@ where
     if !checks.harness.supports_width() {
         return vec![CheckResult::run(WIDTH_REFUSED, subject, || {
             let len = capped(2, checks.harness.max_len());
-            checks.refused(zeros::<W>(len), "a buffer of a width it lacks", false)
+            checks.refused(
+                zeros::<W>(len),
+                "a buffer of a width it lacks",
+                ErrorKind::UnsupportedWidth,
+                false,
+            )
         })];
     }
     let mut results = vec![
@@ -349,14 +368,19 @@ where
     results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
     results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
     results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
-        checks.refused(zeros::<W>(0), "a 0-word buffer", true)
+        checks.refused(zeros::<W>(0), "a 0-word buffer", ErrorKind::Empty, true)
     }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
             let (peripheral, _) = checks.fresh::<W>();
             limit_agrees(DmaWrite::<W>::max_len(&peripheral), max)?;
             let len = max.saturating_add(1);
-            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"), true)
+            checks.refused(
+                zeros::<W>(len),
+                &format!("a {len}-word buffer"),
+                ErrorKind::TooLong { max },
+                true,
+            )
         }));
     }
     if W::WIDTH.bytes() > 1 {
@@ -364,6 +388,7 @@ where
             checks.refused(
                 Misaligned::<W>::new(2),
                 "a buffer one byte off its word alignment",
+                ErrorKind::Misaligned,
                 true,
             )
         }));
@@ -597,7 +622,13 @@ impl<H> WriteChecks<'_, H> {
 
     /// `buffer` (`what`) must be refused and given back; if `retry`, the
     /// peripheral given back must then work.
-    fn refused<W: Word, B>(&mut self, buffer: B, what: &str, retry: bool) -> Result<(), String>
+    fn refused<W: Word, B>(
+        &mut self,
+        buffer: B,
+        what: &str,
+        kind: ErrorKind,
+        retry: bool,
+    ) -> Result<(), String>
     where
         H: WriteHarness<W>,
         <H::Peripheral as DmaWrite<W>>::Error: Debug,
@@ -611,6 +642,7 @@ impl<H> WriteChecks<'_, H> {
                 if rejected.buffer.dma_read_buffer() != pair {
                     return Err("the refusal gave back a different buffer".to_owned());
                 }
+                of_kind(what, &rejected.error, kind)?;
                 if !retry {
                     return Ok(());
                 }
@@ -645,7 +677,12 @@ where
     if !checks.harness.supports_width() {
         return vec![CheckResult::run(WIDTH_REFUSED, subject, || {
             let len = capped(2, checks.harness.max_len());
-            checks.refused(zeros::<W>(len), "a buffer of a width it lacks", false)
+            checks.refused(
+                zeros::<W>(len),
+                "a buffer of a width it lacks",
+                ErrorKind::UnsupportedWidth,
+                false,
+            )
         })];
     }
     let mut results = vec![
@@ -659,14 +696,19 @@ where
     results.push(CheckResult::run(FORGET_HARMLESS, subject, || checks.forget_harmless()));
     results.push(CheckResult::run(FENCES_BRACKET, subject, || checks.fences_bracket()));
     results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
-        checks.refused(zeros::<W>(0), "a 0-word buffer", true)
+        checks.refused(zeros::<W>(0), "a 0-word buffer", ErrorKind::Empty, true)
     }));
     if let Some(max) = checks.harness.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
             let (peripheral, _) = checks.fresh::<W>();
             limit_agrees(DmaRead::<W>::max_len(&peripheral), max)?;
             let len = max.saturating_add(1);
-            checks.refused(zeros::<W>(len), &format!("a {len}-word buffer"), true)
+            checks.refused(
+                zeros::<W>(len),
+                &format!("a {len}-word buffer"),
+                ErrorKind::TooLong { max },
+                true,
+            )
         }));
     }
     if W::WIDTH.bytes() > 1 {
@@ -674,6 +716,7 @@ where
             checks.refused(
                 Misaligned::<W>::new(2),
                 "a buffer one byte off its word alignment",
+                ErrorKind::Misaligned,
                 true,
             )
         }));
@@ -915,7 +958,13 @@ impl<H> ReadChecks<'_, H> {
     }
 
     /// As for the write side.
-    fn refused<W: Word, B>(&mut self, buffer: B, what: &str, retry: bool) -> Result<(), String>
+    fn refused<W: Word, B>(
+        &mut self,
+        buffer: B,
+        what: &str,
+        kind: ErrorKind,
+        retry: bool,
+    ) -> Result<(), String>
     where
         H: ReadHarness<W>,
         <H::Peripheral as DmaRead<W>>::Error: Debug,
@@ -927,6 +976,7 @@ impl<H> ReadChecks<'_, H> {
         match peripheral.read_exact(buffer) {
             Ok(transfer) => Err(accepted(what, transfer, self.config.timeout)),
             Err(mut rejected) => {
+                of_kind(what, &rejected.error, kind)?;
                 if rejected.buffer.dma_write_buffer() != pair {
                     return Err("the refusal gave back a different buffer".to_owned());
                 }

@@ -4,7 +4,7 @@
 use core::fmt::Debug;
 
 use dma_traits::{
-    DmaCopy, DmaFullDuplex, DmaReadBuffer, DmaWriteBuffer, Started, StaticReadBuffer,
+    DmaCopy, DmaFullDuplex, DmaReadBuffer, DmaWriteBuffer, ErrorKind, Started, StaticReadBuffer,
     StaticWriteBuffer, Transfer, Word,
 };
 
@@ -82,7 +82,7 @@ pub trait CopyHarness<W: Word> {
 /// What the checks need of either kind of two-way harness.
 trait Rig<W: Word> {
     type P;
-    type Error: Debug;
+    type Error: Debug + dma_traits::Error;
     type T<S: DmaReadBuffer<Word = W> + 'static, D: DmaWriteBuffer<Word = W> + 'static>: Transfer<
         Buffer = (S, D),
         Resources = Self::P,
@@ -251,7 +251,13 @@ fn run<W: Word, R: Rig<W>>(subject: &str, rig: R, config: &SuiteConfig) -> Vec<C
     if !c.rig.supports_width() {
         return vec![CheckResult::run(WIDTH_REFUSED, subject, || {
             let len = capped(2, c.rig.max_len());
-            c.refused(zeros::<W>(len), zeros::<W>(len), "a buffer of a width it lacks", false)
+            c.refused(
+                zeros::<W>(len),
+                zeros::<W>(len),
+                "a buffer of a width it lacks",
+                ErrorKind::UnsupportedWidth,
+                false,
+            )
         })];
     }
     let mut results = vec![
@@ -265,25 +271,49 @@ fn run<W: Word, R: Rig<W>>(subject: &str, rig: R, config: &SuiteConfig) -> Vec<C
     results.push(CheckResult::run(FORGET_HARMLESS, subject, || c.forget_harmless()));
     results.push(CheckResult::run(FENCES_BRACKET, subject, || c.fences_bracket()));
     results.push(CheckResult::run(ZERO_LEN_REFUSED, subject, || {
-        c.refused(zeros::<W>(0), zeros::<W>(0), "two 0-word buffers", true)
+        c.refused(zeros::<W>(0), zeros::<W>(0), "two 0-word buffers", ErrorKind::Empty, true)
     }));
     results.push(CheckResult::run(LENGTH_MISMATCH_REFUSED, subject, || {
-        c.refused(zeros::<W>(3), zeros::<W>(2), "a 3-word and a 2-word buffer", true)
+        c.refused(
+            zeros::<W>(3),
+            zeros::<W>(2),
+            "a 3-word and a 2-word buffer",
+            ErrorKind::LengthMismatch,
+            true,
+        )
     }));
     if let Some(max) = c.rig.max_len() {
         results.push(CheckResult::run(OVERLONG_REFUSED, subject, || {
             let (p, _) = c.fresh::<W>();
             super::transfers::limit_agrees(R::port_max_len(&p), max)?;
             let len = max.saturating_add(1);
-            c.refused(zeros::<W>(len), zeros::<W>(len), &format!("two {len}-word buffers"), true)
+            c.refused(
+                zeros::<W>(len),
+                zeros::<W>(len),
+                &format!("two {len}-word buffers"),
+                ErrorKind::TooLong { max },
+                true,
+            )
         }));
     }
     if W::WIDTH.bytes() > 1 {
         results.push(CheckResult::run(MISALIGNED_REFUSED, subject, || {
             let misaligned = "a source one byte off its word alignment";
-            c.refused(Misaligned::<W>::new(2), zeros::<W>(2), misaligned, true)?;
+            c.refused(
+                Misaligned::<W>::new(2),
+                zeros::<W>(2),
+                misaligned,
+                ErrorKind::Misaligned,
+                true,
+            )?;
             let misaligned = "a destination one byte off its word alignment";
-            c.refused(zeros::<W>(2), Misaligned::<W>::new(2), misaligned, true)
+            c.refused(
+                zeros::<W>(2),
+                Misaligned::<W>::new(2),
+                misaligned,
+                ErrorKind::Misaligned,
+                true,
+            )
         }));
     }
     results
@@ -515,6 +545,7 @@ impl<R> Checks<'_, R> {
         source: S,
         destination: D,
         what: &str,
+        kind: ErrorKind,
         retry: bool,
     ) -> Result<(), String>
     where
@@ -533,6 +564,7 @@ impl<R> Checks<'_, R> {
                 if back != pairs {
                     return Err("the refusal gave back different buffers".to_owned());
                 }
+                super::transfers::of_kind(what, &rejected.error, kind)?;
                 if !retry {
                     return Ok(());
                 }
