@@ -3,8 +3,8 @@
 use core::mem::size_of;
 
 use dma_traits::{
-    Access, DmaCopy, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Transfer,
-    TransferError, Word,
+    Access, DmaCopy, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Error as _, ErrorKind,
+    Finished, Transfer, TransferError, Word,
 };
 
 use crate::bits::{pattern, to_bits};
@@ -92,7 +92,9 @@ pub(crate) trait Lane<W: Word> {
         res: Self::Res,
         src: Raw<W>,
         dst: Raw<W>,
-    ) -> Result<Self::T, (Self::Res, Bufs<W>)>;
+    ) -> Result<Self::T, (Self::Res, Bufs<W>, ErrorKind)>;
+    /// The peripheral's own `max_len()`.
+    fn port_max_len(res: &Self::Res) -> usize;
     fn split(buffer: <Self::T as Transfer>::Buffer) -> Bufs<W>;
     fn fail_next(&mut self, items: usize) -> bool;
     fn max_len(&self) -> Option<usize>;
@@ -129,11 +131,14 @@ impl<W: Word, H: CopyHarness<W>> Lane<W> for CopyLane<'_, H> {
         res: Self::Res,
         src: Raw<W>,
         dst: Raw<W>,
-    ) -> Result<Self::T, (Self::Res, Bufs<W>)> {
+    ) -> Result<Self::T, (Self::Res, Bufs<W>, ErrorKind)> {
         res.copy(src, dst).map_err(|e| {
             let (s, d) = e.buffer;
-            (e.resources, Bufs { src: Some(s), dst: Some(d) })
+            (e.resources, Bufs { src: Some(s), dst: Some(d) }, e.error.kind())
         })
+    }
+    fn port_max_len(res: &Self::Res) -> usize {
+        DmaCopy::<W>::max_len(res)
     }
     fn split((s, d): (Raw<W>, Raw<W>)) -> Bufs<W> {
         Bufs { src: Some(s), dst: Some(d) }
@@ -167,8 +172,14 @@ impl<W: Word, H: WriteHarness<W>> Lane<W> for WriteLane<'_, H> {
         res: Self::Res,
         src: Raw<W>,
         _dst: Raw<W>,
-    ) -> Result<Self::T, (Self::Res, Bufs<W>)> {
-        res.write_all(src).map_err(|e| (e.resources, Bufs { src: Some(e.buffer), dst: None }))
+    ) -> Result<Self::T, (Self::Res, Bufs<W>, ErrorKind)> {
+        res.write_all(src).map_err(|e| {
+            let kind = e.error.kind();
+            (e.resources, Bufs { src: Some(e.buffer), dst: None }, kind)
+        })
+    }
+    fn port_max_len(res: &Self::Res) -> usize {
+        DmaWrite::<W>::max_len(res)
     }
     fn split(buffer: Raw<W>) -> Bufs<W> {
         Bufs { src: Some(buffer), dst: None }
@@ -205,8 +216,14 @@ impl<W: Word, H: ReadHarness<W>> Lane<W> for ReadLane<'_, H> {
         res: Self::Res,
         _src: Raw<W>,
         dst: Raw<W>,
-    ) -> Result<Self::T, (Self::Res, Bufs<W>)> {
-        res.read_exact(dst).map_err(|e| (e.resources, Bufs { src: None, dst: Some(e.buffer) }))
+    ) -> Result<Self::T, (Self::Res, Bufs<W>, ErrorKind)> {
+        res.read_exact(dst).map_err(|e| {
+            let kind = e.error.kind();
+            (e.resources, Bufs { src: None, dst: Some(e.buffer) }, kind)
+        })
+    }
+    fn port_max_len(res: &Self::Res) -> usize {
+        DmaRead::<W>::max_len(res)
     }
     fn split(buffer: Raw<W>) -> Bufs<W> {
         Bufs { src: None, dst: Some(buffer) }
@@ -487,7 +504,7 @@ impl<'s, W: Word, L: Lane<W>> Run<'s, W, L> {
         let ids = Self::ids(&s, &d);
         match self.lane.start(res, s, d) {
             Ok(t) => Ok((t, ids)),
-            Err((res, _)) => {
+            Err((res, _, _)) => {
                 self.lane.recycle(res);
                 Err(Why { what: "a valid transfer was refused; words", got: Some(len), want: None })
             }
@@ -769,8 +786,10 @@ impl<'s, W: Word, L: Lane<W>> Run<'s, W, L> {
                 })
                 .into())
             }
-            Err((res, bufs)) => {
-                let checked = Self::same(ids, &bufs).and_then(|()| self.untouched(self.cap));
+            Err((res, bufs, kind)) => {
+                let checked = Self::same(ids, &bufs)
+                    .and_then(|()| self.untouched(self.cap))
+                    .and_then(|()| Self::of_kind(what, kind, self.lane.max_len()));
                 match checked {
                     // A width the channel lacks cannot show it still works.
                     Ok(()) if !self.lane.supports_width() => {
@@ -787,12 +806,55 @@ impl<'s, W: Word, L: Lane<W>> Run<'s, W, L> {
         }
     }
 
+    /// The refusal's kind is the one a driver acts on for `what`.
+    fn of_kind(what: &'static str, got: ErrorKind, max: Option<usize>) -> Result<(), Why> {
+        let want = match what {
+            "a zero-length buffer" => ErrorKind::Empty,
+            "a misaligned buffer" => ErrorKind::Misaligned,
+            "an over-long buffer" => ErrorKind::TooLong { max: max.unwrap_or(usize::MAX) },
+            "an unreachable buffer" => ErrorKind::Unreachable,
+            "source and destination of different lengths" => ErrorKind::LengthMismatch,
+            _ => ErrorKind::UnsupportedWidth,
+        };
+        match (got, want) {
+            _ if got == want => Ok(()),
+            (ErrorKind::TooLong { max: got }, ErrorKind::TooLong { max: want }) => Err(Why::count(
+                "an over-long refusal names a maximum other than max_len",
+                got,
+                want,
+            )),
+            _ => Err(Why::new(match what {
+                "a zero-length buffer" => "a zero-length buffer was refused, not of kind Empty",
+                "a misaligned buffer" => "a misaligned buffer was refused, not of kind Misaligned",
+                "an over-long buffer" => "an over-long buffer was refused, not of kind TooLong",
+                "an unreachable buffer" => {
+                    "an unreachable buffer was refused, not of kind Unreachable"
+                }
+                "source and destination of different lengths" => {
+                    "buffers of different lengths were refused, not of kind LengthMismatch"
+                }
+                _ => "an unsupported width was refused, not of kind UnsupportedWidth",
+            })),
+        }
+    }
+
     fn overlong(&mut self) -> Step {
         let Some(max) = self.lane.max_len() else {
             return Err(Verdict::NotApplicable("the harness declares no length limit"));
         };
         if max >= self.cap {
             return Err(Verdict::NotApplicable("the memory is smaller than max_len + 2 words"));
+        }
+        let res = self.take()?;
+        let said = L::port_max_len(&res);
+        self.lane.recycle(res);
+        if said != max {
+            return Err(Why::count(
+                "the port's max_len() is not the limit it refuses above",
+                said,
+                max,
+            )
+            .into());
         }
         self.refused(max + 1, 0, max + 1, "an over-long buffer")
     }

@@ -108,6 +108,10 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
     type Error = ErrorKind;
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> = Copied<S, D, F>;
 
+    fn max_len(&self) -> usize {
+        Self::MAX_LEN
+    }
+
     unsafe fn copy_unchecked<S, D>(
         self,
         source: S,
