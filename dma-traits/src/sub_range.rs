@@ -30,6 +30,10 @@ impl core::error::Error for RangeError {}
 /// `SubRange<B>` is a [`DmaReadBuffer`] when `B` is, a [`DmaWriteBuffer`] when
 /// `B` is, and `'static` when `B` is, so it goes wherever `B` goes.
 ///
+/// While it is lent, the transfer holds it out of reach (nothing may look
+/// at a buffer the DMA may be using): keep the range beside the transfer if
+/// you need it before the transfer ends, as `dma_drivers::ws2812` does.
+///
 /// ```
 /// use dma_traits::{DmaReadBuffer, SubRange};
 ///

@@ -3,7 +3,8 @@
 use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaCopy, DmaFence, DmaReadBuffer, DmaWriteBuffer, TransferError, Word,
+    Access, CompilerFence, DmaCopy, DmaFence, DmaReadBuffer, DmaWriteBuffer, Started,
+    TransferError, Word,
 };
 
 use super::transfer::{check_pairs, launch, MockError, MockTransfer, Plan};
@@ -56,11 +57,7 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for MockMemCopy<F> {
         Self::MAX_LEN
     }
 
-    unsafe fn copy_unchecked<S, D>(
-        self,
-        source: S,
-        destination: D,
-    ) -> Result<MockTransfer<(S, D), Self, W, F>, CopyError<S, D, F>>
+    unsafe fn copy_unchecked<S, D>(self, source: S, destination: D) -> Started<Self::Transfer<S, D>>
     where
         S: DmaReadBuffer<Word = W>,
         D: DmaWriteBuffer<Word = W>,

@@ -3,7 +3,7 @@
 use core::ptr;
 
 use dma_traits::{
-    Access, CompilerFence, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer,
+    Access, CompilerFence, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Started,
     TransferError, Word,
 };
 
@@ -112,7 +112,7 @@ unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSerial<F> {
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         self,
         buffer: B,
-    ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
+    ) -> Started<Self::Transfer<B>> {
         // Wrapped before the pointer is taken: see `Lent`.
         let buffer = Lent::new(buffer);
         let (ptr, len) = buffer.get().dma_read_buffer();
@@ -144,7 +144,7 @@ unsafe impl<W: Word, F: DmaFence> DmaRead<W> for MockSerial<F> {
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,
         buffer: B,
-    ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
+    ) -> Started<Self::Transfer<B>> {
         let mut buffer = Lent::new(buffer);
         let (ptr, len) = buffer.get_mut().dma_write_buffer();
         let region = ptr::slice_from_raw_parts(ptr.cast_const(), len);

@@ -5,7 +5,7 @@ use core::ptr;
 
 use dma_traits::{
     Access, CompilerFence, DmaFence, DmaFullDuplex, DmaReadBuffer, DmaWrite, DmaWriteBuffer,
-    TransferError, Word,
+    Started, TransferError, Word,
 };
 
 use super::transfer::{check_pair, check_pairs, launch, Defect, MockError, MockTransfer, Plan};
@@ -85,11 +85,7 @@ unsafe impl<W: Word, F: DmaFence> DmaFullDuplex<W> for MockSpi<F> {
         Self::MAX_LEN
     }
 
-    unsafe fn transfer_unchecked<TX, RX>(
-        self,
-        tx: TX,
-        rx: RX,
-    ) -> Result<Self::Transfer<TX, RX>, TransferError<MockError, (TX, RX), Self>>
+    unsafe fn transfer_unchecked<TX, RX>(self, tx: TX, rx: RX) -> Started<Self::Transfer<TX, RX>>
     where
         TX: DmaReadBuffer<Word = W>,
         RX: DmaWriteBuffer<Word = W>,
@@ -152,7 +148,7 @@ unsafe impl<W: Word, F: DmaFence> DmaWrite<W> for MockSpi<F> {
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = W>>(
         self,
         buffer: B,
-    ) -> Result<Self::Transfer<B>, TransferError<MockError, B, Self>> {
+    ) -> Started<Self::Transfer<B>> {
         let buffer = Lent::new(buffer);
         let (ptr, len) = buffer.get().dma_read_buffer();
         if let Err(error) = check_pair(ptr, len, Self::MAX_LEN) {

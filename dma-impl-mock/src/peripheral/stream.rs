@@ -6,7 +6,7 @@ use core::ptr;
 use core::sync::atomic::{fence, Ordering};
 
 use dma_traits::{
-    Access, DmaFence, DmaReadStream, DmaWriteBuffer, Lent, Outcome, ReadStream, Transfer,
+    Access, DmaFence, DmaReadStream, DmaWriteBuffer, Lent, Outcome, ReadStream, Started, Transfer,
     TransferError, Word, WordWidth,
 };
 
@@ -153,7 +153,7 @@ unsafe impl<W: Word, F: DmaFence> DmaReadStream<W> for MockSerial<F> {
     unsafe fn read_stream_unchecked<B: DmaWriteBuffer<Word = W>>(
         self,
         buffer: B,
-    ) -> Result<MockStream<B, F, W>, TransferError<MockError, B, Self>> {
+    ) -> Started<Self::Stream<B>> {
         let mut buffer = Lent::new(buffer);
         let (ptr, len) = buffer.get_mut().dma_write_buffer();
         let refusal = if W::WIDTH == WordWidth::Bits64 {
