@@ -49,7 +49,8 @@ impl<const N: usize> Dmac<N> {
     /// For **callers**: `base` is the register block of a PL080 (`N = 8`) or
     /// PL081 (`N = 2`), or of a live host simulator of one, and nothing else
     /// uses it or any of its channels while this value or a channel taken
-    /// from it exists. `reach` contains only memory the DMA can really reach
+    /// from it exists; a simulator outlives the [`Interrupt`](crate::Interrupt)
+    /// tokens taken from the channels too. `reach` contains only memory the DMA can really reach
     /// (a wrong window makes the DMA miss memory it was lent, which the
     /// transfers' contract forbids).
     pub unsafe fn new(base: *mut u32, reach: &'static [Range<u32>]) -> Self {
@@ -234,6 +235,12 @@ impl<const N: usize, F: DmaFence> Channel<N, F> {
     /// The channel number.
     pub fn index(&self) -> usize {
         self.hw.index
+    }
+
+    /// The channel's interrupt, for the controller's vector: see
+    /// [`crate::interrupt`]. Take it before giving the channel to a transfer.
+    pub fn interrupt(&self) -> crate::Interrupt {
+        crate::Interrupt::new(self.hw.base, self.hw.index)
     }
 
     /// The same channel with fence `fence` (the default is [`DmbFence`]).

@@ -37,6 +37,7 @@
 mod dmac;
 mod error;
 mod held;
+pub mod interrupt;
 pub mod mps2;
 mod regs;
 mod transfer;
@@ -46,5 +47,6 @@ mod transfer;
 pub use dma_traits::DmbFence;
 pub use dmac::{Channel, Dmac, Lli, Pl080, Pl081};
 pub use error::Error;
+pub use interrupt::Interrupt;
 pub use regs::{MAX_TRANSFER_SIZE, REQUEST_LINES};
 pub use transfer::{FixedAddress, InFlight, ListStarted, ListTransfer, Owner, Pacing};

@@ -6,6 +6,11 @@
 //! decodes (`pl080_read`/`pl080_write`, `PL080_CCONF_*`, `PL080_CCTRL_*`) and
 //! what Linux's `include/linux/amba/pl080.h` names (`PL080_*`).
 
+/// `DMACIntTCStatus`, read-only: terminal-count status after masking by
+/// `ITC` (DDI 0196 §3.4.2).
+pub(crate) const INT_TC_STATUS: usize = 0x004;
+/// `DMACIntErrorStatus`, read-only: error status after masking by `IE` (§3.4.4).
+pub(crate) const INT_ERROR_STATUS: usize = 0x00C;
 /// `DMACIntTCClear`, write-only, write 1 to clear a channel's terminal-count
 /// status (DDI 0196 §3.4.3).
 pub(crate) const INT_TC_CLEAR: usize = 0x008;

@@ -145,10 +145,39 @@ struct State {
     ch: Vec<Chan>,
 }
 
+/// The handler connected to the interrupt line.
+type Handler = Arc<dyn Fn() + Send + Sync>;
+
 struct Shared {
     regs: Box<[AtomicU32]>,
     state: Mutex<State>,
     id: [u32; 8],
+    /// The handler of `DMACINTR` ([`Pl08xSim::on_interrupt`]).
+    irq: Mutex<Option<Handler>>,
+    /// Handler runs.
+    irqs: AtomicU32,
+    /// Handler runs that returned with the line still high.
+    left_pending: AtomicU32,
+}
+
+impl State {
+    /// `DMACIntStatus` (§3.4.1): the terminal-count and error status of each
+    /// channel after masking by its `ITC` / `IE` (§3.4.2, §3.4.4); the
+    /// combined interrupt `DMACINTR` is high while it is not 0 (TRM §2.x
+    /// "Interrupt generation": `DMACINTR` is the OR of `DMACINTTC` and
+    /// `DMACINTERR`, each the OR of the masked channel statuses). Bits 0..8
+    /// terminal count, 8..16 error (two fields, so that a channel's error
+    /// rising while its terminal count is high is a rise too).
+    fn int_status(&self) -> u32 {
+        let mask = |bit: u32| -> u32 {
+            self.ch
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.config & bit != 0)
+                .fold(0, |m, (n, _)| m | 1 << n)
+        };
+        (self.raw_tc & mask(ITC) & 0xFF) | ((self.raw_err & mask(IE) & 0xFF) << 8)
+    }
 }
 
 fn low32(p: *mut u8) -> u32 {
@@ -171,6 +200,31 @@ fn width(code: u32) -> Option<u32> {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the state, then the interrupt handler if a channel's
+    /// masked status rose: a terminal count or an error raised while its
+    /// `ITC` / `IE` is set, or a mask bit set while its status is (the
+    /// interrupt is a level, §3.4.1). With the lock let go: the handler
+    /// accesses the registers.
+    fn run<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let (out, rose) = {
+            let mut s = self.lock();
+            let before = s.int_status();
+            let out = f(&mut s);
+            (out, s.int_status() & !before != 0)
+        };
+        if rose {
+            let handler = self.irq.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            if let Some(handler) = handler {
+                self.irqs.fetch_add(1, Ordering::SeqCst);
+                handler();
+                if self.lock().int_status() != 0 {
+                    self.left_pending.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+        out
     }
 
     fn read(&self, offset: usize) -> u32 {
@@ -211,7 +265,10 @@ impl Shared {
     }
 
     fn write(&self, offset: usize, value: u32, ptr: Option<*mut u8>) {
-        let mut s = self.lock();
+        self.run(|s| Self::write_locked(s, offset, value, ptr));
+    }
+
+    fn write_locked(s: &mut State, offset: usize, value: u32, ptr: Option<*mut u8>) {
         match offset {
             INT_TC_CLEAR => s.raw_tc &= !value,
             INT_ERR_CLEAR => s.raw_err &= !value,
@@ -221,12 +278,12 @@ impl Shared {
             o if o >= CHANNELS_AT && o < CHANNELS_AT + 0x20 * s.ch.len() => {
                 let n = (o - CHANNELS_AT) / 0x20;
                 let reg = o % 0x20;
-                Self::write_channel(&mut s, n, reg, value, ptr);
+                Self::write_channel(s, n, reg, value, ptr);
             }
             _ => {}
         }
         if s.qemu {
-            Self::run_all(&mut s);
+            Self::run_all(s);
         }
     }
 
@@ -278,8 +335,7 @@ impl Shared {
     }
 
     fn step(&self) -> bool {
-        let mut s = self.lock();
-        Self::step_locked(&mut s)
+        self.run(Self::step_locked)
     }
 
     /// One beat of the highest-priority channel that can move (§2.2.3).
@@ -478,6 +534,9 @@ impl Pl08xSim {
             regs: (0..BLOCK / 4).map(|_| AtomicU32::new(0)).collect(),
             state: Mutex::new(state),
             id: [part, 0x10, 0x04, 0x0A, 0x0D, 0xF0, 0x05, 0xB1],
+            irq: Mutex::new(None),
+            irqs: AtomicU32::new(0),
+            left_pending: AtomicU32::new(0),
         });
         let mapping = map(&shared.regs, Arc::clone(&shared) as Arc<dyn Device>);
         let worker = threaded.then(|| {
@@ -532,6 +591,52 @@ impl Pl08xSim {
         (0..limit).take_while(|_| self.step()).count()
     }
 
+    /// Connects `handler` to the controller's combined interrupt `DMACINTR`,
+    /// as its vector in the NVIC: it runs whenever a channel's masked status
+    /// rises (DDI 0196 §3.4.1 `DMACIntStatus`, §3.4.2 / §3.4.4: the terminal
+    /// count of an LLI with `I` set, or an error, while the channel's `ITC` /
+    /// `IE` is set; and setting `ITC` / `IE` while the status is set, a
+    /// level). It runs on the thread that raised it (the worker, or the
+    /// caller of [`step`](Self::step) or of the register write), with no
+    /// lock held. Replaces any earlier handler.
+    ///
+    /// The simulator calls it once per rise; on the chip a handler returning
+    /// with the line high is entered again at once:
+    /// [`interrupts_left_pending`](Self::interrupts_left_pending) counts those.
+    ///
+    /// ```
+    /// use dma_impl_mock::sim::pl08x::Pl08xSim;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let sim = Pl08xSim::pl081();
+    /// let calls = Arc::new(AtomicUsize::new(0));
+    /// let seen = Arc::clone(&calls);
+    /// sim.on_interrupt(move || { seen.fetch_add(1, Ordering::SeqCst); });
+    /// // SAFETY: channel 1's registers in the simulator's block.
+    /// let reg = |offset| unsafe { dma_mmio::Reg::from_ptr(sim.base().wrapping_byte_add(offset)) };
+    /// reg(0x12C).write(0); // DMACC1Control: programmed (nothing to move)
+    /// reg(0x130).write(1); // DMACC1Configuration: E, IE and ITC masked
+    /// sim.fault(1); // an AHB error: raw status, E cleared
+    /// assert_eq!((sim.register(0x018), calls.load(Ordering::SeqCst)), (1 << 1, 0));
+    /// reg(0x130).write(1 << 14); // IE: the pending error raises the line
+    /// assert_eq!(calls.load(Ordering::SeqCst), 1);
+    /// ```
+    pub fn on_interrupt(&self, handler: impl Fn() + Send + Sync + 'static) {
+        *self.shared.irq.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(handler));
+    }
+
+    /// How many times the interrupt handler ran.
+    pub fn interrupts(&self) -> u32 {
+        self.shared.irqs.load(Ordering::SeqCst)
+    }
+
+    /// How many times the handler returned with the line still high: on the
+    /// chip, an interrupt storm.
+    pub fn interrupts_left_pending(&self) -> u32 {
+        self.shared.left_pending.load(Ordering::SeqCst)
+    }
+
     /// Lets `adversary` step this controller before every CPU access the
     /// current thread makes, 0..=K beats as its schedule says, until the
     /// guard is dropped. For a controller in step mode.
@@ -548,16 +653,17 @@ impl Pl08xSim {
 
     /// Asserts (or releases) DMA request line `line` (0..16) of a peripheral.
     pub fn set_request(&self, line: u32, on: bool) {
-        let mut s = self.shared.lock();
-        let bit = 1u32.checked_shl(line).unwrap_or(0) & 0xFFFF;
-        if on {
-            s.requests |= bit;
-        } else {
-            s.requests &= !bit;
-        }
-        if s.qemu {
-            Shared::run_all(&mut s);
-        }
+        self.shared.run(|s| {
+            let bit = 1u32.checked_shl(line).unwrap_or(0) & 0xFFFF;
+            if on {
+                s.requests |= bit;
+            } else {
+                s.requests &= !bit;
+            }
+            if s.qemu {
+                Shared::run_all(s);
+            }
+        });
     }
 
     /// Arms a bus error: the next transfer enabled on `channel` fails at the
@@ -570,10 +676,11 @@ impl Pl08xSim {
 
     /// An AHB error on `channel` now (if enabled).
     pub fn fault(&self, channel: usize) {
-        let mut s = self.shared.lock();
-        if s.ch.get(channel).is_some_and(|c| c.config & E != 0) {
-            Shared::error(&mut s, channel);
-        }
+        self.shared.run(|s| {
+            if s.ch.get(channel).is_some_and(|c| c.config & E != 0) {
+                Shared::error(s, channel);
+            }
+        });
     }
 
     /// The value a CPU read of the register at byte `offset` returns.
