@@ -420,7 +420,7 @@ impl Tail {
 
 impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
     /// Whether the last byte has left the shift register (`TC`). See
-    /// [`Sent::is_sent`], which also knows about a transfer that sent nothing.
+    /// [`Sent::is_sent`](dma_traits::Sent::is_sent), which also knows about a transfer that sent nothing.
     pub fn is_idle(&self) -> bool {
         at(self.base, <I::Layout as Layout>::STATUS).read() & TC != 0
     }

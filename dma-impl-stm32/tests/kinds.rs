@@ -26,6 +26,10 @@ macro_rules! kind_tests {
             use super::*;
 
             #[test]
+            #[cfg_attr(
+                miri,
+                ignore = "64 KiB buffers take minutes under Miri; no memory is touched"
+            )]
             fn transmitter_refuses_one_more_than_max_len_with_that_max() {
                 let (rig, tx, _rx) = $rig(false);
                 let max = DmaWrite::<u8>::max_len(&tx);
@@ -42,6 +46,10 @@ macro_rules! kind_tests {
             }
 
             #[test]
+            #[cfg_attr(
+                miri,
+                ignore = "64 KiB buffers take minutes under Miri; no memory is touched"
+            )]
             fn receiver_refuses_one_more_than_max_len_with_that_max() {
                 let (rig, _tx, rx) = $rig(false);
                 let max = DmaRead::<u8>::max_len(&rx);
@@ -64,6 +72,7 @@ kind_tests!(channel_dma, channel_rig);
 kind_tests!(stream_dma, stream_rig);
 
 #[test]
+#[cfg_attr(miri, ignore = "128 KiB buffers take minutes under Miri; no memory is touched")]
 fn copies_refuse_one_more_than_max_len_on_both_families() {
     let (c, _, _) = channel_rig(false);
     let (s, _, _) = stream_rig(false);
