@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo "+ $*"; "$@"; }
 run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f4
+run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f4,async
 run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f7
 run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f3
 run cargo build -p dma-impl-stm32 --target thumbv7em-none-eabihf --features stm32f3,stm32f4,stm32f7

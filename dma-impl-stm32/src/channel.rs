@@ -23,12 +23,13 @@ use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 
-use crate::hw::{Direction, Sealed, Select, Setup, Status};
+use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
+use crate::interrupt::Interrupt;
 use crate::{DmaChannel, Owner, Priority};
 
 use crate::regs::channel::{
-    CCR, CIRC, CMAR, CNDTR, CPAR, CSELR, CSELR_BITS, DIR, EN, FLAG_STRIDE, GIF, HTIF, IFCR, ISR,
-    MEM2MEM, MINC, MSIZE_SHIFT, PINC, PL_SHIFT, PSIZE_SHIFT, STRIDE, TCIF, TEIF,
+    CCR, CIRC, CMAR, CNDTR, CPAR, CSELR, CSELR_BITS, DIR, EN, FLAG_STRIDE, GIF, HTIE, HTIF, IFCR,
+    ISR, MEM2MEM, MINC, MSIZE_SHIFT, PINC, PL_SHIFT, PSIZE_SHIFT, STRIDE, TCIE, TCIF, TEIE, TEIF,
 };
 
 /// Which controller of a chip a channel belongs to: [`Dma1`], [`Dma2`], or
@@ -116,7 +117,12 @@ impl<C: Controller> Dma<C> {
             return None;
         }
         self.taken |= 1 << N;
-        Some(Channel { base: self.base, priority: Priority::Low, _not_sync: PhantomData })
+        Some(Channel {
+            base: self.base,
+            priority: Priority::Low,
+            interrupts: false,
+            _not_sync: PhantomData,
+        })
     }
 
     /// Channel `N`, once, with its request selection `CxS` in `CSELR` set to
@@ -160,6 +166,9 @@ fn select_request(base: Reg, n: u8, request: u8) {
 pub struct Channel<const N: u8, C: Controller = Any> {
     base: Reg,
     priority: Priority,
+    /// Whether transfers enable the channel's interrupt sources (set by
+    /// [`interrupt`](Self::interrupt)).
+    interrupts: bool,
     _not_sync: PhantomData<(*const (), C)>,
 }
 
@@ -172,6 +181,15 @@ impl<const N: u8, C: Controller> Channel<N, C> {
     pub fn with_priority(mut self, priority: Priority) -> Self {
         self.priority = priority;
         self
+    }
+
+    /// The channel's interrupt, for its vector: from now on every transfer
+    /// on this channel enables `TCIE` and `TEIE` (and `HTIE` when circular)
+    /// as it starts, and the returned [`Interrupt`] masks them again from
+    /// the handler (see [`interrupt`](crate::interrupt)).
+    pub fn interrupt(&mut self) -> Interrupt {
+        self.interrupts = true;
+        Interrupt::new(self.ccr(), TCIE | HTIE | TEIE)
     }
 
     const INDEX: usize = (N as usize).wrapping_sub(1);
@@ -225,6 +243,9 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
         if setup.circular {
             ccr |= CIRC;
         }
+        if self.interrupts {
+            ccr |= TCIE | TEIE | if setup.circular { HTIE } else { 0 };
+        }
         if setup.peripheral_increment {
             ccr |= PINC;
         }
@@ -232,18 +253,18 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
         self.reg(CNDTR).write(u32::from(setup.items));
         self.reg(CPAR).write_ptr(setup.peripheral);
         self.reg(CMAR).write_ptr(setup.memory);
-        self.ccr().write(ccr);
+        host_atomic(|| self.ccr().write(ccr));
     }
 
     #[inline(always)]
     unsafe fn enable(&self) {
-        self.ccr().modify(|v| v | EN);
+        host_atomic(|| self.ccr().modify(|v| v | EN));
     }
 
     #[inline(always)]
     fn disable(&self) {
         let ccr = self.ccr();
-        ccr.modify(|v| v & !EN);
+        host_atomic(|| ccr.modify(|v| v & !EN));
         while ccr.read() & EN != 0 {
             core::hint::spin_loop();
         }

@@ -181,6 +181,26 @@ pub trait Owner: Sealed {
     fn finish(&mut self) {}
 }
 
+/// Runs a control-register access of the channel's owner so that an
+/// [`Interrupt`](crate::interrupt::Interrupt)'s mask cannot interleave with
+/// it. On the chip (single core) that holds by itself: the mask runs in a
+/// critical section, and the owner's single store, or read-modify-write
+/// preempted by the mask, keeps its own `EN` and configuration (see the
+/// [`interrupt`](crate::interrupt) module): nothing to do, nothing added.
+/// On the host, where the mask may run on another thread, the access takes
+/// the same critical section (the `std` implementation: a lock).
+#[inline(always)]
+pub(crate) fn host_atomic<T>(access: impl FnOnce() -> T) -> T {
+    #[cfg(target_os = "none")]
+    {
+        access()
+    }
+    #[cfg(not(target_os = "none"))]
+    {
+        critical_section::with(|_| access())
+    }
+}
+
 /// The `PSIZE`/`MSIZE` code for `W`, or the error for a width the controller
 /// cannot move. Evaluated at compile time for each `W`.
 pub(crate) const fn size_code<W: Word>() -> Result<u32, Error> {

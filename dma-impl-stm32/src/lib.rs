@@ -59,6 +59,7 @@ pub mod circular;
 pub mod double_buffer;
 mod error;
 mod hw;
+pub mod interrupt;
 pub mod memory;
 mod one_shot;
 pub mod read_stream;

@@ -41,6 +41,12 @@ pub mod channel {
 
     /// `CCR.EN`.
     pub const EN: u32 = 1 << 0;
+    /// `CCR.TCIE`: transfer-complete interrupt enable.
+    pub const TCIE: u32 = 1 << 1;
+    /// `CCR.HTIE`: half-transfer interrupt enable.
+    pub const HTIE: u32 = 1 << 2;
+    /// `CCR.TEIE`: transfer-error interrupt enable.
+    pub const TEIE: u32 = 1 << 3;
     /// `CCR.DIR`: 1 = read from memory.
     pub const DIR: u32 = 1 << 4;
     /// `CCR.CIRC`.
@@ -98,6 +104,14 @@ pub mod stream {
 
     /// `SxCR.EN`.
     pub const EN: u32 = 1 << 0;
+    /// `SxCR.DMEIE`: direct-mode-error interrupt enable.
+    pub const DMEIE: u32 = 1 << 1;
+    /// `SxCR.TEIE`: transfer-error interrupt enable.
+    pub const TEIE: u32 = 1 << 2;
+    /// `SxCR.HTIE`: half-transfer interrupt enable.
+    pub const HTIE: u32 = 1 << 3;
+    /// `SxCR.TCIE`: transfer-complete interrupt enable.
+    pub const TCIE: u32 = 1 << 4;
     /// `SxCR.DIR` (2 bits): 00 peripheral to memory, 01 memory to
     /// peripheral, 10 memory to memory.
     pub const DIR_SHIFT: u32 = 6;

@@ -15,11 +15,12 @@ use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 
-use crate::hw::{Direction, Sealed, Select, Setup, Status};
+use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
+use crate::interrupt::Interrupt;
 use crate::regs::stream::{
-    CHSEL_SHIFT, CIRC, CR, CT, DBM, DIR_M2M, DIR_M2P, DIR_P2M, DIR_SHIFT, DMDIS, DMEIF, EN, FCR,
-    FEIF, FLAG_SHIFTS, FTH_FULL, FTH_SHIFT, HIFCR, HISR, HTIF, LIFCR, LISR, M0AR, M1AR, MINC,
-    MSIZE_SHIFT, NDTR, PAR, PINC, PL_SHIFT, PSIZE_SHIFT, STRIDE, TCIF, TEIF,
+    CHSEL_SHIFT, CIRC, CR, CT, DBM, DIR_M2M, DIR_M2P, DIR_P2M, DIR_SHIFT, DMDIS, DMEIE, DMEIF, EN,
+    FCR, FEIF, FLAG_SHIFTS, FTH_FULL, FTH_SHIFT, HIFCR, HISR, HTIE, HTIF, LIFCR, LISR, M0AR, M1AR,
+    MINC, MSIZE_SHIFT, NDTR, PAR, PINC, PL_SHIFT, PSIZE_SHIFT, STRIDE, TCIE, TCIF, TEIE, TEIF,
 };
 use crate::{DmaChannel, Owner, Priority};
 
@@ -130,6 +131,7 @@ impl<C: Controller> Dma<C> {
             base: self.base,
             request,
             priority: Priority::Low,
+            interrupts: false,
             fifo_mode: Cell::new(false),
             _not_sync: PhantomData,
             _controller: PhantomData,
@@ -143,6 +145,9 @@ pub struct Stream<const N: u8, C: Controller = Dma2> {
     base: Reg,
     request: u8,
     priority: Priority,
+    /// Whether transfers enable the stream's interrupt sources (set by
+    /// [`interrupt`](Self::interrupt)).
+    interrupts: bool,
     /// Whether the last `program` chose FIFO mode (`SxFCR.DMDIS`): only
     /// then is `FEIF` an error.
     fifo_mode: Cell<bool>,
@@ -159,6 +164,16 @@ impl<const N: u8, C: Controller> Stream<N, C> {
     pub fn with_priority(mut self, priority: Priority) -> Self {
         self.priority = priority;
         self
+    }
+
+    /// The stream's interrupt, for its vector: from now on every transfer
+    /// on this stream enables `TCIE`, `TEIE` and `DMEIE` (and `HTIE` when
+    /// circular) as it starts, and the returned [`Interrupt`] masks them
+    /// again from the handler (see [`interrupt`](crate::interrupt)).
+    /// `FEIE` stays off: in direct mode `FEIF` is no error (RM0090 §10.3.18).
+    pub fn interrupt(&mut self) -> Interrupt {
+        self.interrupts = true;
+        Interrupt::new(self.cr(), TCIE | HTIE | TEIE | DMEIE)
     }
 
     /// The stream's flags register (`LISR`/`HISR`) and clear register.
@@ -213,6 +228,9 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         if setup.circular {
             cr |= CIRC;
         }
+        if self.interrupts {
+            cr |= TCIE | TEIE | DMEIE | if setup.circular { HTIE } else { 0 };
+        }
         if setup.peripheral_increment {
             cr |= PINC;
         }
@@ -229,18 +247,18 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         let fcr = if direction == DIR_M2M { FIFO_MODE } else { 0 };
         self.reg(FCR).write(fcr);
         self.fifo_mode.set(fcr & DMDIS != 0);
-        self.cr().write(cr);
+        host_atomic(|| self.cr().write(cr));
     }
 
     #[inline(always)]
     unsafe fn enable(&self) {
-        self.cr().modify(|v| v | EN);
+        host_atomic(|| self.cr().modify(|v| v | EN));
     }
 
     #[inline(always)]
     fn disable(&self) {
         let cr = self.cr();
-        cr.modify(|v| v & !EN);
+        host_atomic(|| cr.modify(|v| v & !EN));
         while cr.read() & EN != 0 {
             core::hint::spin_loop();
         }

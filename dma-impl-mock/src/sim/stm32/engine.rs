@@ -115,6 +115,11 @@ trait Family: Send + Sync + 'static {
     fn request_select(_regs: &[AtomicU32], _ch: usize) -> Option<u32> {
         None
     }
+    /// The interrupt-enable bits of the control register.
+    const IE: u32;
+    /// Whether the channel's interrupt line is asserted: a flag of its group
+    /// (`flags`, shifted down) set with its enable bit in `cr`.
+    fn asserted(cr: u32, flags: u32) -> bool;
     /// `cr` with `EN` cleared.
     fn without_en(cr: u32) -> u32 {
         cr & !1
@@ -171,6 +176,14 @@ struct V1;
 
 impl Family for V1 {
     const MANUAL: &'static str = "RM0008";
+    /// `TCIE`, `HTIE`, `TEIE` (RM0008 §13.4.3): bits 1..3, as their flags.
+    const IE: u32 = 0b1110;
+    /// RM0008 §13.3.6 "Interrupts": "For each DMA channel, an interrupt can
+    /// be produced on a Half-transfer, Transfer complete or Transfer error";
+    /// the line is the OR of each flag with its enable bit.
+    fn asserted(cr: u32, flags: u32) -> bool {
+        cr & flags & Self::IE != 0
+    }
     const KEEPS_EN_AFTER_TC: bool = true;
     const STREAM: bool = false;
     const CHANNELS: usize = regs::channel::CHANNELS;
@@ -244,6 +257,15 @@ struct V2;
 
 impl Family for V2 {
     const MANUAL: &'static str = "RM0090";
+    /// `DMEIE`, `TEIE`, `HTIE`, `TCIE` (RM0090 §10.5.5): bits 1..4, each one
+    /// below its flag (`DMEIF` 2, `TEIF` 3, `HTIF` 4, `TCIF` 5). `FEIE`
+    /// (`SxFCR` bit 7) is not modelled: the driver never sets it.
+    const IE: u32 = 0b1_1110;
+    /// RM0090 §10.4 "DMA interrupts": each event raises the stream's
+    /// interrupt when its enable bit is set.
+    fn asserted(cr: u32, flags: u32) -> bool {
+        (cr & Self::IE) << 1 & flags != 0
+    }
     const KEEPS_EN_AFTER_TC: bool = false;
     const STREAM: bool = true;
     const CHANNELS: usize = regs::stream::STREAMS;
@@ -376,9 +398,23 @@ struct Channel {
     draining: u32,
 }
 
+/// A channel's interrupt handler (its "vector").
+type Handler = Arc<dyn Fn() + Send + Sync>;
+
+/// How often a handler may return with its line still asserted before the
+/// simulator calls it a storm (a handler that neither masks nor clears).
+const REENTRIES: usize = 8;
+
 struct Shared<F: Family> {
     regs: Box<[AtomicU32]>,
     engine: Mutex<Vec<Channel>>,
+    /// The interrupt handler of each channel, if one is registered.
+    handlers: Mutex<Vec<Option<Handler>>>,
+    /// Set while handlers run: a line raised by their own accesses is seen
+    /// by the loop that called them.
+    raising: AtomicBool,
+    /// Whether any handler is registered (the common case, none, costs a load).
+    vectored: AtomicBool,
     log: Recorder,
     options: Options,
     /// Register writes the manual calls invalid, with the rule broken.
@@ -430,6 +466,45 @@ impl<F: Family> Shared<F> {
         state.draining = 0;
         self.set_flags(ch, F::FLAGS.tc);
         self.stop(ch);
+    }
+
+    /// Whether channel `ch`'s interrupt line is asserted.
+    fn asserted(&self, ch: usize) -> bool {
+        let (status, _, shift) = F::flag_group(ch);
+        F::asserted(self.load(F::cr(ch)), self.load(status) >> shift)
+    }
+
+    /// Takes the interrupts whose lines are asserted: calls each handler
+    /// again as long as its line stays asserted (level-sensitive, as the
+    /// NVIC sees a DMA line, RM0008 §13.3.6 / RM0090 §10.4), at most
+    /// [`REENTRIES`] times, then records a violation. Runs on the calling
+    /// thread, between two of its register accesses (as an interrupt
+    /// preempts thread mode), never inside the engine's lock.
+    fn raise(&self) {
+        if !self.vectored.load(Ordering::SeqCst) || self.raising.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for ch in 0..F::CHANNELS {
+            let handler = {
+                let handlers = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
+                handlers.get(ch).cloned().flatten()
+            };
+            let Some(handler) = handler else { continue };
+            let mut taken = 0;
+            while self.asserted(ch) {
+                if taken == REENTRIES {
+                    self.violate(
+                        ch,
+                        "interrupt line still asserted after its handler ran 8 times: a \
+                         level-sensitive line needs the handler to mask or clear its source",
+                    );
+                    break;
+                }
+                handler();
+                taken += 1;
+            }
+        }
+        self.raising.store(false, Ordering::SeqCst);
     }
 
     /// One item on every enabled channel whose request is asserted.
@@ -704,11 +779,18 @@ impl<F: Family> Shared<F> {
                     self.enable(ch, state, offset, value);
                 } else if !now && enabled {
                     self.disable(ch, state, offset, current, value);
-                } else if now && F::STREAM && F::with_ct(value, 0) != F::with_ct(current, 0) {
+                } else if now
+                    && F::STREAM
+                    && F::with_ct(value, 0) | F::IE != F::with_ct(current, 0) | F::IE
+                {
                     // RM0090 §10.5.5: the configuration bits are
-                    // write-protected while `EN` reads 1.
+                    // write-protected while `EN` reads 1 (the interrupt
+                    // enables are not).
                     self.violate(ch, "SxCR reconfigured while EN reads 1 (RM0090 §10.5.5)");
-                } else if !(F::STREAM && state.draining > 0) {
+                } else if F::STREAM && state.draining > 0 {
+                    // Draining: only the interrupt enables take.
+                    self.store(offset, (current & !F::IE) | (value & F::IE));
+                } else {
                     self.store(offset, value);
                 }
             }
@@ -850,13 +932,17 @@ impl<F: Family> Device for Shared<F> {
         self.load(offset)
     }
 
+    /// A write may assert an interrupt line (an enable bit set while its
+    /// flag is): the interrupt is taken right after it.
     fn write(&self, offset: usize, value: u32) {
         self.write_reg(offset, value, None);
+        self.raise();
     }
 
     fn write_ptr(&self, offset: usize, ptr: *mut u8) {
         #[allow(clippy::cast_possible_truncation)]
         self.write_reg(offset, ptr as usize as u32, Some(ptr));
+        self.raise();
     }
 }
 
@@ -872,6 +958,9 @@ impl<F: Family> Sim<F> {
         let shared = Arc::new(Shared::<F> {
             regs: (0..F::WORDS).map(|_| AtomicU32::new(0)).collect(),
             engine: Mutex::new(vec![Channel::default(); F::CHANNELS]),
+            handlers: Mutex::new(vec![None; F::CHANNELS]),
+            raising: AtomicBool::new(false),
+            vectored: AtomicBool::new(false),
             log,
             options: Options::default(),
             violations: Mutex::new(Vec::new()),
@@ -981,7 +1070,25 @@ macro_rules! controller {
             #[doc = $unit]
             /// ; returns whether anything happened.
             pub fn step(&self) -> bool {
-                self.0.shared.step()
+                let moved = self.0.shared.step();
+                self.0.shared.raise();
+                moved
+            }
+
+            /// Registers the interrupt handler of
+            #[doc = $unit]
+            /// `number` (its vector): called on the thread that steps the
+            /// controller ([`Self::step`]) or writes its registers, right
+            /// after the step or write that leaves the line asserted, and
+            /// again while it stays so (level-sensitive). A threaded
+            /// controller's own worker never calls it.
+            pub fn on_interrupt(&self, number: usize, handler: impl Fn() + Send + Sync + 'static) {
+                let mut handlers =
+                    self.0.shared.handlers.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(slot) = handlers.get_mut(number.wrapping_sub($first)) {
+                    *slot = Some(Arc::new(handler));
+                    self.0.shared.vectored.store(true, Ordering::SeqCst);
+                }
             }
 
             /// Lets `adversary` step this controller before every CPU access

@@ -39,6 +39,14 @@
 //!   §10.3.18); the part's `CHSEL` width ([`StreamDma::set_requests`]) and
 //!   whether the controller may copy memory to memory
 //!   ([`StreamDma::set_memory_to_memory`]) are configurable;
+//! * each channel's interrupt line is asserted while one of its flags is set
+//!   with its enable bit (`TCIE`/`HTIE`/`TEIE`, on streams also `DMEIE`;
+//!   RM0008 §13.3.6, RM0090 §10.4), level-sensitive: a handler registered
+//!   with `on_interrupt` is called after the step or CPU write that asserts
+//!   it, and again while it stays asserted (a handler that never masks or
+//!   clears is a violation after 8 calls, not a hang); the interrupt
+//!   enables of a running stream may be written (§10.5.5 protects only the
+//!   configuration);
 //! * the USART raises DMA requests only while `UE` and `TE` / `RE` are set;
 //!   its transmit request is `TXE`, and a frame takes [`FRAME_TICKS`] ticks
 //!   in the shift register before `TC` is set (RM0008 §27.3.2).
