@@ -45,11 +45,43 @@ pub fn in_window(ptr: *const u8, bytes: usize, window: core::ops::Range<u32>) ->
         Some(bus) => Some(bus),
         None => return true,
     };
-    match start.and_then(|s| Some((s, s.checked_add(bytes)?))) {
-        Some((s, e)) => s >= window.start as usize && e <= window.end as usize,
+    match start {
+        Some(s) => fits(s, bytes, window.start as usize, window.end as usize),
         None => false,
     }
 }
+
+/// `$name(s, bytes, start, end)`: whether `s..s + bytes` (without wrapping
+/// past the top of the address space) lies inside `start..end`, as one
+/// compare of the offset `s - start` against the room left after `bytes`
+/// (`end - start - bytes`; `false` if `bytes` does not fit the window at
+/// all, or the window is reversed). With a constant window the room is a
+/// constant minus `bytes`, and `bytes <= end - start` folds away once the
+/// caller has checked a smaller length limit.
+///
+/// Equivalent to `s >= start && s.checked_add(bytes) <= Some(end)`: if
+/// `s < start`, `s.wrapping_sub(start)` is `s - start + 2^W` >
+/// `end - start` (as `end < 2^W`, `s >= 0`); if `s >= start` the offset is
+/// exact and `s - start <= end - start - bytes` is `s + bytes <= end`, which
+/// cannot overflow. `tests::fits_matches_the_checked_add_formula` checks it
+/// on a `u8` instance (same tokens) for every pointer and length, wrap-around
+/// included.
+macro_rules! fits {
+    ($(#[$attr:meta])* $name:ident: $t:ty) => {
+        $(#[$attr])*
+        #[inline(always)]
+        const fn $name(s: $t, bytes: $t, start: $t, end: $t) -> bool {
+            match end.checked_sub(start) {
+                Some(size) if bytes <= size => s.wrapping_sub(start) <= size - bytes,
+                _ => false,
+            }
+        }
+    };
+}
+fits!(
+    /// The check of [`in_window`] on bus addresses.
+    fits: usize
+);
 
 /// One 32-bit memory-mapped register, by address.
 ///
@@ -157,3 +189,71 @@ impl Reg {
 unsafe impl Send for Reg {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for Reg {}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    fits!(
+        /// The `u8` instance of the same check, small enough to test exhaustively.
+        fits_u8: u8
+    );
+
+    /// What `in_window` computed before `fits`: `checked_add` and two compares.
+    fn old(s: u128, bytes: u128, start: u128, end: u128, max: u128) -> bool {
+        match s.checked_add(bytes).filter(|&e| e <= max) {
+            Some(e) => s >= start && e <= end,
+            None => false,
+        }
+    }
+
+    /// Every pointer and length against windows at every 8th boundary and
+    /// every boundary near 0, the middle and the top (reversed and empty
+    /// windows included): a start, a length or an end that wraps past 255 is
+    /// refused exactly when the old formula refused it.
+    #[test]
+    fn fits_matches_the_checked_add_formula() {
+        let edges = (0..=255u8)
+            .filter(|&v| v % 8 == 0 || !(4..=251).contains(&v) || (126..=130).contains(&v));
+        let edges: std::vec::Vec<u8> = edges.collect();
+        for &start in &edges {
+            for &end in &edges {
+                for s in 0..=255u8 {
+                    for bytes in 0..=255u8 {
+                        let want = old(s.into(), bytes.into(), start.into(), end.into(), 255);
+                        assert_eq!(
+                            fits_u8(s, bytes, start, end),
+                            want,
+                            "{s} {bytes} {start}..{end}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The `usize` instance at the top of the address space and around a
+    /// data-RAM-like window.
+    #[test]
+    fn fits_matches_at_the_top_of_usize() {
+        let max = usize::MAX;
+        let top = [max - 300, max - 256, max - 17, max - 1, max];
+        let windows =
+            [(max - 256, max), (max - 17, max - 1), (0x2000_0000, 0x2004_0000), (5, 3), (0, max)];
+        for (start, end) in windows {
+            for base in top.iter().copied().chain([0, 0x1FFF_FFF0, 0x2003_FFF0]) {
+                for s in base.saturating_sub(20)..=base.saturating_add(20) {
+                    for bytes in (0..40).chain([max - 1, max, 0x4_0000, 0x4_0001]) {
+                        let want =
+                            old(s as u128, bytes as u128, start as u128, end as u128, max as u128);
+                        assert_eq!(
+                            super::fits(s, bytes, start, end),
+                            want,
+                            "{s} {bytes} {start}..{end}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
