@@ -4,6 +4,7 @@ use crate::{Chip, Error};
 
 /// Refuses an empty buffer (unless `may_be_empty`), one longer than `MAXCNT`,
 /// and one outside data RAM.
+#[inline]
 pub(crate) fn easydma<C: Chip>(
     ptr: *const u8,
     len: usize,
@@ -19,6 +20,7 @@ pub(crate) fn easydma<C: Chip>(
 }
 
 /// Refuses memory EasyDMA cannot reach.
+#[inline]
 pub(crate) fn in_ram<C: Chip>(ptr: *const u8, len: usize) -> Result<(), Error> {
     if len == 0 || dma_mmio::in_window(ptr, len, C::DATA_RAM) {
         Ok(())

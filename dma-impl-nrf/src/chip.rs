@@ -44,6 +44,15 @@ pub trait Chip:
     const MAXCNT_BITS: u32;
     /// The largest `MAXCNT` (words per EasyDMA transfer).
     const MAXCNT_MAX: usize = (1 << Self::MAXCNT_BITS) - 1;
+    /// Whether the hardware's `MAXCNT` may be narrower than
+    /// [`MAXCNT_BITS`](Chip::MAXCNT_BITS) says (this type used on another
+    /// nRF52, which breaks the peripherals' `new` contract): then a
+    /// transaction that ended by itself is checked for moving fewer words
+    /// than it asked ([`Error::Truncated`](crate::Error::Truncated)). The
+    /// narrowest `MAXCNT` of the family is 8 bits (nRF52832), so a chip type
+    /// of 8 bits cannot be wider than the part it runs on, and the check
+    /// would never fire.
+    const MAY_BE_WIDER_THAN_THE_PART: bool = Self::MAXCNT_BITS > 8;
     /// The bus addresses EasyDMA can reach: the data RAM.
     const DATA_RAM: Range<u32>;
     /// GPIO ports: 1 on the nRF52832 (its `PSEL` registers have no `PORT`

@@ -170,12 +170,14 @@ impl<C: Chip, F: DmaFence> Sealed for Spim<C, F> {}
 impl<C: Chip, F: DmaFence> Engine for Spim<C, F> {
     type Fence = F;
 
+    #[inline]
     fn fence(&self) -> F {
         self.fence
     }
 }
 
 impl<C: Chip, F: DmaFence> Begin for Spim<C, F> {
+    #[inline]
     fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
         let (tx, rx) = transfer::channels(regions);
         let tx = tx.unwrap_or(Region::dma_reads(core::ptr::null::<u8>(), 0));
@@ -218,11 +220,13 @@ impl<C: Chip, F: DmaFence> Begin for Spim<C, F> {
 unsafe impl<C: Chip, F: DmaFence> Halt for Spim<C, F> {
     type Error = Error;
 
+    #[inline]
     fn is_done(&self) -> bool {
         self.regs.event(EVENTS_END)
     }
 
     /// Transferred = frames clocked: the larger of the two `AMOUNT`s.
+    #[inline]
     fn halt(&mut self) -> Halted<Error> {
         let Some((tx, rx)) = self.asked.take() else {
             return transfer::IDLE;
@@ -238,7 +242,8 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Spim<C, F> {
             self.regs.clear(event);
         }
         let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
-        let result = complete(ended, tx, sent).and_then(|()| complete(ended, rx, received));
+        let result =
+            complete::<C>(ended, tx, sent).and_then(|()| complete::<C>(ended, rx, received));
         transfer::halted(sent.max(received), result)
     }
 }

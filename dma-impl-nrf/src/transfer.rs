@@ -60,14 +60,22 @@ pub type DuplexTransfer<E, TX, RX> = EasyDmaTransfer<E, (TX, RX), 2>;
 pub(crate) const IDLE: Halted<Error> = Halted { transferred: 0, error: None };
 
 /// A `Halted` from the words moved and the outcome.
+#[inline]
 pub(crate) fn halted(transferred: usize, result: Result<(), Error>) -> Halted<Error> {
     Halted { transferred, error: result.err() }
 }
 
 /// `Ok`, unless a transaction that ended by itself moved fewer words than
-/// it asked for: the hardware's `MAXCNT` is narrower than the chip type said.
-pub(crate) fn complete(ended: bool, asked: usize, moved: usize) -> Result<(), Error> {
-    if ended && moved < asked {
+/// it asked for: the hardware's `MAXCNT` is narrower than the chip type `C`
+/// said (checked only when `C` may be wider than the part, see
+/// [`Chip::MAY_BE_WIDER_THAN_THE_PART`](crate::Chip::MAY_BE_WIDER_THAN_THE_PART)).
+#[inline]
+pub(crate) fn complete<C: crate::Chip>(
+    ended: bool,
+    asked: usize,
+    moved: usize,
+) -> Result<(), Error> {
+    if C::MAY_BE_WIDER_THAN_THE_PART && ended && moved < asked {
         Err(Error::Truncated { asked, moved })
     } else {
         Ok(())
@@ -75,24 +83,28 @@ pub(crate) fn complete(ended: bool, asked: usize, moved: usize) -> Result<(), Er
 }
 
 /// The region EasyDMA reads and the one it writes, if any.
+#[inline]
 pub(crate) fn channels(regions: &[Region]) -> (Option<Region>, Option<Region>) {
     let find = |access| regions.iter().copied().find(|r| r.access() == access);
     (find(Access::DmaReads), find(Access::DmaWrites))
 }
 
 /// The region of a buffer EasyDMA reads.
+#[inline]
 pub(crate) fn reads<B: DmaReadBuffer>(buffer: &mut B) -> [Region; 1] {
     let (ptr, len) = buffer.dma_read_buffer();
     [Region::dma_reads(ptr, len)]
 }
 
 /// The region of a buffer EasyDMA writes.
+#[inline]
 pub(crate) fn writes<B: DmaWriteBuffer>(buffer: &mut B) -> [Region; 1] {
     let (ptr, len) = buffer.dma_write_buffer();
     [Region::dma_writes(ptr, len)]
 }
 
 /// The regions of a (read, write) buffer pair.
+#[inline]
 pub(crate) fn both<TX: DmaReadBuffer, RX: DmaWriteBuffer>(buffers: &mut (TX, RX)) -> [Region; 2] {
     let [tx] = reads(&mut buffers.0);
     let [rx] = writes(&mut buffers.1);
@@ -106,6 +118,7 @@ pub(crate) fn both<TX: DmaReadBuffer, RX: DmaWriteBuffer>(buffers: &mut (TX, RX)
 ///
 /// For **callers**: the contract of the `*_unchecked` trait method that
 /// calls it: the buffer is `'static`, or the transfer cannot be leaked.
+#[inline]
 pub(crate) unsafe fn lend<E: Begin, B, const N: usize>(
     mut engine: E,
     buffer: B,

@@ -184,6 +184,7 @@ impl<C: Chip, F: DmaFence> Sealed for Twim<C, F> {}
 impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
     type Fence = F;
 
+    #[inline]
     fn fence(&self) -> F {
         self.fence
     }
@@ -192,6 +193,7 @@ impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
 impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
     /// A write (TX region only), a read (RX only) or a write then read
     /// (both), ended by a STOP condition through the shorts.
+    #[inline]
     fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
         if self.address >> ADDRESS_WIDTH != 0 {
             return Err(Error::InvalidAddress(self.address));
@@ -247,10 +249,12 @@ impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
 unsafe impl<C: Chip, F: DmaFence> Halt for Twim<C, F> {
     type Error = Error;
 
+    #[inline]
     fn is_done(&self) -> bool {
         self.regs.event(EVENTS_STOPPED) || self.regs.event(EVENTS_ERROR)
     }
 
+    #[inline]
     fn halt(&mut self) -> Halted<Error> {
         let Some((mode, tx, rx)) = self.asked.take() else {
             return transfer::IDLE;
@@ -269,11 +273,12 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Twim<C, F> {
         }
         let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
         let (amount, short) = match mode {
-            Mode::Write => (sent, complete(ended, tx, sent)),
-            Mode::Read => (received, complete(ended, rx, received)),
-            Mode::WriteRead => {
-                (received, complete(ended, tx, sent).and_then(|()| complete(ended, rx, received)))
-            }
+            Mode::Write => (sent, complete::<C>(ended, tx, sent)),
+            Mode::Read => (received, complete::<C>(ended, rx, received)),
+            Mode::WriteRead => (
+                received,
+                complete::<C>(ended, tx, sent).and_then(|()| complete::<C>(ended, rx, received)),
+            ),
         };
         // An error raised while the STOP was under way counts too.
         if !self.regs.event(EVENTS_ERROR) {

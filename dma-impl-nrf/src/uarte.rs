@@ -335,6 +335,7 @@ impl<C: Chip, F: DmaFence> Sealed for UarteTx<C, F> {}
 impl<C: Chip, F: DmaFence> Engine for UarteTx<C, F> {
     type Fence = F;
 
+    #[inline]
     fn fence(&self) -> F {
         self.fence
     }
@@ -343,6 +344,7 @@ impl<C: Chip, F: DmaFence> Engine for UarteTx<C, F> {
 impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
     /// Checks the buffer and `ENABLE`, clears the end events, programs
     /// `TXD`, releases and triggers `STARTTX`.
+    #[inline]
     fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
         let (Some(tx), None) = transfer::channels(regions) else {
             return Err(Error::Empty);
@@ -368,10 +370,12 @@ impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
 unsafe impl<C: Chip, F: DmaFence> Halt for UarteTx<C, F> {
     type Error = Error;
 
+    #[inline]
     fn is_done(&self) -> bool {
         self.regs.event(EVENTS_ENDTX)
     }
 
+    #[inline]
     fn halt(&mut self) -> Halted<Error> {
         let Some(asked) = self.asked.take() else {
             return transfer::IDLE;
@@ -382,7 +386,7 @@ unsafe impl<C: Chip, F: DmaFence> Halt for UarteTx<C, F> {
         self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.clear(EVENTS_ENDTX);
         let amount = self.regs.amount(TXD_AMOUNT);
-        transfer::halted(amount, complete(ended, asked, amount))
+        transfer::halted(amount, complete::<C>(ended, asked, amount))
     }
 }
 
@@ -476,12 +480,14 @@ impl<C: Chip, F: DmaFence> Sealed for UarteRx<C, F> {}
 impl<C: Chip, F: DmaFence> Engine for UarteRx<C, F> {
     type Fence = F;
 
+    #[inline]
     fn fence(&self) -> F {
         self.fence
     }
 }
 
 impl<C: Chip, F: DmaFence> Begin for UarteRx<C, F> {
+    #[inline]
     fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
         let (None, Some(rx)) = transfer::channels(regions) else {
             return Err(Error::Empty);
@@ -500,10 +506,12 @@ impl<C: Chip, F: DmaFence> Begin for UarteRx<C, F> {
 unsafe impl<C: Chip, F: DmaFence> Halt for UarteRx<C, F> {
     type Error = Error;
 
+    #[inline]
     fn is_done(&self) -> bool {
         self.regs.event(EVENTS_ENDRX) || self.regs.event(EVENTS_ERROR)
     }
 
+    #[inline]
     fn halt(&mut self) -> Halted<Error> {
         let Some(asked) = self.asked.take() else {
             return transfer::IDLE;
@@ -519,7 +527,7 @@ unsafe impl<C: Chip, F: DmaFence> Halt for UarteRx<C, F> {
         let amount = self.regs.amount(RXD_AMOUNT);
         let result = match self.take_error() {
             Some(error) => Err(error),
-            None => complete(ended, asked, amount),
+            None => complete::<C>(ended, asked, amount),
         };
         transfer::halted(amount, result)
     }
