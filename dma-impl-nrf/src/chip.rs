@@ -28,6 +28,8 @@ use core::ops::Range;
 /// use dma_impl_nrf::{Chip, Nrf52832, Nrf52832Qfaa, Nrf52840};
 /// assert_eq!(Nrf52832::MAXCNT_MAX, 255);
 /// assert_eq!(Nrf52840::MAXCNT_MAX, 65_535);
+/// // Only a type wider than the family's narrowest part checks for truncation.
+/// assert!(!Nrf52832::MAY_BE_WIDER_THAN_THE_PART && Nrf52840::MAY_BE_WIDER_THAN_THE_PART);
 /// assert!(Nrf52840::DATA_RAM.contains(&0x2003_FFFF));
 /// // Every nRF52832 has 32 KiB; only the QFAA (and CIAA) parts have 64.
 /// assert!(!Nrf52832::DATA_RAM.contains(&0x2000_8000));
