@@ -37,13 +37,15 @@
 //! so a handler that left it enabled would be entered again at once.
 //!
 //! [`Interrupt::on_interrupt`]:
-//! 1. reads its events; none set: returns (another source of the shared
-//!    vector, or a late entry). Reads have no side effect.
-//! 2. writes its bits to `INTENCLR`. `INTENCLR` is write-1-to-clear: the
+//! 1. reads `INTEN` (through `INTENSET`) and its events; none of its events
+//!    is both set and enabled: returns (another source of the shared vector,
+//!    an event this transfer does not wait on, or a late entry). Reads have
+//!    no side effect.
+//! 2. writes those enabled bits to `INTENCLR`. `INTENCLR` is write-1-to-clear: the
 //!    write changes only those bits, so it cannot race a thread-mode write
 //!    to `INTENSET` / `INTENCLR` the way a read-modify-write of `INTEN`
 //!    would.
-//! 3. reads its events again: if none is set now, thread mode ended that
+//! 3. reads those events again: if none is set now, thread mode ended that
 //!    transfer (and may have started the next, which enabled these bits)
 //!    between 1 and 2, so the handler gives the enable back (`INTENSET`).
 //!    On the single-core nRF52 an interrupt preempts thread mode and this
@@ -103,9 +105,15 @@ impl Interrupt {
         inten_bit(self.events[0]) | inten_bit(self.events[1])
     }
 
-    /// Whether one of the events is set (the transfer finished or failed).
+    /// Whether one of the events is set (the transfer finished or failed),
+    /// enabled or not.
     pub fn is_pending(&self) -> bool {
         self.events.iter().any(|&event| self.regs.event(event))
+    }
+
+    /// Whether one of the events whose bit is in `bits` is set.
+    fn any_set(&self, bits: u32) -> bool {
+        self.events.iter().any(|&event| inten_bit(event) & bits != 0 && self.regs.event(event))
     }
 
     /// Enables the events' interrupts: the transfer's start does it.
@@ -113,19 +121,27 @@ impl Interrupt {
         self.regs.write(INTENSET, self.mask());
     }
 
+    /// Enables the interrupt of `event` alone (one of the events): the RX
+    /// stream waits on `ENDRX` only.
+    pub(crate) fn enable_only(&self, event: usize) {
+        self.regs.write(INTENSET, inten_bit(event) & self.mask());
+    }
+
     /// The interrupt handler's work: if one of the events is set, masks
     /// their interrupts (`INTENCLR`; the events stay set for the transfer's
     /// `is_done`) and wakes `waker`. See the [module docs](self) for the
     /// order of the steps and why no wake-up is lost.
     pub fn on_interrupt(&self, waker: &DmaWaker) {
-        if !self.is_pending() {
+        // `INTENSET` reads as `INTEN`.
+        let enabled = self.regs.read(INTENSET) & self.mask();
+        if !self.any_set(enabled) {
             return;
         }
-        self.regs.write(INTENCLR, self.mask());
-        if !self.is_pending() {
+        self.regs.write(INTENCLR, enabled);
+        if !self.any_set(enabled) {
             // Thread mode ended that transfer before the mask, and may have
             // started the next one: give its enable back.
-            self.enable();
+            self.regs.write(INTENSET, enabled);
         }
         waker.wake();
     }

@@ -172,6 +172,8 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         self.regs.wait(EVENTS_RXSTARTED);
         self.regs.clear(EVENTS_RXSTARTED);
         self.regs.channel(RXD_PTR, second.1.start(), second.1.bytes());
+        // `start` cleared ENDRX: its interrupt now means the first buffer.
+        self.interrupt().enable_only(EVENTS_ENDRX);
         Ok(RxStream { rx: self, active: first, queued: second })
     }
 }
@@ -180,6 +182,18 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
     /// Whether the active buffer is full, so [`next`](Self::next) will not wait.
     pub fn is_filled(&self) -> bool {
         self.rx.regs.event(EVENTS_ENDRX)
+    }
+
+    /// The receiver's interrupt, for the UARTE's vector (the same token as
+    /// [`UarteRx::interrupt`]). The stream enables `ENDRX`'s interrupt
+    /// whenever a buffer fills (from the start, and again in each
+    /// [`next`](Self::next) after clearing `ENDRX`), never `ERROR`'s; the
+    /// handler masks it and wakes the task, which then finds
+    /// [`is_filled`](Self::is_filled) true: register the task's waker in the
+    /// [`DmaWaker`](dma_traits::future::DmaWaker), then check `is_filled`,
+    /// as `TransferFuture` does (see [`crate::interrupt`]).
+    pub fn interrupt(&self) -> crate::Interrupt {
+        self.rx.interrupt()
     }
 
     /// Waits until the active buffer is full, starts reception into the
@@ -197,6 +211,9 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         // The end of the one outstanding reception: the active buffer's.
         regs.wait(EVENTS_ENDRX);
         regs.clear(EVENTS_ENDRX);
+        // The next ENDRX is the queued buffer's: its interrupt again (the
+        // handler masked it when this one came).
+        self.rx.interrupt().enable_only(EVENTS_ENDRX);
         let received = regs.amount(RXD_AMOUNT);
         // Latches the queued address, the only one `RXD.PTR` holds.
         regs.trigger(TASKS_STARTRX);

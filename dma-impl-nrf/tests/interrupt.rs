@@ -377,3 +377,40 @@ fn the_handler_leaves_the_events_to_the_transfer() {
     assert!(dma_traits::Transfer::is_done(&transfer));
     assert_eq!(dma_traits::Transfer::wait(transfer).unwrap().transferred, 2);
 }
+
+#[test]
+fn the_rx_stream_is_woken_by_endrx() {
+    static WAKER: DmaWaker = DmaWaker::new();
+    let sim = stepped(Kind::Uarte);
+    let (_tx, rx) = uarte(&sim);
+    let irq = rx.interrupt();
+    wire(&sim, irq, &WAKER);
+    let mut stream = rx.read_stream(vec![0u8; 2], vec![0u8; 2]).map_err(|e| e.0).unwrap();
+    assert_eq!(stream.interrupt(), irq);
+    let endrx = dma_impl_nrf::regs::inten_bit(dma_impl_nrf::regs::EVENTS_ENDRX);
+    assert_eq!(sim.register(0x300), endrx, "ENDRX's interrupt only, not ERROR's");
+    let future = Box::pin(async move {
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            // Register, then look: as `TransferFuture` does.
+            std::future::poll_fn(|cx| {
+                WAKER.register(cx.waker());
+                if stream.is_filled() {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            let filled = stream.next(vec![0u8; 2]).map_err(|e| e.0).unwrap();
+            assert_eq!(filled.error, None);
+            got.extend_from_slice(&filled.buffer);
+        }
+        drop(stream); // STOPRX, RXTO
+        got
+    });
+    let (got, polls) = run_parked(future, || sim.feed(b"abcd"), || sim.step());
+    assert_eq!(got, b"abcd");
+    assert!(polls >= 2, "pending at first, woken by ENDRX");
+    assert_eq!(sim.interrupts_left_pending(), 0);
+}
