@@ -43,6 +43,11 @@
 //!   in a `dma_traits::Lent` ([`EasyDmaTransfer`]); each peripheral writes
 //!   only its `dma_traits::Halt`.
 //! * [`Chip`] and [`Engine`] are sealed: the checks trust them.
+//! * Interrupts ([`interrupt`]): a transfer enables the interrupts of the
+//!   events that end it; [`Interrupt::on_interrupt`], called from the
+//!   peripheral's vector, masks them (`INTENCLR`, the events stay for
+//!   `is_done`) and wakes a `dma_traits::future::DmaWaker`, so a
+//!   `TransferFuture` needs no busy executor.
 //!
 //! # Chips and features
 //!

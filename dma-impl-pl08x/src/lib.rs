@@ -16,6 +16,10 @@
 //! * Bad input never panics and gives back everything: zero length, length
 //!   mismatch, too long, misaligned, a 64-bit word, memory the DMA cannot
 //!   reach ([`mps2::SECURE_SSRAM`]).
+//! * Interrupts ([`interrupt`]): [`Interrupt::on_interrupt`] (a channel's
+//!   `Copy` token, [`Channel::interrupt`]), called from the controller's
+//!   vector, clears the channel's terminal count, masks its error and wakes
+//!   a `dma_traits::future::DmaWaker`.
 //!
 //! Registers are reached through [`dma_mmio::Reg`]: volatile on the chip,
 //! routed to `dma_impl_mock::sim::pl08x` on the host.

@@ -19,6 +19,11 @@
 //!   DMA's data FIFOs to drain, clear the (spurious) `INTR` flag; then
 //!   `acquire`. `transferred` is from `TRANS_COUNT` (RP2040-E12: the
 //!   address read-back is not reliable for non-incrementing sides).
+//! * Interrupts ([`interrupt`]): [`Channel::interrupt`] routes a channel to
+//!   `DMA_IRQ_0` or `DMA_IRQ_1` (its transfers then set the `INTEx` bit);
+//!   [`Interrupt::on_interrupt`], called from the line's vector, masks it
+//!   through the atomic clear alias and wakes a
+//!   `dma_traits::future::DmaWaker`.
 //! * `READ_ERROR` / `WRITE_ERROR` end the transfer with [`Error::ReadBus`] /
 //!   [`Error::WriteBus`], everything given back. Bad input (empty, lengths
 //!   differing, more than `TRANS_COUNT` holds, misaligned, a width the
