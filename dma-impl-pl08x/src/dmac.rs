@@ -1,5 +1,6 @@
 //! The controller, its channels and linked-list items.
 
+use core::num::NonZeroUsize;
 use core::ops::Range;
 use core::ptr::NonNull;
 
@@ -72,7 +73,7 @@ impl<const N: usize> Dmac<N> {
         Some(Channel {
             hw: Hw { base: self.base, index: n, reach: self.reach },
             pool: None,
-            segment: regs::MAX_TRANSFER_SIZE,
+            segment: regs::MAX_SEGMENT,
             fence: DmbFence,
         })
     }
@@ -223,7 +224,7 @@ impl Hw {
 pub struct Channel<const N: usize, F: DmaFence = DmbFence> {
     pub(crate) hw: Hw,
     pub(crate) pool: Option<(NonNull<Lli>, usize)>,
-    pub(crate) segment: usize,
+    pub(crate) segment: NonZeroUsize,
     pub(crate) fence: F,
 }
 
@@ -271,22 +272,24 @@ impl<const N: usize, F: DmaFence> Channel<N, F> {
 
     /// Items per LLI segment (4095, the 12-bit `TransferSize`, unless lowered).
     pub fn segment_limit(&self) -> usize {
-        self.segment
+        self.segment.get()
     }
 
     /// Lowers the items per LLI segment to `items` (1..=4095), e.g. to see
     /// LLI chaining with short buffers; refused (the channel back) otherwise.
     pub fn with_segment_limit(mut self, items: usize) -> Result<Self, Self> {
-        if items == 0 || items > regs::MAX_TRANSFER_SIZE {
-            return Err(self);
+        match NonZeroUsize::new(items) {
+            Some(segment) if items <= regs::MAX_TRANSFER_SIZE => {
+                self.segment = segment;
+                Ok(self)
+            }
+            _ => Err(self),
         }
-        self.segment = items;
-        Ok(self)
     }
 
     /// The most items one transfer on this channel can move.
     pub fn max_items(&self) -> usize {
         let llis = self.pool.map_or(0, |(_, n)| n);
-        self.segment.saturating_mul(llis.saturating_add(1))
+        self.segment.get().saturating_mul(llis.saturating_add(1))
     }
 }

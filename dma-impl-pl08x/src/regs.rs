@@ -48,6 +48,12 @@ pub(crate) const CONFIG: usize = 0x10;
 pub(crate) const TRANSFER_SIZE_MASK: u32 = 0xFFF;
 /// The largest `TransferSize`.
 pub const MAX_TRANSFER_SIZE: usize = 0xFFF;
+/// [`MAX_TRANSFER_SIZE`] as a segment length (never zero).
+pub(crate) const MAX_SEGMENT: core::num::NonZeroUsize =
+    match core::num::NonZeroUsize::new(MAX_TRANSFER_SIZE) {
+        Some(n) => n,
+        None => panic!("TransferSize is 12 bits"),
+    };
 /// `SWidth`, bits [20:18]: 0 = 8, 1 = 16, 2 = 32 bits (§3.4.18; Linux
 /// `PL080_CONTROL_SWIDTH_SHIFT`, `PL080_WIDTH_*`).
 pub(crate) const SWIDTH_SHIFT: u32 = 18;

@@ -6,6 +6,7 @@
 #![allow(private_interfaces)]
 
 use core::mem::ManuallyDrop;
+use core::num::NonZeroUsize;
 
 use dma_traits::{
     Access, DmaCopy, DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome,
@@ -25,7 +26,7 @@ mod sealed {
     /// The channel behind an owner: registers, fence, LLI pool, segment size.
     pub trait Sealed {
         type Fence: dma_traits::DmaFence;
-        fn parts(&self) -> (Hw, Self::Fence, Pool, usize);
+        fn parts(&self) -> (Hw, Self::Fence, Pool, core::num::NonZeroUsize);
     }
 }
 
@@ -37,7 +38,7 @@ pub trait Owner: sealed::Sealed {}
 impl<const N: usize, F: DmaFence> Owner for Channel<N, F> {}
 impl<const N: usize, F: DmaFence> sealed::Sealed for Channel<N, F> {
     type Fence = F;
-    fn parts(&self) -> (Hw, F, sealed::Pool, usize) {
+    fn parts(&self) -> (Hw, F, sealed::Pool, NonZeroUsize) {
         (self.hw, self.fence, self.pool, self.segment)
     }
 }
@@ -108,7 +109,7 @@ impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
 impl<const N: usize, F: DmaFence> Owner for FixedAddress<N, F> {}
 impl<const N: usize, F: DmaFence> sealed::Sealed for FixedAddress<N, F> {
     type Fence = F;
-    fn parts(&self) -> (Hw, F, sealed::Pool, usize) {
+    fn parts(&self) -> (Hw, F, sealed::Pool, NonZeroUsize) {
         self.channel.parts()
     }
 }
@@ -209,7 +210,25 @@ fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
 fn max_items<R: Owner>(resources: &R) -> usize {
     let (_, _, pool, segment) = resources.parts();
     let pool_len = pool.map_or(0, |(_, n)| n);
-    segment.saturating_mul(pool_len.saturating_add(1))
+    segment.get().saturating_mul(pool_len.saturating_add(1))
+}
+
+/// Checks one non-empty part's sides (alignment, and the memory side's reach)
+/// against the channel: the per-part checks of `plan`, in its order, which
+/// `start_single` runs too.
+#[inline]
+fn check_part(hw: &Hw, part: &Part, width: WordWidth) -> Result<(), Error> {
+    let too_long = Error::TooLong { items: usize::MAX, max: 0 };
+    let bytes = part.items.checked_mul(width.bytes()).ok_or(too_long)?;
+    for side in [part.src, part.dst] {
+        aligned(side.ptr, width)?;
+        // Only memory is checked against the windows: a fixed device
+        // address is the caller's promise (`FixedAddress::new`).
+        if side.increment {
+            reachable(hw, side.ptr, bytes)?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks the parts against the channel and counts the segments.
@@ -220,21 +239,14 @@ fn plan<R: Owner>(resources: &R, parts: &[Part], width: WordWidth) -> Result<Pla
     let mut segments = 0usize;
     let mut first = 0;
     for part in parts.iter().filter(|p| p.items > 0) {
-        let too_long = Error::TooLong { items: usize::MAX, max: 0 };
-        let bytes = part.items.checked_mul(width.bytes()).ok_or(too_long)?;
-        for side in [part.src, part.dst] {
-            aligned(side.ptr, width)?;
-            // Only memory is checked against the windows: a fixed device
-            // address is the caller's promise (`FixedAddress::new`).
-            if side.increment {
-                reachable(&hw, side.ptr, bytes)?;
-            }
-        }
+        check_part(&hw, part, width)?;
         if segments == 0 {
-            first = part.items.min(segment);
+            first = part.items.min(segment.get());
         }
         items = items.saturating_add(part.items);
-        segments = segments.saturating_add(part.items.div_ceil(segment));
+        // `div_ceil` by a `NonZeroUsize`: no division-by-zero path.
+        let n = part.items / segment + usize::from(part.items % segment != 0);
+        segments = segments.saturating_add(n);
     }
     if items == 0 {
         return Err(Error::Empty);
@@ -246,8 +258,11 @@ fn plan<R: Owner>(resources: &R, parts: &[Part], width: WordWidth) -> Result<Pla
     if segments - 1 > pool_len {
         // A single part reports how many items the pool allows; a list, what
         // it holds.
-        let max =
-            if parts.len() == 1 { segment.saturating_mul(pool_len.saturating_add(1)) } else { 0 };
+        let max = if parts.len() == 1 {
+            segment.get().saturating_mul(pool_len.saturating_add(1))
+        } else {
+            0
+        };
         return Err(Error::TooLong { items, max });
     }
     if segments > 1 {
@@ -344,7 +359,7 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         for part in parts.iter().filter(|p| p.items > 0) {
             let mut offset = 0;
             while offset < part.items {
-                let n = (part.items - offset).min(segment);
+                let n = (part.items - offset).min(segment.get());
                 let last = j + 1 == plan.segments;
                 let (src, dst) = (at(part.src, offset), at(part.dst, offset));
                 if j == 0 {
@@ -393,15 +408,151 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         let first_lli = if plan.segments > 1 { plan.pool } else { core::ptr::null() };
         hw.reg(regs::LLI).write_ptr(first_lli);
         hw.reg(regs::CONTROL).write(control(&first, n, plan.segments == 1));
-        let config = config | regs::CONFIG_IE | regs::CONFIG_ITC;
-        hw.reg(regs::CONFIG).write(config);
-        if let Err(e) = release_all(fence, &regions, &pool_region) {
-            hw.reg(regs::CONFIG).write(0);
+        // The pool's region only when the transfer uses the pool (`halt`
+        // acquires it on the same condition).
+        let pool = (plan.segments > 1).then_some(&pool_region);
+        if let Err(e) = release_all(fence, &regions, pool) {
+            // `Configuration` was not written: the channel stays disabled.
             let e = Error::Fence(e);
             return Err(TransferError::rejected(e, buffer.into_inner(), resources));
         }
-        // The enabling write: after the release fence (a DMB on the M33).
-        hw.reg(regs::CONFIG).write(config | regs::CONFIG_E);
+        // The one `Configuration` write, enabling: after the release fence
+        // (a DMB on the M33).
+        let config = config | regs::CONFIG_IE | regs::CONFIG_ITC | regs::CONFIG_E;
+        hw.reg(regs::CONFIG).write(config);
+        Ok(InFlight {
+            buffer: ManuallyDrop::new(buffer),
+            resources: ManuallyDrop::new(resources),
+            regions,
+            pool: pool_region,
+            plan,
+        })
+    }
+
+    /// [`start`](Self::start) for one part (a copy, a fixed-address write
+    /// or read): the same checks and refusals in the same order as `plan`
+    /// (width; then empty, or else the part's alignment and reach; too long
+    /// for the pool; the pool's reach), and the same programming, written
+    /// for one part so that it folds: `SrcAddr`, `DestAddr`, `LLI`,
+    /// `Control` for the first segment, the pool's LLIs only when the part
+    /// is longer than a segment, the release fence (the pool's region only
+    /// when it is used) and the one enabling `Configuration` write. A transfer of one segment has no
+    /// pool region, and `halt` computes its count as `len - remaining`.
+    ///
+    /// # Safety
+    ///
+    /// For **callers**: as for [`start`](Self::start), with `parts = &[part]`.
+    #[inline]
+    unsafe fn start_single(
+        buffer: Held<B>,
+        resources: R,
+        part: Part,
+        width: WordWidth,
+        config: u32,
+        regions: [Region; M],
+    ) -> Started<Self>
+    where
+        Self: Transfer<Buffer = B, Resources = R, Error = Error>,
+    {
+        let (hw, fence, pool, segment) = resources.parts();
+        let checked = (|| {
+            let code = width_code(width)?;
+            if part.items == 0 {
+                return Err(Error::Empty);
+            }
+            check_part(&hw, &part, width)?;
+            // `div_ceil` by a `NonZeroUsize`: no division-by-zero path.
+            let segments = part.items / segment + usize::from(part.items % segment != 0);
+            let (pool_ptr, pool_len) = match pool {
+                Some((p, n)) => (p.as_ptr().cast_const(), n),
+                None => (core::ptr::null(), 0),
+            };
+            if segments - 1 > pool_len {
+                let max = segment.get().saturating_mul(pool_len.saturating_add(1));
+                return Err(Error::TooLong { items: part.items, max });
+            }
+            if segments > 1 {
+                let bytes = (segments - 1) * core::mem::size_of::<Lli>();
+                reachable(&hw, pool_ptr.cast::<u8>(), bytes)?;
+            }
+            let first = part.items.min(segment.get());
+            Ok((code, Plan { first, segments, pool: pool_ptr }))
+        })();
+        let (code, plan) = match checked {
+            Ok(ok) => ok,
+            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), resources)),
+        };
+        let mut base = (code << regs::SWIDTH_SHIFT) | (code << regs::DWIDTH_SHIFT);
+        if part.src.increment {
+            base |= regs::SI;
+        }
+        if part.dst.increment {
+            base |= regs::DI;
+        }
+        let control = |n: usize, last: bool| {
+            // At most a segment, at most `MAX_TRANSFER_SIZE` (12 bits).
+            #[allow(clippy::cast_possible_truncation)]
+            let n = n as u32 & regs::TRANSFER_SIZE_MASK;
+            if last {
+                base | regs::I | n
+            } else {
+                base | n
+            }
+        };
+        let bytes = width.bytes();
+        let at = |side: Side, offset: usize| {
+            if side.increment {
+                side.ptr.wrapping_add(offset * bytes)
+            } else {
+                side.ptr
+            }
+        };
+        // Segment j >= 1 is LLI j - 1 of the pool.
+        let pool_mut = plan.pool.cast_mut();
+        for j in 1..plan.segments {
+            let offset = j * segment.get();
+            let n = (part.items - offset).min(segment.get());
+            let last = j + 1 == plan.segments;
+            let next = if last {
+                bus_word(core::ptr::null())
+            } else {
+                bus_word(pool_mut.wrapping_add(j).cast::<u8>())
+            };
+            let item = Lli {
+                src: bus_word(at(part.src, offset)),
+                dst: bus_word(at(part.dst, offset)),
+                next,
+                control: control(n, last),
+            };
+            // SAFETY: the check above found `segments - 1 <= pool length`,
+            // so entry `j - 1` is inside the pool, which the channel owns
+            // exclusively (`with_lli_pool`) and no DMA reads now (the channel
+            // is idle: a running transfer would own it).
+            unsafe { pool_mut.wrapping_add(j - 1).write(item) };
+        }
+        let pool_region = Region {
+            start: plan.pool.cast::<u8>(),
+            bytes: (plan.segments - 1) * core::mem::size_of::<Lli>(),
+            access: Access::DmaReads,
+        };
+        // Clear the channel's old terminal-count and error status (W1C,
+        // §3.4.3 / §3.4.5), then program it, still disabled.
+        hw.global(regs::INT_TC_CLEAR).write(hw.bit());
+        hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
+        hw.reg(regs::SRC_ADDR).write_ptr(part.src.ptr);
+        hw.reg(regs::DEST_ADDR).write_ptr(part.dst.ptr);
+        let first_lli = if plan.segments > 1 { plan.pool } else { core::ptr::null() };
+        hw.reg(regs::LLI).write_ptr(first_lli);
+        hw.reg(regs::CONTROL).write(control(plan.first, plan.segments == 1));
+        let used = (plan.segments > 1).then_some(&pool_region);
+        if let Err(e) = release_all(fence, &regions, used) {
+            // `Configuration` was not written: the channel stays disabled.
+            let e = Error::Fence(e);
+            return Err(TransferError::rejected(e, buffer.into_inner(), resources));
+        }
+        // The one `Configuration` write, enabling: after the release fence.
+        let config = config | regs::CONFIG_IE | regs::CONFIG_ITC | regs::CONFIG_E;
+        hw.reg(regs::CONFIG).write(config);
         Ok(InFlight {
             buffer: ManuallyDrop::new(buffer),
             resources: ManuallyDrop::new(resources),
@@ -443,26 +594,36 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
             for region in &self.regions {
                 fence.acquire(region.raw(), region.access);
             }
-            fence.acquire(self.pool.raw(), self.pool.access);
+            // Released only for a transfer through the pool (`start`).
+            if self.plan.segments > 1 {
+                fence.acquire(self.pool.raw(), self.pool.access);
+            }
         }
         #[cfg(pl08x_mutant_no_acquire)]
         let _ = fence;
         let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
-        let next = hw.reg(regs::LLI).read() & !0b11;
         let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
-        // DMACCxLLI holds the item of the segment after the running one:
-        // LLI j while segment j runs, 0 during the last.
         let segments = self.plan.segments;
-        let current = if next == 0 {
-            segments - 1
+        let transferred = if segments == 1 {
+            // One segment (no LLI): what the registers were programmed
+            // with, less what `TransferSize` has left.
+            let len = self.plan.first;
+            len - remaining.min(len)
         } else {
-            (0..segments - 1)
-                .find(|&j| low32(self.plan.pool.wrapping_add(j).cast::<u8>()) == next)
-                .unwrap_or(0)
+            // DMACCxLLI holds the item of the segment after the running one:
+            // LLI j while segment j runs, 0 during the last.
+            let next = hw.reg(regs::LLI).read() & !0b11;
+            let current = if next == 0 {
+                segments - 1
+            } else {
+                (0..segments - 1)
+                    .find(|&j| low32(self.plan.pool.wrapping_add(j).cast::<u8>()) == next)
+                    .unwrap_or(0)
+            };
+            let before: usize = (0..current).map(|j| self.plan.len(j)).sum();
+            let len = self.plan.len(current);
+            before + len - remaining.min(len)
         };
-        let before: usize = (0..current).map(|j| self.plan.len(j)).sum();
-        let len = self.plan.len(current);
-        let transferred = before + len - remaining.min(len);
         hw.global(regs::INT_TC_CLEAR).write(hw.bit());
         hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
         config.write(0);
@@ -540,13 +701,14 @@ fn paced(pacing: Pacing, to_device: bool) -> u32 {
     }
 }
 
-/// Releases every region and the pool's, or none: acquires those already
-/// released if one fails. (A fixed-size array and a separate pool region, so
-/// that with a fence that cannot fail the loops unroll to the fences alone.)
+/// Releases every region and the pool's (if the transfer uses the pool), or
+/// none: acquires those already released if one fails. (A fixed-size array
+/// and a separate pool region, so that with a fence that cannot fail the
+/// loops unroll to the fences alone.)
 fn release_all<F: DmaFence, const M: usize>(
     fence: F,
     regions: &[Region; M],
-    pool: &Region,
+    pool: Option<&Region>,
 ) -> Result<(), dma_traits::FenceError> {
     for (k, region) in regions.iter().enumerate() {
         if let Err(e) = fence.release(region.raw(), region.access) {
@@ -556,6 +718,9 @@ fn release_all<F: DmaFence, const M: usize>(
             return Err(e);
         }
     }
+    let Some(pool) = pool else {
+        return Ok(());
+    };
     if let Err(e) = fence.release(pool.raw(), pool.access) {
         for done in regions {
             fence.acquire(done.raw(), done.access);
@@ -608,7 +773,7 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaCopy<W> for Channel<N, F> {
             [region(from, len, Access::DmaReads), region(to.cast_const(), len, Access::DmaWrites)];
         // SAFETY: the part reaches only the two buffers' pairs, owned by
         // `held`; the caller keeps their memory alive (this fn's contract).
-        unsafe { InFlight::start(held, self, &[part], W::WIDTH, 0, regions) }
+        unsafe { InFlight::start_single(held, self, part, W::WIDTH, 0, regions) }
     }
 }
 
@@ -637,7 +802,7 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N
         let regions = [region(from, len, Access::DmaReads)];
         // SAFETY: the buffer's pair and the device address (the unsafe
         // constructor's promise); the caller keeps the buffer alive.
-        unsafe { InFlight::start(held, self, &[part], W::WIDTH, config, regions) }
+        unsafe { InFlight::start_single(held, self, part, W::WIDTH, config, regions) }
     }
 }
 
@@ -665,7 +830,7 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaRead<W> for FixedAddress<N,
         let config = paced(self.pacing, false);
         let regions = [region(to.cast_const(), len, Access::DmaWrites)];
         // SAFETY: as in `write_all_unchecked`.
-        unsafe { InFlight::start(held, self, &[part], W::WIDTH, config, regions) }
+        unsafe { InFlight::start_single(held, self, part, W::WIDTH, config, regions) }
     }
 }
 
