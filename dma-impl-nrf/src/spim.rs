@@ -249,3 +249,21 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Spim<C, F> {
 }
 
 transfer::easydma_impls!(Spim: write, read, duplex);
+
+/// Whether the last frame has been clocked out: true whenever the SPIM is not
+/// in a transfer.
+///
+/// nRF52840 PS v1.1, SPIM chapter, "SPI master transaction sequence": "The
+/// transaction stops automatically after all bytes have been
+/// transmitted/received", with `END` "after both the ENDRX and ENDTX events";
+/// after a `STOP` task "SPIM will complete the transmission/reception of the
+/// current byte before stopping", and `STOPPED` is "generated when the SPI
+/// master has stopped". Every path that gives an `Spim` back waited for `END`
+/// or `STOPPED` (see its `Halt` impl), so nothing more is on the wire; a
+/// chip select may be released at once.
+impl<C: Chip, F: DmaFence> dma_traits::Sent for Spim<C, F> {
+    fn is_sent(&self) -> bool {
+        // `asked` is `Some` only inside a transfer, which owns the SPIM.
+        self.asked.is_none()
+    }
+}

@@ -292,3 +292,17 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Twim<C, F> {
 }
 
 transfer::easydma_impls!(Twim: write, read, duplex);
+
+/// Whether the bus is released: true whenever the TWIM is not in a transfer.
+///
+/// nRF52840 PS v1.1, TWIM chapter, "Master write sequence" / "Master read
+/// sequence": the TWIM generates `STOPPED` once it has sent the STOP
+/// condition after the last byte (the `LASTTX_STOP` / `LASTRX_STOP` shorts
+/// this crate sets, or the `STOP` task after an error). Every path that gives
+/// a `Twim` back waited for `STOPPED` (see its `Halt` impl).
+impl<C: Chip, F: DmaFence> dma_traits::Sent for Twim<C, F> {
+    fn is_sent(&self) -> bool {
+        // `asked` is `Some` only inside a transfer, which owns the TWIM.
+        self.asked.is_none()
+    }
+}

@@ -194,7 +194,13 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
 
     /// The transmitter and the receiver, to be used independently.
     pub fn split(self) -> (UarteTx<C, F>, UarteRx<C, F>) {
-        let tx = UarteTx { regs: self.regs, fence: self.fence, asked: None, chip: PhantomData };
+        let tx = UarteTx {
+            regs: self.regs,
+            fence: self.fence,
+            asked: None,
+            started: false,
+            chip: PhantomData,
+        };
         let rx = UarteRx { regs: self.regs, fence: self.fence, asked: None, chip: PhantomData };
         (tx, rx)
     }
@@ -249,6 +255,9 @@ pub struct UarteTx<C: Chip, F: DmaFence = CompilerFence> {
     fence: F,
     /// Bytes the running transmission asked for; `None` when none runs.
     asked: Option<usize>,
+    /// Whether this transmitter ever triggered `STARTTX` (before that it is
+    /// stopped, and `TXSTOPPED` says nothing).
+    started: bool,
     chip: PhantomData<C>,
 }
 
@@ -358,6 +367,7 @@ impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
         self.interrupt().enable();
         self.regs.trigger(TASKS_STARTTX);
         self.asked = Some(tx.bytes());
+        self.started = true;
         Ok(())
     }
 }
@@ -383,7 +393,7 @@ unsafe impl<C: Chip, F: DmaFence> Halt for UarteTx<C, F> {
         let ended = self.regs.event(EVENTS_ENDTX);
         self.regs.trigger(TASKS_STOPTX);
         self.regs.wait(EVENTS_TXSTOPPED);
-        self.regs.clear(EVENTS_TXSTOPPED);
+        // TXSTOPPED stays set: `Sent::is_sent` reads it; `begin` clears it.
         self.regs.clear(EVENTS_ENDTX);
         let amount = self.regs.amount(TXD_AMOUNT);
         transfer::halted(amount, complete::<C>(ended, asked, amount))
@@ -391,6 +401,32 @@ unsafe impl<C: Chip, F: DmaFence> Halt for UarteTx<C, F> {
 }
 
 transfer::easydma_impls!(UarteTx: write);
+
+/// Whether the last byte has left the TXD pin, not only EasyDMA.
+///
+/// nRF52840 PS v1.1 (nRF52832 v1.4, nRF52833 v1.3), UARTE chapter:
+/// "EasyDMA": "The ENDRX and ENDTX events indicate that the EasyDMA is
+/// finished accessing the RX or TX buffer in RAM", so `ENDTX`, the event a
+/// transfer is done on, does not say the last byte is out of the
+/// transmitter; "Transmission": "A TXSTOPPED event will be generated when the
+/// UARTE transmitter has stopped", and the transmitter is stopped "after it
+/// has been stopped via STOPTX and the TXSTOPPED event has been generated".
+/// Every path that gives a `UarteTx` back (`wait`, `stop`, `Drop`, the
+/// chunked and bounced writes) triggered `STOPTX` and waited for
+/// `TXSTOPPED`, which is left set for this method: a stopped transmitter
+/// sends nothing more, so what it was given has left it. That the byte in
+/// flight at `STOPTX` is finished rather than cut the PS does not say in so
+/// many words; Nordic's own drivers (nrfx, Zephyr's `uart_nrfx_uarte`, whose
+/// "TX complete" is `TXSTOPPED`) and every nRF HAL stop after `ENDTX` with
+/// exactly this sequence and rely on it, and the simulator models it so
+/// (`TXSTOPPED` one frame after the last byte left EasyDMA).
+///
+/// Before any transfer the transmitter was never started: sent.
+impl<C: Chip, F: DmaFence> dma_traits::Sent for UarteTx<C, F> {
+    fn is_sent(&self) -> bool {
+        !self.started || self.regs.event(EVENTS_TXSTOPPED)
+    }
+}
 
 /// The UARTE receiver: a [`DmaRead<u8>`](dma_traits::DmaRead), and a double-buffered stream
 /// ([`UarteRx::read_stream`]).

@@ -73,6 +73,9 @@ pub(super) struct State {
     tx_on: bool,
     /// UARTE: the receiver was started (STARTRX) and not yet stopped.
     rx_on: bool,
+    /// UARTE: the byte EasyDMA read into the transmitter, not yet on the
+    /// wire (it leaves one step, a frame time, later).
+    tx_shift: Option<u8>,
     stop_rx: bool,
     stop_tx: bool,
     stop: bool,
@@ -88,6 +91,7 @@ impl State {
     pub(super) fn is_idle(&self) -> bool {
         !self.rx.active
             && !self.tx.active
+            && self.tx_shift.is_none()
             && !self.spi_active
             && matches!(self.twi_phase, TwiPhase::Idle | TwiPhase::Halted)
     }
@@ -327,14 +331,30 @@ fn stops(shared: &Shared, st: &mut State) -> bool {
         st.budget = None;
     }
     if st.stop_tx {
-        st.stop_tx = false;
         if st.tx_on {
-            st.tx_on = false;
-            end(shared, &mut st.tx, TXD_AMOUNT);
-            set(shared, EVENTS_TXSTOPPED);
-            shared.log(Event::Stopped);
+            // EasyDMA reads no more at once; the byte already in the
+            // transmitter still leaves, and TXSTOPPED ("the UARTE transmitter
+            // has stopped") comes only once it has: a stopped transmitter
+            // drives nothing (see `uarte_step`). In step mode the frame
+            // passes inside the stop, as every stop takes effect at once.
+            if st.tx.active {
+                end(shared, &mut st.tx, TXD_AMOUNT);
+                any = true;
+            }
+            if shared.config.timing == Timing::Step {
+                any |= tx_shift_out(shared, st);
+            }
+            if st.tx_shift.is_none() {
+                st.stop_tx = false;
+                st.tx_on = false;
+                set(shared, EVENTS_TXSTOPPED);
+                shared.log(Event::Stopped);
+                any = true;
+            }
+        } else {
+            st.stop_tx = false;
+            any = true;
         }
-        any = true;
     }
     if st.stop_rx {
         st.stop_rx = false;
@@ -391,17 +411,35 @@ fn step_locked(shared: &Shared) -> bool {
     }
 }
 
-/// One UARTE byte each way (PS UARTE "Transmission": ENDTX once `MAXCNT`
-/// bytes were sent, the transmitter stays started until STOPTX;
+/// The byte in the UARTE transmitter leaves on the wire (`TXDRDY`, PS UARTE
+/// "Transmission": "After each byte has been sent over the TXD line, a
+/// TXDRDY event will be generated"); `false` if the transmitter held none.
+fn tx_shift_out(shared: &Shared, st: &mut State) -> bool {
+    match st.tx_shift.take() {
+        Some(byte) => {
+            st.sent.push(byte);
+            set(shared, EVENTS_TXDRDY);
+            true
+        }
+        None => false,
+    }
+}
+
+/// One UARTE byte each way (PS UARTE "Transmission": EasyDMA reads a byte
+/// into the transmitter, which sends it over the wire one step (a frame
+/// time) later; ENDTX once EasyDMA has read `MAXCNT` bytes (PS "EasyDMA":
+/// "the ENDRX and ENDTX events indicate that the EasyDMA is finished
+/// accessing the RX or TX buffer in RAM"), so the last byte is still in the
+/// transmitter then; the transmitter stays started until STOPTX;
 /// "Reception": ENDRX once the buffer is full, and the `ENDRX_STARTRX`
 /// short latches whatever `RXD.PTR` holds at that moment; "Error
 /// conditions": an error sets `ERRORSRC` and `ERROR`).
 fn uarte_step(shared: &Shared, st: &mut State) -> bool {
-    let mut progressed = false;
+    let mut progressed = tx_shift_out(shared, st);
     if st.tx.active && st.tx.pos < st.tx.len && st.has_budget() {
         st.spend();
         let byte = dma_read(shared, &st.tx);
-        st.sent.push(byte);
+        st.tx_shift = Some(byte);
         st.tx.pos += 1;
         progressed = true;
     }

@@ -10,6 +10,11 @@
 //! * `PTR`/`MAXCNT` are latched by the start tasks (so the next `RXD.PTR` may
 //!   be written once `RXSTARTED` is seen), `MAXCNT` is cut to the chip's
 //!   width, `AMOUNT` holds what the last transaction really moved;
+//! * the UARTE transmitter holds the byte EasyDMA read last until it has
+//!   left on the wire, one step (a frame time) later (`TXDRDY`): `ENDTX`
+//!   comes when EasyDMA has read the last byte, while it is still in the
+//!   transmitter, and `TXSTOPPED` only once the transmitter holds none (in
+//!   [`Timing::Step`] the frame passes inside the `STOPTX` write);
 //! * events are levels: a second occurrence before the CPU clears one merges
 //!   into it (PS "Peripheral interface", "Events"), and the UARTE
 //!   `ENDRX -> STARTRX` short latches whatever `RXD.PTR` holds at that moment;

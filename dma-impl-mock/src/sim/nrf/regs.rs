@@ -24,6 +24,8 @@ pub const TASKS_STOP: usize = 0x014;
 pub const EVENTS_STOPPED: usize = 0x104;
 /// `EVENTS_ENDRX` (UARTE, SPIM).
 pub const EVENTS_ENDRX: usize = 0x110;
+/// `EVENTS_TXDRDY` (UARTE): a byte has left on the TXD line.
+pub const EVENTS_TXDRDY: usize = 0x11C;
 /// `EVENTS_END` (SPIM).
 pub const EVENTS_END: usize = 0x118;
 /// `EVENTS_ENDTX` (UARTE, SPIM).

@@ -263,3 +263,40 @@ fn the_interrupt_line_is_an_enabled_event() {
     assert_eq!(sim.interrupts(), 2);
     assert_eq!(sim.interrupts_left_pending(), 2, "this handler masks nothing");
 }
+
+#[test]
+fn the_last_uarte_byte_leaves_a_frame_after_endtx_and_txstopped_waits_for_it() {
+    for (sim, threaded) in [
+        (EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step()), false),
+        (EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840()), true),
+    ] {
+        let data = *b"xy";
+        reg(&sim, TXD_PTR).write_ptr(data.as_ptr());
+        reg(&sim, TXD_MAXCNT).write(2);
+        reg(&sim, TASKS_STARTTX).write(1);
+        if !threaded {
+            assert!(sim.step()); // EasyDMA reads `x` into the transmitter
+            assert!(sim.take_sent().is_empty(), "read, not yet on the wire");
+            assert!(sim.step()); // `x` leaves, `y` read: ENDTX
+            assert_eq!(reg(&sim, EVENTS_ENDTX).read(), 1);
+            assert_eq!(reg(&sim, EVENTS_TXDRDY).read(), 1, "`x` was sent over the line");
+            assert_eq!(sim.take_sent(), b"x", "ENDTX: `y` is still in the transmitter");
+            assert!(!sim.is_idle(), "the transmitter holds a byte");
+        } else {
+            while reg(&sim, EVENTS_ENDTX).read() == 0 {
+                std::thread::yield_now();
+            }
+        }
+        reg(&sim, TASKS_STOPTX).write(1);
+        while reg(&sim, EVENTS_TXSTOPPED).read() == 0 {
+            std::thread::yield_now();
+        }
+        let mut wire = sim.take_sent();
+        if !threaded {
+            assert_eq!(wire, b"y", "step mode: the frame passed inside the STOPTX write");
+            wire = b"xy".to_vec();
+        }
+        assert!(wire.ends_with(b"y"), "TXSTOPPED before the last byte left: {wire:?}");
+        assert!(sim.is_idle());
+    }
+}
