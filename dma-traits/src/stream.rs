@@ -10,7 +10,9 @@
 //! the copy; otherwise the call returns an error of kind
 //! [`Overrun`](crate::ErrorKind::Overrun), the stream skips to the newest
 //! complete half and goes on. Data is lost when the CPU is more than a half
-//! late, and never returned wrong.
+//! late, and never returned wrong. (A HAL whose hardware needs looking at
+//! more often, a double-buffer mode with events per quarter, says so in
+//! its docs; it still reports every overrun.)
 //!
 //! A stream is a [`Transfer`]: `stop` (or drop) halts the DMA and gives the
 //! buffer and the peripheral back, as for a one-shot transfer;
