@@ -4,7 +4,9 @@
 //! defects the tests must catch): `rp2040_mutant_drop_no_abort` (a stop, and
 //! so a `Drop`, that leaves the channel running) and
 //! `rp2040_mutant_no_busy_wait` (an abort that does not wait for the
-//! channel to report stopped).
+//! channel to report stopped), `rp2040_mutant_stream_no_recheck` (a
+//! stream's `read_half` that hands out its copy without reading the count
+//! again after it).
 
 use std::env;
 use std::fs;
@@ -15,6 +17,7 @@ fn main() {
     println!("cargo:rerun-if-changed=memory");
     println!("cargo::rustc-check-cfg=cfg(rp2040_mutant_drop_no_abort)");
     println!("cargo::rustc-check-cfg=cfg(rp2040_mutant_no_busy_wait)");
+    println!("cargo::rustc-check-cfg=cfg(rp2040_mutant_stream_no_recheck)");
     let rt = env::var_os("CARGO_FEATURE_RT").is_some();
     let bare = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "none");
     if !(rt && bare) {

@@ -7,7 +7,10 @@
 #  4. the mutation runs: the firmware with a Drop that does not abort
 #     (`--cfg rp2040_mutant_drop_no_abort`) must FAIL on the emulator; the host
 #     suites with an abort that does not wait (`--cfg rp2040_mutant_no_busy_wait`)
-#     must FAIL (rp2040js completes an abort at once, so only the host sees it).
+#     must FAIL (rp2040js completes an abort at once, so only the host sees it);
+#     a stream whose read_half skips the count's re-read after the copy
+#     (`--cfg rp2040_mutant_stream_no_recheck`) must FAIL the adversarial
+#     stream test on the host.
 # Miri on request: RP2040_MIRI=1. Prints `N passed, N failed` last (steps).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -85,6 +88,19 @@ mutant_host() {
     return "$caught"
 }
 step "mutant 'abort without waiting for BUSY' fails on the host" mutant_host
+mutant_stream() {
+    local log
+    log=$(mktemp)
+    RUSTFLAGS="--cfg rp2040_mutant_stream_no_recheck" CARGO_TARGET_DIR=target/mutant-host \
+        cargo test -q -p dma-impl-rp2040 --test stream --no-fail-fast >"$log" 2>&1
+    grep -E '^test result:|panicked at' "$log" | head -3 \
+        | sed -e 's/^test result:/mutant run:/' -e 's/^/  mutant (no re-read after the copy)| /'
+    grep -q 'test result: FAILED' "$log"
+    local caught=$?
+    rm -f "$log"
+    return "$caught"
+}
+step "mutant 'stream hands out its copy without the post-copy check' fails on the host" mutant_stream
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

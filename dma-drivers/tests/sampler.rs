@@ -220,3 +220,68 @@ mod stm32 {
         assert!(sampler.stop().is_ok());
     }
 }
+
+// ---------------------------------------------------------------------------
+// The same sampler on `dma-impl-rp2040` against its register-level
+// simulator: UART1 RX on one channel whose write address wraps in ring mode
+// over a naturally aligned 8-byte buffer.
+
+mod rp2040 {
+    use super::*;
+    use dma_impl_mock::sim::rp2040::Rp2040Sim;
+    use dma_impl_rp2040::{Dma, Uart, Uart1};
+
+    #[repr(C, align(8))]
+    struct Ring([u8; 8]);
+
+    /// 64 bytes whose values name their place.
+    fn line() -> Vec<u8> {
+        (1..=64).collect()
+    }
+
+    /// Runs the simulator until its DMA has written `n` more bytes.
+    fn deliver(sim: &Rp2040Sim, n: u64) {
+        let target = sim.dma_writes() + n;
+        while sim.dma_writes() < target && sim.step() {}
+    }
+
+    fn sampler(
+        sim: &Rp2040Sim,
+        line: &[u8],
+    ) -> Sampler<u8, impl ReadStream<u8, Error = dma_impl_rp2040::Error>, 4> {
+        // SAFETY: the simulator outlives the channels (the test keeps it
+        // until the sampler is gone), stolen once.
+        let [_, _, tx, rx, ..] = unsafe { Dma::steal(sim.base()) };
+        // SAFETY: the simulator's UART1 block, as above.
+        let (_tx, rx) = unsafe { Uart::<Uart1>::new(sim.uart_base(1)) }.split(tx, rx);
+        sim.feed_uart(1, line);
+        let ring: &'static mut [u8; 8] = &mut Box::leak(Box::new(Ring([0; 8]))).0;
+        let stream = rx.read_stream(ring).ok().unwrap();
+        Sampler::new(stream).ok().unwrap()
+    }
+
+    #[test]
+    fn on_the_rp2040_ring_every_half_in_order() {
+        let sim = Rp2040Sim::new(Recorder::new());
+        let line = line();
+        let mut sampler = sampler(&sim, &line);
+        let seen = sample(&mut sampler, 16, |_| deliver(&sim, 4));
+        assert!(seen.overruns.is_empty());
+        check(&seen, &line, 4);
+        assert_eq!((sampler.taken(), sampler.lost()), (64, 0));
+        assert!(sampler.stop().is_ok());
+    }
+
+    #[test]
+    fn on_the_rp2040_ring_an_overrun_is_reported() {
+        let sim = Rp2040Sim::new(Recorder::new());
+        let line = line();
+        let mut sampler = sampler(&sim, &line);
+        // Round 5: the CPU is late by two halves (12 bytes at once).
+        let seen = sample(&mut sampler, 14, |round| deliver(&sim, if round == 5 { 12 } else { 4 }));
+        assert_eq!(seen.overruns, [8], "two halves lost, the newest kept");
+        check(&seen, &line, 4);
+        assert_eq!(sampler.lost(), 8);
+        assert!(sampler.stop().is_ok());
+    }
+}

@@ -56,6 +56,7 @@ impl Dma {
             hw: Hw { base, index, irq: None },
             fence: CompilerFence,
             count: 0,
+            stream_reload: regs::MAX_TRANS_COUNT,
         })
     }
 }
@@ -300,6 +301,8 @@ pub struct Channel<F: DmaFence = CompilerFence> {
     pub(crate) fence: F,
     /// Items of the sequence last started.
     pub(crate) count: u32,
+    /// `TRANS_COUNT` of a stream's sequences ([`crate::stream`]).
+    pub(crate) stream_reload: u32,
 }
 
 // SAFETY: a channel is its registers' address, owned exclusively (see
@@ -315,7 +318,16 @@ impl<F: DmaFence> Channel<F> {
     /// The same channel with fence `fence` (the default, [`CompilerFence`],
     /// is the right one for the Cortex-M0+, see the crate docs).
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Channel<G> {
-        Channel { hw: self.hw, fence, count: 0 }
+        Channel { hw: self.hw, fence, count: 0, stream_reload: self.stream_reload }
+    }
+
+    /// For tests of the end of a stream's sequence: its streams load
+    /// `count` (at least 1) instead of `u32::MAX` into `TRANS_COUNT`, so
+    /// a sequence ends, and is triggered again, after `count` words.
+    #[doc(hidden)]
+    pub fn with_stream_reload(mut self, count: u32) -> Self {
+        self.stream_reload = count.max(1);
+        self
     }
 
     /// Routes the channel's interrupt to `line`: from now on each transfer

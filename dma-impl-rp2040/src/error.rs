@@ -34,6 +34,32 @@ pub enum Error {
     UnsupportedWidth(WordWidth),
     /// The fence refused a buffer.
     Fence(FenceError),
+    /// A stream's buffer of an odd number of words (it needs two halves).
+    OddLength {
+        /// Words of the buffer.
+        len: usize,
+    },
+    /// A stream's buffer whose size is not a power of two of bytes (the
+    /// channel's write-side ring, §2.5.7 CTRL `RING_SIZE`, wraps on a
+    /// power-of-two boundary).
+    RingSize {
+        /// Bytes of the buffer.
+        bytes: usize,
+    },
+    /// A stream's buffer not aligned to its own size (a ring is "naturally
+    /// aligned", §2.5.7 CTRL `RING_SIZE`).
+    RingAlignment {
+        /// The buffer's address.
+        address: usize,
+        /// Its size, the alignment it needs.
+        bytes: usize,
+    },
+    /// A stream's channel came back into a half before it was taken: `lost`
+    /// words were skipped (the stream goes on from the newest complete half).
+    Overrun {
+        /// Words skipped.
+        lost: usize,
+    },
     /// `READ_ERROR`: the channel got a bus error reading (§2.5.7, CTRL bit 30).
     ReadBus,
     /// `WRITE_ERROR`: the channel got a bus error writing (CTRL bit 29).
@@ -51,6 +77,12 @@ impl core::fmt::Display for Error {
             Error::Misaligned { address } => write!(f, "address {address:#x} misaligned"),
             Error::UnsupportedWidth(w) => write!(f, "{}-byte words unsupported", w.bytes()),
             Error::Fence(e) => write!(f, "fence: {e}"),
+            Error::OddLength { len } => write!(f, "a stream buffer of {len} (odd) words"),
+            Error::RingSize { bytes } => write!(f, "a ring of {bytes} bytes (not a power of two)"),
+            Error::RingAlignment { address, bytes } => {
+                write!(f, "a ring of {bytes} bytes at {address:#x} (not aligned to its size)")
+            }
+            Error::Overrun { lost } => write!(f, "overrun: {lost} words lost"),
             Error::ReadBus => f.write_str("DMA read bus error"),
             Error::WriteBus => f.write_str("DMA write bus error"),
         }
@@ -69,6 +101,10 @@ impl dma_traits::Error for Error {
             Error::Misaligned { .. } => ErrorKind::Misaligned,
             Error::UnsupportedWidth(_) => ErrorKind::UnsupportedWidth,
             Error::Fence(_) => ErrorKind::Fence,
+            Error::OddLength { .. } => ErrorKind::OddLength,
+            Error::RingSize { .. } => ErrorKind::Other,
+            Error::RingAlignment { .. } => ErrorKind::Misaligned,
+            Error::Overrun { .. } => ErrorKind::Overrun,
             Error::ReadBus | Error::WriteBus => ErrorKind::Bus,
         }
     }

@@ -19,6 +19,11 @@
 //!   DMA's data FIFOs to drain, clear the (spurious) `INTR` flag; then
 //!   `acquire`. `transferred` is from `TRANS_COUNT` (RP2040-E12: the
 //!   address read-back is not reliable for non-incrementing sides).
+//! * Streams ([`stream`]): `UartRx` and `Spi` implement
+//!   [`DmaReadStream`](dma_traits::DmaReadStream) with one channel whose
+//!   write address wraps in ring mode over a naturally aligned
+//!   power-of-two buffer (others refused, everything back); overrun is
+//!   decided from `TRANS_COUNT` read after the copy.
 //! * Interrupts ([`interrupt`]): [`Channel::interrupt`] routes a channel to
 //!   `DMA_IRQ_0` or `DMA_IRQ_1` (its transfers then set the `INTEx` bit);
 //!   [`Interrupt::on_interrupt`], called from the line's vector, masks it
@@ -62,6 +67,7 @@ mod error;
 pub mod interrupt;
 pub mod regs;
 mod spi;
+pub mod stream;
 mod transfer;
 mod uart;
 
@@ -69,5 +75,6 @@ pub use channel::{Channel, Dma, POLL_LIMIT};
 pub use error::Error;
 pub use interrupt::{DmaIrq, Interrupt};
 pub use spi::{Spi, Spi0, Spi1, SpiInstance, SpiTransfer};
+pub use stream::RxStream;
 pub use transfer::CopyTransfer;
 pub use uart::{Uart, Uart0, Uart1, UartInstance, UartRx, UartTransfer, UartTx};

@@ -295,3 +295,66 @@ unsafe impl<W: Word, I: SpiInstance, F: DmaFence> DmaFullDuplex<W> for Spi<I, F>
         unsafe { self.begin(lent, Mode::Duplex, Some((t, n)), Some((r, m)), regions) }
     }
 }
+
+// SAFETY: a refusal (a width other than 8 or 16 bits, or a buffer
+// `check_ring` refuses) gives everything back before any channel register
+// is written; a start programs the receiving channel to read `SSPDR` and
+// write exactly the buffer's pair, its write address wrapping in a ring of
+// exactly the buffer's size at the buffer's (size-aligned) address, and the
+// transmit channel to read only the dummy static, both triggered together
+// after the release fence; `RxStream` meets the rest (its stop is `Spi`'s
+// `Halt` in `Mode::Read`: both channels).
+unsafe impl<W: Word, I: SpiInstance, F: DmaFence> dma_traits::DmaReadStream<W> for Spi<I, F> {
+    type Error = Error;
+    type Stream<B: DmaWriteBuffer<Word = W>> = crate::RxStream<B, Spi<I, F>, F, W>;
+
+    fn max_len(&self) -> usize {
+        crate::stream::max_words::<W>()
+    }
+
+    unsafe fn read_stream_unchecked<B: DmaWriteBuffer<Word = W>>(
+        mut self,
+        buffer: B,
+    ) -> Started<Self::Stream<B>> {
+        let mut lent = Lent::new(buffer);
+        let (p, n) = lent.get_mut().dma_write_buffer();
+        let checked = Self::width(W::WIDTH)
+            .and_then(|s| Ok((s, crate::stream::check_ring(p.cast_const(), n)?)));
+        let (size, ring) = match checked {
+            Ok(ok) => ok,
+            Err(e) => return Err(TransferError::rejected(e, lent.into_inner(), self)),
+        };
+        let (txh, rxh) = (self.tx.hw, self.rx.hw);
+        let reload = self.rx.stream_reload;
+        let data = self.data();
+        let rx_ctrl = rxh.ctrl(size, false, true, I::RX_DREQ) | crate::stream::ring_bits(ring);
+        let tx_ctrl = txh.ctrl(size, false, false, I::TX_DREQ);
+        let receive =
+            Leg { hw: rxh, read: data, write: p.cast_const().cast(), count: reload, ctrl: rx_ctrl };
+        let send = Leg {
+            hw: txh,
+            read: (&raw const DUMMY).cast(),
+            write: data,
+            count: reload,
+            ctrl: tx_ctrl,
+        };
+        self.mode = Mode::Read;
+        self.tx.count = reload;
+        self.rx.count = reload;
+        self.drain();
+        let fence = self.rx.fence;
+        // SAFETY: the receiving leg writes only inside the parked buffer's
+        // pair (the ring), the transmitting one reads the dummy static; the
+        // caller keeps the buffer alive.
+        let transfer =
+            unsafe { start(lent, self, &[receive, send], [Region::dma_writes(p, n)], fence) }?;
+        let rings = crate::stream::Rings {
+            rx: (rxh, rx_ctrl),
+            tx: Some((txh, tx_ctrl)),
+            reload,
+            start: p.cast_const(),
+            len: n,
+        };
+        Ok(crate::RxStream::new(transfer, rings, fence))
+    }
+}

@@ -234,3 +234,50 @@ unsafe impl<W: Word, I: UartInstance, F: DmaFence> DmaRead<W> for UartRx<I, F> {
         unsafe { start(lent, self, &[leg], [Region::dma_writes(p, n)], fence) }
     }
 }
+
+// SAFETY: a refusal (a width other than 8 bits, or a buffer `check_ring`
+// refuses) gives everything back before any channel register is written; a
+// start programs the channel to read `UARTDR` and write exactly the
+// buffer's pair, its write address wrapping in a ring of exactly the
+// buffer's size at the buffer's (size-aligned) address, so it never leaves
+// it, triggered after the release fence; `RxStream` meets the rest.
+unsafe impl<W: Word, I: UartInstance, F: DmaFence> dma_traits::DmaReadStream<W> for UartRx<I, F> {
+    type Error = Error;
+    type Stream<B: DmaWriteBuffer<Word = W>> = crate::RxStream<B, UartRx<I, F>, F, W>;
+
+    fn max_len(&self) -> usize {
+        crate::stream::max_words::<W>()
+    }
+
+    unsafe fn read_stream_unchecked<B: DmaWriteBuffer<Word = W>>(
+        mut self,
+        buffer: B,
+    ) -> Started<Self::Stream<B>> {
+        let mut lent = Lent::new(buffer);
+        let (p, n) = lent.get_mut().dma_write_buffer();
+        let checked = byte_size(W::WIDTH)
+            .and_then(|s| Ok((s, crate::stream::check_ring(p.cast_const(), n)?)));
+        let (size, ring) = match checked {
+            Ok(ok) => ok,
+            Err(e) => return Err(TransferError::rejected(e, lent.into_inner(), self)),
+        };
+        let hw = self.channel.hw;
+        let reload = self.channel.stream_reload;
+        let ctrl = hw.ctrl(size, false, true, I::RX_DREQ) | crate::stream::ring_bits(ring);
+        let leg =
+            Leg { hw, read: data(self.regs), write: p.cast_const().cast(), count: reload, ctrl };
+        self.channel.count = reload;
+        let fence = self.channel.fence;
+        // SAFETY: the leg reads `UARTDR` and writes only inside the parked
+        // buffer's pair (the ring); the caller keeps the buffer alive.
+        let transfer = unsafe { start(lent, self, &[leg], [Region::dma_writes(p, n)], fence) }?;
+        let rings = crate::stream::Rings {
+            rx: (hw, ctrl),
+            tx: None,
+            reload,
+            start: p.cast_const(),
+            len: n,
+        };
+        Ok(crate::RxStream::new(transfer, rings, fence))
+    }
+}

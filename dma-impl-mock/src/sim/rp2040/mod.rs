@@ -22,6 +22,9 @@
 //!   while busy pauses (no transfer is issued, in-flight ones complete,
 //!   `BUSY` stays high; §2.5.7 CTRL `EN`).
 //! * `DATA_SIZE` 1/2/4 bytes, `INCR_READ` / `INCR_WRITE` (§2.5.7 CTRL).
+//! * Ring mode (§2.5.7 CTRL `RING_SIZE` / `RING_SEL`): on the side `RING_SEL` picks, only the low `RING_SIZE`
+//!   bits of the incrementing address change, so it wraps on a
+//!   `1 << RING_SIZE` byte boundary; the count runs on as usual.
 //! * `TREQ_SEL` pacing (§2.5.3): `DREQ_SPIx_TX/RX` and `DREQ_UARTx_TX/RX`
 //!   from the simulated blocks (when their `SSPDMACR` / `UARTDMACR` enable
 //!   bit is set), `0x3F` permanent; pacing timers run as permanent (their
@@ -58,9 +61,9 @@
 //!   of `SSPDR` pop the receive FIFO. UART (§4.2): 32-entry FIFOs, one byte
 //!   per step each way.
 //!
-//! Not modelled: ring mode, byte swap, sniffing, `HIGH_PRIORITY`, the DREQ
+//! Not modelled: byte swap, sniffing, `HIGH_PRIORITY`, the DREQ
 //! counters (`DBG_CTDREQ` reads 0; a request is its level at issue time),
-//! the peripherals' formats and clocks. Using ring, swap or sniff is
+//! the peripherals' formats and clocks. Using swap or sniff is
 //! recorded as a violation.
 //!
 //! Every DMA memory access is logged into the [`Recorder`] as
@@ -138,6 +141,7 @@ const EN: u32 = 1 << 0;
 const INCR_READ: u32 = 1 << 4;
 const INCR_WRITE: u32 = 1 << 5;
 const RING_SIZE: u32 = 0xF << 6;
+const RING_SEL: u32 = 1 << 10;
 const IRQ_QUIET: u32 = 1 << 21;
 const BSWAP: u32 = 1 << 22;
 const SNIFF_EN: u32 = 1 << 23;
@@ -267,6 +271,36 @@ struct Shared {
     left_pending: [AtomicU32; 2],
 }
 
+/// The address bits a ring leaves to change on the read (`write` false) or
+/// write side: §2.5.7 CTRL `RING_SIZE` (bits 9:6) "If 0, don't wrap. For
+/// values n > 0, only the lower n bits of the address will change. This
+/// wraps the address on a (1 << n) byte boundary, facilitating access to
+/// naturally-aligned ring buffers"; `RING_SEL` (bit 10) "If 0, read
+/// addresses are wrapped. If 1, write addresses are wrapped". `u32::MAX`:
+/// no ring on that side.
+fn ring_mask(ctrl: u32, write: bool) -> u32 {
+    let size = (ctrl & RING_SIZE) >> 6;
+    if size == 0 || (ctrl & RING_SEL != 0) != write {
+        u32::MAX
+    } else {
+        (1 << size) - 1
+    }
+}
+
+/// An incrementing address after a transfer of `bytes`, its bits outside
+/// `ring` kept (`ring_mask`). The pointer moves by the same amount as the
+/// register, so it keeps the provenance the driver gave it.
+fn advance(ptr: Option<Addr>, reg: u32, bytes: usize, ring: u32) -> (Option<Addr>, u32) {
+    // The register keeps the low 32 bits, as the 32-bit bus would.
+    #[allow(clippy::cast_possible_truncation)]
+    let b = bytes as u32;
+    let next = (reg & !ring) | (reg.wrapping_add(b) & ring);
+    // The step within the 32-bit address space: `b` forward, or back by
+    // the ring's size minus `b` when it wraps.
+    let delta = next.wrapping_sub(reg) as i32 as isize;
+    (ptr.map(|a| Addr(a.0.wrapping_offset(delta))), next)
+}
+
 fn low32(p: *mut u8) -> u32 {
     // The register holds the low 32 bits of a host pointer, as a 32-bit bus would.
     #[allow(clippy::cast_possible_truncation)]
@@ -360,8 +394,8 @@ impl State {
         c.written = 0;
         c.fault = c.armed_fault.take();
         c.stall = c.armed_stall.take();
-        if c.ctrl & (RING_SIZE | BSWAP | SNIFF_EN) != 0 {
-            self.violations.push(format!("channel {n}: ring/bswap/sniff not modelled"));
+        if c.ctrl & (BSWAP | SNIFF_EN) != 0 {
+            self.violations.push(format!("channel {n}: bswap/sniff not modelled"));
         }
         if c.count == 0 {
             self.complete(n);
@@ -718,13 +752,8 @@ impl State {
         c.age = 0;
         c.issued += 1;
         if incr {
-            if let Some(a) = c.read {
-                c.read = Some(Addr(a.0.wrapping_add(bytes)));
-            }
-            // The register keeps the low 32 bits, as the 32-bit bus would.
-            #[allow(clippy::cast_possible_truncation)]
-            let b = bytes as u32;
-            c.read_reg = c.read_reg.wrapping_add(b);
+            let ring = ring_mask(c.ctrl, false);
+            (c.read, c.read_reg) = advance(c.read, c.read_reg, bytes, ring);
         }
         true
     }
@@ -777,12 +806,8 @@ impl State {
         c.pending = None;
         c.written += 1;
         if incr {
-            if let Some(a) = c.write {
-                c.write = Some(Addr(a.0.wrapping_add(bytes)));
-            }
-            #[allow(clippy::cast_possible_truncation)]
-            let b = bytes as u32;
-            c.write_reg = c.write_reg.wrapping_add(b);
+            let ring = ring_mask(c.ctrl, true);
+            (c.write, c.write_reg) = advance(c.write, c.write_reg, bytes, ring);
         }
         if c.busy {
             c.count = c.count.saturating_sub(1);
