@@ -42,9 +42,12 @@
 //! brought.
 
 use core::fmt;
+use core::task::Poll;
 
 use dma_traits::future::DmaWaker;
-use dma_traits::{DmaRead, DmaWrite, StaticReadBuffer, StaticWriteBuffer, SubRange, TransferError};
+use dma_traits::{
+    DmaRead, DmaWrite, Sent, StaticReadBuffer, StaticWriteBuffer, SubRange, TransferError,
+};
 use embedded_io::ErrorKind;
 
 use crate::slot::{spin_on, Slot};
@@ -161,6 +164,25 @@ where
         }
     }
 
+    /// Ends what a cancelled call left, then waits until the port's last
+    /// byte has left it ([`Sent`]): "flushed" means on the wire.
+    async fn drain(&mut self) -> Result<(), IoError<P::Error>>
+    where
+        P: Sent,
+    {
+        self.settle().await?;
+        core::future::poll_fn(|cx| match &self.slot {
+            Slot::Idle((port, _)) if !port.is_sent() => {
+                // The tail is one frame: poll again soon.
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            _ => Poll::Ready(()),
+        })
+        .await;
+        Ok(())
+    }
+
     /// Sends the first chunk of `data` and waits until it is out of memory.
     async fn write_chunk(&mut self, data: &[u8]) -> Result<usize, IoError<P::Error>> {
         if data.is_empty() {
@@ -219,7 +241,7 @@ where
 
 impl<P, B> embedded_io_async::Write for DmaWriter<P, B>
 where
-    P: DmaWrite<u8>,
+    P: DmaWrite<u8> + Sent,
     P::Error: fmt::Debug,
     B: StaticReadBuffer<Word = u8> + AsMut<[u8]>,
 {
@@ -228,17 +250,16 @@ where
         self.write_chunk(buf).await
     }
 
-    /// Waits for a chunk a cancelled `write` left. (Once the DMA has let go
-    /// of a chunk, the driver holds nothing back; whether the peripheral has
-    /// shifted the last byte out is the port's business.)
+    /// Waits for a chunk a cancelled `write` left, then until the port has
+    /// shifted its last byte out ([`Sent`]).
     async fn flush(&mut self) -> Result<(), Self::Error> {
-        self.settle().await
+        self.drain().await
     }
 }
 
 impl<P, B> embedded_io::Write for DmaWriter<P, B>
 where
-    P: DmaWrite<u8>,
+    P: DmaWrite<u8> + Sent,
     P::Error: fmt::Debug,
     B: StaticReadBuffer<Word = u8> + AsMut<[u8]>,
 {
@@ -247,7 +268,7 @@ where
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
-        spin_on(self.settle())
+        spin_on(self.drain())
     }
 }
 

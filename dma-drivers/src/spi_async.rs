@@ -233,7 +233,7 @@ where
 
 impl<P, TX, RX> embedded_hal_async::spi::SpiBus<u8> for AsyncDmaSpiBus<P, TX, RX>
 where
-    P: DmaFullDuplex<u8>,
+    P: DmaFullDuplex<u8> + dma_traits::Sent,
     P::Error: fmt::Debug,
     TX: StaticReadBuffer<Word = u8> + AsMut<[u8]>,
     RX: StaticWriteBuffer<Word = u8> + AsMut<[u8]>,
@@ -272,9 +272,19 @@ where
         .await
     }
 
-    /// Waits for an exchange a cancelled call left; every other exchange has
-    /// ended before its call returned.
+    /// Waits for an exchange a cancelled call left (every other exchange has
+    /// ended before its call returned), then until the port has clocked its
+    /// last word out ([`Sent`](dma_traits::Sent)).
     async fn flush(&mut self) -> Result<(), Self::Error> {
-        self.settle().await
+        self.settle().await?;
+        core::future::poll_fn(|cx| match &self.slot {
+            Slot::Idle((port, _, _)) if !dma_traits::Sent::is_sent(port) => {
+                cx.waker().wake_by_ref();
+                core::task::Poll::Pending
+            }
+            _ => core::task::Poll::Ready(()),
+        })
+        .await;
+        Ok(())
     }
 }

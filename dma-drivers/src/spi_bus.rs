@@ -317,7 +317,7 @@ where
     type Error = SpiBusError<P::Error>;
 }
 
-impl<P: DmaFullDuplex<u8>, const N: usize> SpiBus<u8> for DmaSpiBus<P, N>
+impl<P: DmaFullDuplex<u8> + dma_traits::Sent, const N: usize> SpiBus<u8> for DmaSpiBus<P, N>
 where
     P::Error: fmt::Debug,
 {
@@ -357,10 +357,14 @@ where
         Ok(())
     }
 
-    /// Every operation waits for its transfers, so there is nothing to flush.
+    /// Every operation waits for its transfers; this waits until the port
+    /// has also clocked the last word out ([`Sent`](dma_traits::Sent)).
     fn flush(&mut self) -> Result<(), Self::Error> {
-        match self.port {
-            Some(_) => Ok(()),
+        match &self.port {
+            Some(port) => {
+                port.wait_sent();
+                Ok(())
+            }
             None => Err(SpiBusError::PortLost),
         }
     }

@@ -274,11 +274,33 @@ mod on_hal_simulators {
         within_10s(writer.flush()).unwrap();
         within_10s(writer.write_all(b" and more")).unwrap();
         assert_eq!(usart_sim.sent(), b"through  and more", "the leaked chunk went out intact");
+        // `flush` means on the wire: the last byte has left the shift
+        // register, not only the DMA's memory (`Sent`, from `TC`).
+        within_10s(writer.flush()).unwrap();
+        assert_eq!(usart_sim.transmitted(), b"through  and more", "flushed = transmitted");
 
         usart_sim.feed(b"reply!");
         let mut got = [0u8; 6];
         within_10s(reader.read_exact(&mut got)).unwrap();
         assert_eq!(&got, b"reply!");
+    }
+
+    #[test]
+    fn flush_waits_for_the_last_byte_to_leave_the_stm32_usart() {
+        let dma_sim = StreamDma::threaded(Recorder::new());
+        let usart_sim = UsartSim::new(UsartLayout::StatusData);
+        usart_sim.set_frame_ticks(64); // a slow line: the tail is long
+        dma_sim.wire(7, 4, usart_sim.requests(), Line::Tx);
+        // SAFETY: the simulated DMA2 and USART1 blocks, used only here.
+        let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(dma_sim.base()) };
+        // SAFETY: as above.
+        let mut usart = unsafe { Usart::<StatusData>::from_base(usart_sim.base()) };
+        usart.enable(1);
+        let tx = usart.transmitter(dma.stream::<7>(4).unwrap(), CompilerFence);
+        let mut writer = DmaWriter::new(tx, chunk::<8>());
+        within_10s(writer.write_all(b"tail")).unwrap();
+        within_10s(writer.flush()).unwrap();
+        assert_eq!(usart_sim.transmitted(), b"tail", "flush returned before the wire was idle");
     }
 
     #[test]

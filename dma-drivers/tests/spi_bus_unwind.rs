@@ -19,6 +19,12 @@ use embedded_hal::spi::SpiBus;
 #[derive(Debug)]
 struct Buggy(MockSpi);
 
+impl dma_traits::Sent for Buggy {
+    fn is_sent(&self) -> bool {
+        self.0.is_sent()
+    }
+}
+
 /// The mock's transfer, panicking in `is_done`.
 struct PanicOnPoll<T>(T);
 

@@ -10,7 +10,7 @@ use core::task::{Context, Poll, Waker};
 use dma_drivers::io::DmaWriter;
 use dma_drivers::logger::Logger;
 use dma_drivers::ws2812::{frame_len, Rgb, Strip};
-use dma_traits::DmaWrite;
+use dma_traits::{DmaWrite, Sent};
 
 /// LEDs on the strip.
 pub(crate) const LEDS: usize = 8;
@@ -21,7 +21,7 @@ pub(crate) const LOG: usize = 128;
 
 /// Animates the strip and logs each frame, forever; the CPU never waits for
 /// a wire.
-pub(crate) fn run<L: DmaWrite<u8>, S: DmaWrite<u8>>(
+pub(crate) fn run<L: DmaWrite<u8> + Sent, S: DmaWrite<u8>>(
     serial: L,
     log_buffers: [&'static mut [u8]; 2],
     spi: S,
@@ -61,7 +61,7 @@ where
 /// Writes the banner with `embedded-io-async`'s `write_all` through a
 /// [`DmaWriter`] (the bytes are copied into `buffer`, which the DMA reads),
 /// then gives the port and the buffer back; `None` if the port was lost.
-async fn greet<P: DmaWrite<u8>>(
+async fn greet<P: DmaWrite<u8> + Sent>(
     serial: P,
     buffer: &'static mut [u8],
 ) -> Option<(P, &'static mut [u8])>
