@@ -1,6 +1,6 @@
-//! A sampler over any [`DmaReadStream`]: it takes every half the stream
-//! completes, hands it to the application, and keeps count of the words
-//! taken and lost. The same code samples an ADC, an I²S microphone or a
+//! A sampler over any [`DmaReadStream`](dma_traits::DmaReadStream): it
+//! takes every half the stream completes, hands it to the application, and
+//! keeps count of the words taken and lost. The same code samples an ADC, an I²S microphone or a
 //! UART that always listens, on every chip.
 //!
 //! ```
