@@ -229,7 +229,7 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
     const DOUBLE_BUFFER: bool = false;
 
     #[inline(always)]
-    fn program(&self, setup: &Setup) {
+    fn program(&self, setup: &Setup) -> u32 {
         let direction = match setup.direction {
             Direction::PeripheralToMemory => 0,
             Direction::MemoryToPeripheral => DIR,
@@ -253,12 +253,12 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
         self.reg(CNDTR).write(u32::from(setup.items));
         self.reg(CPAR).write_ptr(setup.peripheral);
         self.reg(CMAR).write_ptr(setup.memory);
-        host_atomic(|| self.ccr().write(ccr));
+        ccr
     }
 
     #[inline(always)]
-    unsafe fn enable(&self) {
-        host_atomic(|| self.ccr().modify(|v| v | EN));
+    unsafe fn enable(&self, control: u32) {
+        host_atomic(|| self.ccr().write(control | EN));
     }
 
     #[inline(always)]

@@ -118,17 +118,24 @@ pub trait DmaChannel: Sealed + Select {
     /// Whether the controller has `M1AR`/`CT` (stream DMA).
     const DOUBLE_BUFFER: bool;
 
-    /// Programs every register but `EN`, and clears the channel's flags.
-    /// Does nothing to a running channel (it is owned, so it is idle).
-    fn program(&self, setup: &Setup);
+    /// Clears the channel's flags and programs every register but the
+    /// control register (`CCR`/`SxCR`), whose value (without `EN`) it
+    /// returns for [`enable`](Self::enable) to write. The channel is owned,
+    /// so it is idle (`EN` reads 0) and the registers are writable.
+    fn program(&self, setup: &Setup) -> u32;
 
-    /// Sets `EN`.
+    /// Writes `control | EN` to the control register, with one store: the
+    /// configuration bits are write-protected only while `EN` reads 1
+    /// (RM0090 §10.5.5, RM0008 §13.4.3), and before this store it reads 0,
+    /// so the configuration and `EN` take together.
     ///
     /// # Safety
     ///
-    /// For **callers**: the addresses programmed are valid for the DMA's
-    /// accesses until the channel reads disabled, and the release fence ran.
-    unsafe fn enable(&self);
+    /// For **callers**: `control` is what [`program`](Self::program)
+    /// returned for the setup just programmed, the addresses programmed are
+    /// valid for the DMA's accesses until the channel reads disabled, and
+    /// the release fence ran.
+    unsafe fn enable(&self, control: u32);
 
     /// Clears `EN` and waits until it reads 0: from then on the hardware does
     /// not access memory.

@@ -61,9 +61,11 @@
 //!   a higher-priority handler that owns the channel) runs between its read
 //!   and its write: it writes back exactly the `EN` and configuration it
 //!   read, and changes only the enable bits;
-//! * the owner's accesses are a single store (`program`, with `EN` = 0) or
-//!   a read-modify-write of `EN` (start, stop). The mask may preempt the
-//!   latter between its read and its write: then the owner's write puts the
+//! * the owner's accesses are a single store (the start: the configuration
+//!   with `EN`, written while `EN` reads 0) or a read-modify-write of `EN`
+//!   (the stop). A mask before the start's store is overwritten by it (the
+//!   new transfer enables its sources, as meant). The mask may preempt the
+//!   stop between its read and its write: then the owner's write puts the
 //!   enable bits back as it read them and sets `EN` as it meant to. Its
 //!   intent is kept; the mask's is undone, which leaves the line asserted,
 //!   so the (level-sensitive) interrupt is taken again after the write and

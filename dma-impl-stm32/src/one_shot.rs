@@ -60,11 +60,12 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
             return Err((Error::Fence(e), buffer.into_inner(), resources));
         }
         let channel = resources.dma();
-        channel.program(setup);
-        // SAFETY: the regions were released just above and the caller
-        // guarantees the memory outlives the transfer; `Lent` keeps `buffer`
-        // and disables the channel before giving it back.
-        unsafe { channel.enable() };
+        let control = channel.program(setup);
+        // SAFETY: `control` is `program`'s for this setup; the regions were
+        // released just above and the caller guarantees the memory outlives
+        // the transfer; `Lent` keeps `buffer` and disables the channel
+        // before giving it back.
+        unsafe { channel.enable(control) };
         resources.begin();
         Ok(Lent {
             buffer: ManuallyDrop::new(buffer),
@@ -176,11 +177,19 @@ unsafe impl<B, R: Owner, F: DmaFence> Transfer for OneShot<B, R, F> {
     type Resources = R;
     type Error = Error;
 
+    /// `TCIF` or an error flag, from one flags read, without polling `EN`:
+    /// the hardware ends a one-shot transfer only with one of them set. A
+    /// stream's `EN` is cleared by hardware at the end of the transfer
+    /// (`TCIF`), on a bus error (`TEIF`) and on a FIFO threshold that does
+    /// not fit the burst (`FEIF`, FIFO mode only) (RM0090 §10.5.5 `EN`,
+    /// §10.3.18); a channel keeps `EN` set after its last item and sets
+    /// `TCIF`, and clears it on a bus error with `TEIF` (RM0008 §13.3.7).
+    /// Nothing else of this crate clears `EN` while the transfer owns the
+    /// channel (an [`Interrupt`](crate::interrupt::Interrupt) only masks).
     #[inline(always)]
     fn is_done(&self) -> bool {
-        let channel = self.lent.channel();
-        let status = channel.status();
-        status.complete || status.error().is_some() || !channel.is_enabled()
+        let status = self.lent.channel().status();
+        status.complete || status.error().is_some()
     }
 
     #[inline(always)]

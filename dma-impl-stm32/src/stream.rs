@@ -213,7 +213,7 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
     const DOUBLE_BUFFER: bool = true;
 
     #[inline(always)]
-    fn program(&self, setup: &Setup) {
+    fn program(&self, setup: &Setup) -> u32 {
         let direction = match setup.direction {
             Direction::PeripheralToMemory => DIR_P2M,
             Direction::MemoryToPeripheral => DIR_M2P,
@@ -247,20 +247,31 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         let fcr = if direction == DIR_M2M { FIFO_MODE } else { 0 };
         self.reg(FCR).write(fcr);
         self.fifo_mode.set(fcr & DMDIS != 0);
-        host_atomic(|| self.cr().write(cr));
+        cr
     }
 
     #[inline(always)]
-    unsafe fn enable(&self) {
-        host_atomic(|| self.cr().modify(|v| v | EN));
+    unsafe fn enable(&self, control: u32) {
+        host_atomic(|| self.cr().write(control | EN));
     }
 
     #[inline(always)]
     fn disable(&self) {
         let cr = self.cr();
-        host_atomic(|| cr.modify(|v| v & !EN));
-        while cr.read() & EN != 0 {
-            core::hint::spin_loop();
+        // After `TCIF` or `TEIF` the hardware has cleared `EN` already
+        // (RM0090 §10.5.5): one load. Only the owner sets `EN`, so once it
+        // reads 0 it stays 0 and the stream no longer accesses memory.
+        let running = host_atomic(|| {
+            let v = cr.read();
+            if v & EN != 0 {
+                cr.write(v & !EN);
+            }
+            v & EN != 0
+        });
+        if running {
+            while cr.read() & EN != 0 {
+                core::hint::spin_loop();
+            }
         }
     }
 

@@ -357,26 +357,49 @@ impl<I: Instance> RxHalf<I> {
 
 /// What of a USART a transmitter owns: all of it ([`Usart`]) or its
 /// transmitter half ([`TxHalf`]). Sealed.
-pub trait TxPart: Sealed {}
+pub trait TxPart: Sealed {
+    /// Whether another value (the receiver half) may change `CR3` too:
+    /// `false` for the whole [`Usart`], `true` for [`TxHalf`].
+    const SHARED: bool;
+}
 /// What of a USART a receiver owns: all of it ([`Usart`]) or its receiver
 /// half ([`RxHalf`]). Sealed.
-pub trait RxPart: Sealed {}
+pub trait RxPart: Sealed {
+    /// As [`TxPart::SHARED`]: `false` for [`Usart`], `true` for [`RxHalf`].
+    const SHARED: bool;
+}
 
 impl<I: Instance> Sealed for Usart<I> {}
 impl<I: Instance> Sealed for TxHalf<I> {}
 impl<I: Instance> Sealed for RxHalf<I> {}
-impl<I: Instance> TxPart for Usart<I> {}
-impl<I: Instance> TxPart for TxHalf<I> {}
-impl<I: Instance> RxPart for Usart<I> {}
-impl<I: Instance> RxPart for RxHalf<I> {}
+impl<I: Instance> TxPart for Usart<I> {
+    const SHARED: bool = false;
+}
+impl<I: Instance> TxPart for TxHalf<I> {
+    const SHARED: bool = true;
+}
+impl<I: Instance> RxPart for Usart<I> {
+    const SHARED: bool = false;
+}
+impl<I: Instance> RxPart for RxHalf<I> {
+    const SHARED: bool = true;
+}
 
-/// Sets or clears `bits` of `CR3` inside a critical section (the two halves
-/// share the register).
+/// Sets or clears `bits` of `CR3`. When `shared` (the two halves of a split
+/// USART, owned by different contexts, both change the register) the
+/// read-modify-write runs inside a critical section so neither loses the
+/// other's bit. A transmitter or receiver that owns the whole USART is the
+/// only value that touches its `CR3` (`Usart` is not `Clone`, the halves are
+/// made from it by value, and no `Interrupt` token masks USART bits), so its
+/// read-modify-write cannot interleave with another and takes none.
 #[inline(always)]
-fn cr3<L: Layout>(base: Reg, bits: u32, on: bool) {
-    critical_section::with(|_| {
-        at(base, L::CR3).modify(|v| if on { v | bits } else { v & !bits });
-    });
+fn cr3<L: Layout>(base: Reg, bits: u32, on: bool, shared: bool) {
+    let access = || at(base, L::CR3).modify(|v| if on { v | bits } else { v & !bits });
+    if shared {
+        critical_section::with(|_| access());
+    } else {
+        access();
+    }
 }
 
 /// The address of a data register, as the DMA's peripheral address.
@@ -444,11 +467,11 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C,
     #[inline(always)]
     fn begin(&mut self) {
         self.tail.quiet = false;
-        cr3::<I::Layout>(self.base, DMAT, true);
+        cr3::<I::Layout>(self.base, DMAT, true, P::SHARED);
     }
     #[inline(always)]
     fn finish(&mut self) {
-        cr3::<I::Layout>(self.base, DMAT, false);
+        cr3::<I::Layout>(self.base, DMAT, false, P::SHARED);
         // The channel has stopped: `NDTR` still says how much it moved.
         self.tail.quiet = self.tail.sent_before && self.channel.remaining() == self.tail.items;
     }
@@ -588,10 +611,10 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> Owner for UsartRx<I, C,
         &self.channel
     }
     fn begin(&mut self) {
-        cr3::<I::Layout>(self.base, DMAR, true);
+        cr3::<I::Layout>(self.base, DMAR, true, P::SHARED);
     }
     fn finish(&mut self) {
-        cr3::<I::Layout>(self.base, DMAR, false);
+        cr3::<I::Layout>(self.base, DMAR, false, P::SHARED);
     }
 }
 
