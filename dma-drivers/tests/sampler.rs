@@ -100,13 +100,14 @@ fn on_the_mock_i16_an_overrun_is_reported_and_sampling_goes_on() {
 
 // ---------------------------------------------------------------------------
 // The same sampler on `dma-impl-stm32` against the register-level simulators:
-// circular reception on the channel DMA (F1), double-buffer reception over
-// the buffer's two halves on the stream DMA (F4).
+// circular reception on the channel DMA (F1) and on the stream DMA (F4), and
+// the stream DMA's double-buffer reception over the buffer's two halves
+// (`UsartRx::double_buffered`, which needs a look per quarter).
 
 mod stm32 {
     use super::*;
     use dma_impl_mock::sim::stm32::{ChannelDma, Line, StreamDma, UsartLayout, UsartSim};
-    use dma_impl_stm32::usart::{StatusData, Usart};
+    use dma_impl_stm32::usart::{StatusData, Usart, UsartRx};
     use dma_impl_stm32::{channel, stream};
     use dma_traits::CompilerFence;
 
@@ -133,7 +134,10 @@ mod stm32 {
     }
 
     /// USART1 RX on DMA2 stream 2, channel 4 (RM0090 table 43), stepped.
-    fn f4(line: &[u8]) -> (StreamDma, UsartSim, impl DmaReadStream<u8>) {
+    fn f4(
+        line: &[u8],
+    ) -> (StreamDma, UsartSim, UsartRx<StatusData, stream::Stream<2, stream::Dma2>, CompilerFence>)
+    {
         let dma_sim = StreamDma::new(Recorder::new());
         let usart_sim = UsartSim::new(UsartLayout::StatusData);
         dma_sim.wire(2, 4, usart_sim.requests(), Line::Rx);
@@ -183,10 +187,47 @@ mod stm32 {
     }
 
     #[test]
-    fn on_the_stm32_stream_dma_double_buffer_every_half_in_order() {
+    fn on_the_stm32_stream_dma_circular_every_half_in_order() {
         let line = line();
         let (dma, _usart, rx) = f4(&line);
         let stream = rx.read_stream(vec![0u8; 8].into_boxed_slice()).ok().unwrap();
+        let mut sampler = Sampler::<u8, _, 4>::new(stream).ok().unwrap();
+        // Circular mode: one look per half, as the trait's contract says.
+        let seen = sample(&mut sampler, 16, |_| {
+            for _ in 0..4 {
+                dma.step();
+            }
+        });
+        assert!(seen.overruns.is_empty());
+        check(&seen, &line, 4);
+        assert_eq!((sampler.taken(), sampler.lost()), (64, 0));
+        assert!(sampler.stop().is_ok());
+    }
+
+    #[test]
+    fn on_the_stm32_stream_dma_circular_an_overrun_is_reported() {
+        let line = line();
+        let (dma, _usart, rx) = f4(&line);
+        let stream = rx.read_stream(vec![0u8; 8].into_boxed_slice()).ok().unwrap();
+        let mut sampler = Sampler::<u8, _, 4>::new(stream).ok().unwrap();
+        // Round 5: the CPU is late by two halves (12 bytes at once).
+        let seen = sample(&mut sampler, 14, |round| {
+            for _ in 0..if round == 5 { 12 } else { 4 } {
+                dma.step();
+            }
+        });
+        assert_eq!(seen.overruns, [8], "two halves lost, the newest kept");
+        check(&seen, &line, 4);
+        assert_eq!(sampler.lost(), 8);
+        assert!(sampler.stop().is_ok());
+    }
+
+    #[test]
+    fn on_the_stm32_stream_dma_double_buffer_every_half_in_order() {
+        let line = line();
+        let (dma, _usart, rx) = f4(&line);
+        let stream =
+            rx.double_buffered().read_stream(vec![0u8; 8].into_boxed_slice()).ok().unwrap();
         let mut sampler = Sampler::<u8, _, 4>::new(stream).ok().unwrap();
         // Each half is a fill of its own: the driver must see each fill's
         // half-transfer event too, so the CPU looks every 2 bytes.
@@ -205,7 +246,8 @@ mod stm32 {
     fn on_the_stm32_stream_dma_double_buffer_an_overrun_is_reported() {
         let line = line();
         let (dma, _usart, rx) = f4(&line);
-        let stream = rx.read_stream(vec![0u8; 8].into_boxed_slice()).ok().unwrap();
+        let stream =
+            rx.double_buffered().read_stream(vec![0u8; 8].into_boxed_slice()).ok().unwrap();
         let mut sampler = Sampler::<u8, _, 4>::new(stream).ok().unwrap();
         // Round 10 (at byte 20): the CPU is late by two halves and a bit
         // (10 bytes at once): the half 20..24 is overwritten.

@@ -9,8 +9,9 @@
 //!   [`DmaWrite<u8>`](dma_traits::DmaWrite) and whose receiver implements
 //!   [`DmaRead<u8>`](dma_traits::DmaRead), plus circular and double-buffered
 //!   reception; [`read_stream`]: the receiver as a portable
-//!   [`DmaReadStream`](dma_traits::DmaReadStream) (circular on channels,
-//!   double buffer over two halves on streams).
+//!   [`DmaReadStream`](dma_traits::DmaReadStream) (circular on both
+//!   families; on streams also double-buffered over two halves, through
+//!   [`read_stream::DoubleBuffered`], which needs a look per quarter).
 //! * [`memory`]: memory-to-memory copies.
 //! * [`chip`]: the reference manuals' addresses, request maps and `take()`
 //!   singletons, one module per chip feature. A chip's `Usart1` takes only

@@ -1,27 +1,24 @@
 //! [`DmaReadStream`] for the USART receiver: reception without end into one
 //! buffer, half by half, on both controller families.
 //!
-//! * On the channel DMA ([`Channel`]): circular mode over the whole buffer
-//!   (`CIRC`, RM0008 §13.3.3), `HTIF` ending the first half and `TCIF` the
-//!   second: a [`Circular`] transfer ([`CircularStream`]).
-//! * On the stream DMA ([`Stream`]): double-buffer mode (`DBM`, RM0090
-//!   §10.3.9) with `SxM0AR` the first half and `SxM1AR` the second, each
-//!   half a fill of its own: the [`DoubleBuffer`](crate::DoubleBuffer)
-//!   driver over one buffer's halves ([`HalvesStream`]).
-//!
-//! # How often to look
-//!
-//! The flags are sticky and merge events of one kind, so the drivers can
-//! only prove a copy intact if they see every event in turn:
-//!
-//! * channel DMA: two events a lap (`HTIF`, `TCIF`): look at least once per
-//!   half, as the trait says;
-//! * stream DMA: four events a lap (each half is a fill with its own
-//!   `HTIF` and `TCIF`): look at least once per *quarter* of the buffer.
-//!   A call that finds both flags set cannot tell how far the stream went
-//!   and reports an overrun even when, as it then turns out, no half was
-//!   overwritten (`lost` is then 0). Use the channel DMA's scheme on a
-//!   stream ([`UsartRx::read_circular`]) to look only once per half.
+//! * [`UsartRx`] on either family (a [`Channel`](crate::channel::Channel) or a [`Stream`]): circular
+//!   mode over the whole buffer (`CIRC`, RM0008 §13.3.3, RM0090 §10.3.10),
+//!   `HTIF` ending the first half and `TCIF` the second: a [`Circular`]
+//!   transfer ([`CircularStream`]). Two events a lap: look at least once
+//!   per half, as the trait's contract says; a CPU at most one half late
+//!   loses nothing and an overrun is reported only when a half it had not
+//!   taken was overwritten.
+//! * [`DoubleBuffered`] (from [`UsartRx::double_buffered`], stream DMA
+//!   only): double-buffer mode (`DBM`, RM0090 §10.3.9) with `SxM0AR` the
+//!   first half and `SxM1AR` the second, each half a fill of its own, the
+//!   [`DoubleBuffer`](crate::DoubleBuffer) driver over one buffer's halves
+//!   ([`HalvesStream`]). Its buffer may be twice as long (131 070 bytes),
+//!   but it needs **a look per quarter** of the buffer, not per half: each
+//!   half has its own `HTIF` and `TCIF`, four events a lap, and a call that
+//!   finds both flags set cannot tell how far the stream went, so it
+//!   reports an overrun even when, as it then turns out, no half was
+//!   overwritten (`lost` is then 0). That is stricter than the
+//!   [`DmaReadStream`] contract; choose it only when the CPU keeps up.
 //!
 //! The `lost` an overrun reports is exact up to whole laps of the buffer
 //! that went by unseen (see [`Error::Overrun`]); a lap is never handed out
@@ -61,13 +58,12 @@ use dma_traits::{
     TransferError,
 };
 
-use crate::channel::{self, Channel};
 use crate::double_buffer::Double;
 use crate::hw::{check, Direction, Setup};
 use crate::one_shot::Lent;
 use crate::stream::{self, Stream};
 use crate::usart::{Instance, RxPart, UsartRx};
-use crate::{Circular, Error, Owner, MAX_ITEMS};
+use crate::{Circular, DmaChannel, Error, Owner, MAX_ITEMS};
 use dma_traits::Lent as Held;
 
 /// Adds an overrun's count to `lost`.
@@ -78,7 +74,7 @@ fn count<T>(lost: &mut u64, result: Result<T, Error>) -> Result<T, Error> {
     result
 }
 
-/// A stream on the channel DMA: [`Circular`] over the whole buffer.
+/// A stream in circular mode ([`Circular`] over the whole buffer), on either family.
 pub struct CircularStream<B: DmaWriteBuffer, R: Owner, F: DmaFence> {
     inner: Circular<B, R, F>,
     lost: u64,
@@ -121,7 +117,8 @@ impl<B: DmaWriteBuffer, R: Owner, F: DmaFence> ReadStream<B::Word> for CircularS
     }
 }
 
-/// A stream on the stream DMA: double-buffer mode over the buffer's halves.
+/// A stream on the stream DMA in double-buffer mode over the buffer's
+/// halves, from [`DoubleBuffered`]: look once per quarter of the buffer.
 pub struct HalvesStream<B: DmaWriteBuffer, R: Owner, F: DmaFence> {
     inner: Double<B, B::Word, R, F>,
     lost: u64,
@@ -176,18 +173,19 @@ const HALVES_MAX: usize = 2 * MAX_ITEMS;
 // or starts one circular transfer writing exactly the buffer's pair after
 // the release fence; `CircularStream` is `Circular`, which meets
 // `Transfer`'s contract and never hands out a copy the DMA may have
-// overwritten (the `circular` module's argument).
-unsafe impl<I, const N: u8, C, F, P> DmaReadStream<u8> for UsartRx<I, Channel<N, C>, F, P>
+// overwritten (the `circular` module's argument, which holds on both
+// families: `HTIF`/`TCIF` of a circular stream as of a circular channel).
+unsafe impl<I, C, F, P> DmaReadStream<u8> for UsartRx<I, C, F, P>
 where
     I: Instance,
-    C: channel::Controller,
+    C: DmaChannel,
     F: DmaFence,
     P: RxPart,
 {
     type Error = Error;
     type Stream<B: DmaWriteBuffer<Word = u8>> = CircularStream<B, Self, F>;
 
-    /// 65 534 bytes: both halves in the 16-bit counter (`CNDTR`).
+    /// 65 534 bytes: both halves in the 16-bit counter (`CNDTR`/`SxNDTR`).
     fn max_len(&self) -> usize {
         CIRCULAR_MAX
     }
@@ -210,11 +208,60 @@ where
     }
 }
 
+/// A USART receiver on a stream whose [`DmaReadStream`] uses the stream's
+/// double-buffer mode over the buffer's two halves ([`HalvesStream`]), from
+/// [`UsartRx::double_buffered`].
+///
+/// **Polling need: look at least once per quarter of the buffer** (every
+/// half of a half), not once per half as the [`DmaReadStream`] contract
+/// promises its users: each half is a fill with its own `HTIF` and `TCIF`
+/// (four events a lap), and a look that finds both set cannot tell whether
+/// the DMA went one fill or three further, so it reports
+/// [`Error::Overrun`] (with `lost` 0 when it then turns out no half was
+/// overwritten). Its gain is the length: up to 131 070 bytes (a half per
+/// `SxNDTR` fill) instead of 65 534. A driver written against the trait
+/// alone, which looks once per half, should get the plain [`UsartRx`].
+#[derive(Debug)]
+pub struct DoubleBuffered<R>(R);
+
+impl<I: Instance, const N: u8, S: stream::Controller, F: DmaFence, P: RxPart>
+    UsartRx<I, Stream<N, S>, F, P>
+{
+    /// This receiver with the double-buffered stream (see
+    /// [`DoubleBuffered`]: it needs a look per quarter of the buffer).
+    pub fn double_buffered(self) -> DoubleBuffered<Self> {
+        DoubleBuffered(self)
+    }
+}
+
+impl<R> DoubleBuffered<R> {
+    /// The receiver again.
+    pub fn into_inner(self) -> R {
+        self.0
+    }
+}
+
+impl<R> crate::hw::Sealed for DoubleBuffered<R> {}
+
+impl<R: Owner> Owner for DoubleBuffered<R> {
+    type Channel = R::Channel;
+    fn dma(&self) -> &R::Channel {
+        self.0.dma()
+    }
+    fn begin(&mut self) {
+        self.0.begin();
+    }
+    fn finish(&mut self) {
+        self.0.finish();
+    }
+}
+
 // SAFETY: as above, with one double-buffered stream writing exactly the
 // buffer's pair (`SxM0AR` its first half, `SxM1AR` its second); the
 // double-buffer driver meets `Transfer`'s contract and never hands out a
 // copy the DMA may have overwritten (the `double_buffer` module's argument).
-unsafe impl<I, const N: u8, S, F, P> DmaReadStream<u8> for UsartRx<I, Stream<N, S>, F, P>
+unsafe impl<I, const N: u8, S, F, P> DmaReadStream<u8>
+    for DoubleBuffered<UsartRx<I, Stream<N, S>, F, P>>
 where
     I: Instance,
     S: stream::Controller,
@@ -256,7 +303,7 @@ where
         let regions = [Region::dma_writes(ptr, half), Region::dma_writes(second, half)];
         let setup = Setup {
             direction: Direction::PeripheralToMemory,
-            peripheral: self.rdr(),
+            peripheral: self.0.rdr(),
             memory: ptr.cast::<u8>(),
             memory1: Some(second.cast::<u8>()),
             items,
@@ -264,7 +311,7 @@ where
             peripheral_increment: false,
             circular: true,
         };
-        let fence = self.fence();
+        let fence = self.0.fence();
         // SAFETY: the regions cover the buffer (its two halves); the
         // caller's contract keeps it alive. `program` clears the flags
         // before `EN`: the driver's invariant holds for part 0.

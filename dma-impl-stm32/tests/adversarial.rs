@@ -645,25 +645,37 @@ impl<T: ReadStream<u8, Error = Error>> Stream for Portable<T> {
     }
 }
 
-fn portable_case<D: Family>(adv: &Adversary, len: usize, fed: usize, calls: usize, drop_it: bool)
-where
-    Rx<D>: DmaReadStream<u8, Error = Error>,
+fn portable_case<D: Family, X>(
+    adv: &Adversary,
+    len: usize,
+    fed: usize,
+    calls: usize,
+    drop_it: bool,
+    wrap: &dyn Fn(Rx<D>) -> X,
+    per_fill: bool,
+) where
+    X: DmaReadStream<u8, Error = Error>,
 {
     let hw = Hw::<D>::new();
     let (_, ch5) = D::channels(&hw);
-    let rx = hw.usart().receiver(ch5, CompilerFence);
+    let rx = wrap(hw.usart().receiver(ch5, CompilerFence));
     let stream = rx.read_stream(vec![0u8; len].into_boxed_slice()).ok().unwrap();
-    // Channel DMA: one circular cycle is the buffer; stream DMA: one fill is a half.
-    let ring = if tx_rx::<D>() == (4, 5) { len } else { len / 2 };
+    // Circular mode: one cycle is the buffer; double buffer: one fill is a half.
+    let ring = if per_fill { len / 2 } else { len };
     let data = seq(fed);
     hw.usart.feed(&data);
     stream_case(&hw, adv, Portable { stream, ring, reported: 0 }, data, calls, drop_it);
     assert_eq!(hw.dma_cr_en(tx_rx::<D>().1), 0, "EN reads 0");
 }
 
-fn portable_all<D: Family>(name: &str, small: usize, large: usize)
-where
-    Rx<D>: DmaReadStream<u8, Error = Error>,
+fn portable_all<D: Family, X>(
+    name: &str,
+    small: usize,
+    large: usize,
+    wrap: &dyn Fn(Rx<D>) -> X,
+    per_fill: bool,
+) where
+    X: DmaReadStream<u8, Error = Error>,
 {
     // Under Miri (a few seconds a test): the stop variant, the small buffer.
     let ends: &[(&str, bool)] =
@@ -671,15 +683,15 @@ where
     for &(what, drop_it) in ends {
         let (fed, calls) = if cfg!(miri) { (8, 5) } else { (14, 8) };
         let explored = explore(K, DEPTH, LIMIT, |adv| {
-            portable_case::<D>(adv, small, fed, calls, drop_it);
+            portable_case::<D, X>(adv, small, fed, calls, drop_it, wrap, per_fill);
         });
         let mut random = 0;
         if !cfg!(miri) {
             random += explore_random(K + 1, 0..SEEDS, |adv| {
-                portable_case::<D>(adv, small, big(60), big(40), drop_it);
+                portable_case::<D, X>(adv, small, big(60), big(40), drop_it, wrap, per_fill);
             });
             random += explore_random(K + 1, 0..SEEDS, |adv| {
-                portable_case::<D>(adv, large, big(120), big(40), drop_it);
+                portable_case::<D, X>(adv, large, big(120), big(40), drop_it, wrap, per_fill);
             });
         }
         report(&format!("{name} read_stream + read_half, then {what}"), explored, random);
@@ -689,12 +701,23 @@ where
 #[test]
 fn f1_channel_dma_portable_stream_circular() {
     // Halves of one item let a single access's beats cross two events.
-    portable_all::<ChannelDma>("F1 channel DMA (circular)", 2, 8);
+    portable_all::<ChannelDma, _>("F1 channel DMA (circular)", 2, 8, &|rx| rx, false);
+}
+
+#[test]
+fn f4_stream_dma_portable_stream_circular() {
+    portable_all::<StreamDma, _>("F4 stream DMA (circular)", 2, 8, &|rx| rx, false);
 }
 
 #[test]
 fn f4_stream_dma_portable_stream_double_buffer_halves() {
-    portable_all::<StreamDma>("F4 stream DMA (double buffer over halves)", 4, 10);
+    portable_all::<StreamDma, _>(
+        "F4 stream DMA (double buffer over halves)",
+        4,
+        10,
+        &|rx| rx.double_buffered(),
+        true,
+    );
 }
 
 // ---------------------------------------------------------------------------

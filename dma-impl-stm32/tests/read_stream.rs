@@ -1,6 +1,6 @@
 //! The USART receiver as a portable `DmaReadStream<u8>`: circular mode on
-//! the channel DMA, double-buffer mode over the buffer's two halves on the
-//! stream DMA. Halves in order, a late CPU gets an overrun (counted in
+//! the channel DMA and on the stream DMA, and the stream DMA's
+//! double-buffer mode over the buffer's two halves (`DoubleBuffered`). Halves in order, a late CPU gets an overrun (counted in
 //! `lost_words`) and then the newest complete half, refusals give
 //! everything back. (Under the adversarial scheduler: `tests/adversarial.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -16,13 +16,14 @@ fn line(n: usize) -> Vec<u8> {
 }
 
 macro_rules! stream_tests {
-    ($family:ident, $rig:ident, $every:literal) => {
+    ($family:ident, $rig:ident, $every:literal, $wrap:expr) => {
         mod $family {
             use super::*;
 
             #[test]
             fn halves_in_order() {
                 let (rig, _tx, rx) = $rig(false);
+                let rx = $wrap(rx);
                 let data = line(40);
                 rig.usart.feed(&data);
                 let mut stream = rx.read_stream(bytes(8, |_| 0)).ok().unwrap();
@@ -54,6 +55,7 @@ macro_rules! stream_tests {
             #[test]
             fn a_late_cpu_gets_an_overrun_then_the_newest_half() {
                 let (rig, _tx, rx) = $rig(false);
+                let rx = $wrap(rx);
                 let data = line(40);
                 rig.usart.feed(&data);
                 let mut stream = rx.read_stream(bytes(8, |_| 0)).ok().unwrap();
@@ -95,6 +97,7 @@ macro_rules! stream_tests {
             #[test]
             fn refusals_give_everything_back() {
                 let (rig, _tx, rx) = $rig(false);
+                let rx = $wrap(rx);
                 let max = DmaReadStream::<u8>::max_len(&rx);
                 // (The 64 and 128 KiB buffers take minutes under Miri, and
                 // their refusal touches no memory: native only.)
@@ -134,17 +137,83 @@ macro_rules! stream_tests {
     };
 }
 
-stream_tests!(channel_dma, channel_rig, 4);
-stream_tests!(stream_dma, stream_rig, 2);
+stream_tests!(channel_dma, channel_rig, 4, |rx| rx);
+stream_tests!(stream_dma_circular, stream_rig, 4, |rx| rx);
+stream_tests!(stream_dma_double_buffered, stream_rig, 2, |rx: StreamRx| rx.double_buffered());
 
 #[test]
 fn the_limits_differ_by_family() {
     let (_c, _tx, rx) = channel_rig(false);
     assert_eq!(DmaReadStream::<u8>::max_len(&rx), 65_534, "both halves in one CNDTR");
     let (_s, _tx, rx) = stream_rig(false);
+    assert_eq!(DmaReadStream::<u8>::max_len(&rx), 65_534, "circular: both halves in one SxNDTR");
+    let rx = rx.double_buffered();
     assert_eq!(DmaReadStream::<u8>::max_len(&rx), 131_070, "a half per SxNDTR fill");
     // A double buffer needs a half-transfer event inside each half.
     let err = rx.read_stream(bytes(2, |_| 0)).err().unwrap();
     assert_eq!(err.error, dma_impl_stm32::Error::TooShort { items: 1, min: 2 });
     assert_eq!(err.error.kind(), ErrorKind::Other);
+}
+
+/// The `DmaReadStream` contract: a CPU that looks once per half, at any
+/// phase, loses nothing. The receiver's own stream (circular mode) keeps it
+/// on both families; the double-buffered variant, which needs a look per
+/// quarter, reports an overrun with nothing lost for the same pattern (its
+/// documented polling need).
+#[test]
+fn one_look_per_half_at_any_phase_loses_nothing() {
+    fn looks<S: ReadStream<u8, Error = dma_impl_stm32::Error>>(
+        stream: &mut S,
+        step: &dyn Fn() -> bool,
+        phase: usize,
+    ) -> (Vec<u8>, Vec<dma_impl_stm32::Error>) {
+        let (mut got, mut errors) = (Vec::new(), Vec::new());
+        let mut half = [0u8; 4];
+        for _ in 0..phase {
+            step();
+        }
+        for _ in 0..9 {
+            for _ in 0..4 {
+                step();
+            }
+            match stream.read_half(&mut half) {
+                Ok(Some(n)) => got.extend_from_slice(&half[..n]),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        (got, errors)
+    }
+    let data = line(48);
+    for phase in 0..4 {
+        let (rig, _tx, rx) = channel_rig(false);
+        rig.usart.feed(&data);
+        let mut stream = rx.read_stream(bytes(8, |_| 0)).ok().unwrap();
+        let (got, errors) = looks(&mut stream, &|| rig.dma.step(), phase);
+        assert_eq!(errors, [], "channel, phase {phase}");
+        assert_eq!(got, data[..got.len()], "channel, phase {phase}");
+        assert!(got.len() >= 32, "channel, phase {phase}");
+        assert!(stream.stop().is_ok());
+
+        let (rig, _tx, rx) = stream_rig(false);
+        rig.usart.feed(&data);
+        let mut stream = rx.read_stream(bytes(8, |_| 0)).ok().unwrap();
+        let (got, errors) = looks(&mut stream, &|| rig.dma.step(), phase);
+        assert_eq!(errors, [], "stream circular, phase {phase}");
+        assert_eq!(got, data[..got.len()], "stream circular, phase {phase}");
+        assert!(got.len() >= 32, "stream circular, phase {phase}");
+        assert_eq!(stream.lost_words(), 0);
+        assert!(stream.stop().is_ok());
+    }
+    // Double-buffered, one look per half at phase 1: each look finds the
+    // other fill's half-transfer event on top of the completed half.
+    let (rig, _tx, rx) = stream_rig(false);
+    rig.usart.feed(&data);
+    let mut stream = rx.double_buffered().read_stream(bytes(8, |_| 0)).ok().unwrap();
+    let (_, errors) = looks(&mut stream, &|| rig.dma.step(), 1);
+    assert!(
+        errors.contains(&dma_impl_stm32::Error::Overrun { lost: 0 }),
+        "the double buffer needs a look per quarter: {errors:?}"
+    );
+    assert!(stream.stop().is_ok());
 }
