@@ -6,7 +6,8 @@
 //! `rp2040_mutant_no_busy_wait` (an abort that does not wait for the
 //! channel to report stopped), `rp2040_mutant_stream_no_recheck` (a
 //! stream's `read_half` that hands out its copy without reading the count
-//! again after it).
+//! again after it), `rp2040_mutant_spi_no_incr` (an SPI transmit channel
+//! whose read address does not increment).
 
 use std::env;
 use std::fs;
@@ -18,6 +19,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(rp2040_mutant_drop_no_abort)");
     println!("cargo::rustc-check-cfg=cfg(rp2040_mutant_no_busy_wait)");
     println!("cargo::rustc-check-cfg=cfg(rp2040_mutant_stream_no_recheck)");
+    println!("cargo::rustc-check-cfg=cfg(rp2040_mutant_spi_no_incr)");
     let rt = env::var_os("CARGO_FEATURE_RT").is_some();
     let bare = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "none");
     if !(rt && bare) {

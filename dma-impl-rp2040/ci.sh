@@ -3,11 +3,15 @@
 #  1. the library and the firmware for thumbv6m-none-eabi (Cortex-M0+), clippy there;
 #  2. the host tests against the RP2040 simulator (cargo's `test result:` lines,
 #     the adversarial schedule counts);
-#  3. the firmware on rp2040js (emulator.sh; its lines prefixed `  rp2040js| `);
+#  3. the firmware on rp2040js (emulator.sh; its lines prefixed `  rp2040js| `):
+#     the RP2040-specific checks and the no_std core suite (dma-conformance-core);
 #  4. the mutation runs: the firmware with a Drop that does not abort
 #     (`--cfg rp2040_mutant_drop_no_abort`) must FAIL on the emulator; the host
 #     suites with an abort that does not wait (`--cfg rp2040_mutant_no_busy_wait`)
 #     must FAIL (rp2040js completes an abort at once, so only the host sees it);
+#     the firmware with an SPI transmit channel that sends its first word
+#     over and over (`--cfg rp2040_mutant_spi_no_incr`) must FAIL the core
+#     suite's SPI "data intact" check on the emulator;
 #     a stream whose read_half skips the count's re-read after the copy
 #     (`--cfg rp2040_mutant_stream_no_recheck`) must FAIL the adversarial
 #     stream test on the host.
@@ -72,6 +76,20 @@ mutant_emulator() {
     [ "${PIPESTATUS[0]}" != 0 ]
 }
 step "mutant 'Drop does not abort' fails on rp2040js" mutant_emulator
+mutant_core() {
+    local log
+    log=$(mktemp)
+    MUTANT=rp2040_mutant_spi_no_incr bash dma-impl-rp2040/emulator.sh >"$log" 2>&1
+    local rc=$?
+    grep -E '^  rp2040js\| (FAIL|[0-9]+ passed)' "$log" | head -4 \
+        | sed 's/^  rp2040js|/  rp2040js (mutant: SPI read address fixed)|/'
+    # Caught only by a failed core check (a crash or timeout proves less).
+    grep -q 'FAIL rp2040 SPI0 write u8 / data intact' "$log" && [ "$rc" != 0 ]
+    local caught=$?
+    rm -f "$log"
+    return "$caught"
+}
+step "mutant 'SPI read address fixed' fails the core suite on rp2040js" mutant_core
 mutant_host() {
     # Caught only if a test *fails* (a build error would prove nothing): the
     # adversarial tests here and the RP2040 sections of the conformance run.

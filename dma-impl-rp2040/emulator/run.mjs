@@ -1,8 +1,9 @@
 // Runs an RP2040 firmware ELF on rp2040js without the bootrom: the ELF's
 // loadable segments are copied into flash (256 bytes reserved for boot2,
 // vector table at 0x1000_0100), VTOR set, the core reset. UART0 output is
-// printed line by line; SPI0 answers every frame with its complement after
-// eight bit times; the run ends at a BKPT, or fails at the cycle or
+// printed line by line; SPI0 answers every frame after eight bit times with
+// the next queued answer or its complement (a mailbox in SRAM5, below); the
+// run ends at a BKPT, or fails at the cycle or
 // wall-clock limit.
 //
 // usage: node run.mjs FIRMWARE.elf [--max-cycles N] [--max-seconds S]
@@ -66,11 +67,30 @@ mcu.uart[0].onByte = (byte) => {
   }
 };
 
-// SPI0: a frame takes 8 bit times at 1 MHz; the answer is its complement.
+// SPI0: a frame takes 8 bit times at 1 MHz. Each frame sent is logged in
+// a mailbox in SRAM5 (unused by the firmware: memory/rp2040.x), for the
+// firmware's conformance harness (examples/emulator_suite/harness.rs):
+// +0 frames sent, +4 / +8 length and position of the answer queue,
+// +0x10 the sent frames (u16, a ring of 1024), +0x810 the answers (u16).
+// The answer is the next queued one, or the frame's complement.
 const BIT_NANOS = 1000;
+const MAILBOX = 0x2004_1000 - 0x2000_0000;
+const RING = 1024;
+const box = mcu.sramView;
 const spi = mcu.spi[0];
 spi.onTransmit = (value) => {
-  const alarm = mcu.clock.createAlarm(() => spi.completeTransmit(~value & 0xff));
+  const mask = (1 << spi.dataBits) - 1;
+  const sent = box.getUint32(MAILBOX, true);
+  box.setUint16(MAILBOX + 0x10 + 2 * (sent % RING), value & mask, true);
+  box.setUint32(MAILBOX, (sent + 1) >>> 0, true);
+  const len = box.getUint32(MAILBOX + 4, true);
+  const pos = box.getUint32(MAILBOX + 8, true);
+  let answer = ~value & mask;
+  if (pos < len && pos < RING) {
+    answer = box.getUint16(MAILBOX + 0x810 + 2 * pos, true) & mask;
+    box.setUint32(MAILBOX + 8, pos + 1, true);
+  }
+  const alarm = mcu.clock.createAlarm(() => spi.completeTransmit(answer));
   alarm.schedule(8 * BIT_NANOS);
 };
 

@@ -200,7 +200,14 @@ impl<I: SpiInstance, F: DmaFence> Spi<I, F> {
             read: tx.map_or((&raw const DUMMY).cast(), |(p, _)| p.cast()),
             write: data,
             count,
-            ctrl: txh.ctrl(size, tx.is_some(), false, I::TX_DREQ),
+            // The mutant (`ci.sh`): the transmit channel's read address
+            // not incremented (the first word sent over and over).
+            ctrl: txh.ctrl(
+                size,
+                tx.is_some() && !cfg!(rp2040_mutant_spi_no_incr),
+                false,
+                I::TX_DREQ,
+            ),
         };
         self.mode = mode;
         self.tx.count = count;
