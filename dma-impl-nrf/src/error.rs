@@ -25,6 +25,12 @@ pub enum Error {
         /// The buffer's length in bytes.
         bytes: usize,
     },
+    /// A stream's buffer of an odd number of bytes: it needs two equal
+    /// halves ([`UarteRx`](crate::UarteRx)'s `DmaReadStream`).
+    OddLength {
+        /// The buffer's length in bytes.
+        len: usize,
+    },
     /// The bounce buffer cannot hold the data.
     BounceTooSmall {
         /// The data's length.
@@ -136,6 +142,9 @@ impl core::fmt::Display for Error {
                 f,
                 "buffer at {address:#x} ({bytes} bytes) is outside data RAM, unreachable by EasyDMA"
             ),
+            Error::OddLength { len } => {
+                write!(f, "a stream buffer of {len} bytes cannot be split into two halves")
+            }
             Error::BounceTooSmall { len, capacity } => {
                 write!(f, "{len} bytes do not fit a bounce buffer of {capacity}")
             }
@@ -170,6 +179,7 @@ impl dma_traits::Error for Error {
             Error::TooLong { max, .. } => ErrorKind::TooLong { max: *max },
             Error::NotInDataRam { .. } => ErrorKind::Unreachable,
             Error::Fence(_) => ErrorKind::Fence,
+            Error::OddLength { .. } => ErrorKind::OddLength,
             Error::Overrun => ErrorKind::Overrun,
             // A bounce buffer too small, a TWI address above 0x7F, a
             // peripheral not enabled, anomaly 58: refusals a driver cannot

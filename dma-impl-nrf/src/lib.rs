@@ -32,6 +32,11 @@
 //!   says), never a plain success.
 //! * UARTE reception can be double buffered ([`UarteRx::read_stream`]); the
 //!   stream never hands out a buffer EasyDMA holds (argued in [`stream`]).
+//!   [`UarteRx`] is also a `dma_traits::DmaReadStream<u8>` over the two
+//!   halves of one buffer ([`half_stream`]): the same one-reception design,
+//!   a half handed out by copy only if no receive error was flagged up to
+//!   its end (an overrun is `Error::Overrun`, the half discarded and counted
+//!   in `lost_words`).
 //! * nRF52832 anomaly 58 (an SPIM transaction with `RXD.MAXCNT = 1` and
 //!   `TXD.MAXCNT <= 1` clocks out an extra byte) is refused with
 //!   [`Error::Anomaly58`], everything given back (argued at [`Spim`]).
@@ -86,6 +91,7 @@ mod block;
 mod check;
 mod chip;
 mod error;
+pub mod half_stream;
 pub mod interrupt;
 pub mod peripherals;
 mod pin;
@@ -100,6 +106,7 @@ pub mod uarte;
 pub use chip::TargetChip;
 pub use chip::{Chip, HasPort1, Nrf52832, Nrf52832Qfaa, Nrf52833, Nrf52840};
 pub use error::Error;
+pub use half_stream::UarteHalves;
 pub use interrupt::Interrupt;
 pub use pin::Pin;
 pub use spim::{Spim, SpimConfig};
