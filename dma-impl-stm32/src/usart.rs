@@ -191,6 +191,10 @@ fn selected<C: DmaChannel>(mut channel: C, request: Option<u8>) -> C {
 #[derive(Debug)]
 pub struct Usart<I: Instance> {
     base: Reg,
+    /// The transmitter's last transfer moved no byte and it was sent
+    /// before (see [`Tail::quiet`]): kept here across
+    /// [`UsartTx::release`] and a new [`transmitter`](Self::transmitter).
+    quiet: bool,
     _layout: PhantomData<I>,
 }
 
@@ -218,6 +222,7 @@ impl<I: Instance> Usart<I> {
         Usart {
             // SAFETY: the caller's contract is `Reg::from_ptr`'s.
             base: unsafe { Reg::from_ptr(base) },
+            quiet: false,
             _layout: PhantomData,
         }
     }
@@ -241,14 +246,8 @@ impl<I: Instance> Usart<I> {
         I: TxRequest<C>,
     {
         let channel = selected(channel, <I as TxRequest<C>>::REQUEST);
-        UsartTx {
-            base: self.base,
-            part: self,
-            channel,
-            fence,
-            tail: Tail::UNKNOWN,
-            _layout: PhantomData,
-        }
+        let tail = Tail::kept(self.quiet);
+        UsartTx { part: self, channel, fence, tail, _layout: PhantomData }
     }
 
     /// The receiver, receiving by DMA on `channel`: one the chip wires to
@@ -285,7 +284,7 @@ impl<I: Instance> Usart<I> {
     /// The transmitter and receiver halves, without channels.
     pub fn halves(self) -> (TxHalf<I>, RxHalf<I>) {
         (
-            TxHalf { base: self.base, _layout: PhantomData },
+            TxHalf { base: self.base, quiet: self.quiet, _layout: PhantomData },
             RxHalf { base: self.base, _layout: PhantomData },
         )
     }
@@ -295,7 +294,7 @@ impl<I: Instance> Usart<I> {
     #[allow(clippy::type_complexity)]
     pub fn join(tx: TxHalf<I>, rx: RxHalf<I>) -> Result<Self, (TxHalf<I>, RxHalf<I>)> {
         if tx.base.addr() == rx.base.addr() {
-            Ok(Usart { base: tx.base, _layout: PhantomData })
+            Ok(Usart { base: tx.base, quiet: tx.quiet, _layout: PhantomData })
         } else {
             Err((tx, rx))
         }
@@ -307,6 +306,8 @@ impl<I: Instance> Usart<I> {
 #[derive(Debug)]
 pub struct TxHalf<I: Instance> {
     base: Reg,
+    /// As [`Usart`]'s.
+    quiet: bool,
     _layout: PhantomData<I>,
 }
 
@@ -329,14 +330,8 @@ impl<I: Instance> TxHalf<I> {
         I: TxRequest<C>,
     {
         let channel = selected(channel, <I as TxRequest<C>>::REQUEST);
-        UsartTx {
-            base: self.base,
-            part: self,
-            channel,
-            fence,
-            tail: Tail::UNKNOWN,
-            _layout: PhantomData,
-        }
+        let tail = Tail::kept(self.quiet);
+        UsartTx { part: self, channel, fence, tail, _layout: PhantomData }
     }
 }
 
@@ -357,7 +352,7 @@ impl<I: Instance> RxHalf<I> {
 
 /// What of a USART a transmitter owns: all of it ([`Usart`]) or its
 /// transmitter half ([`TxHalf`]). Sealed.
-pub trait TxPart: Sealed {
+pub trait TxPart: Sealed + keep::Quiet {
     /// Whether another value (the receiver half) may change `CR3` too:
     /// `false` for the whole [`Usart`], `true` for [`TxHalf`].
     const SHARED: bool;
@@ -372,6 +367,49 @@ pub trait RxPart: Sealed {
 impl<I: Instance> Sealed for Usart<I> {}
 impl<I: Instance> Sealed for TxHalf<I> {}
 impl<I: Instance> Sealed for RxHalf<I> {}
+mod keep {
+    /// Where a transmitter's part keeps [`Tail::quiet`](super::Tail)
+    /// between transmitters. In a private module: nothing outside the crate
+    /// can call it (a wrong value would make `is_sent` lie).
+    pub trait Quiet {
+        /// The USART's register block.
+        fn base(&self) -> dma_mmio::Reg;
+        /// The kept value.
+        fn quiet(&self) -> bool;
+        /// Keeps `quiet`.
+        fn keep_quiet(&mut self, quiet: bool);
+    }
+}
+
+impl<I: Instance> keep::Quiet for Usart<I> {
+    #[inline(always)]
+    fn base(&self) -> Reg {
+        self.base
+    }
+    #[inline(always)]
+    fn quiet(&self) -> bool {
+        self.quiet
+    }
+    #[inline(always)]
+    fn keep_quiet(&mut self, quiet: bool) {
+        self.quiet = quiet;
+    }
+}
+impl<I: Instance> keep::Quiet for TxHalf<I> {
+    #[inline(always)]
+    fn base(&self) -> Reg {
+        self.base
+    }
+    #[inline(always)]
+    fn quiet(&self) -> bool {
+        self.quiet
+    }
+    #[inline(always)]
+    fn keep_quiet(&mut self, quiet: bool) {
+        self.quiet = quiet;
+    }
+}
+
 impl<I: Instance> TxPart for Usart<I> {
     const SHARED: bool = false;
 }
@@ -413,7 +451,7 @@ fn data_register(base: Reg, offset: usize) -> *const u8 {
 /// [`Usart::split`]).
 #[derive(Debug)]
 pub struct UsartTx<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart = Usart<I>> {
-    base: Reg,
+    /// The USART (its base; and `quiet` for the next transmitter, see [`Tail`]).
     part: P,
     channel: C,
     fence: F,
@@ -434,24 +472,40 @@ struct Tail {
     items: u16,
     /// The last transfer ended (or was refused) having moved nothing, and
     /// `TC` was set before it: the transmitter is idle whatever `TC` says.
+    /// Kept in the USART part (`Usart`, `TxHalf`) by `release`, and taken
+    /// from it by a new `transmitter`, so that it survives both.
     quiet: bool,
 }
 
 impl Tail {
-    const UNKNOWN: Tail = Tail { sent_before: false, items: 0, quiet: false };
+    /// A new transmitter's: what its part kept from the last one.
+    #[inline(always)]
+    const fn kept(quiet: bool) -> Tail {
+        Tail { sent_before: false, items: 0, quiet }
+    }
 }
 
 impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
     /// Whether the last byte has left the shift register (`TC`). See
     /// [`Sent::is_sent`](dma_traits::Sent::is_sent), which also knows about a transfer that sent nothing.
     pub fn is_idle(&self) -> bool {
-        at(self.base, <I::Layout as Layout>::STATUS).read() & TC != 0
+        at(self.base(), <I::Layout as Layout>::STATUS).read() & TC != 0
+    }
+
+    /// The USART's register block.
+    #[inline(always)]
+    fn base(&self) -> Reg {
+        keep::Quiet::base(&self.part)
     }
 
     /// Everything back: the USART (or its transmitter half) and the channel.
-    /// (The fence is `Copy`; the caller still has it.)
+    /// (The fence is `Copy`; the caller still has it.) The part keeps what
+    /// [`Sent`](dma_traits::Sent) needs to know about the last transfer
+    /// (whether it moved nothing), for the next transmitter made from it.
     pub fn release(self) -> (P, C) {
-        (self.part, self.channel)
+        let mut part = self.part;
+        keep::Quiet::keep_quiet(&mut part, self.tail.quiet);
+        (part, self.channel)
     }
 }
 
@@ -467,11 +521,11 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C,
     #[inline(always)]
     fn begin(&mut self) {
         self.tail.quiet = false;
-        cr3::<I::Layout>(self.base, DMAT, true, P::SHARED);
+        cr3::<I::Layout>(self.base(), DMAT, true, P::SHARED);
     }
     #[inline(always)]
     fn finish(&mut self) {
-        cr3::<I::Layout>(self.base, DMAT, false, P::SHARED);
+        cr3::<I::Layout>(self.base(), DMAT, false, P::SHARED);
         // The channel has stopped: `NDTR` still says how much it moved.
         self.tail.quiet = self.tail.sent_before && self.channel.remaining() == self.tail.items;
     }
@@ -521,7 +575,7 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8>
         };
         let setup = Setup {
             direction: Direction::MemoryToPeripheral,
-            peripheral: data_register(self.base, <I::Layout as Layout>::TDR),
+            peripheral: data_register(self.base(), <I::Layout as Layout>::TDR),
             memory: ptr,
             memory1: None,
             items,
@@ -531,7 +585,7 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8>
         };
         let mut this = self;
         let sent_before = dma_traits::Sent::is_sent(&this);
-        <I::Layout as Layout>::clear_tc(this.base);
+        <I::Layout as Layout>::clear_tc(this.base());
         this.tail = Tail { sent_before, items, quiet: false };
         let fence = this.fence;
         let regions = [Region::dma_reads(ptr, len)];

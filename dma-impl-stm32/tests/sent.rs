@@ -100,6 +100,39 @@ macro_rules! sent_tests {
                 err.resources.wait_sent();
                 assert!(rig.usart.sent().is_empty());
             }
+
+            #[test]
+            fn a_rebuilt_transmitter_remembers_a_transfer_that_moved_nothing() {
+                let (rig, tx, rx) = $rig(false);
+                let (half, channel) = tx.release();
+                let tx = half.transmitter(channel, Refusing);
+                // Refused after TC was cleared: nothing given to the USART.
+                let err = tx.write_all(bytes(2, |_| 5)).err().unwrap();
+                assert!(err.resources.is_sent());
+                // Rebuilt from its parts: the knowledge must survive (TC
+                // stays clear, no frame will set it). Bounded: a broken
+                // version fails here instead of hanging in `wait_sent`.
+                let (half, channel) = err.resources.release();
+                let tx = half.transmitter(channel, fence(&rig.log));
+                assert!(!tx.is_idle(), "TC reads clear");
+                assert!(tx.is_sent(), "released and rebuilt, still sent");
+                // Through the whole USART (join, halves) as well.
+                let (half, channel) = tx.release();
+                let (rx_half, _) = rx.release();
+                let usart = dma_impl_stm32::usart::Usart::join(half, rx_half).ok().unwrap();
+                let (half, _) = usart.halves();
+                let tx = half.transmitter(channel, fence(&rig.log));
+                assert!(tx.is_sent(), "joined, split and rebuilt, still sent");
+                tx.wait_sent();
+                // A transfer that moves bytes forgets it: sent again only
+                // once its last frame has left.
+                let t = tx.write_all(bytes(2, |_| 6)).ok().unwrap();
+                rig.run();
+                let tx = t.wait().ok().unwrap().resources;
+                let (half, channel) = tx.release();
+                let tx = half.transmitter(channel, fence(&rig.log));
+                polls_until_sent(&tx, || rig.usart.transmitted(), &[6, 6]);
+            }
         }
     };
 }
