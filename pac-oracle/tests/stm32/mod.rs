@@ -171,6 +171,10 @@ macro_rules! check_channel_dma {
         assert_eq!(field!(cr, msize), (regs::channel::MSIZE_SHIFT, 2));
         assert_eq!(field!(cr, pl), (regs::channel::PL_SHIFT, 2));
         assert_eq!(field!(cr, mem2mem), (bit(regs::channel::MEM2MEM), 1));
+        // The interrupt enables `Channel::interrupt` turns on and masks.
+        assert_eq!(field!(cr, tcie), (bit(regs::channel::TCIE), 1));
+        assert_eq!(field!(cr, htie), (bit(regs::channel::HTIE), 1));
+        assert_eq!(field!(cr, teie), (bit(regs::channel::TEIE), 1));
         assert_eq!(field!(cr, en), (sim::channel::EN, 1));
         assert_eq!(field!(cr, dir), (sim::channel::DIR, 1));
         assert_eq!(field!(cr, circ), (sim::channel::CIRC, 1));
@@ -413,6 +417,11 @@ macro_rules! check_stream_dma {
         assert_eq!(field!(cr, dbm), (bit(regs::stream::DBM), 1));
         assert_eq!(field!(cr, ct), (bit(regs::stream::CT), 1));
         assert_eq!(field!(cr, chsel), (regs::stream::CHSEL_SHIFT, $chsel));
+        // The interrupt enables `Stream::interrupt` turns on and masks.
+        assert_eq!(field!(cr, dmeie), (bit(regs::stream::DMEIE), 1));
+        assert_eq!(field!(cr, teie), (bit(regs::stream::TEIE), 1));
+        assert_eq!(field!(cr, htie), (bit(regs::stream::HTIE), 1));
+        assert_eq!(field!(cr, tcie), (bit(regs::stream::TCIE), 1));
         assert_eq!(field!(cr, en), (sim::stream::EN, 1));
         assert_eq!(field!(cr, dir), (sim::stream::DIR, 2));
         assert_eq!(field!(cr, circ), (sim::stream::CIRC, 1));
