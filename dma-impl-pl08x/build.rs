@@ -3,7 +3,9 @@
 //! Always: declares the mutation cfgs `pl08x_mutant_drop_no_halt` (a Drop
 //! that does not stop the channel, used by `ci.sh` to show the on-target
 //! checks catch it), `pl08x_mutant_no_acquire` (no acquire fence) and
-//! `pl08x_mutant_misaligned_accepted` (no alignment check).
+//! `pl08x_mutant_misaligned_accepted` (no alignment check), and the
+//! firmware's `pl08x_mutant_async_done_early` (the async check's port
+//! reporting its transfer done before the hardware is).
 
 use std::env;
 use std::fs;
@@ -15,6 +17,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(pl08x_mutant_drop_no_halt)");
     println!("cargo::rustc-check-cfg=cfg(pl08x_mutant_no_acquire)");
     println!("cargo::rustc-check-cfg=cfg(pl08x_mutant_misaligned_accepted)");
+    println!("cargo::rustc-check-cfg=cfg(pl08x_mutant_async_done_early)");
     let rt = env::var_os("CARGO_FEATURE_RT").is_some();
     let bare = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "none");
     if !(rt && bare) {

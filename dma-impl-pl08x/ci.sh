@@ -2,13 +2,16 @@
 # dma-impl-pl08x on its target and on QEMU:
 #  1. the library for thumbv8m.main-none-eabi (Cortex-M33) and clippy there;
 #  2. the host tests against the PL08x simulator (cargo's `test result:` lines);
-#  3. the firmware `examples/qemu_suite.rs` on qemu-system-arm -M mps2-an505
+#  3. the firmware `examples/qemu_suite.rs` (the core suite, the PL08x
+#     checks, and dma-drivers' async DmaWriter) on qemu-system-arm -M mps2-an505
 #     and -M mps2-an521 (each with `timeout 60`);
 #  4. the mutation runs: the firmware built with a Drop that does not halt
 #     (`--cfg pl08x_mutant_drop_no_halt`), without the acquire fence
 #     (`pl08x_mutant_no_acquire`) or accepting misaligned buffers
 #     (`pl08x_mutant_misaligned_accepted`) must FAIL on QEMU, in the named
-#     check of the conformance suite's no_std core.
+#     check of the conformance suite's no_std core; the async check's port
+#     reporting done early (`pl08x_mutant_async_done_early`) must FAIL the
+#     async DmaWriter check.
 # Prints `N passed, N failed` last (steps and QEMU checks) and exits nonzero
 # on any failure. Run from anywhere.
 set -uo pipefail
@@ -84,8 +87,8 @@ step "DMB before the enabling write" fence_in_binary
 # bespoke drop / alignment checks): a Drop that does not halt (DROP_STOPS,
 # FENCES_BRACKET), no acquire fence (FENCES_BRACKET), misaligned buffers
 # accepted (MISALIGNED_REFUSED).
-mutant() { # cfg, the core check that must fail
-    local cfg=$1 check=$2 log
+mutant() { # cfg, the core check that must fail [, or instead the whole FAIL line]
+    local cfg=$1 check=$2 line=${3:-} log
     log=$(mktemp)
     CARGO_TARGET_DIR=target/pl08x-mutant \
         CARGO_TARGET_THUMBV8M_MAIN_NONE_EABI_RUSTFLAGS="--cfg $cfg" \
@@ -98,7 +101,9 @@ mutant() { # cfg, the core check that must fail
         return 1
     fi
     grep -E 'FAIL|passed' "$log" | sed 's/^/  mutant/'
-    if ! grep -q "FAIL .* / $check" "$log"; then
+    [ -n "$line" ] || line="FAIL .* / $check"
+    [ -n "$check" ] || check=${line#FAIL }
+    if ! grep -q "$line" "$log"; then
         echo "the mutant $cfg failed, but not the core check '$check'"
         rm -f "$log"
         return 1
@@ -109,6 +114,11 @@ mutant() { # cfg, the core check that must fail
 step "mutant Drop without halt caught on QEMU" mutant pl08x_mutant_drop_no_halt "drop stops the DMA before release"
 step "mutant no acquire caught on QEMU" mutant pl08x_mutant_no_acquire "fences bracket the DMA"
 step "mutant misaligned accepted caught on QEMU" mutant pl08x_mutant_misaligned_accepted "misaligned is an error"
+# The async driver check (dma-drivers' DmaWriter, not a core check): a port
+# whose transfer reports done before the hardware lets the held write
+# finish at once.
+step "mutant async port done early caught on QEMU" mutant pl08x_mutant_async_done_early \
+    "" "FAIL async_dma_writer_bytes_arrive_and_a_leaked_future_is_harmless"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

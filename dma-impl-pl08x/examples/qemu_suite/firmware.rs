@@ -21,16 +21,25 @@ use core::fmt;
 use core::ptr::addr_of_mut;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprint, hprintln};
 use dma_conformance_core::{check_copy, check_read, check_write, Config, FmtSink, Memory, Tally};
+use dma_drivers::io::DmaWriter;
 use dma_impl_pl08x::{
     mps2, Dmac, DmbFence, Error, FixedAddress, Lli, Pacing, Pl081, MAX_TRANSFER_SIZE,
 };
+use embedded_io_async::Write as _;
 
 #[path = "harness.rs"]
 mod harness;
-use dma_traits::{DmaCopy, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Transfer, Word};
+use dma_traits::{
+    DmaCopy, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome, Sent, Started,
+    Transfer, TransferError, Word,
+};
 use harness::Pl08xHarness;
 
 /// Why a check failed.
@@ -399,6 +408,10 @@ fn main() -> ! {
         }
     });
 
+    suite.run("async_dma_writer_bytes_arrive_and_a_leaked_future_is_harmless", || {
+        async_writer(&mut dma1)
+    });
+
     // The conformance suite's no_std core, on DMA2 channel 0.
     let core = core_suite(dma2);
     suite.passed += core.passed;
@@ -476,5 +489,177 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::wfi();
+    }
+}
+
+/// Polls `future` with a waker that does nothing until it is ready (QEMU
+/// runs a transfer inside the write that enables it, so a few polls do);
+/// `None` after `limit` polls.
+fn block_on<F: Future>(future: F, limit: u32) -> Option<F::Output> {
+    let mut future = core::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..limit {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// Moves `future` into a static arena (once per program run) that is never
+/// freed, moved or reused: pinned there for good, it is leaked when its
+/// `Pin` goes (`mem::forget` of a boxed future, without a heap).
+fn leak_pinned<'a, F: Future + 'a>(future: F) -> Option<Pin<&'a mut F>> {
+    #[repr(C, align(16))]
+    struct Arena([u8; 512]);
+    static TAKEN: AtomicBool = AtomicBool::new(false);
+    static mut ARENA: Arena = Arena([0; 512]);
+    let fits = core::mem::size_of::<F>() <= 512 && core::mem::align_of::<F>() <= 16;
+    if !fits || TAKEN.swap(true, Ordering::AcqRel) {
+        return None;
+    }
+    let at = addr_of_mut!(ARENA).cast::<F>();
+    // SAFETY: `at` is the arena's start, aligned and large enough for `F`
+    // (checked), used by this call only (`TAKEN`).
+    unsafe { at.write(future) };
+    // SAFETY: the arena is a static never used again: the `F` in it is
+    // never moved, freed or overwritten; the reference is the only one to
+    // it and lives no longer than `F`'s borrows (`'a`).
+    let future = unsafe { &mut *at };
+    // SAFETY: as above: pinned there for good.
+    Some(unsafe { Pin::new_unchecked(future) })
+}
+
+/// `dma_drivers::io::DmaWriter` (feature `async`, through a 1-byte chunk)
+/// over a `FixedAddress` on DMA1 channel 1 to a RAM word standing in for a
+/// data register, polled with a noop waker: every byte arrives in order;
+/// a write future polled once while the DMA is held (`DMACConfiguration.E`
+/// clear, the transfer accepted but not moving), then leaked, after which
+/// the caller overwrites its slice: the held transfer, once released, sends
+/// the driver's copy, and the writer goes on.
+fn async_writer(dma1: &mut Pl081) -> Check {
+    static REGISTER: AtomicU32 = AtomicU32::new(0);
+    let low = || REGISTER.load(Ordering::SeqCst) & 0xFF;
+    // SAFETY: DMA1 channel 1's last value (`fixed_address_tx_u32`'s port)
+    // was dropped with that check, which stopped it.
+    let Some(c) = (unsafe { dma1.steal_channel(1) }) else { return Err(Fail::Msg("channel")) };
+    // SAFETY: `REGISTER` is a static atomic standing in for a data register:
+    // valid forever, accessed by the CPU only atomically.
+    let port = match unsafe { FixedAddress::new(c, REGISTER.as_ptr().cast(), Pacing::Unpaced) } {
+        Ok(p) => p,
+        Err((e, _)) => return Err(Fail::Refused(e)),
+    };
+    let Some(chunk) = once!([u8; 1] = [0; 1]) else { return Err(Fail::Msg("buffers")) };
+    let mut writer = DmaWriter::new(RamRegister(port), chunk);
+    let data = b"async DmaWriter on QEMU";
+    for (i, &byte) in data.iter().enumerate() {
+        REGISTER.store(0, Ordering::SeqCst);
+        match block_on(writer.write(data.get(i..).unwrap_or_default()), 1000) {
+            Some(Ok(1)) => {}
+            Some(Ok(n)) => return count("bytes per chunk", n, 1),
+            Some(Err(_)) => return Err(Fail::Msg("a write failed")),
+            None => return Err(Fail::Msg("a write never finished")),
+        }
+        count("byte in the register", low() as usize, usize::from(byte))?;
+    }
+    // The leaked future.
+    let mut caller = *b"Leaked";
+    REGISTER.store(0, Ordering::SeqCst);
+    dma1.disable();
+    {
+        let Some(mut future) = leak_pinned(writer.write(&caller)) else {
+            dma1.enable();
+            return Err(Fail::Msg("arena"));
+        };
+        let mut cx = Context::from_waker(Waker::noop());
+        let pending = future.as_mut().poll(&mut cx).is_pending();
+        if !pending {
+            dma1.enable();
+            return Err(Fail::Msg("the held write finished"));
+        }
+    }
+    caller.fill(b'!'); // the caller reuses its slice at once
+    let held = low();
+    dma1.enable();
+    ensure(held == 0, "the held transfer moved data")?;
+    // Released, the held transfer sends the driver's copy of the slice.
+    let sent = match block_on(writer.flush(), 1000) {
+        Some(Ok(())) => low(),
+        _ => return Err(Fail::Msg("the flush after the leak failed")),
+    };
+    count("byte the leaked write sent", sent as usize, usize::from(b'L'))?;
+    match block_on(writer.write(b"Z"), 1000) {
+        Some(Ok(1)) => {}
+        _ => return Err(Fail::Msg("the write after the leak failed")),
+    }
+    ensure(low() == u32::from(b'Z'), "the write after the leak did not arrive")?;
+    ensure(writer.release().is_some(), "the port and the buffer did not come back")
+}
+
+/// A RAM word as a device data register: a `FixedAddress` that is also
+/// [`Sent`] (`DmaWriter`'s `flush` needs it): RAM has no shift register, so
+/// a byte the DMA wrote has left the "device" once the transfer ended.
+struct RamRegister(FixedAddress<2>);
+
+/// A transfer of [`RamRegister`]: `FixedAddress`'s, the port rewrapped.
+struct RamTransfer<B: DmaReadBuffer<Word = u8>>(<FixedAddress<2> as DmaWrite<u8>>::Transfer<B>);
+
+fn rewrap<B>(e: TransferError<Error, B, FixedAddress<2>>) -> TransferError<Error, B, RamRegister> {
+    TransferError {
+        error: e.error,
+        buffer: e.buffer,
+        resources: RamRegister(e.resources),
+        transferred: e.transferred,
+    }
+}
+
+// SAFETY: forwards to `FixedAddress`'s transfer, which meets the contract;
+// only the port is rewrapped, after that transfer ended.
+unsafe impl<B: DmaReadBuffer<Word = u8>> Transfer for RamTransfer<B> {
+    type Buffer = B;
+    type Resources = RamRegister;
+    type Error = Error;
+
+    fn is_done(&self) -> bool {
+        // The mutant (`ci.sh`): done before the hardware is.
+        cfg!(pl08x_mutant_async_done_early) || self.0.is_done()
+    }
+
+    fn stop(self) -> Outcome<Self> {
+        match self.0.stop() {
+            Ok(done) => Ok(Finished {
+                buffer: done.buffer,
+                resources: RamRegister(done.resources),
+                transferred: done.transferred,
+            }),
+            Err(e) => Err(rewrap(e)),
+        }
+    }
+}
+
+// SAFETY: forwards to `FixedAddress`'s `DmaWrite`, which meets the contract.
+unsafe impl DmaWrite<u8> for RamRegister {
+    type Error = Error;
+    type Transfer<B: DmaReadBuffer<Word = u8>> = RamTransfer<B>;
+
+    fn max_len(&self) -> usize {
+        DmaWrite::<u8>::max_len(&self.0)
+    }
+
+    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
+        self,
+        buffer: B,
+    ) -> Started<Self::Transfer<B>> {
+        // SAFETY: the caller's contract, passed on.
+        match unsafe { self.0.write_all_unchecked(buffer) } {
+            Ok(t) => Ok(RamTransfer(t)),
+            Err(e) => Err(rewrap(e)),
+        }
+    }
+}
+
+impl Sent for RamRegister {
+    fn is_sent(&self) -> bool {
+        true
     }
 }
