@@ -219,6 +219,7 @@ fn end(shared: &Shared, ch: &mut Channel, amount: usize) {
 /// A CPU write to the register at `offset`; then the interrupt handler, if
 /// the write (or a stop it completed) raised the line.
 pub(super) fn cpu_write(shared: &Shared, offset: usize, value: u32) {
+    shared.polls.store(0, Ordering::Relaxed);
     // Before the lock: a write the PS calls invalid fails the test here.
     super::valid::check_write(shared, offset, value);
     write_locked(shared, offset, value);
@@ -395,8 +396,55 @@ fn stops(shared: &Shared, st: &mut State) -> bool {
 /// interrupt handler runs after it, if the work raised the line.
 pub(super) fn step(shared: &Shared) -> bool {
     let progressed = step_locked(shared);
+    if progressed {
+        shared.polls.store(0, Ordering::Relaxed);
+    }
     fire(shared);
     progressed
+}
+
+/// Whether the hardware could still raise an event by itself: a channel or
+/// transaction runs, the transmitter holds a byte, or a stop task is pending.
+pub(super) fn can_raise(shared: &Shared) -> bool {
+    let st = shared.lock();
+    !st.is_idle() || st.stop_tx || st.stop_rx || st.stop
+}
+
+/// The name of the event at `offset` and the task that would raise it.
+fn event_and_task(kind: Kind, offset: usize) -> (&'static str, &'static str) {
+    match (kind, offset) {
+        (Kind::Uarte, EVENTS_TXSTOPPED) => ("EVENTS_TXSTOPPED", "TASKS_STOPTX"),
+        (Kind::Uarte, EVENTS_RXTO) => ("EVENTS_RXTO", "TASKS_STOPRX"),
+        (_, EVENTS_STOPPED) => ("EVENTS_STOPPED", "TASKS_STOP"),
+        (Kind::Uarte, EVENTS_ENDTX) => ("EVENTS_ENDTX", "TASKS_STARTTX (and not stopped before)"),
+        (Kind::Spim, EVENTS_ENDTX) => ("EVENTS_ENDTX", "TASKS_START"),
+        (Kind::Spim, EVENTS_ENDRX) => ("EVENTS_ENDRX", "TASKS_START"),
+        (_, EVENTS_ENDRX) => ("EVENTS_ENDRX", "TASKS_STARTRX (and bytes fed)"),
+        (_, EVENTS_END) => ("EVENTS_END", "TASKS_START"),
+        (Kind::Spim, EVENTS_RXSTARTED) => ("EVENTS_STARTED", "TASKS_START"),
+        (_, EVENTS_RXSTARTED) => ("EVENTS_RXSTARTED", "TASKS_STARTRX"),
+        (_, EVENTS_TXSTARTED) => ("EVENTS_TXSTARTED", "TASKS_STARTTX"),
+        (_, EVENTS_ERROR) => ("EVENTS_ERROR", "a start task (and a fault injected)"),
+        (_, EVENTS_LASTTX) => ("EVENTS_LASTTX", "TASKS_STARTTX"),
+        (_, EVENTS_LASTRX) => ("EVENTS_LASTRX", "TASKS_STARTRX"),
+        _ => ("an EVENTS_* register", "the task that raises it"),
+    }
+}
+
+/// A CPU polls an event nothing can raise: fails the test with what it
+/// waits for (or, if the thread already unwinds from a failure, reports the
+/// event set, so that the driver's unwinding stop returns).
+#[allow(clippy::panic)] // failing the test is the point
+pub(super) fn hopeless_poll(shared: &Shared, offset: usize, polls: usize) -> u32 {
+    let (event, task) = event_and_task(shared.kind, offset);
+    if std::thread::panicking() {
+        eprintln!("nRF simulator: {event} reported set so that an unwinding driver can return");
+        return 1;
+    }
+    panic!(
+        "nRF simulator: {event} (offset {offset:#x}) polled {polls} times but nothing can raise \
+         it (no channel active, no task pending): was {task} triggered?"
+    )
 }
 
 fn step_locked(shared: &Shared) -> bool {

@@ -50,6 +50,19 @@
 //! and [`Event::Note`](crate::record::Event::Note)`(`[`START_TASK`]`)` when
 //! the CPU triggers a start task.
 //!
+//! A harness that cannot hang: a CPU that reads event registers
+//! [`POLL_LIMIT`] times in a row, finding them clear, while nothing can raise
+//! any (no EasyDMA channel or transaction active, no byte in the transmitter,
+//! no stop task pending, in either timing), fails the test at once with the
+//! event and the task it waits for ("EVENTS_TXSTOPPED polled 1000000 times
+//! but nothing can raise it: was TASKS_STOPTX triggered?"), instead of
+//! spinning for ever in the driver's `wait`. Any progress of the hardware
+//! and any CPU register write start the count again, so a threaded
+//! simulator that is still moving bytes is never accused. (While the thread
+//! already unwinds from a failure, the simulator reports the event set
+//! instead, so that the driver's unwinding stop returns and the first
+//! failure is the one reported.)
+//!
 //! [`EasyDmaSim::adversarial`] steps a [`Timing::Step`] simulator under an
 //! [`Adversary`]'s schedule before every CPU access the driver makes.
 //!
@@ -218,6 +231,9 @@ pub(crate) struct Shared {
     interrupts: AtomicUsize,
     /// Handler runs that returned with the line still high.
     left_pending: AtomicUsize,
+    /// CPU reads of event registers that found them clear since the hardware
+    /// last made progress or the CPU last wrote a register.
+    polls: AtomicUsize,
 }
 
 impl Shared {
@@ -242,9 +258,25 @@ impl Shared {
 
 struct Handle(Arc<Shared>);
 
+/// Clear event reads in a row after which a poll that nothing can answer
+/// fails the test ([`EasyDmaSim`]'s "A harness that cannot hang").
+pub const POLL_LIMIT: usize = 1_000_000;
+
 impl Device for Handle {
     fn read(&self, offset: usize) -> u32 {
-        self.0.reg(offset)
+        let value = self.0.reg(offset);
+        if value != 0 || !(regs::EVENTS_STOPPED - 4..0x180).contains(&offset) {
+            self.0.polls.store(0, Ordering::Relaxed);
+            return value;
+        }
+        let polls = self.0.polls.fetch_add(1, Ordering::Relaxed) + 1;
+        if polls >= POLL_LIMIT {
+            self.0.polls.store(0, Ordering::Relaxed);
+            if !engine::can_raise(&self.0) {
+                return engine::hopeless_poll(&self.0, offset, polls);
+            }
+        }
+        value
     }
 
     fn write(&self, offset: usize, value: u32) {
@@ -289,6 +321,7 @@ impl EasyDmaSim {
             raised: AtomicBool::new(false),
             interrupts: AtomicUsize::new(0),
             left_pending: AtomicUsize::new(0),
+            polls: AtomicUsize::new(0),
         });
         shared.set_reg(regs::ENABLE, kind.enable_value());
         let mapping = dma_mmio::host::map(&shared.regs, Arc::new(Handle(Arc::clone(&shared))));

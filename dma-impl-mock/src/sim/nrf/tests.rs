@@ -300,3 +300,46 @@ fn the_last_uarte_byte_leaves_a_frame_after_endtx_and_txstopped_waits_for_it() {
         assert!(sim.is_idle());
     }
 }
+
+#[test]
+#[cfg_attr(miri, ignore = "a million register reads")]
+fn polling_an_event_nothing_can_raise_fails_at_once() {
+    for config in [SimConfig::nrf52840(), SimConfig::nrf52840().step()] {
+        let sim = EasyDmaSim::uarte(&Recorder::new(), config);
+        let stopped = reg(&sim, EVENTS_TXSTOPPED);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            while stopped.read() == 0 {
+                core::hint::spin_loop();
+            }
+        }));
+        assert!(caught.is_err(), "the poll fails instead of spinning for ever");
+        let panic = caught.err().unwrap();
+        let msg = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(msg.contains("EVENTS_TXSTOPPED (offset 0x158) polled 1000000 times"), "{msg}");
+        assert!(msg.contains("was TASKS_STOPTX triggered?"), "{msg}");
+    }
+}
+
+#[test]
+fn a_poll_the_hardware_will_answer_is_never_accused() {
+    // Threaded: 3 bytes held until `resume`, polled far past the limit.
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840());
+    let data = [1u8, 2, 3];
+    sim.stall_after(0);
+    reg(&sim, TXD_PTR).write_ptr(data.as_ptr());
+    reg(&sim, TXD_MAXCNT).write(3);
+    reg(&sim, TASKS_STARTTX).write(1);
+    let endtx = reg(&sim, EVENTS_ENDTX);
+    let limit = if cfg!(miri) { 100 } else { 3 * super::POLL_LIMIT };
+    for _ in 0..limit {
+        assert_eq!(endtx.read(), 0, "a channel is active: the poll may go on");
+    }
+    sim.resume();
+    while endtx.read() == 0 {
+        std::thread::yield_now();
+    }
+    reg(&sim, TASKS_STOPTX).write(1);
+    while reg(&sim, EVENTS_TXSTOPPED).read() == 0 {
+        std::thread::yield_now();
+    }
+}
