@@ -59,7 +59,7 @@ fn run_words(sim: &Rp2040Sim, n: u64) {
 fn uart_halves_come_out_in_order_lap_after_lap() {
     let (sim, [_, _, c2, c3, ..]) = stepped();
     let rx = uart_rx(&sim, c2, c3);
-    let laps = scale(12, 3);
+    let laps = scale(12, 2);
     let fed = bytes(4 * laps);
     sim.feed_uart(1, &fed);
     let mut stream = rx.read_stream(ring8()).ok().unwrap();
@@ -106,7 +106,7 @@ fn the_end_of_a_sequence_is_triggered_again_without_a_gap() {
     let (sim, [_, _, c2, c3, ..]) = stepped();
     // Sequences of 5 words: they end inside halves, at every offset.
     let rx = uart_rx(&sim, c2, c3.with_stream_reload(5));
-    let fed = bytes(scale(40, 16));
+    let fed = bytes(scale(40, 8));
     sim.feed_uart(1, &fed);
     let mut stream = rx.read_stream(ring8()).ok().unwrap();
     let (mut position, mut out) = (0, [0u8; 4]);
@@ -135,7 +135,7 @@ fn spi_streams_16_bit_frames_and_keeps_clocking() {
     let (sim, [_, _, _, _, c4, c5, ..]) = stepped();
     // SAFETY: the simulator's SPI0 block, alive for the test.
     let spi = unsafe { Spi::<Spi0>::new(sim.spi_base(0), c4, c5) };
-    let fed: Vec<u32> = (0..scale(40, 16) as u32).map(|i| 0x1000 + i * 3).collect();
+    let fed: Vec<u32> = (0..scale(40, 8) as u32).map(|i| 0x1000 + i * 3).collect();
     sim.feed_spi(0, &fed);
     let mut stream = spi.read_stream(ring16()).ok().unwrap();
     let (mut position, mut out) = (0, [0u16; 4]);
@@ -224,7 +224,9 @@ fn a_bus_error_stops_the_stream_after_the_complete_halves() {
 
 /// Beats per access, schedule depth and limit, random seeds, halves.
 const PLAN: (u32, usize, usize, u64, usize) =
-    (3, scale(6, 2), scale(20_000, 48), scale(300, 3) as u64, scale(6, 3));
+    (3, scale(6, 1), scale(20_000, 16), scale(300, 2) as u64, scale(6, 2));
+/// Halves of a random schedule's run, per half of an exhaustive one.
+const LONGER: usize = scale(4, 2);
 
 /// Every byte handed out is the byte the line carried at that place; what
 /// is skipped is reported; nothing is handed out twice or out of order;
@@ -271,9 +273,9 @@ fn the_dma_overtaking_at_any_access_never_corrupts_a_half() {
     let (k, depth, limit, seeds, halves) = PLAN;
     let exhaustive = explore(k, depth, limit, |adv| follow(adv, halves, u32::MAX));
     assert!(exhaustive.exhaustive, "schedule limit reached");
-    let random = explore_random(k + 1, 0..seeds, |adv| follow(adv, 4 * halves, u32::MAX));
+    let random = explore_random(k + 1, 0..seeds, |adv| follow(adv, LONGER * halves, u32::MAX));
     // Sequences of 3 words: re-armed at every offset of the ring.
-    let rearmed = explore_random(k + 1, 0..seeds, |adv| follow(adv, 4 * halves, 3));
+    let rearmed = explore_random(k + 1, 0..seeds, |adv| follow(adv, LONGER * halves, 3));
     eprintln!(
         "adversarial stream: {} exhaustive + {random} + {rearmed} random schedules",
         exhaustive.schedules
