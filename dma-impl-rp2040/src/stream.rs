@@ -16,9 +16,9 @@
 //!   `read_half` loses data, never memory. The price: the buffer must be a
 //!   power of two of bytes, at most 32 KiB (`RING_SIZE` is 4 bits, 15 at
 //!   most), and aligned to its own size; any other is refused with
-//!   everything back ([`Error::RingSize`](crate::Error::RingSize),
-//!   [`Error::RingAlignment`](crate::Error::RingAlignment),
-//!   [`Error::TooLong`](crate::Error::TooLong)).
+//!   everything back ([`Error::RingSize`],
+//!   [`Error::RingAlignment`],
+//!   [`Error::TooLong`]).
 //! * **Two channels chained over the two halves** (`CHAIN_TO`, each
 //!   re-armed by the CPU): a completed channel's `WRITE_ADDR` is left at the
 //!   end of its half (only `TRANS_COUNT` is reloaded at a trigger, §2.5.7
