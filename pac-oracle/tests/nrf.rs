@@ -334,6 +334,53 @@ macro_rules! chip_checks {
         assert_eq!(bit(twim0::shorts::W::lasttx_stop), sim::SHORT_LASTTX_STOP);
         assert_eq!(bit(twim0::shorts::W::lastrx_stop), drv::twim::SHORT_LASTRX_STOP);
         assert_eq!(bit(twim0::shorts::W::lastrx_stop), sim::SHORT_LASTRX_STOP);
+        // INTENSET / INTENCLR: each event's bit is its ID (offset from 0x100
+        // in words), as `regs::inten_bit` computes it in the driver and the
+        // simulator; the PAC's field positions, event by event.
+        let inten = |event: usize| {
+            let (d, s) = (drv::inten_bit(event), sim::inten_bit(event).unwrap());
+            assert_eq!(d, s, "driver and simulator: INTEN bit of {event:#x}");
+            d
+        };
+        for (pac, event, what) in [
+            (bit(uarte0::intenset::W::endrx), drv::EVENTS_ENDRX, "UARTE ENDRX"),
+            (bit(uarte0::intenset::W::txdrdy), sim::EVENTS_TXDRDY, "UARTE TXDRDY"),
+            (bit(uarte0::intenset::W::endtx), drv::EVENTS_ENDTX, "UARTE ENDTX"),
+            (bit(uarte0::intenset::W::error), drv::EVENTS_ERROR, "UARTE ERROR"),
+            (bit(uarte0::intenset::W::rxto), drv::EVENTS_RXTO, "UARTE RXTO"),
+            (bit(uarte0::intenset::W::rxstarted), drv::EVENTS_RXSTARTED, "UARTE RXSTARTED"),
+            (bit(uarte0::intenset::W::txstarted), drv::EVENTS_TXSTARTED, "UARTE TXSTARTED"),
+            (bit(uarte0::intenset::W::txstopped), drv::EVENTS_TXSTOPPED, "UARTE TXSTOPPED"),
+            (bit(uarte0::intenclr::W::endtx), drv::EVENTS_ENDTX, "UARTE ENDTX (CLR)"),
+            (bit(uarte0::intenclr::W::endrx), drv::EVENTS_ENDRX, "UARTE ENDRX (CLR)"),
+            (bit(uarte0::intenclr::W::error), drv::EVENTS_ERROR, "UARTE ERROR (CLR)"),
+            (bit(spim0::intenset::W::stopped), drv::EVENTS_STOPPED, "SPIM STOPPED"),
+            (bit(spim0::intenset::W::endrx), drv::EVENTS_ENDRX, "SPIM ENDRX"),
+            (bit(spim0::intenset::W::end), drv::EVENTS_END, "SPIM END"),
+            (bit(spim0::intenset::W::endtx), drv::EVENTS_ENDTX, "SPIM ENDTX"),
+            (bit(spim0::intenset::W::started), drv::EVENTS_RXSTARTED, "SPIM STARTED"),
+            (bit(spim0::intenclr::W::end), drv::EVENTS_END, "SPIM END (CLR)"),
+            (bit(twim0::intenset::W::stopped), drv::EVENTS_STOPPED, "TWIM STOPPED"),
+            (bit(twim0::intenset::W::error), drv::EVENTS_ERROR, "TWIM ERROR"),
+            (bit(twim0::intenset::W::rxstarted), drv::EVENTS_RXSTARTED, "TWIM RXSTARTED"),
+            (bit(twim0::intenset::W::txstarted), drv::EVENTS_TXSTARTED, "TWIM TXSTARTED"),
+            (bit(twim0::intenset::W::lastrx), drv::EVENTS_LASTRX, "TWIM LASTRX"),
+            (bit(twim0::intenset::W::lasttx), drv::EVENTS_LASTTX, "TWIM LASTTX"),
+            (bit(twim0::intenclr::W::stopped), drv::EVENTS_STOPPED, "TWIM STOPPED (CLR)"),
+            (bit(twim0::intenclr::W::error), drv::EVENTS_ERROR, "TWIM ERROR (CLR)"),
+        ] {
+            assert_eq!(pac, inten(event), "{what}: INTEN bit");
+        }
+        // The PS register tables' numbers, for the record.
+        assert_eq!(inten(drv::EVENTS_ENDTX), 1 << 8);
+        assert_eq!(inten(drv::EVENTS_ENDRX), 1 << 4);
+        assert_eq!(inten(drv::EVENTS_ERROR), 1 << 9);
+        assert_eq!(inten(drv::EVENTS_END), 1 << 6);
+        assert_eq!(inten(drv::EVENTS_STOPPED), 1 << 1);
+        assert_eq!(offset_of!(U, events_txdrdy), sim::EVENTS_TXDRDY);
+        assert_eq!(offset_of!(U, inten), sim::INTEN);
+        assert_eq!(offset_of!(S, intenset), sim::INTENSET);
+
         assert_eq!(bit(uarte0::errorsrc::W::overrun), drv::uarte::ERRORSRC_OVERRUN);
         assert_eq!(bit(uarte0::errorsrc::W::parity), drv::uarte::ERRORSRC_PARITY);
         assert_eq!(bit(uarte0::errorsrc::W::framing), drv::uarte::ERRORSRC_FRAMING);
