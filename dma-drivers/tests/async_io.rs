@@ -3,6 +3,7 @@
 //! its slice; a future dropped at every await point; errors that leave the
 //! driver usable; and the interrupt waking a real executor. Run natively and
 //! under Miri (which reports any DMA access to the caller's memory).
+#![cfg(feature = "async")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::future::Future;
