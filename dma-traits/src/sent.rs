@@ -17,8 +17,9 @@
 //!
 //! Implement it for every peripheral with a transmit side, from the flag
 //! that says the shift register is empty (STM32 USART `TC`, SPI `BSY` clear
-//! with `TXE` set; on an nRF52 the transfer ends with `TXSTOPPED` / `END`,
-//! after the last byte is out, so it is true once the transfer has ended).
+//! with `TXE` set; on an nRF52 `ENDTX` only means EasyDMA is done, and the
+//! halt's `STOPTX` → `TXSTOPPED` (SPIM `END`, TWIM `STOPPED`) comes after the
+//! last byte, so it is true once the transfer has ended).
 //!
 //! # For driver authors
 //!
