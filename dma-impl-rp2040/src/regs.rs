@@ -193,6 +193,8 @@ pub const DREQ_UART1_RX: u8 = 23;
 pub const SSPDR: usize = 0x008;
 /// `SSPSR`: status.
 pub const SSPSR: usize = 0x00C;
+/// `SSPSR.TFE`, bit 0: the transmit FIFO is empty.
+pub const SSPSR_TFE: u32 = 1 << 0;
 /// `SSPSR.RNE`, bit 2: the receive FIFO is not empty.
 pub const SSPSR_RNE: u32 = 1 << 2;
 /// `SSPSR.BSY`, bit 4: the SPI is sending or receiving a frame, or the
@@ -209,6 +211,11 @@ pub const SSPDMACR_TXDMAE: u32 = 1 << 1;
 
 /// `UARTDR`: the data register; bits 7:0 data, 11:8 receive error flags.
 pub const UARTDR: usize = 0x000;
+/// `UARTFR`: flags.
+pub const UARTFR: usize = 0x018;
+/// `UARTFR.BUSY`, bit 3: the UART is transmitting (set while the transmit
+/// FIFO is not empty, until the last stop bit has left the shift register).
+pub const UARTFR_BUSY: u32 = 1 << 3;
 /// `UARTDMACR`: DMA control.
 pub const UARTDMACR: usize = 0x048;
 /// `UARTDMACR.RXDMAE`, bit 0.

@@ -151,6 +151,22 @@ unsafe impl<I: SpiInstance, F: DmaFence> Halt for Spi<I, F> {
     }
 }
 
+/// Whether the last frame has been clocked out: `SSPSR.BSY` clear and
+/// `SSPSR.TFE` set.
+///
+/// RP2040 datasheet §4.4.4, SSPSR: "BSY: PrimeCell SSP busy flag, RO: 0 SSP
+/// is idle. 1 SSP is currently transmitting and/or receiving a frame or the
+/// transmit FIFO is not empty." and "TFE: Transmit FIFO empty, RO: 0
+/// Transmit FIFO is not empty. 1 Transmit FIFO is empty." A write is done
+/// when the DMA has put its last frame in the transmit FIFO; it is on the
+/// wire once both say so, and a chip select may be released.
+impl<I: SpiInstance, F: DmaFence> dma_traits::Sent for Spi<I, F> {
+    fn is_sent(&self) -> bool {
+        let status = self.reg(regs::SSPSR).read();
+        status & regs::SSPSR_BSY == 0 && status & regs::SSPSR_TFE != 0
+    }
+}
+
 /// An SPI transfer in flight over `N` buffers.
 pub type SpiTransfer<B, I, F, const N: usize> = InFlight<B, Spi<I, F>, F, N>;
 

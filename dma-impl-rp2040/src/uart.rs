@@ -126,6 +126,21 @@ impl<I: UartInstance, F: DmaFence> UartTx<I, F> {
     }
 }
 
+/// Whether the last byte has left the transmitter: `UARTFR.BUSY` clear.
+///
+/// RP2040 datasheet §4.2.8, UARTFR: "BUSY: UART busy. If this bit is set
+/// to 1, the UART is busy transmitting data. This bit remains set until the
+/// complete byte, including all the stop bits, has been sent from the shift
+/// register. This bit is set as soon as the transmit FIFO becomes
+/// non-empty, regardless of whether the UART is enabled or not."
+impl<I: UartInstance, F: DmaFence> dma_traits::Sent for UartTx<I, F> {
+    fn is_sent(&self) -> bool {
+        // SAFETY: `UARTFR` is a register of the block (§4.2.8), read only.
+        let flags = unsafe { self.regs.offset(regs::UARTFR) }.read();
+        flags & regs::UARTFR_BUSY == 0
+    }
+}
+
 impl<I: UartInstance, F: DmaFence> UartRx<I, F> {
     /// The channel back.
     pub fn into_channel(self) -> Channel<F> {

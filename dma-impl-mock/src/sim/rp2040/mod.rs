@@ -925,11 +925,13 @@ impl Device for SerialPort {
                 tfe | tnf | rne | rff | bsy
             }
             (false, UARTFR) => {
-                // RXFE 4, TXFF 5, RXFF 6, TXFE 7 (§4.2.8 UARTFR).
+                // BUSY 3, RXFE 4, TXFF 5, RXFF 6, TXFE 7 (§4.2.8 UARTFR);
+                // BUSY while a byte waits (the shift is one step).
+                let busy = u32::from(!d.tx.is_empty()) << 3;
                 let rxfe = u32::from(d.rx.is_empty()) << 4;
                 let txff = u32::from(d.tx.len() >= depth) << 5;
                 let txfe = u32::from(d.tx.is_empty()) << 7;
-                rxfe | txff | txfe
+                busy | rxfe | txff | txfe
             }
             (true, SSPDMACR) | (false, UARTDMACR) => d.dmacr,
             _ => 0,
