@@ -3,7 +3,8 @@
 //! (`dma_conformance_core`, through `harness.rs`) on a copy channel and on
 //! SPI0, then the RP2040-specific checks (channels taken once, copies, SPI
 //! stop and drop mid-flight, which the deliberate defect
-//! `rp2040_mutant_drop_no_abort` fails); the core suite's checks rp2040js cannot set up are printed `N/A ... not
+//! `rp2040_mutant_drop_no_abort` fails), then drivers of `dma-drivers` over
+//! SPI0 (`drivers.rs`: the WS2812 strip, the async writer); the core suite's checks rp2040js cannot set up are printed `N/A ... not
 //! applicable on this emulator: why` and not counted. The last line sums
 //! both: `N passed, N failed`.
 #![allow(
@@ -58,6 +59,9 @@ macro_rules! say {
 
 #[path = "harness.rs"]
 mod harness;
+
+#[path = "drivers.rs"]
+mod drivers;
 
 #[derive(Default)]
 struct Suite {
@@ -174,7 +178,7 @@ fn copies(t: &mut Suite, ch: Channel) -> Channel {
     e.resources
 }
 
-type Spi0Dma = Spi<Spi0>;
+pub(crate) type Spi0Dma = Spi<Spi0>;
 
 fn spi(t: &mut Suite, spi: Spi0Dma) -> Spi0Dma {
     // The harness answers each frame with its complement.
@@ -279,6 +283,8 @@ fn main() -> ! {
         );
         done.resources
     };
+    let s = drivers::ws2812(&mut t, s);
+    let s = drivers::writer(&mut t, s);
     let _ = s;
     t.not_applicable(
         "UART DMA TX paced by DREQ_UART0_TX",
