@@ -12,6 +12,8 @@
 //!   [`DmaReadStream`](dma_traits::DmaReadStream) (circular on both
 //!   families; on streams also double-buffered over two halves, through
 //!   [`read_stream::DoubleBuffered`], which needs a look per quarter).
+//! * [`spi`]: SPI1 as a master transmitting by DMA
+//!   ([`DmaWrite<u8>`](dma_traits::DmaWrite), [`Sent`](dma_traits::Sent)).
 //! * [`memory`]: memory-to-memory copies.
 //! * [`chip`]: the reference manuals' addresses, request maps and `take()`
 //!   singletons, one module per chip feature. A chip's `Usart1` takes only
@@ -65,6 +67,7 @@ pub mod memory;
 mod one_shot;
 pub mod read_stream;
 pub mod regs;
+pub mod spi;
 pub mod stream;
 pub mod usart;
 

@@ -180,3 +180,37 @@ pub mod usart {
     /// `ICR` offset in the `ISR`/`TDR` map.
     pub const ICR: usize = 0x20;
 }
+
+/// SPI1 (RM0008 §25.5, RM0090 §28.5: the same map on F1 and F4).
+pub mod spi {
+    /// `SPI_CR1`.
+    pub const CR1: usize = 0x00;
+    /// `SPI_CR2`.
+    pub const CR2: usize = 0x04;
+    /// `SPI_SR`.
+    pub const SR: usize = 0x08;
+    /// `SPI_DR`.
+    pub const DR: usize = 0x0C;
+    /// `CR1.MSTR`: master.
+    pub const MSTR: u32 = 1 << 2;
+    /// `CR1.BR` (3 bits): f_PCLK / 2^(BR + 1).
+    pub const BR_SHIFT: u32 = 3;
+    /// `CR1.SPE`: SPI enable.
+    pub const SPE: u32 = 1 << 6;
+    /// `CR1.SSI`: internal slave select (with `SSM`).
+    pub const SSI: u32 = 1 << 8;
+    /// `CR1.SSM`: software slave management.
+    pub const SSM: u32 = 1 << 9;
+    /// `CR2.RXDMAEN`.
+    pub const RXDMAEN: u32 = 1 << 0;
+    /// `CR2.TXDMAEN`.
+    pub const TXDMAEN: u32 = 1 << 1;
+    /// `SR.RXNE`.
+    pub const RXNE: u32 = 1 << 0;
+    /// `SR.TXE`.
+    pub const TXE: u32 = 1 << 1;
+    /// `SR.OVR`.
+    pub const OVR: u32 = 1 << 6;
+    /// `SR.BSY`.
+    pub const BSY: u32 = 1 << 7;
+}

@@ -70,9 +70,11 @@ mod engine;
 pub mod regs;
 #[cfg(test)]
 mod tests;
+pub mod spi;
 mod usart;
 
 pub use engine::{ChannelDma, Fault, Line, StreamDma};
+pub use spi::SpiSim;
 pub use usart::{UsartLayout, UsartSim, FRAME_TICKS};
 
 /// A peripheral whose DMA requests drive a simulated channel.

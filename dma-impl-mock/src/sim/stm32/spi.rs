@@ -1,0 +1,352 @@
+//! SPI1 as a DMA channel sees it: a master with 8-bit frames, a transmit
+//! buffer, a shift register and a receive buffer (RM0008 §25.3, RM0090
+//! §28.3).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use dma_mmio::host::{map, Device, Mapping};
+
+use super::{DmaRequest, Line};
+
+/// `SPI_CR1` offset.
+pub const CR1: usize = 0x00;
+/// `SPI_CR2` offset.
+pub const CR2: usize = 0x04;
+/// `SPI_SR` offset.
+pub const SR: usize = 0x08;
+/// `SPI_DR` offset.
+pub const DR: usize = 0x0C;
+/// `CR1.MSTR`.
+pub const MSTR: u32 = 1 << 2;
+/// `CR1.SPE`.
+pub const SPE: u32 = 1 << 6;
+/// `CR2.RXDMAEN`.
+pub const RXDMAEN: u32 = 1 << 0;
+/// `CR2.TXDMAEN`.
+pub const TXDMAEN: u32 = 1 << 1;
+/// `SR.RXNE`.
+pub const RXNE: u32 = 1 << 0;
+/// `SR.TXE`.
+pub const TXE: u32 = 1 << 1;
+/// `SR.OVR`.
+pub const OVR: u32 = 1 << 6;
+/// `SR.BSY`.
+pub const BSY: u32 = 1 << 7;
+
+/// Ticks one byte takes in the shift register by default (see
+/// [`SpiSim::set_byte_ticks`]).
+pub const BYTE_TICKS: u32 = 4;
+
+struct Lines {
+    /// Every byte written into `DR` (the transmit buffer), in order.
+    sent: Vec<u8>,
+    /// Every byte whose eight clocks have gone out of the shift register.
+    transmitted: Vec<u8>,
+    /// What the slave answers, one byte per frame (0xFF once empty: MISO
+    /// pulled high).
+    to_receive: VecDeque<u8>,
+    /// Every byte the master clocked in, whether or not it was read.
+    clocked_in: Vec<u8>,
+    /// The transmit buffer: `TXE` is set while it is empty.
+    tx: Option<u8>,
+    /// The byte shifting out and the ticks it still takes.
+    shift: Option<(u8, u32)>,
+    /// The receive buffer: `RXNE` while `Some`.
+    rx: Option<u8>,
+    /// `OVR`: a frame completed with `RXNE` still set.
+    overrun: bool,
+    /// `DR` was read since `OVR` was set: the next `SR` read clears it.
+    dr_read: bool,
+    byte_ticks: u32,
+}
+
+impl Lines {
+    /// A write to `DR`: the byte goes into the transmit buffer (`TXE`
+    /// cleared) and from there into an idle shift register at once (RM0090
+    /// §28.3.5 "the data byte is parallel-loaded into the shift register
+    /// ... TXE is set when data is transferred from the Tx buffer to the
+    /// shift register").
+    fn write_dr(&mut self, byte: u8, enabled: bool) {
+        self.sent.push(byte);
+        self.tx = Some(byte);
+        if enabled {
+            self.load();
+        }
+    }
+
+    fn load(&mut self) {
+        if self.shift.is_none() {
+            if let Some(byte) = self.tx.take() {
+                self.shift = Some((byte, self.byte_ticks));
+            }
+        }
+    }
+
+    /// One tick of the SPI clock: the frame goes on; when its eighth clock
+    /// has gone, the received byte lands in the receive buffer (`RXNE`; with
+    /// `RXNE` already set the byte is lost and `OVR` is set, RM0090 §28.4.8)
+    /// and the next byte of the transmit buffer moves in.
+    fn tick(&mut self, enabled: bool) {
+        if !enabled {
+            return;
+        }
+        let Some((byte, left)) = self.shift else {
+            self.load();
+            return;
+        };
+        if left > 1 {
+            self.shift = Some((byte, left - 1));
+            return;
+        }
+        self.transmitted.push(byte);
+        self.shift = None;
+        let answer = self.to_receive.pop_front().unwrap_or(0xFF);
+        self.clocked_in.push(answer);
+        if self.rx.is_some() {
+            self.overrun = true;
+            self.dr_read = false;
+        } else {
+            self.rx = Some(answer);
+        }
+        self.load();
+    }
+
+    /// `SR` per RM0090 §28.5.3: `TXE` while the transmit buffer is empty,
+    /// `RXNE` while the receive buffer is full, `BSY` while a frame is
+    /// shifting or waiting ("BSY is set ... when a data transfer is ongoing",
+    /// §28.3.7).
+    fn sr(&self) -> u32 {
+        let mut sr = 0;
+        if self.tx.is_none() {
+            sr |= TXE;
+        }
+        if self.rx.is_some() {
+            sr |= RXNE;
+        }
+        if self.overrun {
+            sr |= OVR;
+        }
+        if self.shift.is_some() || self.tx.is_some() {
+            sr |= BSY;
+        }
+        sr
+    }
+}
+
+struct Shared {
+    regs: Box<[AtomicU32]>,
+    lines: Mutex<Lines>,
+}
+
+impl Shared {
+    fn lines(&self) -> std::sync::MutexGuard<'_, Lines> {
+        self.lines.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+    fn base(&self) -> usize {
+        self.regs.as_ptr() as usize
+    }
+    fn reg(&self, offset: usize) -> u32 {
+        self.regs.get(offset / 4).map_or(0, |r| r.load(Ordering::SeqCst))
+    }
+    /// A master with `SPE` set clocks (RM0090 §28.3.5: "the transmit
+    /// sequence begins when a byte is written in the Tx buffer").
+    fn enabled(&self) -> bool {
+        let cr1 = self.reg(CR1);
+        cr1 & SPE != 0 && cr1 & MSTR != 0
+    }
+    fn read_dr(&self) -> u8 {
+        let mut lines = self.lines();
+        if lines.overrun {
+            lines.dr_read = true;
+        }
+        lines.rx.take().unwrap_or(0)
+    }
+}
+
+impl Device for Shared {
+    fn read(&self, offset: usize) -> u32 {
+        let enabled = self.enabled();
+        self.lines().tick(enabled);
+        match offset {
+            SR => {
+                let mut lines = self.lines();
+                let sr = lines.sr();
+                // OVR is cleared by a read of DR followed by a read of SR
+                // (RM0090 §28.4.8).
+                if lines.overrun && lines.dr_read {
+                    lines.overrun = false;
+                    lines.dr_read = false;
+                }
+                sr
+            }
+            DR => u32::from(self.read_dr()),
+            _ => self.reg(offset),
+        }
+    }
+
+    #[allow(clippy::cast_possible_truncation)]
+    fn write(&self, offset: usize, value: u32) {
+        let enabled = self.enabled();
+        self.lines().tick(enabled);
+        match offset {
+            DR => self.lines().write_dr(value as u8, enabled),
+            SR => {}
+            _ => {
+                if let Some(r) = self.regs.get(offset / 4) {
+                    r.store(value, Ordering::SeqCst);
+                }
+            }
+        }
+    }
+}
+
+impl DmaRequest for Shared {
+    /// The transmit request is `TXE` with `TXDMAEN`, the receive request
+    /// `RXNE` with `RXDMAEN` (RM0090 §28.3.9 "SPI communication using
+    /// DMA": "a DMA request is issued each time TXE or RXNE is set to 1").
+    /// A poll of the transmit request is a tick of the SPI clock.
+    fn requesting(&self, line: Line) -> bool {
+        let enabled = self.enabled();
+        let cr2 = self.reg(CR2);
+        let mut lines = self.lines();
+        match line {
+            Line::Tx => {
+                lines.tick(enabled);
+                enabled && cr2 & TXDMAEN != 0 && lines.tx.is_none()
+            }
+            Line::Rx => cr2 & RXDMAEN != 0 && lines.rx.is_some(),
+        }
+    }
+
+    /// A frame still shifting will set `TXE` (and `RXNE`) by itself.
+    fn busy(&self, _line: Line) -> bool {
+        let lines = self.lines();
+        self.enabled() && (lines.shift.is_some() || lines.tx.is_some())
+    }
+
+    fn dma_read(&self, addr: usize) -> Option<u32> {
+        (addr == self.base() + DR).then(|| u32::from(self.read_dr()))
+    }
+
+    #[allow(clippy::cast_possible_truncation)]
+    fn dma_write(&self, addr: usize, value: u32) -> bool {
+        let ours = addr == self.base() + DR;
+        if ours {
+            let enabled = self.enabled();
+            self.lines().write_dr(value as u8, enabled);
+        }
+        ours
+    }
+}
+
+/// A simulated SPI1 master (8-bit frames): what the DMA (or the CPU)
+/// writes into `DR` is captured ([`sent`](Self::sent)), shifted out at
+/// [`BYTE_TICKS`] ticks a byte ([`transmitted`](Self::transmitted)), and
+/// each frame clocks in the next byte a test [`feed`](Self::feed)s (0xFF
+/// once none is left). A tick is a CPU access to the SPI's registers or a
+/// DMA poll of its transmit request. DMA requests need `SPE` and `MSTR`
+/// in `CR1` and `TXDMAEN` / `RXDMAEN` in `CR2`.
+///
+/// ```
+/// use dma_impl_mock::sim::stm32::SpiSim;
+/// let spi = SpiSim::new();
+/// spi.feed(b"hi");
+/// assert!(spi.sent().is_empty());
+/// ```
+pub struct SpiSim {
+    shared: Arc<Shared>,
+    mapping: Mapping,
+}
+
+impl core::fmt::Debug for SpiSim {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SpiSim").field("base", &self.mapping.base()).finish()
+    }
+}
+
+impl Default for SpiSim {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SpiSim {
+    /// An SPI at reset: `SR` = 0x0002 (`TXE`), RM0090 §28.5.3.
+    pub fn new() -> Self {
+        let lines = Lines {
+            sent: Vec::new(),
+            transmitted: Vec::new(),
+            to_receive: VecDeque::new(),
+            clocked_in: Vec::new(),
+            tx: None,
+            shift: None,
+            rx: None,
+            overrun: false,
+            dr_read: false,
+            byte_ticks: BYTE_TICKS,
+        };
+        let shared = Arc::new(Shared {
+            regs: (0..8).map(|_| AtomicU32::new(0)).collect(),
+            lines: Mutex::new(lines),
+        });
+        let mapping = map(&shared.regs, Arc::clone(&shared) as Arc<dyn Device>);
+        SpiSim { shared, mapping }
+    }
+
+    /// The register block's base address, for the driver's `unsafe` constructor.
+    pub fn base(&self) -> *mut u32 {
+        self.mapping.base()
+    }
+
+    /// The request side, to [wire](super::ChannelDma::wire) to a DMA channel.
+    pub fn requests(&self) -> Arc<dyn DmaRequest> {
+        Arc::clone(&self.shared) as Arc<dyn DmaRequest>
+    }
+
+    /// Every byte written into `DR` so far.
+    pub fn sent(&self) -> Vec<u8> {
+        self.shared.lines().sent.clone()
+    }
+
+    /// Every byte whose frame has left the shift register.
+    pub fn transmitted(&self) -> Vec<u8> {
+        self.shared.lines().transmitted.clone()
+    }
+
+    /// Every byte clocked in from the slave (read or not).
+    pub fn clocked_in(&self) -> Vec<u8> {
+        self.shared.lines().clocked_in.clone()
+    }
+
+    /// Everything written into `DR` since the last call (or since creation).
+    pub fn take_sent(&self) -> Vec<u8> {
+        core::mem::take(&mut self.shared.lines().sent)
+    }
+
+    /// Queues the slave's answers, one per frame.
+    pub fn feed(&self, bytes: &[u8]) {
+        self.shared.lines().to_receive.extend(bytes.iter().copied());
+    }
+
+    /// Sets how many ticks a byte takes in the shift register (at least 1).
+    pub fn set_byte_ticks(&self, ticks: u32) {
+        self.shared.lines().byte_ticks = ticks.max(1);
+    }
+
+    /// `SR` as the CPU would read it, without ticking or clearing anything.
+    pub fn status(&self) -> u32 {
+        self.shared.lines().sr()
+    }
+
+    /// The raw `CR1`.
+    pub fn cr1(&self) -> u32 {
+        self.shared.reg(CR1)
+    }
+
+    /// The raw `CR2` (to check `TXDMAEN`/`RXDMAEN`).
+    pub fn cr2(&self) -> u32 {
+        self.shared.reg(CR2)
+    }
+}

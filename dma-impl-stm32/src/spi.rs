@@ -1,0 +1,190 @@
+//! SPI1 as a master with 8-bit frames, transmitting by DMA.
+//!
+//! [`Spi`] is the SPI's register block (`CR1`, `CR2`, `SR`, `DR`; RM0008
+//! §25.5, RM0090 §28.5, the same map on F1 and F4, SPI1 at 0x4001_3000 on
+//! both). [`Spi::transmitter`] pairs it with the channel (or stream) wired
+//! to its TX request into an [`SpiTx`], which implements
+//! [`DmaWrite<u8>`](dma_traits::DmaWrite) and [`Sent`](dma_traits::Sent).
+//!
+//! # What is received meanwhile
+//!
+//! A master clocks in a byte for every byte it clocks out. [`SpiTx`]
+//! discards them: `CR2.RXDMAEN` stays clear, so the received bytes pile up
+//! in the receive buffer and set `OVR` (RM0090 §28.4.8, RM0008 §25.4.7),
+//! which does not stop the transmitter. Each transfer clears `OVR` before
+//! it starts and again when its channel has stopped, by reading `DR` and
+//! then `SR` (the manual's clearing sequence); a byte still shifting out
+//! then may set it once more, which the next transfer clears.
+//!
+//! # Unchecked
+//!
+//! [`Spi::from_base`] takes any channel: its caller promises that the
+//! channel given to [`Spi::transmitter`] is wired to this SPI's TX request
+//! (RM0008 table 78: SPI1_TX is DMA1 channel 3 on the F1; RM0090 table 43:
+//! DMA2 stream 3 or 5, channel 3, on the F4) and, on a stream, selected it.
+
+use dma_mmio::Reg;
+use dma_traits::{DmaFence, DmaReadBuffer, DmaWrite, Region, TransferError};
+
+use crate::hw::{check, Direction, Sealed, Setup};
+use crate::regs::spi::{BR_SHIFT, BSY, CR1, CR2, DR, MSTR, SPE, SR, SSI, SSM, TXDMAEN, TXE};
+use crate::{DmaChannel, Error, OneShot, Owner};
+use dma_traits::Lent as Held;
+
+fn at(base: Reg, offset: usize) -> Reg {
+    // SAFETY: every offset used is one of `CR1`, `CR2`, `SR`, `DR`, all
+    // inside the SPI block `base`, which the caller of `Spi::from_base`
+    // handed over.
+    unsafe { base.offset(offset) }
+}
+
+/// An SPI (master, 8-bit frames, software slave select), not yet paired
+/// with a channel.
+#[derive(Debug)]
+pub struct Spi {
+    base: Reg,
+}
+
+impl Spi {
+    /// The SPI whose register block starts at `base`.
+    ///
+    /// # Safety
+    ///
+    /// `base` is an SPI register block (`CR1` at 0x00 ... `DR` at 0x0C)
+    /// that nothing else uses while the returned value lives, and every
+    /// channel later given to [`transmitter`](Self::transmitter) is wired
+    /// to its TX request (request selected, on a stream).
+    pub unsafe fn from_base(base: *mut u32) -> Self {
+        // SAFETY: the caller's contract (an SPI block nothing else uses)
+        // is `Reg::from_ptr`'s.
+        Spi { base: unsafe { Reg::from_ptr(base) } }
+    }
+
+    /// Enables the SPI as a master with software slave management
+    /// (`SSM`, `SSI`: the master's own NSS is held high, RM0090 §28.3.1
+    /// "Slave select (NSS) pin management"), clock f_PCLK / 2^(`br` + 1)
+    /// (`br` taken modulo 8), mode 0, 8-bit frames, MSB first.
+    pub fn enable(&mut self, br: u8) {
+        let br = u32::from(br & 0b111) << BR_SHIFT;
+        let cr1 = at(self.base, CR1);
+        // RM0090 §28.3.3: configure, then set SPE.
+        cr1.write(MSTR | SSM | SSI | br);
+        cr1.write(MSTR | SSM | SSI | br | SPE);
+    }
+
+    /// The transmitter on `channel`. The channel must be wired to this
+    /// SPI's TX request (the promise of [`from_base`](Self::from_base)).
+    pub fn transmitter<C: DmaChannel, F: DmaFence>(self, channel: C, fence: F) -> SpiTx<C, F> {
+        SpiTx { spi: self, channel, fence }
+    }
+
+    /// Whether the last byte has left (`TXE` set and `BSY` clear).
+    fn idle(&self) -> bool {
+        at(self.base, SR).read() & (TXE | BSY) == TXE
+    }
+
+    /// Clears `OVR`: a read of `DR`, then of `SR` (RM0090 §28.4.8).
+    fn clear_overrun(&self) {
+        let _ = at(self.base, DR).read();
+        let _ = at(self.base, SR).read();
+    }
+}
+
+/// The address of `DR`, as the DMA's peripheral address.
+fn data_register(base: Reg) -> *const u8 {
+    // Only compared and programmed, never dereferenced by the CPU.
+    core::ptr::null::<u8>().wrapping_add(at(base, DR).addr())
+}
+
+/// An SPI transmitter with its DMA channel: [`DmaWrite<u8>`], the received
+/// bytes discarded (see the [module](self)).
+#[derive(Debug)]
+pub struct SpiTx<C: DmaChannel, F: DmaFence> {
+    spi: Spi,
+    channel: C,
+    fence: F,
+}
+
+impl<C: DmaChannel, F: DmaFence> SpiTx<C, F> {
+    /// Everything back: the SPI and the channel (the fence is `Copy`).
+    pub fn release(self) -> (Spi, C) {
+        (self.spi, self.channel)
+    }
+}
+
+impl<C: DmaChannel, F: DmaFence> Sealed for SpiTx<C, F> {}
+
+impl<C: DmaChannel, F: DmaFence> Owner for SpiTx<C, F> {
+    type Channel = C;
+    #[inline(always)]
+    fn dma(&self) -> &C {
+        &self.channel
+    }
+    #[inline(always)]
+    fn begin(&mut self) {
+        // RM0090 §28.3.9: enable the stream, then `TXDMAEN`.
+        at(self.spi.base, CR2).modify(|v| v | TXDMAEN);
+    }
+    #[inline(always)]
+    fn finish(&mut self) {
+        at(self.spi.base, CR2).modify(|v| v & !TXDMAEN);
+        self.spi.clear_overrun();
+    }
+}
+
+/// RM0090 §28.3.9 (RM0008 §25.3.9): "wait until TXE=1 and then until
+/// BSY=0" before disabling the SPI. A finished transfer has written its
+/// last byte into `DR`; the byte is sent when `TXE` is set (the transmit
+/// buffer empty) and `BSY` clear (the shift register too). Unlike a USART's
+/// `TC`, both are live states rather than latched flags, so a transfer that
+/// gave the SPI nothing leaves them reading "sent".
+impl<C: DmaChannel, F: DmaFence> dma_traits::Sent for SpiTx<C, F> {
+    #[inline(always)]
+    fn is_sent(&self) -> bool {
+        self.spi.idle()
+    }
+}
+
+// SAFETY: `OneShot` meets `Transfer`'s contract; `write_all_unchecked` either
+// starts a transfer that reads exactly the buffer's pair after the release
+// fence, or returns the buffer and `self` before the channel is enabled.
+unsafe impl<C: DmaChannel, F: DmaFence> DmaWrite<u8> for SpiTx<C, F> {
+    type Error = Error;
+    type Transfer<B: DmaReadBuffer<Word = u8>> = OneShot<B, Self, F>;
+
+    /// 65 535 bytes: the item counter's width ([`MAX_ITEMS`](crate::MAX_ITEMS)).
+    #[inline(always)]
+    fn max_len(&self) -> usize {
+        crate::MAX_ITEMS
+    }
+
+    #[inline(always)]
+    unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
+        self,
+        buffer: B,
+    ) -> Result<OneShot<B, Self, F>, TransferError<Error, B, Self>> {
+        let buffer = Held::new(buffer);
+        let (ptr, len) = buffer.get().dma_read_buffer();
+        let (size, items) = match check(ptr, len) {
+            Ok(ok) => ok,
+            Err(e) => return Err(TransferError::rejected(e, buffer.into_inner(), self)),
+        };
+        let setup = Setup {
+            direction: Direction::MemoryToPeripheral,
+            peripheral: data_register(self.spi.base),
+            memory: ptr,
+            memory1: None,
+            items,
+            size,
+            peripheral_increment: false,
+            circular: false,
+        };
+        self.spi.clear_overrun();
+        let fence = self.fence;
+        let regions = [Region::dma_reads(ptr, len)];
+        // SAFETY: the region is the buffer's pair, all the DMA reads (memory
+        // increment over `items` bytes from `ptr`); the caller of
+        // `write_all_unchecked` guarantees that memory outlives the transfer.
+        unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
+    }
+}
