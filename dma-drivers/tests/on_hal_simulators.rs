@@ -1,7 +1,7 @@
 //! The same drivers, unchanged, on the real HAL code of `dma-impl-nrf` and
 //! `dma-impl-stm32` running against the register-level simulators: the
 //! logger on an nRF52840 UARTE and an STM32F4 USART (stream DMA), the strip
-//! on an nRF52840 SPIM.
+//! on an nRF52840 SPIM and on STM32 SPI1 (both DMA families).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use dma_drivers::logger::Logger;
@@ -86,4 +86,53 @@ fn a_30_led_frame_goes_out_on_an_nrf52832_spim_in_chunks_of_its_maxcnt() {
         colours.iter().flat_map(|c| [c.g, c.r, c.b]).flat_map(encode).collect();
     expected.extend([0; RESET_BYTES]);
     assert_eq!(sim.take_sent(), expected);
+}
+
+/// Shows `colours` on a strip over `port` and waits until the frame is out.
+fn show_on<P: dma_traits::DmaWrite<u8>>(port: P, colours: &[Rgb]) {
+    let leds = colours.len();
+    let mut strip =
+        Strip::new(port, buffer(frame_len(leds)), buffer(frame_len(leds)), leds).ok().unwrap();
+    for (index, colour) in colours.iter().enumerate() {
+        strip.set(index, *colour).unwrap();
+    }
+    strip.show().ok().unwrap();
+    strip.wait().ok().unwrap();
+}
+
+/// The strip on STM32 SPI1 by DMA: DMA2 stream 3, request 3 (the F4's
+/// SPI1_TX, RM0090 table 43) and DMA1 channel 3 (the F1's, RM0008 table 78).
+#[test]
+fn the_strip_runs_on_the_stm32_spi1() {
+    use dma_impl_mock::sim::stm32::{ChannelDma, SpiSim};
+    use dma_impl_stm32::channel;
+    use dma_impl_stm32::spi::Spi;
+    let colours: Vec<Rgb> = (0..10u8).map(|i| Rgb { r: i, g: 3 * i, b: 200 - i }).collect();
+    let mut expected: Vec<u8> =
+        colours.iter().flat_map(|c| [c.g, c.r, c.b]).flat_map(encode).collect();
+    expected.extend([0; RESET_BYTES]);
+
+    let dma_sim = StreamDma::threaded(Recorder::new());
+    let spi_sim = SpiSim::new();
+    dma_sim.wire(3, 3, spi_sim.requests(), Line::Tx);
+    // SAFETY: the simulated DMA2 and SPI1 blocks, used only here; stream 3
+    // request 3 is wired to the SPI's TX request just above.
+    let mut dma = unsafe { stream::Dma::<stream::Dma2>::from_base(dma_sim.base()) };
+    // SAFETY: as above.
+    let mut spi = unsafe { Spi::from_base(spi_sim.base()) };
+    spi.enable(2);
+    show_on(spi.transmitter(dma.stream::<3>(3).unwrap(), CompilerFence), &colours);
+    assert_eq!(spi_sim.take_sent(), expected);
+
+    let dma_sim = ChannelDma::threaded(Recorder::new());
+    let spi_sim = SpiSim::new();
+    dma_sim.wire(3, spi_sim.requests(), Line::Tx);
+    // SAFETY: the simulated DMA1 and SPI1 blocks, used only here; channel 3
+    // is wired to the SPI's TX request just above.
+    let mut dma = unsafe { channel::Dma::from_base(dma_sim.base(), 7) };
+    // SAFETY: as above.
+    let mut spi = unsafe { Spi::from_base(spi_sim.base()) };
+    spi.enable(2);
+    show_on(spi.transmitter(dma.channel::<3>().unwrap(), CompilerFence), &colours);
+    assert_eq!(spi_sim.take_sent(), expected);
 }
