@@ -31,6 +31,10 @@ use crate::regs::spi::{BR_SHIFT, BSY, CR1, CR2, DR, MSTR, SPE, SR, SSI, SSM, TXD
 use crate::{DmaChannel, Error, OneShot, Owner};
 use dma_traits::Lent as Held;
 
+/// SPI1's register block on the F1 (RM0008 §3.3 memory map) and the F4
+/// (RM0090 §2.3), checked against the PACs by `dma-pac-oracle`.
+pub const SPI1: usize = 0x4001_3000;
+
 fn at(base: Reg, offset: usize) -> Reg {
     // SAFETY: every offset used is one of `CR1`, `CR2`, `SR`, `DR`, all
     // inside the SPI block `base`, which the caller of `Spi::from_base`

@@ -19,3 +19,10 @@ fn stm32f1_channel_dma_and_usart1() {
     // USART1_TX channel 4, USART1_RX channel 5.
     assert_eq!((chip::stm32f1::USART1_TX_CHANNEL, chip::stm32f1::USART1_RX_CHANNEL), (4, 5));
 }
+
+#[test]
+fn stm32f1_spi1() {
+    use stm32f1::stm32f103 as pac;
+    assert_eq!(pac::SPI1::PTR as usize, dma_impl_stm32::spi::SPI1);
+    check_spi!(stm32f1::stm32f103::spi1);
+}

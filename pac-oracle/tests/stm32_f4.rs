@@ -23,3 +23,10 @@ fn stm32f4_stream_dma_and_usart1() {
     // USART1_RX stream 2 (or 5) channel 4.
     assert_eq!((chip::stm32f4::USART1_TX, chip::stm32f4::USART1_RX), ((7, 4), (2, 4)));
 }
+
+#[test]
+fn stm32f4_spi1() {
+    use stm32f4::stm32f407 as pac;
+    assert_eq!(pac::SPI1::PTR as usize, dma_impl_stm32::spi::SPI1);
+    check_spi!(stm32f4::stm32f407::spi1);
+}

@@ -458,3 +458,44 @@ macro_rules! check_stream_dma {
         assert_eq!(value!(fcr, dmdis().disabled()), regs::stream::DMDIS, "DMDIS = 1: FIFO mode");
     }};
 }
+
+// ---------------------------------------------------------------------------
+// SPI1 (F1, F4): `CR1`, `CR2`, `SR`, `DR`; RM0008 §25.5, RM0090 §28.5.
+
+/// Everything the driver (`regs::spi`) and the simulator
+/// (`dma_impl_mock::sim::stm32::spi`) use of SPI1, on the PAC module `$spi`.
+macro_rules! check_spi {
+    ($spi:path) => {{
+        use dma_impl_mock::sim::stm32::spi as sim_spi;
+        use $spi as pac;
+        let (block, base) = host_block::<pac::RegisterBlock>();
+        assert_eq!(offset(block, block.cr1()), regs::spi::CR1);
+        assert_eq!(offset(block, block.cr2()), regs::spi::CR2);
+        assert_eq!(offset(block, block.sr()), regs::spi::SR);
+        assert_eq!(offset(block, block.dr()), regs::spi::DR);
+        assert_eq!(offset(block, block.cr1()), sim_spi::CR1);
+        assert_eq!(offset(block, block.cr2()), sim_spi::CR2);
+        assert_eq!(offset(block, block.sr()), sim_spi::SR);
+        assert_eq!(offset(block, block.dr()), sim_spi::DR);
+        assert_eq!(field!(block.cr1(), mstr), (bit(regs::spi::MSTR), 1));
+        assert_eq!(field!(block.cr1(), spe), (bit(regs::spi::SPE), 1));
+        assert_eq!(field!(block.cr1(), ssi), (bit(regs::spi::SSI), 1));
+        assert_eq!(field!(block.cr1(), ssm), (bit(regs::spi::SSM), 1));
+        assert_eq!(field!(block.cr1(), br), (regs::spi::BR_SHIFT, 3));
+        assert_eq!(field!(block.cr1(), mstr), (bit(sim_spi::MSTR), 1));
+        assert_eq!(field!(block.cr1(), spe), (bit(sim_spi::SPE), 1));
+        assert_eq!(field!(block.cr2(), txdmaen), (bit(regs::spi::TXDMAEN), 1));
+        assert_eq!(field!(block.cr2(), rxdmaen), (bit(regs::spi::RXDMAEN), 1));
+        assert_eq!(field!(block.cr2(), txdmaen), (bit(sim_spi::TXDMAEN), 1));
+        assert_eq!(field!(block.cr2(), rxdmaen), (bit(sim_spi::RXDMAEN), 1));
+        let sr = offset(block, block.sr());
+        assert_eq!(read_bit!(base, sr, block.sr(), txe), bit(regs::spi::TXE));
+        assert_eq!(read_bit!(base, sr, block.sr(), rxne), bit(regs::spi::RXNE));
+        assert_eq!(read_bit!(base, sr, block.sr(), bsy), bit(regs::spi::BSY));
+        assert_eq!(read_bit!(base, sr, block.sr(), ovr), bit(regs::spi::OVR));
+        assert_eq!(read_bit!(base, sr, block.sr(), txe), bit(sim_spi::TXE));
+        assert_eq!(read_bit!(base, sr, block.sr(), rxne), bit(sim_spi::RXNE));
+        assert_eq!(read_bit!(base, sr, block.sr(), bsy), bit(sim_spi::BSY));
+        assert_eq!(read_bit!(base, sr, block.sr(), ovr), bit(sim_spi::OVR));
+    }};
+}
