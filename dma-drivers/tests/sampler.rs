@@ -343,12 +343,12 @@ mod nrf {
         let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
         let line: Vec<u8> = (1..=33).collect();
         sim.feed(&line);
-        sim.inject_uart_overrun(9); // the 10th byte is lost on the wire
+        // The 10th byte is lost on the wire.
+        sim.inject_uart_overrun(9);
         // SAFETY: the simulator's UARTE block, used only here; the test keeps
         // the simulator until the sampler is gone.
         let rx = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.split().1;
-        let stream =
-            DmaReadStream::read_stream(rx, vec![0u8; 8].into_boxed_slice()).ok().unwrap();
+        let stream = DmaReadStream::read_stream(rx, vec![0u8; 8].into_boxed_slice()).ok().unwrap();
         let mut sampler = Sampler::<u8, _, 4>::new(stream).ok().unwrap();
         let seen = sample(&mut sampler, 60, |_| {
             sim.step();
