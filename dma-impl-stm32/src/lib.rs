@@ -12,7 +12,7 @@
 //!   [`DmaReadStream`](dma_traits::DmaReadStream) (circular on both
 //!   families; on streams also double-buffered over two halves, through
 //!   [`read_stream::DoubleBuffered`], which needs a look per quarter).
-//! * [`spi`]: SPI1 as a master transmitting by DMA
+//! * [`spi`]: SPI1 as a master by DMA, transmit-only and full duplex
 //!   ([`DmaWrite<u8>`](dma_traits::DmaWrite), [`Sent`](dma_traits::Sent)).
 //! * [`memory`]: memory-to-memory copies.
 //! * [`chip`]: the reference manuals' addresses, request maps and `take()`

@@ -1,10 +1,12 @@
-//! SPI1 as a master with 8-bit frames, transmitting by DMA.
+//! SPI1 as a master with 8-bit frames, transmitting (and full duplex) by DMA.
 //!
 //! [`Spi`] is the SPI's register block (`CR1`, `CR2`, `SR`, `DR`; RM0008
 //! §25.5, RM0090 §28.5, the same map on F1 and F4, SPI1 at 0x4001_3000 on
 //! both). [`Spi::transmitter`] pairs it with the channel (or stream) wired
 //! to its TX request into an [`SpiTx`], which implements
-//! [`DmaWrite<u8>`](dma_traits::DmaWrite) and [`Sent`](dma_traits::Sent).
+//! [`DmaWrite<u8>`](dma_traits::DmaWrite) and [`Sent`](dma_traits::Sent);
+//! [`Spi::duplex`] with a TX and an RX channel into an [`SpiDuplex`], which
+//! implements [`DmaFullDuplex<u8>`](dma_traits::DmaFullDuplex).
 //!
 //! # What is received meanwhile
 //!
@@ -24,10 +26,16 @@
 //! DMA2 stream 3 or 5, channel 3, on the F4) and, on a stream, selected it.
 
 use dma_mmio::Reg;
-use dma_traits::{DmaFence, DmaReadBuffer, DmaWrite, Region, TransferError};
+use dma_traits::{
+    DmaFence, DmaFullDuplex, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome, Region,
+    Started, Transfer, TransferError,
+};
 
 use crate::hw::{check, Direction, Sealed, Setup};
-use crate::regs::spi::{BR_SHIFT, BSY, CR1, CR2, DR, MSTR, SPE, SR, SSI, SSM, TXDMAEN, TXE};
+use crate::one_shot::Lent;
+use crate::regs::spi::{
+    BR_SHIFT, BSY, CR1, CR2, DR, MSTR, RXDMAEN, SPE, SR, SSI, SSM, TXDMAEN, TXE,
+};
 use crate::{DmaChannel, Error, OneShot, Owner};
 use dma_traits::Lent as Held;
 
@@ -190,5 +198,226 @@ unsafe impl<C: DmaChannel, F: DmaFence> DmaWrite<u8> for SpiTx<C, F> {
         // increment over `items` bytes from `ptr`); the caller of
         // `write_all_unchecked` guarantees that memory outlives the transfer.
         unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
+    }
+}
+
+/// SPI1 with a TX and an RX channel: [`DmaFullDuplex<u8>`](dma_traits::DmaFullDuplex),
+/// from [`Spi::duplex`]. The RX channel is enabled (with `RXDMAEN`) before
+/// the TX channel (with `TXDMAEN`), as RM0090 §28.3.9 asks, so no received
+/// byte can be missed; a transfer ends only when both channels have stopped.
+#[derive(Debug)]
+pub struct SpiDuplex<Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> {
+    spi: Spi,
+    tx: Ct,
+    rx: Cr,
+    fence: F,
+}
+
+impl Spi {
+    /// The full-duplex port on `tx` and `rx`, each wired to this SPI's
+    /// request of that direction (the promise of [`from_base`](Self::from_base):
+    /// RM0008 table 78, SPI1_RX is DMA1 channel 2 on the F1; RM0090 table 43,
+    /// DMA2 stream 0 or 2, channel 3, on the F4).
+    pub fn duplex<Ct: DmaChannel, Cr: DmaChannel, F: DmaFence>(
+        self,
+        tx: Ct,
+        rx: Cr,
+        fence: F,
+    ) -> SpiDuplex<Ct, Cr, F> {
+        SpiDuplex { spi: self, tx, rx, fence }
+    }
+}
+
+impl<Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> SpiDuplex<Ct, Cr, F> {
+    /// Everything back: the SPI and the TX and RX channels.
+    pub fn release(self) -> (Spi, Ct, Cr) {
+        (self.spi, self.tx, self.rx)
+    }
+}
+
+/// As for [`SpiTx`]: `TXE` set and `BSY` clear.
+impl<Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> dma_traits::Sent for SpiDuplex<Ct, Cr, F> {
+    #[inline(always)]
+    fn is_sent(&self) -> bool {
+        self.spi.idle()
+    }
+}
+
+/// The transmit side of a running duplex transfer: `TXDMAEN` and the TX channel.
+#[derive(Debug)]
+struct DuplexTx<Ct> {
+    base: Reg,
+    channel: Ct,
+}
+
+/// The receive side of a running duplex transfer: the SPI, `RXDMAEN` and
+/// the RX channel.
+#[derive(Debug)]
+struct DuplexRx<Cr> {
+    spi: Spi,
+    channel: Cr,
+}
+
+impl<Ct: DmaChannel> Sealed for DuplexTx<Ct> {}
+impl<Cr: DmaChannel> Sealed for DuplexRx<Cr> {}
+
+impl<Ct: DmaChannel> Owner for DuplexTx<Ct> {
+    type Channel = Ct;
+    fn dma(&self) -> &Ct {
+        &self.channel
+    }
+    fn begin(&mut self) {
+        at(self.base, CR2).modify(|v| v | TXDMAEN);
+    }
+    fn finish(&mut self) {
+        at(self.base, CR2).modify(|v| v & !TXDMAEN);
+    }
+}
+
+impl<Cr: DmaChannel> Owner for DuplexRx<Cr> {
+    type Channel = Cr;
+    fn dma(&self) -> &Cr {
+        &self.channel
+    }
+    fn begin(&mut self) {
+        at(self.spi.base, CR2).modify(|v| v | RXDMAEN);
+    }
+    fn finish(&mut self) {
+        at(self.spi.base, CR2).modify(|v| v & !RXDMAEN);
+    }
+}
+
+/// A full-duplex transfer in flight: both buffers, the SPI and both
+/// channels. Every way out (`wait`, `stop`, drop) stops the TX channel
+/// first, then the RX channel, each with the stop-wait-acquire of every
+/// transfer of this crate.
+#[derive(Debug)]
+pub struct Duplex<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> {
+    // Declared (and so dropped) TX first.
+    tx: Lent<TX, DuplexTx<Ct>, F>,
+    rx: Lent<RX, DuplexRx<Cr>, F>,
+}
+
+// SAFETY: `stop`/`wait` end both `Lent`s and drop drops both, each of which
+// clears `EN`, spins until it reads 0 and acquires its region before its
+// buffer leaves; the buffers are given back only after both have stopped.
+unsafe impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> Transfer
+    for Duplex<TX, RX, Ct, Cr, F>
+{
+    type Buffer = (TX, RX);
+    type Resources = SpiDuplex<Ct, Cr, F>;
+    type Error = Error;
+
+    /// Both channels complete, or either in error. The RX channel completes
+    /// after the TX channel, once the last byte has been clocked in.
+    fn is_done(&self) -> bool {
+        let (t, r) = (self.tx.channel().status(), self.rx.channel().status());
+        t.error().is_some() || r.error().is_some() || (t.complete && r.complete)
+    }
+
+    fn stop(self) -> Outcome<Self> {
+        let Duplex { tx, rx } = self;
+        let (fence, items) = (tx.fence, rx.items);
+        let t = tx.end();
+        let r = rx.end();
+        // Full duplex: what was received is what made the round trip.
+        let transferred = usize::from(items.saturating_sub(r.remaining));
+        let resources = SpiDuplex {
+            spi: r.resources.spi,
+            tx: t.resources.channel,
+            rx: r.resources.channel,
+            fence,
+        };
+        let buffer = (t.buffer, r.buffer);
+        match t.status.error().or(r.status.error()) {
+            Some(error) => Err(TransferError { error, buffer, resources, transferred }),
+            None => Ok(Finished { buffer, resources, transferred }),
+        }
+    }
+}
+
+// SAFETY: `transfer_unchecked` either starts both channels over exactly the
+// two buffers' pairs after the release fence, or gives both buffers and
+// `self` back with no channel running.
+unsafe impl<Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> DmaFullDuplex<u8>
+    for SpiDuplex<Ct, Cr, F>
+{
+    type Error = Error;
+    type Transfer<TX: DmaReadBuffer<Word = u8>, RX: DmaWriteBuffer<Word = u8>> =
+        Duplex<TX, RX, Ct, Cr, F>;
+
+    /// 65 535 bytes: the item counter's width ([`MAX_ITEMS`](crate::MAX_ITEMS)).
+    fn max_len(&self) -> usize {
+        crate::MAX_ITEMS
+    }
+
+    unsafe fn transfer_unchecked<TX, RX>(self, tx: TX, rx: RX) -> Started<Duplex<TX, RX, Ct, Cr, F>>
+    where
+        TX: DmaReadBuffer<Word = u8>,
+        RX: DmaWriteBuffer<Word = u8>,
+    {
+        let tx = Held::new(tx);
+        let mut rx = Held::new(rx);
+        let (tp, tl) = tx.get().dma_read_buffer();
+        let (rp, rl) = rx.get_mut().dma_write_buffer();
+        let checked = if tl == rl {
+            check(tp, tl).and_then(|t| check(rp.cast_const(), rl).map(|_| t))
+        } else {
+            Err(Error::LengthMismatch { source: tl, destination: rl })
+        };
+        let (size, items) = match checked {
+            Ok(ok) => ok,
+            Err(e) => {
+                let buffers = (tx.into_inner(), rx.into_inner());
+                return Err(TransferError::rejected(e, buffers, self));
+            }
+        };
+        let common = |direction, memory| Setup {
+            direction,
+            peripheral: data_register(self.spi.base),
+            memory,
+            memory1: None,
+            items,
+            size,
+            peripheral_increment: false,
+            circular: false,
+        };
+        let rx_setup = common(Direction::PeripheralToMemory, rp.cast::<u8>().cast_const());
+        let tx_setup = common(Direction::MemoryToPeripheral, tp);
+        // A byte left in the receive buffer (and `OVR`) from before would
+        // be taken as the first received: drain it, DR then SR.
+        self.spi.clear_overrun();
+        let SpiDuplex { spi, tx: ct, rx: cr, fence } = self;
+        let base = spi.base;
+        let rx_regions = [Region::dma_writes(rp, rl)];
+        // SAFETY: the region is the RX buffer's pair, all the RX channel
+        // writes; the caller guarantees the memory outlives the transfer.
+        let rx_lent = match unsafe {
+            Lent::start(rx, DuplexRx { spi, channel: cr }, &rx_setup, &rx_regions, fence)
+        } {
+            Ok(lent) => lent,
+            Err((e, rx, side)) => {
+                let port = SpiDuplex { spi: side.spi, tx: ct, rx: side.channel, fence };
+                return Err(TransferError::rejected(e, (tx.into_inner(), rx), port));
+            }
+        };
+        let tx_regions = [Region::dma_reads(tp, tl)];
+        // SAFETY: as above, for the TX buffer's pair, all the TX channel reads.
+        match unsafe {
+            Lent::start(tx, DuplexTx { base, channel: ct }, &tx_setup, &tx_regions, fence)
+        } {
+            Ok(tx) => Ok(Duplex { tx, rx: rx_lent }),
+            Err((e, tx, side)) => {
+                // Nothing was clocked: the RX channel stops having moved nothing.
+                let r = rx_lent.end();
+                let port = SpiDuplex {
+                    spi: r.resources.spi,
+                    tx: side.channel,
+                    rx: r.resources.channel,
+                    fence,
+                };
+                Err(TransferError::rejected(e, (tx, r.buffer), port))
+            }
+        }
     }
 }

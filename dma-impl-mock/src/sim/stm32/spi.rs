@@ -206,7 +206,7 @@ impl DmaRequest for Shared {
     /// The transmit request is `TXE` with `TXDMAEN`, the receive request
     /// `RXNE` with `RXDMAEN` (RM0090 §28.3.9 "SPI communication using
     /// DMA": "a DMA request is issued each time TXE or RXNE is set to 1").
-    /// A poll of the transmit request is a tick of the SPI clock.
+    /// A poll of either request is a tick of the SPI clock.
     fn requesting(&self, line: Line) -> bool {
         let enabled = self.enabled();
         let cr2 = self.reg(CR2);
@@ -216,7 +216,12 @@ impl DmaRequest for Shared {
                 lines.tick(enabled);
                 enabled && cr2 & TXDMAEN != 0 && lines.tx.is_none()
             }
-            Line::Rx => cr2 & RXDMAEN != 0 && lines.rx.is_some(),
+            Line::Rx => {
+                // The clock runs on while the RX channel waits for the last
+                // byte (the TX channel, done, polls no more).
+                lines.tick(enabled);
+                cr2 & RXDMAEN != 0 && lines.rx.is_some()
+            }
         }
     }
 
@@ -246,7 +251,7 @@ impl DmaRequest for Shared {
 /// [`BYTE_TICKS`] ticks a byte ([`transmitted`](Self::transmitted)), and
 /// each frame clocks in the next byte a test [`feed`](Self::feed)s (0xFF
 /// once none is left). A tick is a CPU access to the SPI's registers or a
-/// DMA poll of its transmit request. DMA requests need `SPE` and `MSTR`
+/// DMA poll of one of its requests. DMA requests need `SPE` and `MSTR`
 /// in `CR1` and `TXDMAEN` / `RXDMAEN` in `CR2`.
 ///
 /// ```
