@@ -19,14 +19,14 @@
 //! manual forbids panics when the simulator is dropped.
 
 use dma_impl_mock::conformance::{
-    check_copy_transfers, check_read_transfers, check_write_transfers, CheckResult, CopyHarness,
-    ReadHarness, Report, SuiteConfig, WriteHarness,
+    check_copy_transfers, check_full_duplex_transfers, check_read_transfers, check_write_transfers,
+    CheckResult, CopyHarness, FullDuplexHarness, ReadHarness, Report, SuiteConfig, WriteHarness,
 };
 use dma_impl_mock::record::{Recorder, RecordingFence};
 use dma_impl_mock::sim::stm32::{ChannelDma, Line, SpiSim, StreamDma, UsartLayout, UsartSim};
 use dma_impl_stm32::channel::{self, Channel};
 use dma_impl_stm32::memory::Memory;
-use dma_impl_stm32::spi::{Spi, SpiTx};
+use dma_impl_stm32::spi::{Spi, SpiDuplex, SpiTx};
 use dma_impl_stm32::stream::{self, Dma2, Stream};
 use dma_impl_stm32::usart::{InterruptStatus, StatusData, Usart, UsartRx, UsartTx};
 use dma_traits::{Word, WordWidth};
@@ -54,8 +54,69 @@ pub fn spi() -> Vec<CheckResult> {
         &mut SpiHarness::<StreamDma>::default(),
         &config,
     ));
+    results.extend(check_full_duplex_transfers::<u8, _>(
+        "stm32 SPI channel",
+        &mut SpiHarness::<ChannelDma>::default(),
+        &config,
+    ));
+    results.extend(check_full_duplex_transfers::<u8, _>(
+        "stm32 SPI stream",
+        &mut SpiHarness::<StreamDma>::default(),
+        &config,
+    ));
     results
 }
+
+macro_rules! spi_duplex_harness {
+    ($dma:ty, $tx:ty, $rx:ty, $tx_number:expr, $take:expr) => {
+        impl FullDuplexHarness<u8> for SpiHarness<$dma> {
+            type Peripheral = SpiDuplex<$tx, $rx, RecordingFence>;
+
+            fn peripheral(
+                &mut self,
+                fence: RecordingFence,
+                log: &'static Recorder,
+            ) -> Self::Peripheral {
+                let (mut controller, driver) = self.build(log);
+                match $take(&mut controller) {
+                    (Some(tx), Some(rx)) => driver.duplex(tx, rx, fence),
+                    _ => unreachable!("a fresh controller has both"),
+                }
+            }
+
+            fn feed(&mut self, words: &[u8]) {
+                if let Some(rig) = &self.rig {
+                    rig.1.feed(words);
+                }
+            }
+
+            fn received(&mut self) -> Vec<u8> {
+                self.rig.as_ref().map(|r| r.1.take_sent()).unwrap_or_default()
+            }
+
+            fn fail_after(&mut self, words: usize) -> bool {
+                arm(self.rig.as_ref().map(|r| &r.0), words, |d, n| d.fail_after($tx_number, n))
+            }
+
+            fn stall_after(&mut self, words: usize) -> bool {
+                arm(self.rig.as_ref().map(|r| &r.0), words, |d, n| d.stall_after($tx_number, n))
+            }
+
+            fn max_len(&self) -> Option<usize> {
+                Some(MAX_LEN)
+            }
+        }
+    };
+}
+
+spi_duplex_harness!(ChannelDma, Channel<3>, Channel<2>, 3, |c: &mut channel::Dma| (
+    c.channel::<3>(),
+    c.channel::<2>()
+));
+spi_duplex_harness!(StreamDma, Stream<3>, Stream<0>, 3, |c: &mut stream::Dma| (
+    c.stream::<3>(3),
+    c.stream::<0>(3)
+));
 
 /// The harness for SPI1's transmitter on controller `D`.
 #[derive(Debug)]
@@ -74,6 +135,7 @@ impl SpiHarness<ChannelDma> {
         let dma = ChannelDma::threaded(log.clone());
         let spi = SpiSim::new();
         dma.wire(3, spi.requests(), Line::Tx);
+        dma.wire(2, spi.requests(), Line::Rx);
         self.rig = None;
         // SAFETY: the simulator lives in `self.rig` until the next `build`,
         // and the suite ends each peripheral's transfers before that;
@@ -92,6 +154,7 @@ impl SpiHarness<StreamDma> {
         let dma = StreamDma::threaded(log.clone());
         let spi = SpiSim::new();
         dma.wire(3, 3, spi.requests(), Line::Tx);
+        dma.wire(0, 3, spi.requests(), Line::Rx);
         self.rig = None;
         // SAFETY: as in `SpiHarness::<ChannelDma>::build`; stream 3
         // request 3 is wired just above.

@@ -25,6 +25,8 @@
 //! (RM0008 table 78: SPI1_TX is DMA1 channel 3 on the F1; RM0090 table 43:
 //! DMA2 stream 3 or 5, channel 3, on the F4) and, on a stream, selected it.
 
+use core::mem::ManuallyDrop;
+
 use dma_mmio::Reg;
 use dma_traits::{
     DmaFence, DmaFullDuplex, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Finished, Outcome, Region,
@@ -288,19 +290,38 @@ impl<Cr: DmaChannel> Owner for DuplexRx<Cr> {
 }
 
 /// A full-duplex transfer in flight: both buffers, the SPI and both
-/// channels. Every way out (`wait`, `stop`, drop) stops the TX channel
-/// first, then the RX channel, each with the stop-wait-acquire of every
-/// transfer of this crate.
+/// channels. Every way out (`wait`, `stop`, drop) first stops both channels
+/// (TX, then RX; each clears `EN` and waits until it reads 0), and only
+/// then runs the acquire fence on either buffer and gives them back.
 #[derive(Debug)]
 pub struct Duplex<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> {
-    // Declared (and so dropped) TX first.
-    tx: Lent<TX, DuplexTx<Ct>, F>,
-    rx: Lent<RX, DuplexRx<Cr>, F>,
+    tx: ManuallyDrop<Lent<TX, DuplexTx<Ct>, F>>,
+    rx: ManuallyDrop<Lent<RX, DuplexRx<Cr>, F>>,
 }
 
-// SAFETY: `stop`/`wait` end both `Lent`s and drop drops both, each of which
-// clears `EN`, spins until it reads 0 and acquires its region before its
-// buffer leaves; the buffers are given back only after both have stopped.
+impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> Duplex<TX, RX, Ct, Cr, F> {
+    /// Stops both channels before either `Lent` acquires its region.
+    fn halt_both(&self) {
+        self.tx.channel().disable();
+        self.rx.channel().disable();
+    }
+}
+
+impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> Drop for Duplex<TX, RX, Ct, Cr, F> {
+    fn drop(&mut self) {
+        self.halt_both();
+        // SAFETY: `drop` runs once, and `stop` (the only other taker) wraps
+        // `self` in `ManuallyDrop` so this never runs after it; both
+        // channels have stopped just above.
+        unsafe { ManuallyDrop::drop(&mut self.tx) };
+        // SAFETY: as above, for the RX side.
+        unsafe { ManuallyDrop::drop(&mut self.rx) };
+    }
+}
+
+// SAFETY: `stop`/`wait` and drop first disable both channels (each clears
+// `EN` and spins until it reads 0), and only then end or drop both `Lent`s,
+// which acquire their regions before the buffers leave.
 unsafe impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> Transfer
     for Duplex<TX, RX, Ct, Cr, F>
 {
@@ -316,7 +337,13 @@ unsafe impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> Transfer
     }
 
     fn stop(self) -> Outcome<Self> {
-        let Duplex { tx, rx } = self;
+        self.halt_both();
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is in `ManuallyDrop`, so `Duplex::drop` never runs
+        // and each field is taken exactly once, here.
+        let tx = unsafe { ManuallyDrop::take(&mut this.tx) };
+        // SAFETY: as above, for the RX side.
+        let rx = unsafe { ManuallyDrop::take(&mut this.rx) };
         let (fence, items) = (tx.fence, rx.items);
         let t = tx.end();
         let r = rx.end();
@@ -406,7 +433,7 @@ unsafe impl<Ct: DmaChannel, Cr: DmaChannel, F: DmaFence> DmaFullDuplex<u8>
         match unsafe {
             Lent::start(tx, DuplexTx { base, channel: ct }, &tx_setup, &tx_regions, fence)
         } {
-            Ok(tx) => Ok(Duplex { tx, rx: rx_lent }),
+            Ok(tx) => Ok(Duplex { tx: ManuallyDrop::new(tx), rx: ManuallyDrop::new(rx_lent) }),
             Err((e, tx, side)) => {
                 // Nothing was clocked: the RX channel stops having moved nothing.
                 let r = rx_lent.end();
