@@ -68,9 +68,9 @@
 
 mod engine;
 pub mod regs;
+pub mod spi;
 #[cfg(test)]
 mod tests;
-pub mod spi;
 mod usart;
 
 pub use engine::{ChannelDma, Fault, Line, StreamDma};
