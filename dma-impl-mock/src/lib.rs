@@ -22,6 +22,7 @@ pub mod bits;
 pub mod bounded;
 pub mod conformance;
 pub mod engine;
+pub mod parked;
 pub mod peripheral;
 pub mod record;
 pub mod sim;

@@ -12,81 +12,18 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::{Duration, Instant};
 
+use dma_impl_mock::parked::run_parked;
 use dma_impl_mock::record::Recorder;
 use dma_impl_mock::sim::rp2040::{Rp2040Sim, Side};
 use dma_impl_rp2040::{Channel, Dma, DmaIrq, Error, Interrupt, Uart, Uart0, UartRx};
 use dma_traits::future::{DmaWaker, TransferFuture};
 use dma_traits::{DmaCopy, DmaRead};
 
-/// Long enough for Miri's slow threads; a hang fails after it.
-const TIMEOUT: Duration =
-    if cfg!(miri) { Duration::from_secs(600) } else { Duration::from_secs(20) };
-
 /// `INTE0`.
 const INTE0: usize = 0x404;
-
-/// A future that counts its polls, each once it has returned (so a count of
-/// 1 means the first poll registered its waker and came back).
-struct Counted<F> {
-    inner: F,
-    polls: Arc<AtomicUsize>,
-}
-
-impl<F: Future + Unpin> Future for Counted<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let poll = Pin::new(&mut self.inner).poll(cx);
-        self.polls.fetch_add(1, Ordering::SeqCst);
-        poll
-    }
-}
-
-/// Spins (yielding) until `done()`, or fails the test after [`TIMEOUT`].
-fn wait_until(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < TIMEOUT, "timed out waiting for {what}");
-        std::thread::yield_now();
-    }
-}
-
-/// Runs `future` with `futures_executor::block_on` (which parks until
-/// woken) on its own thread. Once the first poll has returned, `start` runs,
-/// then `drive` again and again on this thread (it plays the hardware: steps
-/// the simulator, whose handlers run here) until the output comes. The
-/// output and the number of polls (2: pending, woken once, ready).
-fn run_parked<F>(future: F, start: impl FnOnce(), drive: impl Fn() -> bool) -> (F::Output, usize)
-where
-    F: Future + Unpin + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let polls = Arc::new(AtomicUsize::new(0));
-    let counted = Counted { inner: future, polls: Arc::clone(&polls) };
-    let (send, recv) = mpsc::channel();
-    std::thread::spawn(move || drop(send.send(futures_executor::block_on(counted))));
-    wait_until("the first poll", || polls.load(Ordering::SeqCst) >= 1);
-    start();
-    let begun = Instant::now();
-    loop {
-        match recv.try_recv() {
-            Ok(output) => return (output, polls.load(Ordering::SeqCst)),
-            Err(mpsc::TryRecvError::Disconnected) => panic!("the executor's thread panicked"),
-            Err(mpsc::TryRecvError::Empty) => {}
-        }
-        assert!(
-            begun.elapsed() < TIMEOUT,
-            "the future never completed: no interrupt woke it to a finished transfer"
-        );
-        if !drive() {
-            std::thread::yield_now();
-        }
-    }
-}
 
 /// A stepped simulator and its channels.
 fn stepped() -> (Rp2040Sim, [Channel; 12]) {
