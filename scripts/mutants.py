@@ -146,7 +146,9 @@ def main():
     rows, bad = [], 0
     for path in args.files:
         spec = tomllib.loads(path.read_text())
-        commands = spec["tests"]
+        # `--ci` runs the file's `ci_tests` when it has them: the commands
+        # that catch its CI mutants, without the slower ones only the rest need.
+        commands = spec.get("ci_tests", spec["tests"]) if args.ci else spec["tests"]
         mutants = [m for m in spec.get("mutant", [])
                    if (not args.ci or m.get("ci")) and (not args.only or args.only in m["name"])]
         if not mutants:

@@ -34,7 +34,7 @@ use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 use dma_traits::{
-    DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Region, StaticWriteBuffer,
+    DmaFence, DmaRead, DmaReadBuffer, DmaWrite, DmaWriteBuffer, Region, Started, StaticWriteBuffer,
     TransferError,
 };
 
@@ -566,7 +566,7 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8>
     unsafe fn write_all_unchecked<B: DmaReadBuffer<Word = u8>>(
         self,
         buffer: B,
-    ) -> Result<OneShot<B, Self, F>, TransferError<Error, B, Self>> {
+    ) -> Started<Self::Transfer<B>> {
         let buffer = Held::new(buffer);
         let (ptr, len) = buffer.get().dma_read_buffer();
         let (size, items) = match check(ptr, len) {
@@ -688,7 +688,7 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> DmaRead<u8>
     unsafe fn read_exact_unchecked<B: DmaWriteBuffer<Word = u8>>(
         self,
         buffer: B,
-    ) -> Result<OneShot<B, Self, F>, TransferError<Error, B, Self>> {
+    ) -> Started<Self::Transfer<B>> {
         let mut buffer = Held::new(buffer);
         let (ptr, len) = buffer.get_mut().dma_write_buffer();
         let (size, items) = match check(ptr.cast_const(), len) {

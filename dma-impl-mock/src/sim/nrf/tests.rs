@@ -115,6 +115,7 @@ fn a_disabled_peripheral_ignores_its_tasks() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "UARTE `BAUDRATE`")]
 fn the_legacy_uart_baud_value_fails_the_test() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
@@ -142,6 +143,7 @@ fn every_table_value_is_accepted_and_decoded() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "SPIM `FREQUENCY`")]
 fn a_frequency_off_the_table_fails_the_test() {
     let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
@@ -149,6 +151,7 @@ fn a_frequency_off_the_table_fails_the_test() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "written while the peripheral is enabled")]
 fn psel_written_while_enabled_fails_the_test() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
@@ -156,6 +159,7 @@ fn psel_written_while_enabled_fails_the_test() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "names a port this chip lacks")]
 fn a_port_1_pin_on_the_nrf52832_fails_the_test() {
     let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52832().step());
@@ -176,6 +180,7 @@ fn psel_values_the_chips_have_are_accepted() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "UARTE `CONFIG`: reserved bits")]
 fn the_stop_bit_does_not_exist_on_the_nrf52832() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52832().step());
@@ -183,6 +188,7 @@ fn the_stop_bit_does_not_exist_on_the_nrf52832() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "CONFIG.PARITY")]
 fn a_parity_value_other_than_0_or_7_fails_the_test() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
@@ -191,6 +197,7 @@ fn a_parity_value_other_than_0_or_7_fails_the_test() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "SPIM `CONFIG`")]
 fn reserved_spim_config_bits_fail_the_test() {
     let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
@@ -198,6 +205,7 @@ fn reserved_spim_config_bits_fail_the_test() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "7-bit address")]
 fn an_8_bit_twi_address_fails_the_test() {
     let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840().step());

@@ -165,6 +165,7 @@ fn paced_by_the_uart_and_spi_fifos() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "§2.5.5.3")]
 fn restarting_before_the_abort_completed_is_flagged() {
     let sim = Rp2040Sim::new(Recorder::new());
@@ -178,6 +179,7 @@ fn restarting_before_the_abort_completed_is_flagged() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "DATA_SIZE 3")]
 fn data_size_3_is_flagged() {
     let sim = Rp2040Sim::new(Recorder::new());
@@ -185,6 +187,7 @@ fn data_size_3_is_flagged() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "Table 120")]
 fn an_unassigned_treq_is_flagged() {
     let sim = Rp2040Sim::new(Recorder::new());

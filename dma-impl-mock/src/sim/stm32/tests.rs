@@ -154,6 +154,7 @@ fn invalid_values_are_violations() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a rule check (logic); a panic takes seconds in Miri")]
 #[should_panic(expected = "the driver wrote register values the reference manual forbids")]
 fn a_violation_left_fails_the_test_when_the_simulator_is_dropped() {
     let dma = ChannelDma::new(Recorder::new());
