@@ -74,7 +74,7 @@ macro_rules! error_tests {
             #[test]
             fn more_than_65535_items_is_refused_not_truncated() {
                 let (rig, _tx, rx) = $rig(false);
-                let err = rx.read_exact(bytes(65_536, |_| 0)).err().unwrap();
+                let err = rx.read_exact(vec![0u8; 65_536].into_boxed_slice()).err().unwrap();
                 assert_eq!(err.error, Error::TooLong { items: 65_536, max: 65_535 });
                 assert_eq!(err.buffer.len(), 65_536);
                 assert_eq!(rig.dma.register(rig.rx_cr), 0);

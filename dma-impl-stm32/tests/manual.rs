@@ -279,15 +279,15 @@ fn chsel_is_bounded_by_the_part() {
 #[test]
 fn the_counter_holds_65535_items_and_no_more() {
     let (rig, tx, _rx) = stream_rig(false);
-    let err = tx.write_all(bytes(65_536, |_| 0)).err().unwrap();
+    let err = tx.write_all(vec![0u8; 65_536].into_boxed_slice()).err().unwrap();
     assert_eq!(err.error, Error::TooLong { items: 65_536, max: 65_535 });
-    let t = err.resources.write_all(bytes(65_535, |_| 0)).ok().unwrap();
+    let t = err.resources.write_all(vec![0u8; 65_535].into_boxed_slice()).ok().unwrap();
     assert_eq!(rig.dma.register(rig.tx_cr + 4), 65_535, "NDTR = 65535");
     rig.dma.step();
     let stopped = t.stop().ok().unwrap();
     assert_eq!(stopped.transferred, rig.usart.take_sent().len());
     let (rig, _tx, rx) = channel_rig(false);
-    let t = rx.read_exact(bytes(65_535, |_| 0)).ok().unwrap();
+    let t = rx.read_exact(vec![0u8; 65_535].into_boxed_slice()).ok().unwrap();
     assert_eq!(rig.dma.register(rig.rx_cr + 4), 65_535, "CNDTR = 65535");
     drop(t);
 }
