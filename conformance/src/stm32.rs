@@ -26,7 +26,7 @@ use dma_impl_mock::record::{Recorder, RecordingFence};
 use dma_impl_mock::sim::stm32::{ChannelDma, Line, SpiSim, StreamDma, UsartLayout, UsartSim};
 use dma_impl_stm32::channel::{self, Channel};
 use dma_impl_stm32::memory::Memory;
-use dma_impl_stm32::spi::{Spi, SpiDuplex, SpiTx};
+use dma_impl_stm32::spi::{Spi, SpiDuplex, SpiRx, SpiTx};
 use dma_impl_stm32::stream::{self, Dma2, Stream};
 use dma_impl_stm32::usart::{InterruptStatus, StatusData, Usart, UsartRx, UsartTx};
 use dma_traits::{Word, WordWidth};
@@ -36,12 +36,16 @@ pub fn run(report: &mut Report) {
     report.section("stm32 channel DMA: USART1 on DMA1 ch4/ch5", channel_dma());
     report.section("stm32 stream DMA: USART1 on DMA2 s7/s2", stream_dma());
     report.section("stm32 memory to memory: DMA1 ch1 (MEM2MEM), DMA2 s0", memory_to_memory());
-    report.section("stm32 SPI1 TX: DMA1 ch3, DMA2 s3 (channel 3)", spi());
+    report.section(
+        "stm32 SPI1 TX, RX (dummy TX) and full duplex: DMA1 ch3/ch2, DMA2 s3/s0 (channel 3)",
+        spi(),
+    );
 }
 
-/// Every write check on SPI1's transmitter, on both controller families:
-/// DMA1 channel 3 (F1, RM0008 table 78) and DMA2 stream 3 request 3 (F4,
-/// RM0090 table 43).
+/// Every write, read and full-duplex check on SPI1, on both controller
+/// families: TX on DMA1 channel 3 and RX on channel 2 (F1, RM0008 table
+/// 78), TX on DMA2 stream 3 and RX on stream 0, request 3 (F4, RM0090
+/// table 43). The read port clocks with a dummy byte on the TX channel.
 pub fn spi() -> Vec<CheckResult> {
     let config = SuiteConfig::default();
     let mut results = check_write_transfers::<u8, _>(
@@ -50,6 +54,16 @@ pub fn spi() -> Vec<CheckResult> {
         &config,
     );
     results.extend(check_write_transfers::<u8, _>(
+        "stm32 SPI stream",
+        &mut SpiHarness::<StreamDma>::default(),
+        &config,
+    ));
+    results.extend(check_read_transfers::<u8, _>(
+        "stm32 SPI channel",
+        &mut SpiHarness::<ChannelDma>::default(),
+        &config,
+    ));
+    results.extend(check_read_transfers::<u8, _>(
         "stm32 SPI stream",
         &mut SpiHarness::<StreamDma>::default(),
         &config,
@@ -108,6 +122,56 @@ macro_rules! spi_duplex_harness {
         }
     };
 }
+
+/// SPI1 receiving: the RX channel is the one that counts (a bus error on
+/// it after `n` words), the dummy TX channel the one that stalls (the
+/// clock stops, the transfer waits for the rest).
+macro_rules! spi_read_harness {
+    ($dma:ty, $tx:ty, $rx:ty, $tx_number:expr, $rx_number:expr, $take:expr) => {
+        impl ReadHarness<u8> for SpiHarness<$dma> {
+            type Peripheral = SpiRx<$tx, $rx, RecordingFence>;
+
+            fn peripheral(
+                &mut self,
+                fence: RecordingFence,
+                log: &'static Recorder,
+            ) -> Self::Peripheral {
+                let (mut controller, driver) = self.build(log);
+                match $take(&mut controller) {
+                    (Some(tx), Some(rx)) => driver.receiver(tx, rx, fence),
+                    _ => unreachable!("a fresh controller has both"),
+                }
+            }
+
+            fn feed(&mut self, words: &[u8]) {
+                if let Some(rig) = &self.rig {
+                    rig.1.feed(words);
+                }
+            }
+
+            fn fail_after(&mut self, words: usize) -> bool {
+                arm(self.rig.as_ref().map(|r| &r.0), words, |d, n| d.fail_after($rx_number, n))
+            }
+
+            fn stall_after(&mut self, words: usize) -> bool {
+                arm(self.rig.as_ref().map(|r| &r.0), words, |d, n| d.stall_after($tx_number, n))
+            }
+
+            fn max_len(&self) -> Option<usize> {
+                Some(MAX_LEN)
+            }
+        }
+    };
+}
+
+spi_read_harness!(ChannelDma, Channel<3>, Channel<2>, 3, 2, |c: &mut channel::Dma| (
+    c.channel::<3>(),
+    c.channel::<2>()
+));
+spi_read_harness!(StreamDma, Stream<3>, Stream<0>, 3, 0, |c: &mut stream::Dma| (
+    c.stream::<3>(3),
+    c.stream::<0>(3)
+));
 
 spi_duplex_harness!(ChannelDma, Channel<3>, Channel<2>, 3, |c: &mut channel::Dma| (
     c.channel::<3>(),
@@ -546,6 +610,6 @@ mod tests {
 
     #[test]
     fn spi_passes_every_check() {
-        assert_all_pass("stm32 SPI1 TX", spi());
+        assert_all_pass("stm32 SPI1 TX, RX and full duplex", spi());
     }
 }

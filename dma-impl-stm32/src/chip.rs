@@ -25,6 +25,17 @@
 //! The chip is named by the USART's type, not the channel's: one program
 //! runs on one chip, and the F4 and F7 share their stream types.
 //!
+//! SPI1 is mapped the same way: `Spi1` (the type of `Peripherals::spi1`, a
+//! [`Spi<Spi1>`](crate::spi::Spi)) with `Spi1Tx` / `Spi1Rx`, so
+//!
+//! ```text
+//! error[E0277]: `Channel<2, dma_impl_stm32::channel::Dma1>` is not wired to SPI1 TX on STM32F1
+//!   = note: RM0008 table 78: SPI1 TX is DMA1 channel 3
+//! ```
+//!
+//! and the `Spi1` of a FIFO SPI (F0, F3, F7, L4) sets `CR2.FRXTH` when
+//! enabled (see [`spi`](crate::spi)).
+//!
 //! The unchecked path stays for the simulators and for what no module maps
 //! (other USARTs, F0 remapping through `SYSCFG_CFGR1`, other families):
 //! `Usart::<StatusData>::from_base` / `Usart::<InterruptStatus>::from_base`
@@ -45,6 +56,15 @@
 //! | L4 | channel + `CSELR`, `0x4002_0000` (7), `0x4002_0400` (7) | `0x4001_3800`, ISR map | DMA1 ch 4 / ch 5 or DMA2 ch 6 / ch 7, request 2 | RM0351 |
 //! | F4 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, SR map | DMA2 s7 c4 / s2 or s5 c4 | RM0090 |
 //! | F7 | stream, `0x4002_6000`, `0x4002_6400` | `0x4001_1000`, ISR map | DMA2 s7 c4 / s2 or s5 c4 | RM0385 |
+//!
+//! | chip | SPI1 (all at `0x4001_3000`) | SPI1 TX / RX request | manual |
+//! |------|------|------------------------|--------|
+//! | F0 | FIFO | DMA1 ch 3 / ch 2 | RM0360 |
+//! | F1 | no FIFO | DMA1 ch 3 / ch 2 | RM0008 table 78 |
+//! | F3 | FIFO | DMA1 ch 3 / ch 2 | RM0316 |
+//! | L4 | FIFO | DMA1 ch 3 / ch 2, request 1; or DMA2 ch 4 / ch 3, request 4 | RM0351 tables 41, 42 |
+//! | F4 | no FIFO | DMA2 s3 or s5 / s0 or s2, channel 3 | RM0090 table 43 |
+//! | F7 | FIFO | DMA2 s3 or s5 / s0 or s2, channel 3 | RM0385 |
 
 #[cfg(target_os = "none")]
 use core::cell::Cell;
@@ -116,6 +136,64 @@ macro_rules! usart_instance {
     };
 }
 
+/// The SPI1 instance type and its two wiring traits, in a chip module.
+// (rustfmt re-indents the attributes below on every run: skipped.)
+// Used only by the chip modules: unused in a build without chip features.
+#[rustfmt::skip]
+#[allow(unused_macros)]
+macro_rules! spi_instance {
+    ($chip:literal, fifo = $fifo:literal,
+     tx = ($tx_message:literal, $tx_note:literal),
+     rx = ($rx_message:literal, $rx_note:literal)) => {
+        #[doc = concat!("SPI1 of the ", $chip, ": the type of `Peripherals::spi1`, a")]
+        /// [`Spi`](crate::spi::Spi) that takes only the channels this chip
+        /// wires to it ([`Spi1Tx`], [`Spi1Rx`]) and selects their request itself.
+        #[derive(Debug)]
+        pub enum Spi1 {}
+
+        impl crate::hw::Sealed for Spi1 {}
+        impl crate::spi::Instance for Spi1 {
+            const FIFO: bool = $fifo;
+        }
+
+        #[doc = concat!("A channel the ", $chip, " wires to SPI1's transmit request.")]
+        ///
+        /// Sealed (a [`DmaChannel`](crate::DmaChannel)); the impls are the
+        /// reference manual's request table.
+        #[diagnostic::on_unimplemented(
+            message = $tx_message,
+            label = "not wired to SPI1 TX",
+            note = $tx_note
+        )]
+        pub trait Spi1Tx: crate::DmaChannel {
+            /// The request selection SPI1 sets on the channel, if the
+            /// controller has one.
+            const REQUEST: Option<u8>;
+        }
+
+        #[doc = concat!("A channel the ", $chip, " wires to SPI1's receive request.")]
+        ///
+        /// Sealed (a [`DmaChannel`](crate::DmaChannel)); the impls are the
+        /// reference manual's request table.
+        #[diagnostic::on_unimplemented(
+            message = $rx_message,
+            label = "not wired to SPI1 RX",
+            note = $rx_note
+        )]
+        pub trait Spi1Rx: crate::DmaChannel {
+            /// As [`Spi1Tx::REQUEST`].
+            const REQUEST: Option<u8>;
+        }
+
+        impl<C: Spi1Tx> crate::spi::SpiTxRequest<C> for Spi1 {
+            const REQUEST: Option<u8> = <C as Spi1Tx>::REQUEST;
+        }
+        impl<C: Spi1Rx> crate::spi::SpiRxRequest<C> for Spi1 {
+            const REQUEST: Option<u8> = <C as Spi1Rx>::REQUEST;
+        }
+    };
+}
+
 macro_rules! channel_chip {
     ($(#[$doc:meta])* $feature:literal, $name:ident, $layout:ident, fence = $fence:ty,
      dma1 = ($d1:literal, $n1:literal)
@@ -132,6 +210,7 @@ macro_rules! channel_chip {
             use critical_section::Mutex;
 
             use crate::channel;
+            use crate::spi::Spi;
             use crate::usart::Usart;
 
             /// DMA1 register block.
@@ -142,6 +221,8 @@ macro_rules! channel_chip {
             )?
             /// USART1 register block.
             pub const USART1: usize = $u1;
+            /// SPI1 register block (checked against the PAC by `dma-pac-oracle`).
+            pub const SPI1: usize = 0x4001_3000;
             /// The DMA1 channel wired to USART1's transmit request.
             pub const USART1_TX_CHANNEL: u8 = $tx;
             /// The DMA1 channel wired to USART1's receive request.
@@ -184,6 +265,8 @@ macro_rules! channel_chip {
                 )?
                 /// USART1: takes only the channels of [`Usart1Tx`] / [`Usart1Rx`].
                 pub usart1: Usart<Usart1>,
+                /// SPI1: takes only the channels of [`Spi1Tx`] / [`Spi1Rx`].
+                pub spi1: Spi<Spi1>,
             }
 
             #[cfg(target_os = "none")]
@@ -198,8 +281,8 @@ macro_rules! channel_chip {
                 }
                 // SAFETY: the addresses are this chip's register blocks (see
                 // the table in `chip`), DMA1 at `DMA1` and DMA2 at `DMA2` as
-                // typed, USART1 at `USART1`; `claim` makes this the only
-                // time they are handed out.
+                // typed, USART1 at `USART1`, SPI1 at `SPI1`; `claim` makes
+                // this the only time they are handed out.
                 unsafe {
                     Some(Peripherals {
                         dma1: channel::Dma::new(DMA1 as *mut u32, $n1),
@@ -208,6 +291,7 @@ macro_rules! channel_chip {
                         dma2: channel::Dma::new($d2 as *mut u32, $n2),
                         )?
                         usart1: Usart::from_base(USART1 as *mut u32),
+                        spi1: Spi::new(SPI1 as *mut u32),
                     })
                 }
             }
@@ -226,6 +310,7 @@ macro_rules! stream_chip {
             #[cfg(target_os = "none")]
             use critical_section::Mutex;
 
+            use crate::spi::Spi;
             use crate::stream;
             use crate::usart::Usart;
 
@@ -235,6 +320,8 @@ macro_rules! stream_chip {
             pub const DMA2: usize = 0x4002_6400;
             /// USART1 register block.
             pub const USART1: usize = $u1;
+            /// SPI1 register block (checked against the PAC by `dma-pac-oracle`).
+            pub const SPI1: usize = 0x4001_3000;
             /// USART1_TX: DMA2 stream 7, channel 4. A [`Usart<Usart1>`]
             /// selects the channel itself; this is for the unchecked path.
             pub const USART1_TX: (u8, u8) = (7, 4);
@@ -269,6 +356,8 @@ macro_rules! stream_chip {
                 pub dma2: Dma2,
                 /// USART1: takes only the streams of [`Usart1Tx`] / [`Usart1Rx`].
                 pub usart1: Usart<Usart1>,
+                /// SPI1: takes only the streams of [`Spi1Tx`] / [`Spi1Rx`].
+                pub spi1: Spi<Spi1>,
             }
 
             #[cfg(target_os = "none")]
@@ -288,6 +377,7 @@ macro_rules! stream_chip {
                         dma1: stream::Dma::from_base(DMA1 as *mut u32),
                         dma2: stream::Dma::from_base(DMA2 as *mut u32),
                         usart1: Usart::from_base(USART1 as *mut u32),
+                        spi1: Spi::new(SPI1 as *mut u32),
                     })
                 }
             }
@@ -317,6 +407,25 @@ channel_chip!(
             const REQUEST: Option<u8> = None;
         }
         impl Usart1Rx for channel::Channel<3, channel::Dma1> {
+            const REQUEST: Option<u8> = None;
+        }
+        spi_instance!(
+            "STM32F0", fifo = true,
+            tx = (
+                "`{Self}` is not wired to SPI1 TX on STM32F0",
+                "RM0360 DMA1 request mapping: SPI1 TX is DMA1 channel 3"
+            ),
+            rx = (
+                "`{Self}` is not wired to SPI1 RX on STM32F0",
+                "RM0360 DMA1 request mapping: SPI1 RX is DMA1 channel 2"
+            )
+        );
+        // RM0360, the DMA1 request mapping table ("summary of the DMA
+        // requests for each channel"): SPI1_RX channel 2, SPI1_TX channel 3.
+        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+            const REQUEST: Option<u8> = None;
+        }
+        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
             const REQUEST: Option<u8> = None;
         }
     }
@@ -350,6 +459,25 @@ channel_chip!(
         impl Usart1Rx for channel::Channel<5, channel::Dma1> {
             const REQUEST: Option<u8> = None;
         }
+        spi_instance!(
+            "STM32F1", fifo = false,
+            tx = (
+                "`{Self}` is not wired to SPI1 TX on STM32F1",
+                "RM0008 table 78: SPI1 TX is DMA1 channel 3"
+            ),
+            rx = (
+                "`{Self}` is not wired to SPI1 RX on STM32F1",
+                "RM0008 table 78: SPI1 RX is DMA1 channel 2"
+            )
+        );
+        // RM0008 table 78: SPI1_RX channel 2, SPI1_TX channel 3 (table 79,
+        // DMA2, has SPI/I2S3 only).
+        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+            const REQUEST: Option<u8> = None;
+        }
+        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
+            const REQUEST: Option<u8> = None;
+        }
     }
 );
 channel_chip!(
@@ -376,6 +504,25 @@ channel_chip!(
             const REQUEST: Option<u8> = None;
         }
         impl Usart1Rx for channel::Channel<5, channel::Dma1> {
+            const REQUEST: Option<u8> = None;
+        }
+        spi_instance!(
+            "STM32F3", fifo = true,
+            tx = (
+                "`{Self}` is not wired to SPI1 TX on STM32F3",
+                "RM0316 DMA1 request mapping: SPI1 TX is DMA1 channel 3"
+            ),
+            rx = (
+                "`{Self}` is not wired to SPI1 RX on STM32F3",
+                "RM0316 DMA1 request mapping: SPI1 RX is DMA1 channel 2"
+            )
+        );
+        // RM0316 DMA1 request mapping: SPI1_RX channel 2, SPI1_TX channel 3 (table 79,
+        // DMA2, has SPI/I2S3 only).
+        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+            const REQUEST: Option<u8> = None;
+        }
+        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
             const REQUEST: Option<u8> = None;
         }
     }
@@ -413,6 +560,31 @@ channel_chip!(
         impl Usart1Rx for channel::Channel<7, channel::Dma2> {
             const REQUEST: Option<u8> = Some(2);
         }
+        spi_instance!(
+            "STM32L4", fifo = true,
+            tx = (
+                "`{Self}` is not wired to SPI1 TX on STM32L4",
+                "RM0351 tables 41/42: SPI1 TX is DMA1 channel 3 (request 1) or DMA2 channel 4 (request 4), which the SPI selects"
+            ),
+            rx = (
+                "`{Self}` is not wired to SPI1 RX on STM32L4",
+                "RM0351 tables 41/42: SPI1 RX is DMA1 channel 2 (request 1) or DMA2 channel 3 (request 4), which the SPI selects"
+            )
+        );
+        // RM0351 table 41 (DMA1): SPI1_RX channel 2, SPI1_TX channel 3, C*S = 1;
+        // table 42 (DMA2): SPI1_RX channel 3, SPI1_TX channel 4, C*S = 4.
+        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+            const REQUEST: Option<u8> = Some(1);
+        }
+        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
+            const REQUEST: Option<u8> = Some(1);
+        }
+        impl Spi1Tx for channel::Channel<4, channel::Dma2> {
+            const REQUEST: Option<u8> = Some(4);
+        }
+        impl Spi1Rx for channel::Channel<3, channel::Dma2> {
+            const REQUEST: Option<u8> = Some(4);
+        }
     }
 );
 stream_chip!(
@@ -442,6 +614,32 @@ stream_chip!(
         }
         impl Usart1Rx for stream::Stream<5, stream::Dma2<stream::F4>> {
             const REQUEST: Option<u8> = Some(4);
+        }
+        spi_instance!(
+            "STM32F4", fifo = false,
+            tx = (
+                "`{Self}` is not wired to SPI1 TX on STM32F4",
+                "RM0090 table 43: SPI1 TX is DMA2 stream 3 or stream 5 (channel 3, which the SPI selects)"
+            ),
+            rx = (
+                "`{Self}` is not wired to SPI1 RX on STM32F4",
+                "RM0090 table 43: SPI1 RX is DMA2 stream 0 or stream 2 (channel 3, which the SPI selects)"
+            )
+        );
+        // RM0090 table 43 "DMA2 request mapping": SPI1_RX stream 0 and
+        // stream 2, SPI1_TX stream 3 and stream 5, all channel 3. Table 42
+        // (DMA1) has no SPI1 request.
+        impl Spi1Tx for stream::Stream<3, stream::Dma2<stream::F4>> {
+            const REQUEST: Option<u8> = Some(3);
+        }
+        impl Spi1Tx for stream::Stream<5, stream::Dma2<stream::F4>> {
+            const REQUEST: Option<u8> = Some(3);
+        }
+        impl Spi1Rx for stream::Stream<0, stream::Dma2<stream::F4>> {
+            const REQUEST: Option<u8> = Some(3);
+        }
+        impl Spi1Rx for stream::Stream<2, stream::Dma2<stream::F4>> {
+            const REQUEST: Option<u8> = Some(3);
         }
     }
 );
@@ -477,6 +675,32 @@ stream_chip!(
         }
         impl<P: stream::Part> Usart1Rx for stream::Stream<5, stream::Dma2<P>> {
             const REQUEST: Option<u8> = Some(4);
+        }
+        spi_instance!(
+            "STM32F7", fifo = true,
+            tx = (
+                "`{Self}` is not wired to SPI1 TX on STM32F7",
+                "RM0385 DMA2 request mapping: SPI1 TX is DMA2 stream 3 or stream 5 (channel 3, which the SPI selects)"
+            ),
+            rx = (
+                "`{Self}` is not wired to SPI1 RX on STM32F7",
+                "RM0385 DMA2 request mapping: SPI1 RX is DMA2 stream 0 or stream 2 (channel 3, which the SPI selects)"
+            )
+        );
+        // RM0385, the DMA2 request mapping table (as RM0090 table 43):
+        // SPI1_RX streams 0 and 2, SPI1_TX streams 3 and 5, channel 3; the
+        // same on the F76x/F77x (RM0410), either part.
+        impl<P: stream::Part> Spi1Tx for stream::Stream<3, stream::Dma2<P>> {
+            const REQUEST: Option<u8> = Some(3);
+        }
+        impl<P: stream::Part> Spi1Tx for stream::Stream<5, stream::Dma2<P>> {
+            const REQUEST: Option<u8> = Some(3);
+        }
+        impl<P: stream::Part> Spi1Rx for stream::Stream<0, stream::Dma2<P>> {
+            const REQUEST: Option<u8> = Some(3);
+        }
+        impl<P: stream::Part> Spi1Rx for stream::Stream<2, stream::Dma2<P>> {
+            const REQUEST: Option<u8> = Some(3);
         }
     }
 );

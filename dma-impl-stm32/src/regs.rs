@@ -181,7 +181,8 @@ pub mod usart {
     pub const ICR: usize = 0x20;
 }
 
-/// SPI1 (RM0008 §25.5, RM0090 §28.5: the same map on F1 and F4).
+/// SPI1 (RM0008 §25.5, RM0090 §28.5: the same map on F1 and F4; the FIFO
+/// SPIs of F0/F3/F7/L4 add `FRXTH` and `FTLVL`, RM0316 §30.9).
 pub mod spi {
     /// `SPI_CR1`.
     pub const CR1: usize = 0x00;
@@ -213,4 +214,10 @@ pub mod spi {
     pub const OVR: u32 = 1 << 6;
     /// `SR.BSY`.
     pub const BSY: u32 = 1 << 7;
+    /// `CR2.FRXTH` (FIFO SPIs only: F0, F3, F7, L4; RM0316 §30.9.2): `RXNE`
+    /// when the receive FIFO holds one byte (reserved on the F1/F4 SPI).
+    pub const FRXTH: u32 = 1 << 12;
+    /// `SR.FTLVL` (2 bits at 11, FIFO SPIs only; RM0316 §30.9.3): transmit
+    /// FIFO level, 0 when empty (reserved, reading 0, on the F1/F4 SPI).
+    pub const FTLVL: u32 = 0b11 << 11;
 }

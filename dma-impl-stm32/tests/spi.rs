@@ -1,6 +1,10 @@
-//! SPI1 transmit by DMA on both controller families: data intact,
+//! SPI1 by DMA on both controller families. Transmit: data intact,
 //! `TXDMAEN` around the transfer, everything back on refusal, drop
 //! mid-transfer stops the channel, `Sent` only once the last byte has left.
+//! Full duplex: both directions intact, RX before TX. Receive: the bytes
+//! the slave sent, the dummy byte on MOSI once per byte, RX before TX,
+//! `OVR` reported, refusals give everything back, drop and `mem::forget`
+//! harmless; and the chip maps' typed `Spi1`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,9 +18,12 @@ use common::{bytes, fence, Fence, Sim};
 use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::stm32::{ChannelDma, Line, SpiSim, StreamDma};
 use dma_impl_stm32::channel::{self, Channel};
-use dma_impl_stm32::spi::{Spi, SpiDuplex, SpiTx};
+use dma_impl_stm32::spi::{Spi, SpiDuplex, SpiRx, SpiTx, DUMMY_BYTE};
 use dma_impl_stm32::stream::{self, Stream};
-use dma_traits::{Access, DmaFence, DmaFullDuplex, DmaWrite, FenceError, Sent, Transfer};
+use dma_traits::{
+    Access, DmaFence, DmaFullDuplex, DmaRead, DmaWrite, Error as _, ErrorKind, FenceError, Sent,
+    Transfer,
+};
 
 /// The simulated hardware of one test, dropped after the driver values.
 struct Rig<S> {
@@ -284,3 +291,245 @@ macro_rules! duplex_tests {
 
 duplex_tests!(channel_duplex_tests, channel_duplex, 0x08 + 0x14);
 duplex_tests!(stream_duplex_tests, stream_duplex, 0x10);
+
+/// F1 receive: the dummy transmitter on SPI1_TX (DMA1 channel 3), the
+/// bytes on SPI1_RX (channel 2), RM0008 table 78.
+fn channel_receiver(threaded: bool) -> (Rig<ChannelDma>, SpiRx<Channel<3>, Channel<2>, Fence>) {
+    let (rig, port) = channel_duplex(threaded);
+    let (spi, tx, rx) = port.release();
+    let fence = fence(&rig.log);
+    (rig, spi.receiver(tx, rx, fence))
+}
+
+/// F4 receive: DMA2 stream 3 (SPI1_TX) and stream 0 (SPI1_RX), channel 3
+/// (RM0090 table 43).
+fn stream_receiver(threaded: bool) -> (Rig<StreamDma>, SpiRx<Stream<3>, Stream<0>, Fence>) {
+    let (rig, port) = stream_duplex(threaded);
+    let (spi, tx, rx) = port.release();
+    let fence = fence(&rig.log);
+    (rig, spi.receiver(tx, rx, fence))
+}
+
+/// The DMA writes the log shows, as (first address, count), and whether
+/// all lie inside `range`.
+fn writes_inside(log: &Recorder, range: (usize, usize)) -> (usize, usize) {
+    let (mut inside, mut outside) = (0, 0);
+    for event in log.events() {
+        if let Event::DmaWrite { addr, bytes } = event {
+            if addr >= range.0 && addr + bytes <= range.1 {
+                inside += 1;
+            } else {
+                outside += 1;
+            }
+        }
+    }
+    (inside, outside)
+}
+
+macro_rules! read_tests {
+    ($family:ident, $rig:ident, $rx_cr:expr, $rx_number:expr) => {
+        mod $family {
+            use super::*;
+
+            #[test]
+            fn read_exact_receives_what_the_slave_sent_clocking_the_dummy_byte() {
+                let (rig, port) = $rig(true);
+                let answer: Vec<u8> = (0..300).map(|i| (i * 13 + 5) as u8).collect();
+                rig.spi.feed(&answer);
+                let done = port.read_exact(bytes(300, |_| 0)).ok().unwrap().wait().ok().unwrap();
+                assert_eq!(done.transferred, 300);
+                assert_eq!(&*done.buffer, &answer[..], "the bytes the slave sent");
+                assert_eq!(rig.spi.sent(), vec![DUMMY_BYTE; 300], "one dummy byte per byte, no more");
+                assert_eq!(rig.spi.clocked_in(), answer, "exactly 300 frames clocked");
+                assert_eq!(rig.spi.cr2() & 0b11, 0, "TXDMAEN and RXDMAEN cleared");
+                assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0, "dummy channel disabled");
+                assert_eq!(rig.dma.register($rx_cr) & 1, 0, "RX channel disabled");
+                // The port given back works again (0xFF once the slave is silent).
+                let again = done.resources.read_exact(bytes(3, |_| 0)).ok().unwrap();
+                let again = again.wait().ok().unwrap();
+                assert_eq!((&*again.buffer, again.transferred), (&[0xFF; 3][..], 3));
+                assert_eq!(rig.spi.sent().len(), 303);
+            }
+
+            #[test]
+            fn rx_is_enabled_before_the_dummy_transmitter() {
+                let (rig, port) = $rig(false);
+                let transfer = port.read_exact(bytes(2, |_| 0)).ok().unwrap();
+                assert_eq!(rig.dma.register($rx_cr) & 1, 1, "RX channel on");
+                assert_eq!(rig.dma.register(rig.tx_cr) & 1, 1, "dummy channel on");
+                // RM0090 §28.3.9: RXDMAEN before TXDMAEN, never both at once.
+                let writes = rig.spi.cr2_writes();
+                let rx_on = writes.iter().position(|v| v & 0b01 != 0);
+                let tx_on = writes.iter().position(|v| v & 0b10 != 0);
+                assert!(rx_on.is_some() && rx_on < tx_on, "CR2 writes {writes:x?}");
+                rig.run();
+                let done = transfer.wait().ok().unwrap();
+                assert_eq!(done.transferred, 2);
+            }
+
+            #[test]
+            fn refusals_give_everything_back() {
+                let (rig, port) = $rig(false);
+                let max = DmaRead::<u8>::max_len(&port);
+                assert_eq!(max, 65_535);
+                let empty = port.read_exact(bytes(0, |_| 0)).err().unwrap();
+                assert_eq!(empty.error.kind(), ErrorKind::Empty);
+                assert_eq!((empty.buffer.len(), empty.transferred), (0, 0));
+                let long = empty.resources.read_exact(bytes(max + 1, |_| 7)).err().unwrap();
+                assert_eq!(long.error.kind(), ErrorKind::TooLong { max });
+                assert_eq!(long.buffer.len(), max + 1);
+                assert!(long.buffer.iter().all(|b| *b == 7), "untouched");
+                // Unreachable: the fence refuses the buffer.
+                let (spi, tx, rx) = long.resources.release();
+                let refused = spi.receiver(tx, rx, Refuse).read_exact(bytes(4, |_| 9)).err().unwrap();
+                assert_eq!(refused.error.kind(), ErrorKind::Fence);
+                assert_eq!(&*refused.buffer, &[9; 4]);
+                assert!(rig.spi.sent().is_empty(), "nothing clocked");
+                assert_eq!(rig.spi.cr2(), 0);
+                assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0);
+                assert_eq!(rig.dma.register($rx_cr) & 1, 0);
+                // And the port given back by the refusal works.
+                let (spi, tx, rx) = refused.resources.release();
+                let port = spi.receiver(tx, rx, fence(&rig.log));
+                rig.spi.feed(&[1, 2]);
+                let transfer = port.read_exact(bytes(2, |_| 0)).ok().unwrap();
+                rig.run();
+                assert_eq!(&*transfer.wait().ok().unwrap().buffer, &[1, 2]);
+            }
+
+            #[test]
+            fn drop_mid_transfer_stops_both_channels_and_the_clock() {
+                let (rig, port) = $rig(false);
+                rig.spi.feed(&[0x5A; 64]);
+                let transfer = port.read_exact(bytes(64, |_| 0)).ok().unwrap();
+                for _ in 0..40 {
+                    rig.dma.step();
+                }
+                drop(transfer);
+                assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0, "dummy EN reads 0");
+                assert_eq!(rig.dma.register($rx_cr) & 1, 0, "RX EN reads 0");
+                assert_eq!(rig.spi.cr2() & 0b11, 0);
+                let clocked = rig.spi.sent().len();
+                assert!(clocked > 0 && clocked < 64, "stopped mid-way: {clocked}");
+                let writes = rig.log.events().len();
+                rig.run();
+                assert_eq!(rig.spi.sent().len(), clocked, "no frame clocked after the drop");
+                assert_eq!(rig.spi.transmitted().len(), clocked, "the frames held went out");
+                assert_eq!(rig.log.events().len(), writes, "no DMA access after the drop");
+                assert_eq!(rig.spi.status() & 0b1, 0, "receive buffer drained");
+            }
+
+            #[test]
+            fn a_forgotten_transfer_writes_only_its_static_buffer() {
+                let (rig, port) = $rig(false);
+                let answer: Vec<u8> = (0..48).map(|i| i as u8 ^ 0x3C).collect();
+                rig.spi.feed(&answer);
+                let buffer: &'static mut [u8] = Box::leak(vec![0u8; 48].into_boxed_slice());
+                let start = buffer.as_ptr() as usize;
+                let canary = vec![0xEEu8; 48];
+                let transfer = port.read_exact(buffer).ok().unwrap();
+                for _ in 0..20 {
+                    rig.dma.step();
+                }
+                core::mem::forget(transfer);
+                rig.run();
+                let (inside, outside) = writes_inside(&rig.log, (start, start + 48));
+                assert_eq!((inside, outside), (48, 0), "48 writes, all into the buffer");
+                assert_eq!(rig.spi.sent(), vec![DUMMY_BYTE; 48], "and exactly 48 frames");
+                assert!(canary.iter().all(|b| *b == 0xEE));
+            }
+
+            #[test]
+            fn a_lost_byte_is_an_overrun_with_everything_back() {
+                let (rig, port) = $rig(false);
+                rig.spi.feed(&(0..16).collect::<Vec<u8>>());
+                // The RX channel stops serving after 5 bytes: the dummy
+                // channel goes on clocking, the next bytes overrun.
+                rig.dma.stall_after($rx_number, 5);
+                let transfer = port.read_exact(bytes(16, |_| 0)).ok().unwrap();
+                rig.run();
+                assert!(transfer.is_done(), "OVR ends the transfer: no wait for a lost byte");
+                let failed = transfer.wait().err().unwrap();
+                assert!(matches!(failed.error, dma_impl_stm32::Error::Overrun { lost } if lost >= 1));
+                assert_eq!(failed.error.kind(), ErrorKind::Overrun);
+                assert_eq!(failed.transferred, 5);
+                assert_eq!(&failed.buffer[..5], &[0, 1, 2, 3, 4]);
+                assert_eq!(rig.spi.status() & (1 << 6), 0, "OVR cleared (DR, then SR)");
+                assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0);
+                assert_eq!(rig.dma.register($rx_cr) & 1, 0);
+                // The port given back receives again, no stale byte first.
+                rig.spi.feed(&[0xA1, 0xA2]);
+                let port = failed.resources;
+                let transfer = port.read_exact(bytes(2, |_| 0)).ok().unwrap();
+                rig.run();
+                let done = transfer.wait().ok().unwrap();
+                assert_eq!(&*done.buffer, &[0xA1, 0xA2]);
+            }
+
+            #[test]
+            fn a_bus_error_on_the_rx_channel_returns_the_count_and_everything() {
+                let (rig, port) = $rig(true);
+                rig.spi.feed(&(0..32).collect::<Vec<u8>>());
+                rig.dma.fail_after($rx_number, 10);
+                let failed = port.read_exact(bytes(32, |_| 0)).ok().unwrap().wait().err().unwrap();
+                assert_eq!(failed.error, dma_impl_stm32::Error::Transfer);
+                assert_eq!(failed.transferred, 10);
+                assert_eq!(&failed.buffer[..10], &(0..10).collect::<Vec<u8>>()[..]);
+                assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0, "dummy channel stopped too");
+                assert_eq!(rig.spi.cr2() & 0b11, 0);
+            }
+        }
+    };
+}
+
+read_tests!(channel_read_tests, channel_receiver, 0x08 + 0x14, 2);
+read_tests!(stream_read_tests, stream_receiver, 0x10, 0);
+
+/// The typed path: an F1's `Spi1` takes DMA1 channels 3 and 2 and receives.
+#[cfg(feature = "stm32f1")]
+#[test]
+fn stm32f1_spi1_receives_on_dma1_channels_3_and_2() {
+    use dma_impl_stm32::chip::stm32f1;
+    let sim = ChannelDma::threaded(Recorder::new());
+    let spi = SpiSim::new();
+    sim.wire(3, spi.requests(), Line::Tx);
+    sim.wire(2, spi.requests(), Line::Rx);
+    // SAFETY: the simulators outlive the driver values and are wired as an
+    // F1's DMA1 and SPI1 (RM0008 table 78).
+    let mut dma1: stm32f1::Dma1 = unsafe { stm32f1::Dma1::new(sim.base(), 7) };
+    // SAFETY: as above.
+    let mut spi1 = unsafe { Spi::<stm32f1::Spi1>::new(spi.base()) };
+    spi1.enable(0);
+    let port = spi1.receiver(
+        dma1.channel::<3>().unwrap(),
+        dma1.channel::<2>().unwrap(),
+        dma_traits::CompilerFence,
+    );
+    spi.feed(b"F1");
+    let done = port.read_exact(bytes(2, |_| 0)).ok().unwrap().wait().ok().unwrap();
+    assert_eq!(&*done.buffer, b"F1");
+}
+
+/// The typed path on an F4: `Spi1` selects channel 3 (RM0090 table 43) on
+/// streams taken with another request; the simulator serves only CHSEL 3.
+#[cfg(feature = "stm32f4")]
+#[test]
+fn stm32f4_spi1_selects_chsel_3_on_dma2_streams_5_and_2() {
+    use dma_impl_stm32::chip::stm32f4;
+    let sim = StreamDma::threaded(Recorder::new());
+    let spi = SpiSim::new();
+    sim.wire(5, 3, spi.requests(), Line::Tx);
+    sim.wire(2, 3, spi.requests(), Line::Rx);
+    // SAFETY: the simulators outlive the driver values and are wired as an
+    // F4's DMA2 and SPI1.
+    let mut dma2: stm32f4::Dma2 = unsafe { stm32f4::Dma2::from_base(sim.base()) };
+    // SAFETY: as above.
+    let mut spi1 = unsafe { Spi::<stm32f4::Spi1>::new(spi.base()) };
+    spi1.enable(0);
+    let (tx, rx) = (dma2.stream::<5>(0).unwrap(), dma2.stream::<2>(7).unwrap());
+    let port = spi1.receiver(tx, rx, dma_traits::CompilerFence);
+    spi.feed(b"F4");
+    let done = port.read_exact(bytes(2, |_| 0)).ok().unwrap().wait().ok().unwrap();
+    assert_eq!(&*done.buffer, b"F4");
+    assert_eq!(spi.sent(), [DUMMY_BYTE; 2]);
+}

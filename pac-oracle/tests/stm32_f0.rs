@@ -19,3 +19,13 @@ fn stm32f0_channel_dma_and_usart1() {
     // SYSCFG_CFGR1 remap to channels 4/5).
     assert_eq!((chip::stm32f0::USART1_TX_CHANNEL, chip::stm32f0::USART1_RX_CHANNEL), (2, 3));
 }
+
+/// SPI1: the chip module's address, the register map the driver and the
+/// simulator share, and the FIFO SPI's `FRXTH` / `FTLVL`.
+#[test]
+fn stm32f0_spi1() {
+    use stm32f0::stm32f0x0 as pac;
+    assert_eq!(pac::SPI1::PTR as usize, chip::stm32f0::SPI1);
+    check_spi!(stm32f0::stm32f0x0::spi1);
+    check_fifo_spi!(stm32f0::stm32f0x0::spi1);
+}

@@ -24,5 +24,6 @@ fn stm32f1_channel_dma_and_usart1() {
 fn stm32f1_spi1() {
     use stm32f1::stm32f103 as pac;
     assert_eq!(pac::SPI1::PTR as usize, dma_impl_stm32::spi::SPI1);
+    assert_eq!(pac::SPI1::PTR as usize, chip::stm32f1::SPI1);
     check_spi!(stm32f1::stm32f103::spi1);
 }

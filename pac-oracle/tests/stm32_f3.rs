@@ -19,3 +19,13 @@ fn stm32f3_channel_dma_and_usart1() {
     // channel": USART1_TX channel 4, USART1_RX channel 5.
     assert_eq!((chip::stm32f3::USART1_TX_CHANNEL, chip::stm32f3::USART1_RX_CHANNEL), (4, 5));
 }
+
+/// SPI1: the chip module's address, the register map the driver and the
+/// simulator share, and the FIFO SPI's `FRXTH` / `FTLVL`.
+#[test]
+fn stm32f3_spi1() {
+    use stm32f3::stm32f303 as pac;
+    assert_eq!(pac::SPI1::PTR as usize, chip::stm32f3::SPI1);
+    check_spi!(stm32f3::stm32f303::spi1);
+    check_fifo_spi!(stm32f3::stm32f303::spi1);
+}

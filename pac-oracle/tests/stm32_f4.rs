@@ -28,5 +28,6 @@ fn stm32f4_stream_dma_and_usart1() {
 fn stm32f4_spi1() {
     use stm32f4::stm32f407 as pac;
     assert_eq!(pac::SPI1::PTR as usize, dma_impl_stm32::spi::SPI1);
+    assert_eq!(pac::SPI1::PTR as usize, chip::stm32f4::SPI1);
     check_spi!(stm32f4::stm32f407::spi1);
 }

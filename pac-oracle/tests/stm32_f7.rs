@@ -23,3 +23,13 @@ fn stm32f7_stream_dma_and_usart1() {
     // channel 4, USART1_RX stream 2 channel 4.
     assert_eq!((chip::stm32f7::USART1_TX, chip::stm32f7::USART1_RX), ((7, 4), (2, 4)));
 }
+
+/// SPI1: the chip module's address, the register map the driver and the
+/// simulator share, and the FIFO SPI's `FRXTH` / `FTLVL`.
+#[test]
+fn stm32f7_spi1() {
+    use stm32f7::stm32f767 as pac;
+    assert_eq!(pac::SPI1::PTR as usize, chip::stm32f7::SPI1);
+    check_spi!(stm32f7::stm32f767::spi1);
+    check_fifo_spi!(stm32f7::stm32f767::spi1);
+}

@@ -36,3 +36,13 @@ fn stm32l4_channel_dma_cselr_and_usart1() {
     assert_eq!((chip::stm32l4::USART1_TX_CHANNEL, chip::stm32l4::USART1_RX_CHANNEL), (4, 5));
     assert_eq!(chip::stm32l4::USART1_REQUEST, 2);
 }
+
+/// SPI1: the chip module's address, the register map the driver and the
+/// simulator share, and the FIFO SPI's `FRXTH` / `FTLVL`.
+#[test]
+fn stm32l4_spi1() {
+    use stm32l4::stm32l4x6 as pac;
+    assert_eq!(pac::SPI1::PTR as usize, chip::stm32l4::SPI1);
+    check_spi!(stm32l4::stm32l4x6::spi1);
+    check_fifo_spi!(stm32l4::stm32l4x6::spi1);
+}

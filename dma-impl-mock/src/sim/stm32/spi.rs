@@ -59,6 +59,12 @@ struct Lines {
     overrun: bool,
     /// `DR` was read since `OVR` was set: the next `SR` read clears it.
     dr_read: bool,
+    /// The byte in the receive buffer raised the RX DMA request: it landed
+    /// while `RXDMAEN` was set (see [`Lines::tick`]).
+    rx_requested: bool,
+    /// Every value written to `CR2`, in order (the order of `RXDMAEN` and
+    /// `TXDMAEN` is what RM0090 §28.3.9 prescribes).
+    cr2_writes: Vec<u32>,
     byte_ticks: u32,
 }
 
@@ -85,10 +91,17 @@ impl Lines {
     }
 
     /// One tick of the SPI clock: the frame goes on; when its eighth clock
-    /// has gone, the received byte lands in the receive buffer (`RXNE`; with
-    /// `RXNE` already set the byte is lost and `OVR` is set, RM0090 §28.4.8)
-    /// and the next byte of the transmit buffer moves in.
-    fn tick(&mut self, enabled: bool) {
+    /// has gone, the received byte lands in the receive buffer (`RXNE`) and
+    /// the next byte of the transmit buffer moves in. With `RXNE` already
+    /// set, or `OVR` not yet cleared, the byte is lost and `OVR` set
+    /// (RM0090 §28.3.10 "Overrun condition": "the newly received value is
+    /// discarded and all data transmitted subsequently is lost" until the
+    /// clearing sequence). The RX DMA request is raised only for a byte that
+    /// lands while `RXDMAEN` is set (RM0090 §28.3.9: "a DMA request is
+    /// issued each time RXNE is set to 1"): a byte already waiting when
+    /// `RXDMAEN` is set raises none, which is why the RX side must be
+    /// enabled before anything is clocked.
+    fn tick(&mut self, enabled: bool, rxdmaen: bool) {
         if !enabled {
             return;
         }
@@ -107,8 +120,9 @@ impl Lines {
         if self.rx.is_some() {
             self.overrun = true;
             self.dr_read = false;
-        } else {
+        } else if !self.overrun {
             self.rx = Some(answer);
+            self.rx_requested = rxdmaen;
         }
         self.load();
     }
@@ -156,25 +170,32 @@ impl Shared {
         let cr1 = self.reg(CR1);
         cr1 & SPE != 0 && cr1 & MSTR != 0
     }
+    fn rxdmaen(&self) -> bool {
+        self.reg(CR2) & RXDMAEN != 0
+    }
+    fn tick(&self) {
+        let (enabled, rxdmaen) = (self.enabled(), self.rxdmaen());
+        self.lines().tick(enabled, rxdmaen);
+    }
     fn read_dr(&self) -> u8 {
         let mut lines = self.lines();
         if lines.overrun {
             lines.dr_read = true;
         }
+        lines.rx_requested = false;
         lines.rx.take().unwrap_or(0)
     }
 }
 
 impl Device for Shared {
     fn read(&self, offset: usize) -> u32 {
-        let enabled = self.enabled();
-        self.lines().tick(enabled);
+        self.tick();
         match offset {
             SR => {
                 let mut lines = self.lines();
                 let sr = lines.sr();
                 // OVR is cleared by a read of DR followed by a read of SR
-                // (RM0090 §28.4.8).
+                // (RM0090 §28.3.10).
                 if lines.overrun && lines.dr_read {
                     lines.overrun = false;
                     lines.dr_read = false;
@@ -188,11 +209,17 @@ impl Device for Shared {
 
     #[allow(clippy::cast_possible_truncation)]
     fn write(&self, offset: usize, value: u32) {
+        self.tick();
         let enabled = self.enabled();
-        self.lines().tick(enabled);
         match offset {
             DR => self.lines().write_dr(value as u8, enabled),
             SR => {}
+            CR2 => {
+                self.lines().cr2_writes.push(value);
+                if let Some(r) = self.regs.get(offset / 4) {
+                    r.store(value, Ordering::SeqCst);
+                }
+            }
             _ => {
                 if let Some(r) = self.regs.get(offset / 4) {
                     r.store(value, Ordering::SeqCst);
@@ -211,17 +238,12 @@ impl DmaRequest for Shared {
         let enabled = self.enabled();
         let cr2 = self.reg(CR2);
         let mut lines = self.lines();
+        // The clock runs on while the RX channel waits for the last byte
+        // (the TX channel, done, polls no more).
+        lines.tick(enabled, cr2 & RXDMAEN != 0);
         match line {
-            Line::Tx => {
-                lines.tick(enabled);
-                enabled && cr2 & TXDMAEN != 0 && lines.tx.is_none()
-            }
-            Line::Rx => {
-                // The clock runs on while the RX channel waits for the last
-                // byte (the TX channel, done, polls no more).
-                lines.tick(enabled);
-                cr2 & RXDMAEN != 0 && lines.rx.is_some()
-            }
+            Line::Tx => enabled && cr2 & TXDMAEN != 0 && lines.tx.is_none(),
+            Line::Rx => cr2 & RXDMAEN != 0 && lines.rx.is_some() && lines.rx_requested,
         }
     }
 
@@ -252,7 +274,10 @@ impl DmaRequest for Shared {
 /// each frame clocks in the next byte a test [`feed`](Self::feed)s (0xFF
 /// once none is left). A tick is a CPU access to the SPI's registers or a
 /// DMA poll of one of its requests. DMA requests need `SPE` and `MSTR`
-/// in `CR1` and `TXDMAEN` / `RXDMAEN` in `CR2`.
+/// in `CR1` and `TXDMAEN` / `RXDMAEN` in `CR2`; the RX request is raised
+/// by a byte that lands with `RXDMAEN` set, and a byte that lands while
+/// `OVR` is set is lost (both RM0090 §28.3.9, §28.3.10). `CR2` writes are
+/// kept in order ([`cr2_writes`](Self::cr2_writes)).
 ///
 /// ```
 /// use dma_impl_mock::sim::stm32::SpiSim;
@@ -290,6 +315,8 @@ impl SpiSim {
             rx: None,
             overrun: false,
             dr_read: false,
+            rx_requested: false,
+            cr2_writes: Vec::new(),
             byte_ticks: BYTE_TICKS,
         };
         let shared = Arc::new(Shared {
@@ -353,5 +380,10 @@ impl SpiSim {
     /// The raw `CR2` (to check `TXDMAEN`/`RXDMAEN`).
     pub fn cr2(&self) -> u32 {
         self.shared.reg(CR2)
+    }
+
+    /// Every value the CPU wrote to `CR2` so far, in order.
+    pub fn cr2_writes(&self) -> Vec<u32> {
+        self.shared.lines().cr2_writes.clone()
     }
 }
