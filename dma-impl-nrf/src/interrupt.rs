@@ -1,14 +1,19 @@
 //! Interrupt wiring: waking a [`TransferFuture`](dma_traits::future::TransferFuture)
 //! from the peripheral's interrupt vector.
 //!
-//! Every transfer enables, when it starts (after clearing its events, before
-//! the start task), the interrupts of the events that end it: `ENDTX`
+//! Once its [`Interrupt`] (a `Copy` token) was taken from a peripheral
+//! (`interrupt(&mut self)`), every transfer of that peripheral enables, when
+//! it starts (after clearing its events, before the start task), the
+//! interrupts of the events that end it: `ENDTX`
 //! ([`UarteTx`](crate::UarteTx)), `ENDRX` and `ERROR`
 //! ([`UarteRx`](crate::UarteRx)), `END` ([`Spim`](crate::Spim)), `STOPPED`
-//! and `ERROR` ([`Twim`](crate::Twim)). Before starting, take the
-//! peripheral's [`Interrupt`] (a `Copy` token) and call
-//! [`Interrupt::on_interrupt`] from the peripheral's vector with the
-//! [`DmaWaker`] the future waits on:
+//! and `ERROR` ([`Twim`](crate::Twim)). A peripheral whose token was never
+//! taken writes no `INTENSET`: blocking use pays nothing for the wiring. The
+//! peripheral remembers it across `with_fence`, `with_address` and the
+//! UARTE's `split` / `join`; one made anew by its `unsafe` constructor has
+//! not taken it (take it again: it is the same token). Before starting,
+//! take the token and call [`Interrupt::on_interrupt`] from the peripheral's
+//! vector with the [`DmaWaker`] the future waits on:
 //!
 //! ```ignore
 //! static TX_DONE: DmaWaker = DmaWaker::new();

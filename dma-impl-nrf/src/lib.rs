@@ -48,8 +48,9 @@
 //!   in a `dma_traits::Lent` ([`EasyDmaTransfer`]); each peripheral writes
 //!   only its `dma_traits::Halt`.
 //! * [`Chip`] and [`Engine`] are sealed: the checks trust them.
-//! * Interrupts ([`interrupt`]): a transfer enables the interrupts of the
-//!   events that end it; [`Interrupt::on_interrupt`], called from the
+//! * Interrupts ([`interrupt`]): once a peripheral's [`Interrupt`] token was
+//!   taken, its transfers enable the interrupts of the events that end them
+//!   (before that, none is written); [`Interrupt::on_interrupt`], called from the
 //!   peripheral's vector, masks them (`INTENCLR`, the events stay for
 //!   `is_done`) and wakes a `dma_traits::future::DmaWaker`, so a
 //!   `TransferFuture` needs no busy executor.

@@ -73,7 +73,8 @@ pub const EVENTS_LASTTX: usize = 0x160;
 /// `SHORTS`.
 pub const SHORTS: usize = 0x200;
 /// `INTENSET`: write 1 to enable an event's interrupt (a transfer enables
-/// the events that end it when it starts).
+/// the events that end it when it starts, once the peripheral's interrupt
+/// token was taken).
 pub const INTENSET: usize = 0x304;
 /// `INTENCLR`: write 1 to disable an event's interrupt (`configure` clears
 /// them all, the interrupt handler masks the events it saw,

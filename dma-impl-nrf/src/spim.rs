@@ -1,6 +1,7 @@
 //! SPIM: an SPI master that clocks one EasyDMA buffer out while it clocks
 //! another in; the two may differ in length.
 
+use core::cell::Cell;
 use core::marker::PhantomData;
 
 use dma_traits::{CompilerFence, DmaFence, Halt, Halted, Region};
@@ -96,12 +97,22 @@ pub struct SpimConfig<C: Chip> {
 /// would take them from whoever does, so the refusal, with everything given
 /// back, is the honest answer. A one-byte write (`RXD.MAXCNT = 0`) is not
 /// affected.
+///
+/// `Send`, not `Sync`: its `is_done` (through `&self`) notes that it saw
+/// `END`, so that `halt` after a wait does not read `END` again.
 #[derive(Debug)]
 pub struct Spim<C: Chip, F: DmaFence = CompilerFence> {
     regs: Block,
     fence: F,
-    /// (TX, RX) bytes the running transaction asked for; `None` when idle.
+    /// (TX, RX) bytes the running transaction asked for (0 for a channel
+    /// it does not use); `None` when idle.
     asked: Option<(usize, usize)>,
+    /// Whether [`interrupt`](Self::interrupt) handed out the token: only then
+    /// does a transfer enable `END`'s interrupt.
+    wired: bool,
+    /// Whether `is_done` saw this transaction's `END` (`begin` resets it),
+    /// so that `halt` after a wait need not read it again.
+    seen_end: Cell<bool>,
     chip: PhantomData<C>,
 }
 
@@ -125,6 +136,8 @@ impl<C: Chip> Spim<C> {
             regs: unsafe { Block::new(base) },
             fence: CompilerFence,
             asked: None,
+            wired: false,
+            seen_end: Cell::new(false),
             chip: PhantomData,
         }
     }
@@ -133,15 +146,23 @@ impl<C: Chip> Spim<C> {
 impl<C: Chip, F: DmaFence> Spim<C, F> {
     /// The same SPIM, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Spim<C, G> {
-        Spim { regs: self.regs, fence, asked: self.asked, chip: PhantomData }
+        Spim {
+            regs: self.regs,
+            fence,
+            asked: self.asked,
+            wired: self.wired,
+            seen_end: self.seen_end,
+            chip: PhantomData,
+        }
     }
 
     /// Sets pins, clock and mode and enables the SPIM. Call it before the
     /// first transfer: a disabled SPIM ignores its tasks.
     ///
     /// The `PSEL` registers are written while the SPIM is disabled (PS SPIM
-    /// chapter, "Pin configuration"), and every interrupt is switched off (a
-    /// transfer enables `END`'s when it starts, [`crate::interrupt`]).
+    /// chapter, "Pin configuration"), and every interrupt is switched off (once
+    /// the token was taken, a transfer enables `END`'s when it starts,
+    /// [`crate::interrupt`]).
     pub fn configure(&mut self, config: &SpimConfig<C>) {
         self.regs.write(ENABLE, 0);
         self.regs.write(INTENCLR, u32::MAX);
@@ -154,8 +175,16 @@ impl<C: Chip, F: DmaFence> Spim<C, F> {
     }
 
     /// The SPIM's interrupt (`END`), for its vector: see
-    /// [`crate::interrupt`]. Take it before starting a transfer.
-    pub fn interrupt(&self) -> Interrupt {
+    /// [`crate::interrupt`]. Take it before starting a transfer: from then
+    /// on every transfer of this SPIM enables `END`'s interrupt when it
+    /// starts; one that never took it writes no `INTENSET`.
+    pub fn interrupt(&mut self) -> Interrupt {
+        self.wired = true;
+        self.token()
+    }
+
+    /// The token, without changing whether transfers enable it.
+    fn token(&self) -> Interrupt {
         Interrupt::new(self.regs, [EVENTS_END, EVENTS_END])
     }
 
@@ -177,19 +206,27 @@ impl<C: Chip, F: DmaFence> Engine for Spim<C, F> {
 }
 
 impl<C: Chip, F: DmaFence> Begin for Spim<C, F> {
+    /// Checks both regions (one may be absent or empty, not both), anomaly
+    /// 58 and `ENABLE`; clears `END` (the one event `is_done` and the wait
+    /// read); programs each channel (`MAXCNT` = 0 for an absent one, whose
+    /// `PTR` EasyDMA then never uses); releases; triggers `START`.
     #[inline]
     fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
         let (tx, rx) = transfer::channels(regions);
-        let tx = tx.unwrap_or(Region::dma_reads(core::ptr::null::<u8>(), 0));
-        let rx = rx.unwrap_or(Region::dma_writes(core::ptr::null_mut::<u8>(), 0));
-        check::easydma::<C>(tx.start(), tx.bytes(), true)?;
-        check::easydma::<C>(rx.start(), rx.bytes(), true)?;
-        if tx.bytes() == 0 && rx.bytes() == 0 {
+        let bytes = |channel: Option<Region>| channel.map_or(0, |c| c.bytes());
+        let (tx_bytes, rx_bytes) = (bytes(tx), bytes(rx));
+        if let Some(tx) = tx {
+            check::easydma::<C>(tx.start(), tx_bytes, true)?;
+        }
+        if let Some(rx) = rx {
+            check::easydma::<C>(rx.start(), rx_bytes, true)?;
+        }
+        if tx_bytes == 0 && rx_bytes == 0 {
             return Err(Error::Empty);
         }
         // nRF52832 Errata, anomaly 58: with RXD.MAXCNT = 1 and TXD.MAXCNT
         // <= 1 the SPIM clocks out an additional byte.
-        if C::ANOMALY_58 && rx.bytes() == 1 && tx.bytes() <= 1 {
+        if C::ANOMALY_58 && rx_bytes == 1 && tx_bytes <= 1 {
             return Err(Error::Anomaly58);
         }
         // A disabled SPIM ignores START, and a later STOP would never be
@@ -197,32 +234,50 @@ impl<C: Chip, F: DmaFence> Begin for Spim<C, F> {
         if self.regs.read(ENABLE) != ENABLE_SPIM {
             return Err(Error::NotEnabled);
         }
-        for event in [EVENTS_END, EVENTS_ENDTX, EVENTS_ENDRX, EVENTS_STOPPED] {
-            self.regs.clear(event);
+        // `ENDTX` / `ENDRX` are read by nothing (`halt` clears them for
+        // whoever looks next); `STOPPED` is cleared by `halt` before its
+        // STOP, the only place it is waited for.
+        self.regs.clear(EVENTS_END);
+        self.seen_end.set(false);
+        match tx {
+            Some(tx) => self.regs.channel(TXD_PTR, tx.start(), tx_bytes),
+            None => self.regs.write(TXD_MAXCNT, 0),
         }
-        self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
-        self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
+        match rx {
+            Some(rx) => self.regs.channel(RXD_PTR, rx.start(), rx_bytes),
+            None => self.regs.write(RXD_MAXCNT, 0),
+        }
         Region::release_all(regions, self.fence)?;
-        self.interrupt().enable();
+        if self.wired {
+            self.token().enable();
+        }
         self.regs.trigger(TASKS_START);
-        self.asked = Some((tx.bytes(), rx.bytes()));
+        self.asked = Some((tx_bytes, rx_bytes));
         Ok(())
     }
 }
 
 // SAFETY: `halt` returns at once when nothing runs (`asked` is `None`: only
 // `begin` sets it, after START on an enabled SPIM). Otherwise, if END (the
-// PS's "both channels done") was not seen, it triggers STOP and waits for
-// STOPPED or END: the transaction may end just before STOP arrives, and the
-// PS (SPIM chapter, "SPI master transaction sequence") promises no STOPPED
-// for a STOP to an idle SPIM; either event means EasyDMA has let go. No
-// panicking path; `is_done` only reads.
+// PS's "both channels done") was not seen, it clears STOPPED (so that one
+// left from before cannot end the wait), triggers STOP and waits for STOPPED
+// or END: the transaction may end just before STOP arrives, and the PS
+// (SPIM chapter, "SPI master transaction sequence") promises no STOPPED for
+// a STOP to an idle SPIM; either event, raised after this STOP or by this
+// transaction (`begin` cleared END), means EasyDMA has let go. No panicking
+// path. `is_done` only reads registers (it notes in `seen_end` that END was
+// set, which `halt` uses only to skip reading END again: `begin` cleared
+// both before START).
 unsafe impl<C: Chip, F: DmaFence> Halt for Spim<C, F> {
     type Error = Error;
 
     #[inline]
     fn is_done(&self) -> bool {
-        self.regs.event(EVENTS_END)
+        let end = self.regs.event(EVENTS_END);
+        if end {
+            self.seen_end.set(true);
+        }
+        end
     }
 
     /// Transferred = frames clocked: the larger of the two `AMOUNT`s.
@@ -231,17 +286,23 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Spim<C, F> {
         let Some((tx, rx)) = self.asked.take() else {
             return transfer::IDLE;
         };
-        let ended = self.regs.event(EVENTS_END);
+        let ended = self.seen_end.replace(false) || self.regs.event(EVENTS_END);
         if !ended {
+            self.regs.clear(EVENTS_STOPPED);
             self.regs.trigger(TASKS_STOP);
             while !self.regs.event(EVENTS_STOPPED) && !self.regs.event(EVENTS_END) {
                 core::hint::spin_loop();
             }
+            self.regs.clear(EVENTS_STOPPED);
         }
-        for event in [EVENTS_END, EVENTS_ENDTX, EVENTS_ENDRX, EVENTS_STOPPED] {
-            self.regs.clear(event);
-        }
-        let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
+        // The events of both channels, so that whoever reads them next sees
+        // this transaction's as consumed.
+        self.regs.clear(EVENTS_END);
+        self.regs.clear(EVENTS_ENDTX);
+        self.regs.clear(EVENTS_ENDRX);
+        // A channel given `MAXCNT` = 0 moved nothing: its `AMOUNT` is not read.
+        let sent = if tx == 0 { 0 } else { self.regs.amount(TXD_AMOUNT) };
+        let received = if rx == 0 { 0 } else { self.regs.amount(RXD_AMOUNT) };
         let result =
             complete::<C>(ended, tx, sent).and_then(|()| complete::<C>(ended, rx, received));
         transfer::halted(sent.max(received), result)

@@ -173,7 +173,9 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         self.regs.clear(EVENTS_RXSTARTED);
         self.regs.channel(RXD_PTR, second.1.start(), second.1.bytes());
         // `start` cleared ENDRX: its interrupt now means the first buffer.
-        self.interrupt().enable_only(EVENTS_ENDRX);
+        if self.wired {
+            self.token().enable_only(EVENTS_ENDRX);
+        }
         Ok(RxStream { rx: self, active: first, queued: second })
     }
 }
@@ -185,15 +187,20 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
     }
 
     /// The receiver's interrupt, for the UARTE's vector (the same token as
-    /// [`UarteRx::interrupt`]). The stream enables `ENDRX`'s interrupt
-    /// whenever a buffer fills (from the start, and again in each
-    /// [`next`](Self::next) after clearing `ENDRX`), never `ERROR`'s; the
-    /// handler masks it and wakes the task, which then finds
-    /// [`is_filled`](Self::is_filled) true: register the task's waker in the
-    /// [`DmaWaker`](dma_traits::future::DmaWaker), then check `is_filled`,
-    /// as `TransferFuture` does (see [`crate::interrupt`]).
-    pub fn interrupt(&self) -> crate::Interrupt {
-        self.rx.interrupt()
+    /// [`UarteRx::interrupt`]). Once it was taken (here, or from the
+    /// receiver before [`read_stream`](UarteRx::read_stream)), the stream
+    /// enables `ENDRX`'s interrupt for the buffer being filled (at once if
+    /// taken here, and again in each [`next`](Self::next) after clearing
+    /// `ENDRX`), never `ERROR`'s; the handler masks it and wakes the task,
+    /// which then finds [`is_filled`](Self::is_filled) true: register the
+    /// task's waker in the [`DmaWaker`](dma_traits::future::DmaWaker), then
+    /// check `is_filled`, as `TransferFuture` does (see [`crate::interrupt`]).
+    pub fn interrupt(&mut self) -> crate::Interrupt {
+        let token = self.rx.interrupt();
+        // The active buffer's ENDRX: a level, so one already set is not
+        // missed (the handler masks it and wakes at once).
+        token.enable_only(EVENTS_ENDRX);
+        token
     }
 
     /// Waits until the active buffer is full, starts reception into the
@@ -213,7 +220,9 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
         regs.clear(EVENTS_ENDRX);
         // The next ENDRX is the queued buffer's: its interrupt again (the
         // handler masked it when this one came).
-        self.rx.interrupt().enable_only(EVENTS_ENDRX);
+        if self.rx.wired {
+            self.rx.token().enable_only(EVENTS_ENDRX);
+        }
         let received = regs.amount(RXD_AMOUNT);
         // Latches the queued address, the only one `RXD.PTR` holds.
         regs.trigger(TASKS_STARTRX);

@@ -167,7 +167,7 @@ macro_rules! easydma_impls {
             unsafe fn write_all_unchecked<B: dma_traits::DmaReadBuffer<Word = u8>>(
                 self,
                 buffer: B,
-            ) -> Result<Self::Transfer<B>, dma_traits::TransferError<Error, B, Self>> {
+            ) -> dma_traits::Started<Self::Transfer<B>> {
                 // SAFETY: forwarded from this function's contract.
                 unsafe { $crate::transfer::lend(self, buffer, $crate::transfer::reads) }
             }
@@ -188,7 +188,7 @@ macro_rules! easydma_impls {
             unsafe fn read_exact_unchecked<B: dma_traits::DmaWriteBuffer<Word = u8>>(
                 self,
                 buffer: B,
-            ) -> Result<Self::Transfer<B>, dma_traits::TransferError<Error, B, Self>> {
+            ) -> dma_traits::Started<Self::Transfer<B>> {
                 // SAFETY: forwarded from this function's contract.
                 unsafe { $crate::transfer::lend(self, buffer, $crate::transfer::writes) }
             }
@@ -212,7 +212,7 @@ macro_rules! easydma_impls {
                 self,
                 tx: TX,
                 rx: RX,
-            ) -> Result<Self::Transfer<TX, RX>, dma_traits::TransferError<Error, (TX, RX), Self>>
+            ) -> dma_traits::Started<Self::Transfer<TX, RX>>
             where
                 TX: dma_traits::DmaReadBuffer<Word = u8>,
                 RX: dma_traits::DmaWriteBuffer<Word = u8>,

@@ -50,14 +50,6 @@ impl TwimFrequency {
     }
 }
 
-/// What the current transaction does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Write,
-    Read,
-    WriteRead,
-}
-
 /// A TWIM instance of chip `C`.
 ///
 /// The [`DmaWrite`], [`DmaRead`] and [`DmaFullDuplex`] (write, then read
@@ -70,9 +62,13 @@ pub struct Twim<C: Chip, F: DmaFence = CompilerFence> {
     regs: Block,
     fence: F,
     address: u8,
-    /// What the running transaction does and the (TX, RX) bytes it asked
-    /// for; `None` when idle.
-    asked: Option<(Mode, usize, usize)>,
+    /// Whether [`interrupt`](Self::interrupt) handed out the token: only then
+    /// does a transfer enable the `STOPPED` and `ERROR` interrupts.
+    wired: bool,
+    /// The (TX, RX) bytes the running transaction asked for, 0 for a
+    /// direction it does not have (a write, a read, or both: a write then a
+    /// read); `None` when idle.
+    asked: Option<(usize, usize)>,
     chip: PhantomData<C>,
 }
 
@@ -97,6 +93,7 @@ impl<C: Chip> Twim<C> {
             regs: unsafe { Block::new(base) },
             fence: CompilerFence,
             address: 0,
+            wired: false,
             asked: None,
             chip: PhantomData,
         }
@@ -106,7 +103,14 @@ impl<C: Chip> Twim<C> {
 impl<C: Chip, F: DmaFence> Twim<C, F> {
     /// The same TWIM, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Twim<C, G> {
-        Twim { regs: self.regs, fence, address: self.address, asked: self.asked, chip: PhantomData }
+        Twim {
+            regs: self.regs,
+            fence,
+            address: self.address,
+            wired: self.wired,
+            asked: self.asked,
+            chip: PhantomData,
+        }
     }
 
     /// The same TWIM, talking to the slave at 7-bit `address` (checked when a
@@ -117,8 +121,16 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
     }
 
     /// The TWIM's interrupt (`STOPPED`, `ERROR`), for its vector: see
-    /// [`crate::interrupt`]. Take it before starting a transfer.
-    pub fn interrupt(&self) -> Interrupt {
+    /// [`crate::interrupt`]. Take it before starting a transfer: from then
+    /// on every transfer of this TWIM enables both interrupts when it
+    /// starts; one that never took it writes no `INTENSET`.
+    pub fn interrupt(&mut self) -> Interrupt {
+        self.wired = true;
+        self.token()
+    }
+
+    /// The token, without changing whether transfers enable it.
+    fn token(&self) -> Interrupt {
         Interrupt::new(self.regs, [EVENTS_STOPPED, EVENTS_ERROR])
     }
 
@@ -131,9 +143,9 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
     /// transfer: a disabled TWIM ignores its tasks.
     ///
     /// The `PSEL` registers are written while the TWIM is disabled (PS TWIM
-    /// chapter, "Pin configuration"), and every interrupt is switched off (a
-    /// transfer enables `STOPPED`'s and `ERROR`'s when it starts,
-    /// [`crate::interrupt`]).
+    /// chapter, "Pin configuration"), and every interrupt is switched off (once
+    /// the token was taken, a transfer enables `STOPPED`'s and `ERROR`'s
+    /// when it starts, [`crate::interrupt`]).
     pub fn configure(&mut self, scl: Pin<C>, sda: Pin<C>, frequency: TwimFrequency) {
         self.regs.write(ENABLE, 0);
         self.regs.write(INTENCLR, u32::MAX);
@@ -192,37 +204,36 @@ impl<C: Chip, F: DmaFence> Engine for Twim<C, F> {
 
 impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
     /// A write (TX region only), a read (RX only) or a write then read
-    /// (both), ended by a STOP condition through the shorts.
+    /// (both), ended by a STOP condition through the shorts. Clears the two
+    /// events `is_done` and `halt` read (`STOPPED`, `ERROR`) and `ERRORSRC`.
     #[inline]
     fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
         if self.address >> ADDRESS_WIDTH != 0 {
             return Err(Error::InvalidAddress(self.address));
         }
         let (tx, rx) = transfer::channels(regions);
-        let mode = match (tx, rx) {
-            (Some(_), None) => Mode::Write,
-            (None, Some(_)) => Mode::Read,
-            (Some(_), Some(_)) => Mode::WriteRead,
-            (None, None) => return Err(Error::Empty),
-        };
-        for channel in [tx, rx].into_iter().flatten() {
-            check::easydma::<C>(channel.start(), channel.bytes(), false)?;
+        if tx.is_none() && rx.is_none() {
+            return Err(Error::Empty);
+        }
+        if let Some(tx) = tx {
+            check::easydma::<C>(tx.start(), tx.bytes(), false)?;
+        }
+        if let Some(rx) = rx {
+            check::easydma::<C>(rx.start(), rx.bytes(), false)?;
         }
         // A disabled TWIM ignores its tasks, and STOP would never be answered
         // (PS TWIM chapter, `ENABLE`).
         if self.regs.read(ENABLE) != ENABLE_TWIM {
             return Err(Error::NotEnabled);
         }
-        for event in [EVENTS_STOPPED, EVENTS_ERROR, EVENTS_LASTTX, EVENTS_LASTRX, EVENTS_RXSTARTED]
-        {
-            self.regs.clear(event);
-        }
+        self.regs.clear(EVENTS_STOPPED);
+        self.regs.clear(EVENTS_ERROR);
         self.regs.write(TWIM_ERRORSRC, ERRORSRC_ALL);
         self.regs.write(TWIM_ADDRESS, u32::from(self.address));
-        let shorts = match mode {
-            Mode::Write => SHORT_LASTTX_STOP,
-            Mode::Read => SHORT_LASTRX_STOP,
-            Mode::WriteRead => SHORT_LASTTX_STARTRX | SHORT_LASTRX_STOP,
+        let shorts = match (tx, rx) {
+            (Some(_), None) => SHORT_LASTTX_STOP,
+            (None, _) => SHORT_LASTRX_STOP,
+            (Some(_), Some(_)) => SHORT_LASTTX_STARTRX | SHORT_LASTRX_STOP,
         };
         self.regs.write(SHORTS, shorts);
         if let Some(tx) = tx {
@@ -232,20 +243,24 @@ impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
             self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
         }
         Region::release_all(regions, self.fence)?;
-        self.interrupt().enable();
+        if self.wired {
+            self.token().enable();
+        }
         self.regs.trigger(if tx.is_some() { TASKS_STARTTX } else { TASKS_STARTRX });
         let bytes = |channel: Option<Region>| channel.map_or(0, |c| c.bytes());
-        self.asked = Some((mode, bytes(tx), bytes(rx)));
+        self.asked = Some((bytes(tx), bytes(rx)));
         Ok(())
     }
 }
 
 // SAFETY: `halt` returns at once when nothing runs (`asked` is `None`: only
 // `begin` sets it, after a start task on an enabled TWIM). Otherwise, unless
-// STOPPED was already seen without an error, it triggers STOP and waits for
+// STOPPED is already set (`begin` cleared it, so this transaction stopped:
+// by the shorts' STOP, or after an error), it triggers STOP and waits for
 // STOPPED, which the PS (TWIM chapter, "Master write sequence", "Master read
 // sequence") raises once the transaction has stopped, so EasyDMA moves no
-// more. No panicking path; `is_done` only reads.
+// more. After an error the TWIM holds the bus until a STOP; if STOPPED is
+// set, that STOP has happened. No panicking path; `is_done` only reads.
 unsafe impl<C: Chip, F: DmaFence> Halt for Twim<C, F> {
     type Error = Error;
 
@@ -256,30 +271,34 @@ unsafe impl<C: Chip, F: DmaFence> Halt for Twim<C, F> {
 
     #[inline]
     fn halt(&mut self) -> Halted<Error> {
-        let Some((mode, tx, rx)) = self.asked.take() else {
+        let Some((tx, rx)) = self.asked.take() else {
             return transfer::IDLE;
         };
-        let failed_before = self.regs.event(EVENTS_ERROR);
+        // Stopped by itself: the last byte's short (or a STOP after an error
+        // the hardware raised, which is read below).
         let ended = self.regs.event(EVENTS_STOPPED);
-        if failed_before || !ended {
-            // The TWIM runs (or holds the bus after the error) until STOP; if
-            // the short's STOP got there first, STOPPED is already set.
+        if !ended {
+            // Still running, or holding the bus after an error, until STOP.
             self.regs.trigger(TASKS_STOP);
             self.regs.wait(EVENTS_STOPPED);
         }
-        self.regs.write(SHORTS, 0);
-        for event in [EVENTS_STOPPED, EVENTS_LASTTX, EVENTS_LASTRX, EVENTS_RXSTARTED] {
-            self.regs.clear(event);
+        // The events of this transaction's path, so that the next one (and
+        // whoever reads them) starts from clear ones. `SHORTS` stays: the
+        // next `begin` writes it before any task.
+        self.regs.clear(EVENTS_STOPPED);
+        if tx != 0 {
+            self.regs.clear(EVENTS_LASTTX);
         }
-        let (sent, received) = (self.regs.amount(TXD_AMOUNT), self.regs.amount(RXD_AMOUNT));
-        let (amount, short) = match mode {
-            Mode::Write => (sent, complete::<C>(ended, tx, sent)),
-            Mode::Read => (received, complete::<C>(ended, rx, received)),
-            Mode::WriteRead => (
-                received,
-                complete::<C>(ended, tx, sent).and_then(|()| complete::<C>(ended, rx, received)),
-            ),
-        };
+        if rx != 0 {
+            self.regs.clear(EVENTS_LASTRX);
+        }
+        let sent = if tx == 0 { 0 } else { self.regs.amount(TXD_AMOUNT) };
+        let received = if rx == 0 { 0 } else { self.regs.amount(RXD_AMOUNT) };
+        // A write reports the bytes written; a read, or a write then read,
+        // the bytes read.
+        let amount = if rx == 0 { sent } else { received };
+        let short =
+            complete::<C>(ended, tx, sent).and_then(|()| complete::<C>(ended, rx, received));
         // An error raised while the STOP was under way counts too.
         if !self.regs.event(EVENTS_ERROR) {
             return transfer::halted(amount, short);

@@ -132,6 +132,9 @@ pub struct UarteConfig<C: Chip> {
 pub struct Uarte<C: Chip, F: DmaFence = CompilerFence> {
     regs: Block,
     fence: F,
+    /// Whether the transmitter's and the receiver's [`Interrupt`] were taken
+    /// (kept across [`Uarte::join`] and [`Uarte::split`]).
+    wired: (bool, bool),
     chip: PhantomData<C>,
 }
 
@@ -160,6 +163,7 @@ impl<C: Chip> Uarte<C> {
             // SAFETY: forwarded from this function's contract.
             regs: unsafe { Block::new(base) },
             fence: CompilerFence,
+            wired: (false, false),
             chip: PhantomData,
         }
     }
@@ -168,7 +172,7 @@ impl<C: Chip> Uarte<C> {
 impl<C: Chip, F: DmaFence> Uarte<C, F> {
     /// The same UARTE, bracketing its transfers with `fence`.
     pub fn with_fence<G: DmaFence>(self, fence: G) -> Uarte<C, G> {
-        Uarte { regs: self.regs, fence, chip: PhantomData }
+        Uarte { regs: self.regs, fence, wired: self.wired, chip: PhantomData }
     }
 
     /// Sets pins and speed and enables the UARTE.
@@ -177,9 +181,9 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
     /// nothing, so a transfer would never finish (nor stop).
     ///
     /// The `PSEL` registers are written while the UARTE is disabled (PS UARTE
-    /// chapter, "Pin configuration"), and every interrupt is switched off; a
-    /// transfer enables those of the events that end it when it starts
-    /// ([`crate::interrupt`]).
+    /// chapter, "Pin configuration"), and every interrupt is switched off; once
+    /// a half's token was taken, its transfers enable those of the events
+    /// that end them when they start ([`crate::interrupt`]).
     pub fn configure(&mut self, config: &UarteConfig<C>) {
         self.regs.write(ENABLE, 0);
         self.regs.write(INTENCLR, u32::MAX);
@@ -199,9 +203,16 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
             fence: self.fence,
             asked: None,
             started: false,
+            wired: self.wired.0,
             chip: PhantomData,
         };
-        let rx = UarteRx { regs: self.regs, fence: self.fence, asked: None, chip: PhantomData };
+        let rx = UarteRx {
+            regs: self.regs,
+            fence: self.fence,
+            asked: None,
+            wired: self.wired.1,
+            chip: PhantomData,
+        };
         (tx, rx)
     }
 
@@ -213,7 +224,12 @@ impl<C: Chip, F: DmaFence> Uarte<C, F> {
         rx: UarteRx<C, F>,
     ) -> Result<Self, (UarteTx<C, F>, UarteRx<C, F>)> {
         if tx.regs == rx.regs {
-            Ok(Uarte { regs: tx.regs, fence: tx.fence, chip: PhantomData })
+            Ok(Uarte {
+                regs: tx.regs,
+                fence: tx.fence,
+                wired: (tx.wired, rx.wired),
+                chip: PhantomData,
+            })
         } else {
             Err((tx, rx))
         }
@@ -258,13 +274,24 @@ pub struct UarteTx<C: Chip, F: DmaFence = CompilerFence> {
     /// Whether this transmitter ever triggered `STARTTX` (before that it is
     /// stopped, and `TXSTOPPED` says nothing).
     started: bool,
+    /// Whether [`interrupt`](Self::interrupt) handed out the token: only then
+    /// does a transfer enable `ENDTX`'s interrupt.
+    wired: bool,
     chip: PhantomData<C>,
 }
 
 impl<C: Chip, F: DmaFence> UarteTx<C, F> {
     /// The transmitter's interrupt (`ENDTX`), for the UARTE's vector: see
-    /// [`crate::interrupt`]. Take it before starting a transfer.
-    pub fn interrupt(&self) -> Interrupt {
+    /// [`crate::interrupt`]. Take it before starting a transfer: from then
+    /// on every transfer of this transmitter enables `ENDTX`'s interrupt when
+    /// it starts; one that never took it writes no `INTENSET`.
+    pub fn interrupt(&mut self) -> Interrupt {
+        self.wired = true;
+        self.token()
+    }
+
+    /// The token, without changing whether transfers enable it.
+    fn token(&self) -> Interrupt {
         Interrupt::new(self.regs, [EVENTS_ENDTX, EVENTS_ENDTX])
     }
 
@@ -364,7 +391,9 @@ impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
         self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
         Region::release_all(regions, self.fence)?;
-        self.interrupt().enable();
+        if self.wired {
+            self.token().enable();
+        }
         self.regs.trigger(TASKS_STARTTX);
         self.asked = Some(tx.bytes());
         self.started = true;
@@ -437,14 +466,27 @@ pub struct UarteRx<C: Chip, F: DmaFence = CompilerFence> {
     /// Bytes the running reception asked for; `None` when none runs (the
     /// stream keeps its own state and never sets it).
     asked: Option<usize>,
+    /// Whether [`interrupt`](Self::interrupt) handed out the token: only then
+    /// do a transfer and [`read_stream`](Self::read_stream) enable interrupts.
+    pub(crate) wired: bool,
     chip: PhantomData<C>,
 }
 
 impl<C: Chip, F: DmaFence> UarteRx<C, F> {
     /// The receiver's interrupt (`ENDRX`, `ERROR`), for the UARTE's vector:
-    /// see [`crate::interrupt`]. Take it before starting a transfer. (The
-    /// [`read_stream`](Self::read_stream) stream polls and enables none.)
-    pub fn interrupt(&self) -> Interrupt {
+    /// see [`crate::interrupt`]. Take it before starting a transfer: from
+    /// then on every transfer of this receiver enables the `ENDRX` and
+    /// `ERROR` interrupts when it starts (and [`read_stream`](Self::read_stream)
+    /// `ENDRX`'s); one that never took it writes no `INTENSET`. (The
+    /// [`DmaReadStream`](dma_traits::DmaReadStream) over the halves of one
+    /// buffer, [`crate::half_stream`], polls and enables none.)
+    pub fn interrupt(&mut self) -> Interrupt {
+        self.wired = true;
+        self.token()
+    }
+
+    /// The token, without changing whether transfers enable it.
+    pub(crate) fn token(&self) -> Interrupt {
         Interrupt::new(self.regs, [EVENTS_ENDRX, EVENTS_ERROR])
     }
 
@@ -454,8 +496,9 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
     }
 
     /// Checks `ENABLE`, clears the events, programs `RXD`, releases,
-    /// enables the `ENDRX` / `ERROR` interrupts if `interrupt` (a transfer,
-    /// not the stream) and triggers `STARTRX`. On `Err` nothing was started.
+    /// enables the `ENDRX` / `ERROR` interrupts if `interrupt` (a transfer
+    /// whose receiver's token was taken, not a stream) and triggers
+    /// `STARTRX`. On `Err` nothing was started.
     pub(crate) fn start(&self, rx: Region, interrupt: bool) -> Result<(), Error> {
         check_enabled(self.regs)?;
         self.regs.clear(EVENTS_ENDRX);
@@ -465,7 +508,7 @@ impl<C: Chip, F: DmaFence> UarteRx<C, F> {
         self.regs.channel(RXD_PTR, rx.start(), rx.bytes());
         rx.release(self.fence)?;
         if interrupt {
-            self.interrupt().enable();
+            self.token().enable();
         }
         self.regs.trigger(TASKS_STARTRX);
         Ok(())
@@ -529,7 +572,7 @@ impl<C: Chip, F: DmaFence> Begin for UarteRx<C, F> {
             return Err(Error::Empty);
         };
         check::easydma::<C>(rx.start(), rx.bytes(), false)?;
-        self.start(rx, true)?;
+        self.start(rx, self.wired)?;
         self.asked = Some(rx.bytes());
         Ok(())
     }

@@ -51,7 +51,7 @@ fn uarte_tx_future_is_woken_by_the_interrupt() {
     static WAKER: DmaWaker = DmaWaker::new();
     // The hardware on its own thread, as on the chip: the handler runs there.
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840());
-    let (tx, _rx) = uarte(&sim);
+    let (mut tx, _rx) = uarte(&sim);
     wire(&sim, tx.interrupt(), &WAKER);
     sim.stall_after(0);
     let transfer = tx.write_all(b"wake".to_vec()).unwrap();
@@ -69,7 +69,7 @@ fn uarte_tx_future_is_woken_by_the_interrupt() {
 fn uarte_rx_future_is_woken_by_the_interrupt() {
     static WAKER: DmaWaker = DmaWaker::new();
     let sim = stepped(Kind::Uarte);
-    let (_tx, rx) = uarte(&sim);
+    let (_tx, mut rx) = uarte(&sim);
     wire(&sim, rx.interrupt(), &WAKER);
     let transfer = rx.read_exact(vec![0u8; 3]).unwrap();
     let future = TransferFuture::new(transfer, &WAKER);
@@ -84,7 +84,7 @@ fn uarte_rx_future_is_woken_by_the_interrupt() {
 fn uarte_rx_error_wakes_the_future_with_the_error() {
     static WAKER: DmaWaker = DmaWaker::new();
     let sim = stepped(Kind::Uarte);
-    let (_tx, rx) = uarte(&sim);
+    let (_tx, mut rx) = uarte(&sim);
     wire(&sim, rx.interrupt(), &WAKER);
     sim.inject_uart_error(1, 1 << 2); // FRAMING after one good byte
     let transfer = rx.read_exact(vec![0u8; 4]).unwrap();
@@ -100,7 +100,7 @@ fn spim_future_is_woken_by_the_interrupt() {
     static WAKER: DmaWaker = DmaWaker::new();
     let sim = stepped(Kind::Spim);
     // SAFETY: the simulator's block, used by this SPIM only; it outlives the token.
-    let spim = unsafe { Spim::<Nrf52840>::new(sim.base()) };
+    let mut spim = unsafe { Spim::<Nrf52840>::new(sim.base()) };
     wire(&sim, spim.interrupt(), &WAKER);
     sim.feed(&[9, 8, 7]);
     let transfer = spim.transfer(vec![1u8, 2, 3], vec![0u8; 3]).unwrap();
@@ -118,7 +118,7 @@ fn twim_future_is_woken_by_the_interrupt_and_by_an_error() {
     static WAKER: DmaWaker = DmaWaker::new();
     let sim = stepped(Kind::Twim);
     // SAFETY: the simulator's block, used by this TWIM only; it outlives the token.
-    let twim = unsafe { Twim::<Nrf52840>::new(sim.base()) }.with_address(0x42);
+    let mut twim = unsafe { Twim::<Nrf52840>::new(sim.base()) }.with_address(0x42);
     wire(&sim, twim.interrupt(), &WAKER);
     let transfer = twim.write_all(vec![5u8, 6]).unwrap();
     let future = TransferFuture::new(transfer, &WAKER);
@@ -199,7 +199,7 @@ fn dropping_the_future_at_each_await_point() {
         let (log, fence) = common::recording();
         let sim = EasyDmaSim::uarte(&log, SimConfig::nrf52840().step());
         // SAFETY: as in `uarte`.
-        let (tx, _rx) = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.with_fence(fence).split();
+        let (mut tx, _rx) = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.with_fence(fence).split();
         let irq = tx.interrupt();
         wire(&sim, irq, &WAKER);
         let wakes = Arc::new(Wakes::default());
@@ -243,7 +243,7 @@ fn dropping_the_future_at_each_await_point() {
         // The UARTE again: the dropped transfer halted, the block is free.
         // SAFETY: the previous `UarteTx` was dropped with the future (its
         // transfer halted first); nothing else uses the block.
-        let (tx, _rx) = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.split();
+        let (mut tx, _rx) = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.split();
         assert_eq!(tx.interrupt(), irq, "the same token");
         let (output, _) = run_parked(Box::pin(two_writes(tx, &WAKER)), || (), || sim.step());
         assert!(output.is_some(), "{at:?}: both writes completed");
@@ -257,7 +257,7 @@ fn a_leaked_future_then_the_other_half_and_the_uarte_again() {
     static TX_WAKER: DmaWaker = DmaWaker::new();
     static RX_WAKER: DmaWaker = DmaWaker::new();
     let sim = stepped(Kind::Uarte);
-    let (tx, rx) = uarte(&sim);
+    let (mut tx, mut rx) = uarte(&sim);
     let (tx_irq, rx_irq) = (tx.interrupt(), rx.interrupt());
     // One vector for both halves, as on the chip.
     sim.on_interrupt(move || {
@@ -288,7 +288,10 @@ fn a_leaked_future_then_the_other_half_and_the_uarte_again() {
     // SAFETY: the forgotten transfer has finished (the simulator is idle)
     // and is never used again; the receiver's transfer completed and was
     // given back; nothing else uses the block.
-    let (tx, _rx) = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.split();
+    let (mut tx, _rx) = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.split();
+    // A new transmitter enables its interrupt once its token is taken: the
+    // same token the vector already holds.
+    assert_eq!(tx.interrupt(), tx_irq);
     let transfer = tx.write_all(b"again".to_vec()).unwrap();
     let future = TransferFuture::new(transfer, &TX_WAKER);
     let (outcome, polls) = run_parked(future, || (), || sim.step());
@@ -300,7 +303,7 @@ fn a_leaked_future_then_the_other_half_and_the_uarte_again() {
 #[test]
 fn the_handler_leaves_the_events_to_the_transfer() {
     let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
-    let (tx, _rx) = uarte(&sim);
+    let (mut tx, _rx) = uarte(&sim);
     let irq = tx.interrupt();
     static WAKER: DmaWaker = DmaWaker::new();
     wire(&sim, irq, &WAKER);
@@ -318,7 +321,7 @@ fn the_handler_leaves_the_events_to_the_transfer() {
 fn the_rx_stream_is_woken_by_endrx() {
     static WAKER: DmaWaker = DmaWaker::new();
     let sim = stepped(Kind::Uarte);
-    let (_tx, rx) = uarte(&sim);
+    let (_tx, mut rx) = uarte(&sim);
     let irq = rx.interrupt();
     wire(&sim, irq, &WAKER);
     let mut stream = rx.read_stream(vec![0u8; 2], vec![0u8; 2]).map_err(|e| e.0).unwrap();
@@ -349,4 +352,52 @@ fn the_rx_stream_is_woken_by_endrx() {
     assert_eq!(got, b"abcd");
     assert!(polls >= 2, "pending at first, woken by ENDRX");
     assert_eq!(sim.interrupts_left_pending(), 0);
+}
+
+/// `INTEN` (read through the simulator) while `transfer` runs; then stops it.
+fn inten_while_running<T: dma_traits::Transfer>(sim: &EasyDmaSim, transfer: T) -> u32 {
+    let inten = sim.register(0x300);
+    drop(transfer.stop());
+    inten
+}
+
+#[test]
+fn a_transfer_enables_interrupts_only_once_the_token_was_taken() {
+    // Blocking use, no token: no transfer writes `INTENSET`.
+    let sim = stepped(Kind::Uarte);
+    let (tx, rx) = uarte(&sim);
+    assert_eq!(inten_while_running(&sim, tx.write_all(b"a".to_vec()).unwrap()), 0, "UARTE TX");
+    assert_eq!(inten_while_running(&sim, rx.read_exact(vec![0u8; 1]).unwrap()), 0, "UARTE RX");
+    let sim = stepped(Kind::Spim);
+    // SAFETY: the simulator's block, used by this SPIM only.
+    let spim = unsafe { Spim::<Nrf52840>::new(sim.base()) };
+    assert_eq!(inten_while_running(&sim, spim.write_all(b"a".to_vec()).unwrap()), 0, "SPIM");
+    let sim = stepped(Kind::Twim);
+    // SAFETY: the simulator's block, used by this TWIM only.
+    let twim = unsafe { Twim::<Nrf52840>::new(sim.base()) }.with_address(0x42);
+    assert_eq!(inten_while_running(&sim, twim.write_all(b"a".to_vec()).unwrap()), 0, "TWIM");
+
+    // With the token: the events that end each transfer.
+    let sim = stepped(Kind::Uarte);
+    let (mut tx, mut rx) = uarte(&sim);
+    let (tx_irq, rx_irq) = (tx.interrupt(), rx.interrupt());
+    // The tokens survive `join` and `split`.
+    let (tx, rx) = Uarte::join(tx, rx).unwrap().split();
+    let running = tx.write_all(b"a".to_vec()).unwrap();
+    assert_eq!(inten_while_running(&sim, running), tx_irq.mask(), "UARTE TX");
+    let running = rx.read_exact(vec![0u8; 1]).unwrap();
+    // The transmitter's bit stays: no handler ran to mask it.
+    let both = tx_irq.mask() | rx_irq.mask();
+    assert_eq!(inten_while_running(&sim, running), both, "UARTE RX");
+    let sim = stepped(Kind::Spim);
+    // SAFETY: the simulator's block, used by this SPIM only.
+    let mut spim = unsafe { Spim::<Nrf52840>::new(sim.base()) };
+    let irq = spim.interrupt();
+    let running = spim.with_fence(dma_traits::CompilerFence).write_all(b"a".to_vec()).unwrap();
+    assert_eq!(inten_while_running(&sim, running), irq.mask(), "SPIM, across with_fence");
+    let sim = stepped(Kind::Twim);
+    // SAFETY: the simulator's block, used by this TWIM only.
+    let mut twim = unsafe { Twim::<Nrf52840>::new(sim.base()) }.with_address(0x42);
+    let irq = twim.interrupt();
+    assert_eq!(inten_while_running(&sim, twim.write_all(b"a".to_vec()).unwrap()), irq.mask());
 }

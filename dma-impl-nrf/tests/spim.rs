@@ -6,7 +6,7 @@ mod common;
 use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};
 use dma_impl_nrf::{Chip, Error, Nrf52832, Nrf52840, Spim};
-use dma_traits::{DmaFullDuplex, Transfer};
+use dma_traits::{DmaFullDuplex, DmaWrite, Transfer};
 
 fn spim<C: Chip>(sim: &EasyDmaSim) -> Spim<C> {
     // SAFETY: the simulator's block, used only by this SPIM.
@@ -92,4 +92,53 @@ fn stop_reports_frames_clocked_so_far() {
     common::wait_for_dma(&log, 6);
     let done = transfer.stop().unwrap();
     assert_eq!(done.transferred, 3);
+}
+
+#[test]
+fn a_stale_stopped_does_not_end_the_stop_of_the_next_transfer() {
+    let (log, fence) = common::recording();
+    let sim = EasyDmaSim::spim(&log, SimConfig::nrf52840());
+    // SAFETY: as in `spim`.
+    let spim = unsafe { Spim::<Nrf52840>::new(sim.base()) }.with_fence(fence);
+    common::set_event(&sim, dma_impl_nrf::regs::EVENTS_STOPPED);
+    sim.stall_after(3);
+    let transfer = spim.transfer(vec![1u8; 16], vec![0u8; 16]).unwrap();
+    common::wait_for_dma(&log, 6);
+    drop(transfer);
+    log.push(Event::Note("drop returned"));
+    assert!(sim.is_idle(), "the drop waited for this transaction's STOPPED");
+    common::assert_stopped_before(&log, "drop returned");
+}
+
+#[test]
+fn an_end_left_from_before_does_not_finish_the_next_transfer() {
+    let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
+    let spim = spim::<Nrf52840>(&sim);
+    common::set_event(&sim, dma_impl_nrf::regs::EVENTS_END);
+    let transfer = spim.write_all(vec![1u8; 4]).unwrap();
+    assert!(!transfer.is_done(), "the stale END was cleared before START");
+    sim.run(100);
+    let done = transfer.wait().unwrap();
+    assert_eq!((done.transferred, sim.take_sent()), (4, vec![1u8; 4]));
+    for event in [dma_impl_nrf::regs::EVENTS_END, dma_impl_nrf::regs::EVENTS_ENDTX] {
+        assert_eq!(sim.register(event), 0, "event {event:#x} consumed");
+    }
+}
+
+#[test]
+fn is_done_on_an_idle_spim_does_not_let_the_next_transfer_skip_its_stop() {
+    let (log, fence) = common::recording();
+    let sim = EasyDmaSim::spim(&log, SimConfig::nrf52840());
+    // SAFETY: as in `spim`.
+    let spim = unsafe { Spim::<Nrf52840>::new(sim.base()) }.with_fence(fence);
+    common::set_event(&sim, dma_impl_nrf::regs::EVENTS_END);
+    // Safe to call at any time (`Halt`'s contract); it sees the stale END.
+    assert!(dma_traits::Halt::is_done(&spim));
+    sim.stall_after(3);
+    let transfer = spim.transfer(vec![1u8; 16], vec![0u8; 16]).unwrap();
+    common::wait_for_dma(&log, 6);
+    drop(transfer);
+    log.push(Event::Note("drop returned"));
+    assert!(sim.is_idle(), "the drop stopped the SPIM");
+    common::assert_stopped_before(&log, "drop returned");
 }

@@ -105,3 +105,19 @@ fn dropping_an_unfinished_read_waits_for_stopped() {
     common::assert_stopped_before(&log, "drop returned");
     assert!(sim.is_idle());
 }
+
+#[test]
+fn events_left_from_before_neither_finish_nor_fail_the_next_transfer() {
+    for stale in [dma_impl_nrf::regs::EVENTS_STOPPED, dma_impl_nrf::regs::EVENTS_ERROR] {
+        let sim = EasyDmaSim::twim(&Recorder::new(), SimConfig::nrf52840().step());
+        common::set_event(&sim, stale);
+        let transfer = twim(&sim).write_to(0x21, vec![1u8, 2, 3]).unwrap();
+        assert!(!transfer.is_done(), "{stale:#x} cleared before the start task");
+        sim.run(200);
+        let done = transfer.wait().unwrap();
+        assert_eq!((done.transferred, sim.take_sent()), (3, vec![1u8, 2, 3]));
+        for event in [dma_impl_nrf::regs::EVENTS_STOPPED, dma_impl_nrf::regs::EVENTS_LASTTX] {
+            assert_eq!(sim.register(event), 0, "event {event:#x} consumed");
+        }
+    }
+}

@@ -48,3 +48,13 @@ pub fn assert_stopped_before(log: &Recorder, marker: &'static str) {
         events.iter().rposition(|e| matches!(e, Event::Acquire { .. })).expect("acquired");
     assert!(last_access < acquire && acquire < marker_at, "{events:?}");
 }
+
+/// Sets the event at `offset` of the simulator's block, as the hardware (or
+/// whoever used the block before) would have left it.
+pub fn set_event(sim: &dma_impl_mock::sim::nrf::EasyDmaSim, offset: usize) {
+    // SAFETY: the simulator's mapped block, which lives as long as `sim`.
+    let base = unsafe { dma_mmio::Reg::from_ptr(sim.base()) };
+    // SAFETY: `offset` is an event register's, inside the 0x600-byte block;
+    // the write goes through the simulator like the driver's own.
+    unsafe { base.offset(offset) }.write(1);
+}
