@@ -253,12 +253,22 @@ where
     results.extend(shape_checks(subject, first_const.0, first.1, region));
     results.push(CheckResult::run(CONTENTS_MATCH, subject, || {
         readable(first_const.0, first.1, region)?;
+        // Re-fetched so that the writes derive from this `&mut`; written
+        // through only if it is the pair `readable` checked (a buffer whose
+        // pair moves is reported above, and must not make the suite write
+        // outside what it checked).
         let (ptr, len) = buffer.dma_write_buffer();
+        if (ptr.cast_const(), len) != first_const {
+            return Err(format!(
+                "the pair changed to {:?} after {first_const:?} was checked: not written",
+                (ptr, len)
+            ));
+        }
         for index in 0..len {
-            // SAFETY: the pair is the one checked by `readable` (stable, see
-            // above; re-fetched so that it derives from this `&mut`), so
-            // `ptr + index` is inside the target, aligned, and writable: the
-            // buffer is a write buffer and nothing else borrows it now.
+            // SAFETY: `(ptr, len)` equals the first pair, which `readable`
+            // found inside the target and aligned, so `ptr + index` is in
+            // bounds; the target is writable (a write buffer's, owned here
+            // through `buffer`) and nothing else borrows it now.
             unsafe { ptr.wrapping_add(index).write_volatile(pattern(7, index)) };
         }
         let region = view(&buffer).view();
