@@ -42,6 +42,27 @@ pub enum Error {
     NoSuchRequestLine(u8),
     /// The fence refused a buffer.
     Fence(FenceError),
+    /// A stream's buffer of an odd number of words (it needs two halves).
+    OddLength {
+        /// Words in the buffer.
+        items: usize,
+    },
+    /// A stream needs a ring of linked-list items in the channel's LLI pool
+    /// ([`Channel::with_lli_pool`](crate::Channel::with_lli_pool)), and the
+    /// pool has fewer.
+    LliPoolTooSmall {
+        /// Items the ring needs.
+        needed: usize,
+        /// Items in the channel's pool.
+        available: usize,
+    },
+    /// A stream's DMA came back into a half before it was taken: `lost`
+    /// words were skipped (whole turns of the LLI ring that went by unseen
+    /// are not counted; see [`crate::stream`]).
+    Overrun {
+        /// Words skipped.
+        lost: usize,
+    },
     /// The channel reported an error (an AHB error response: its bit in
     /// `DMACRawIntErrorStatus`); the hardware disabled it.
     Bus,
@@ -63,6 +84,11 @@ impl core::fmt::Display for Error {
             Error::NoSuchRequestLine(n) => write!(f, "no request line {n}"),
             Error::Fence(e) => write!(f, "fence: {e}"),
             Error::Bus => f.write_str("bus error"),
+            Error::OddLength { items } => write!(f, "a stream buffer of {items} words (odd)"),
+            Error::LliPoolTooSmall { needed, available } => {
+                write!(f, "the stream's ring needs {needed} LLIs, the pool has {available}")
+            }
+            Error::Overrun { lost } => write!(f, "overrun: {lost} words lost"),
         }
     }
 }
@@ -82,6 +108,9 @@ impl dma_traits::Error for Error {
             Error::NoSuchRequestLine(_) => ErrorKind::Other,
             Error::Fence(_) => ErrorKind::Fence,
             Error::Bus => ErrorKind::Bus,
+            Error::OddLength { .. } => ErrorKind::OddLength,
+            Error::LliPoolTooSmall { .. } => ErrorKind::Other,
+            Error::Overrun { .. } => ErrorKind::Overrun,
         }
     }
 }

@@ -16,6 +16,12 @@
 //! * Bad input never panics and gives back everything: zero length, length
 //!   mismatch, too long, misaligned, a 64-bit word, memory the DMA cannot
 //!   reach ([`mps2::SECURE_SSRAM`]).
+//! * Streams ([`stream`]): a [`StreamRx`] (a channel and a [`PacedSource`],
+//!   a peripheral's data register and request line) implements
+//!   [`DmaReadStream`](dma_traits::DmaReadStream) with a ring of four LLIs
+//!   in the channel's pool over the buffer's two halves, peripheral-to-memory
+//!   with the DMAC as flow controller; the terminal-count bit moves round
+//!   the ring so that an overrun is seen however far the DMA went.
 //! * Interrupts ([`interrupt`]): [`Interrupt::on_interrupt`] (a channel's
 //!   `Copy` token, [`Channel::interrupt`]), called from the controller's
 //!   vector, clears the channel's terminal count, masks its error and wakes
@@ -44,6 +50,7 @@ mod held;
 pub mod interrupt;
 pub mod mps2;
 mod regs;
+pub mod stream;
 mod transfer;
 
 /// The fence the channels use by default: `DMB` around the transfer (the
@@ -53,4 +60,5 @@ pub use dmac::{Channel, Dmac, Lli, Pl080, Pl081};
 pub use error::Error;
 pub use interrupt::Interrupt;
 pub use regs::{MAX_TRANSFER_SIZE, REQUEST_LINES};
+pub use stream::{PacedSource, RingStream, StreamRx};
 pub use transfer::{FixedAddress, InFlight, ListStarted, ListTransfer, Owner, Pacing};

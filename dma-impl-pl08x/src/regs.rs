@@ -16,6 +16,10 @@ pub(crate) const INT_ERROR_STATUS: usize = 0x00C;
 pub(crate) const INT_TC_CLEAR: usize = 0x008;
 /// `DMACIntErrClr`, write-only, write 1 to clear a channel's error status (§3.4.5).
 pub(crate) const INT_ERR_CLEAR: usize = 0x010;
+/// `DMACRawIntTCStatus`, read-only: terminal-count status before masking by
+/// `ITC` (§3.4.6): bit n is set when an LLI of channel n with `I` set
+/// completes, and stays set until written 1 in `DMACIntTCClear`.
+pub(crate) const RAW_INT_TC_STATUS: usize = 0x014;
 /// `DMACRawIntErrorStatus`, read-only: error status before masking (§3.4.7).
 pub(crate) const RAW_INT_ERROR_STATUS: usize = 0x018;
 /// `DMACEnbldChns`, read-only: bit n is channel n's enable bit (§3.4.8).
@@ -79,6 +83,9 @@ pub(crate) const DEST_PERIPHERAL_SHIFT: u32 = 6;
 /// 2 peripheral-to-memory, DMAC the flow controller (§3.4.19, Table 3-20;
 /// Linux `PL080_FLOW_*`).
 pub(crate) const FLOW_SHIFT: u32 = 11;
+/// `FlowCntrl` = 2: peripheral-to-memory, the DMAC the flow controller
+/// (§3.4.19, Table 3-20).
+pub(crate) const FLOW_PERIPHERAL_TO_MEMORY: u32 = 2;
 /// `IE`, bit 14: error interrupt mask (1 = not masked).
 pub(crate) const CONFIG_IE: u32 = 1 << 14;
 /// `ITC`, bit 15: terminal-count interrupt mask (1 = not masked).

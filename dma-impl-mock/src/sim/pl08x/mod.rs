@@ -33,6 +33,19 @@
 //!   memory moves freely, memory-to-peripheral waits for the destination's
 //!   request line, peripheral-to-memory for the source's (§3.4.19,
 //!   Table 3-20); a test drives the lines with [`Pl08xSim::set_request`].
+//! * Receiving peripherals ([`Pl08xSim::paced_source`]): a data register
+//!   backed by a receive FIFO that [`Pl08xSim::feed`] fills. The peripheral
+//!   holds its single-transfer request (`DMACSREQ`) high while its FIFO holds
+//!   data; each DMA read of the register takes the oldest word, and the
+//!   request falls when the FIFO empties (the TRM's peripheral request
+//!   interface, DDI 0196 chapter 2: a single request `DMACSREQ` is answered
+//!   by one transfer and the clear `DMACCLR`, after which the peripheral
+//!   keeps or drops its request). An empty register reads 0.
+//! * A linked-list item's control word is read with one atomic 32-bit load:
+//!   a driver may rewrite the control word of an item the channel is not
+//!   about to load while the channel runs (`dma_impl_pl08x`'s stream moves
+//!   its `I` bits), which on the chip is one aligned word store racing at
+//!   worst one aligned word read of the DMA, each single-copy atomic.
 //! * What the TRM says software must not do is recorded as a
 //!   [violation](Pl08xSim::violations) and the write ignored: writing a
 //!   channel's address, LLI or control register while it is enabled
@@ -132,9 +145,19 @@ struct Chan {
     moved: u32,
 }
 
+/// A receiving peripheral: its data register's address and receive FIFO.
+#[derive(Debug)]
+struct Source {
+    line: u32,
+    /// The data register (never read by the CPU; its address is the key).
+    register: Box<AtomicU32>,
+    fifo: std::collections::VecDeque<u32>,
+}
+
 #[derive(Debug, Default)]
 struct State {
     configuration: u32,
+    sources: Vec<Source>,
     sync: u32,
     raw_tc: u32,
     raw_err: u32,
@@ -436,6 +459,20 @@ impl Shared {
             Self::error(s, n);
             return true;
         };
+        if let Some(k) = s.sources.iter().position(|d| d.register.as_ptr().addr() == src.0.addr()) {
+            // A simulated peripheral's data register: the read takes the
+            // oldest received word; the request falls with an empty FIFO.
+            let Some(device) = s.sources.get_mut(k) else { return false };
+            let value = device.fifo.pop_front().unwrap_or(0);
+            if device.fifo.is_empty() {
+                s.requests &= !(1u32.checked_shl(device.line).unwrap_or(0));
+            }
+            let Some(c) = s.ch.get_mut(n) else { return false };
+            c.fifo = Some(value);
+            c.moved += 1;
+            return true;
+        }
+        let Some(c) = s.ch.get_mut(n) else { return false };
         // The source is read with a plain (volatile) load of `SWidth`, not an
         // atomic one: an atomic load goes through `&AtomicU32`, which needs
         // write permission in Rust's aliasing model (Miri, Stacked Borrows,
@@ -483,8 +520,14 @@ impl Shared {
                 let dst = unsafe { words.wrapping_add(1).read() };
                 // SAFETY: as above, word 2 (next LLI).
                 let next = unsafe { words.wrapping_add(2).read() };
-                // SAFETY: as above, word 3 (control, 32 bits).
-                let control = unsafe { words.wrapping_add(3).cast::<u32>().read() };
+                // SAFETY: as above, word 3 (control, 32 bits), with one
+                // atomic load: a driver may store a new control word (an
+                // atomic store of the same width) into an item while the
+                // channel runs (see the module docs); the pool is writable
+                // memory the driver owns, so the atomic may touch it.
+                let control = unsafe {
+                    AtomicU32::from_ptr(words.wrapping_add(3).cast::<u32>()).load(Ordering::Relaxed)
+                };
                 // Bits [1:0] of the next-LLI word are LM and reserved.
                 let next = next.wrapping_sub(next.addr() & 3);
                 let opt = |p: *mut u8| (!p.is_null()).then_some(Addr(p));
@@ -645,6 +688,15 @@ impl Pl08xSim {
         adversary.attach(move || shared.step())
     }
 
+    /// A function that makes one bus beat of this controller, as
+    /// [`step`](Self::step) does, and stays usable from a hook a test
+    /// installs with `dma_mmio::host::interleave` (to let the DMA advance at
+    /// a CPU access of its choosing).
+    pub fn stepper(&self) -> impl Fn() -> bool + Send + Sync + 'static {
+        let shared = Arc::clone(&self.shared);
+        move || shared.step()
+    }
+
     /// QEMU's timing: every enabled channel runs to its end inside the
     /// register write that enables it (or the controller).
     pub fn set_qemu_mode(&self, on: bool) {
@@ -664,6 +716,51 @@ impl Pl08xSim {
                 Shared::run_all(s);
             }
         });
+    }
+
+    /// Adds a receiving peripheral paced by request line `line` (0..16) and
+    /// returns the address of its data register, for the driver's unsafe
+    /// constructor. A DMA read of that address takes the oldest word
+    /// [`feed`](Self::feed) delivered (truncated to the read's width); the
+    /// line is high while words wait (see the module docs).
+    ///
+    /// ```
+    /// use dma_impl_mock::sim::pl08x::Pl08xSim;
+    /// let sim = Pl08xSim::pl081();
+    /// let data = sim.paced_source(3);
+    /// assert!(!data.is_null());
+    /// sim.feed(3, &[7, 8]);
+    /// assert_eq!(sim.pending(3), 2);
+    /// ```
+    pub fn paced_source(&self, line: u32) -> *mut u8 {
+        let register = Box::new(AtomicU32::new(0));
+        let address = register.as_ptr().cast::<u8>();
+        self.shared.lock().sources.push(Source {
+            line,
+            register,
+            fifo: std::collections::VecDeque::new(),
+        });
+        address
+    }
+
+    /// Words arrive at the peripheral on `line` ([`paced_source`](Self::paced_source)):
+    /// they join its receive FIFO and its request line goes high.
+    pub fn feed(&self, line: u32, words: &[u32]) {
+        self.shared.run(|s| {
+            let Some(device) = s.sources.iter_mut().find(|d| d.line == line) else { return };
+            device.fifo.extend(words.iter().copied());
+            if !device.fifo.is_empty() {
+                s.requests |= 1u32.checked_shl(line).unwrap_or(0) & 0xFFFF;
+            }
+            if s.qemu {
+                Shared::run_all(s);
+            }
+        });
+    }
+
+    /// Words still waiting in the receive FIFO of the peripheral on `line`.
+    pub fn pending(&self, line: u32) -> usize {
+        self.shared.lock().sources.iter().find(|d| d.line == line).map_or(0, |d| d.fifo.len())
     }
 
     /// Arms a bus error: the next transfer enabled on `channel` fails at the
