@@ -2,7 +2,9 @@
 //!
 //! Build: `cargo build -p dma-impl-nrf --example uarte_dma --release
 //! --target thumbv7em-none-eabihf --features rt,nrf52840` (or `nrf52832`).
-//! TXD is P0.06 (the nRF52 DKs' VCOM pin), 115200 baud. On the host the
+//! TXD is P0.06 (the nRF52 DKs' VCOM pin), 115200 baud. The build script
+//! links it with `-Tlink.x -Teasydma.x` (the second proves the
+//! `ram_static!` buffer in data RAM). On the host the
 //! example compiles to an empty program.
 #![cfg_attr(target_os = "none", no_std)]
 #![cfg_attr(target_os = "none", no_main)]
@@ -17,6 +19,8 @@ mod firmware {
 
     /// The text lives in flash; EasyDMA cannot read it from there.
     const GREETING: &[u8] = b"Hello from EasyDMA\r\n";
+
+    dma_impl_nrf::ram_static!(static BYE: [u8; 5] = *b"bye\r\n");
 
     #[entry]
     fn main() -> ! {
@@ -39,7 +43,17 @@ mod firmware {
 
         // A buffer already in RAM goes straight to the DMA.
         let Some(counter) = cortex_m::singleton!(: [u8; 4] = *b"42\r\n") else { idle() };
-        if let Ok(transfer) = tx.write_all(counter) {
+        let tx = match tx.write_all(counter) {
+            Ok(transfer) => match transfer.wait() {
+                Ok(done) => done.resources,
+                Err(failed) => failed.resources,
+            },
+            Err(rejected) => rejected.resources,
+        };
+
+        // A static proven in data RAM when linking (`easydma.x`): no
+        // run-time address check.
+        if let Ok(transfer) = tx.write_all_ram(&BYE) {
             let _outcome = transfer.wait();
         }
         idle()

@@ -3,12 +3,13 @@
 use crate::{Chip, Error};
 
 /// Refuses an empty buffer (unless `may_be_empty`), one longer than `MAXCNT`,
-/// and one outside data RAM.
+/// and one outside data RAM (unless `in_ram` is [`InRam::Proven`]).
 #[inline]
 pub(crate) fn easydma<C: Chip>(
     ptr: *const u8,
     len: usize,
     may_be_empty: bool,
+    in_ram: InRam,
 ) -> Result<(), Error> {
     if len == 0 && !may_be_empty {
         return Err(Error::Empty);
@@ -16,7 +17,21 @@ pub(crate) fn easydma<C: Chip>(
     if len > C::MAXCNT_MAX {
         return Err(Error::TooLong { len, max: C::MAXCNT_MAX });
     }
-    in_ram::<C>(ptr, len)
+    match in_ram {
+        InRam::Proven => Ok(()),
+        InRam::Check => self::in_ram::<C>(ptr, len),
+    }
+}
+
+/// Whether a buffer's place in data RAM is still to be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InRam {
+    /// At run time, against [`Chip::DATA_RAM`].
+    Check,
+    /// Proven at link time for this chip type: a [`DataRam`](crate::DataRam)
+    /// buffer with [`DataRam::proven_for`](crate::DataRam) true. Only
+    /// `transfer::lend_in_ram` passes it.
+    Proven,
 }
 
 /// Refuses memory EasyDMA cannot reach.

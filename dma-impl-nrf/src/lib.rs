@@ -12,6 +12,9 @@
 //!   `&'static [u8]` literal lives in flash) is refused with
 //!   [`Error::NotInDataRam`], buffer and peripheral given back.
 //!   [`UarteTx::write_all_bounced`] copies such data through a RAM buffer.
+//!   A [`ram_static!`] buffer ([`DataRam`]) is proven in data RAM at link
+//!   time instead (`easydma.x`, [`data_ram`]), so its `*_ram` transfers
+//!   skip the run-time window check.
 //! * `MAXCNT` is 8 bits on the nRF52832 and 16 bits on the nRF52833/840
 //!   ([`Chip::MAXCNT_MAX`]): a longer buffer is [`Error::TooLong`], never
 //!   truncated; [`UarteTx::write_all_chunked`] / [`UarteRx::read_exact_chunked`]
@@ -91,6 +94,7 @@
 mod block;
 mod check;
 mod chip;
+pub mod data_ram;
 mod error;
 pub mod half_stream;
 pub mod interrupt;
@@ -106,6 +110,7 @@ pub mod uarte;
 #[cfg(any(feature = "nrf52832", feature = "nrf52833", feature = "nrf52840"))]
 pub use chip::TargetChip;
 pub use chip::{Chip, HasPort1, Nrf52832, Nrf52832Qfaa, Nrf52833, Nrf52840};
+pub use data_ram::DataRam;
 pub use error::Error;
 pub use half_stream::UarteHalves;
 pub use interrupt::Interrupt;

@@ -4,17 +4,18 @@
 use core::cell::Cell;
 use core::marker::PhantomData;
 
-use dma_traits::{CompilerFence, DmaFence, Halt, Halted, Region};
+use dma_traits::{CompilerFence, DmaFence, Halt, Halted, Region, Started};
 
 use crate::block::Block;
+use crate::check::{self, InRam};
 use crate::chip::sealed::Sealed;
 use crate::regs::spim::{
     CONFIG as SPIM_CONFIG, CONFIG_MASK, ENABLE_VALUE as ENABLE_SPIM, FREQUENCY, ORC as SPIM_ORC,
     PSEL_MISO, PSEL_MOSI, PSEL_SCK,
 };
 use crate::regs::*;
-use crate::transfer::{self, complete, Begin, Engine};
-use crate::{check, Chip, Error, Interrupt, Pin};
+use crate::transfer::{self, complete, Begin, EasyDmaTransfer, Engine};
+use crate::{Chip, DataRam, Error, Interrupt, Pin};
 
 /// SPI clock frequency: every `FREQUENCY` value of SPIM0..2 (nRF52832 PS
 /// v1.4 / nRF52840 PS v1.1, SPIM chapter, "Registers", `FREQUENCY`; the 16
@@ -188,6 +189,18 @@ impl<C: Chip, F: DmaFence> Spim<C, F> {
         Interrupt::new(self.regs, [EVENTS_END, EVENTS_END])
     }
 
+    /// Sends a [`ram_static!`](crate::ram_static) buffer: as
+    /// [`DmaWrite::write_all`](dma_traits::DmaWrite::write_all), but without
+    /// the run-time data-RAM check when the link proved the buffer there for
+    /// this chip type (see [`crate::data_ram`]; on the host it checks).
+    #[inline]
+    pub fn write_all_ram<const N: usize>(
+        self,
+        buffer: &'static DataRam<[u8; N]>,
+    ) -> Started<EasyDmaTransfer<Self, &'static DataRam<[u8; N]>>> {
+        transfer::lend_in_ram::<C, _, [u8; N]>(self, buffer)
+    }
+
     /// The over-read character, clocked out once the TX buffer is exhausted.
     pub fn set_orc(&mut self, orc: u8) {
         self.regs.write(SPIM_ORC, u32::from(orc));
@@ -211,15 +224,15 @@ impl<C: Chip, F: DmaFence> Begin for Spim<C, F> {
     /// read); programs each channel (`MAXCNT` = 0 for an absent one, whose
     /// `PTR` EasyDMA then never uses); releases; triggers `START`.
     #[inline]
-    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+    fn begin(&mut self, regions: &[Region], in_ram: InRam) -> Result<(), Error> {
         let (tx, rx) = transfer::channels(regions);
         let bytes = |channel: Option<Region>| channel.map_or(0, |c| c.bytes());
         let (tx_bytes, rx_bytes) = (bytes(tx), bytes(rx));
         if let Some(tx) = tx {
-            check::easydma::<C>(tx.start(), tx_bytes, true)?;
+            check::easydma::<C>(tx.start(), tx_bytes, true, in_ram)?;
         }
         if let Some(rx) = rx {
-            check::easydma::<C>(rx.start(), rx_bytes, true)?;
+            check::easydma::<C>(rx.start(), rx_bytes, true, in_ram)?;
         }
         if tx_bytes == 0 && rx_bytes == 0 {
             return Err(Error::Empty);

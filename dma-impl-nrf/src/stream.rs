@@ -127,7 +127,7 @@ fn park<C: Chip, B: StaticWriteBuffer<Word = u8>>(
 ) -> Result<(Lent<B>, Region), (Error, B)> {
     let mut lent = Lent::new(buffer);
     let (ptr, len) = lent.get_mut().dma_write_buffer();
-    match check::easydma::<C>(ptr, len, false) {
+    match check::easydma::<C>(ptr, len, false, check::InRam::Check) {
         Ok(()) => Ok((lent, Region::dma_writes(ptr, len))),
         Err(e) => Err((e, lent.into_inner())),
     }

@@ -13,6 +13,9 @@
 use dma_traits::{Access, DmaFence, DmaReadBuffer, DmaWriteBuffer, Halt, Halted, InFlight, Lent};
 use dma_traits::{Region, TransferError};
 
+use crate::DataRam;
+
+use crate::check::InRam;
 use crate::chip::sealed::Sealed;
 use crate::Error;
 
@@ -42,11 +45,12 @@ pub trait Engine: Sealed + Halt<Error = Error> + Sized {
 /// EasyDMA at memory no buffer owns.
 pub(crate) trait Begin: Engine {
     /// Checks the regions (EasyDMA reads the [`Access::DmaReads`] one and
-    /// writes the [`Access::DmaWrites`] one), `ENABLE`, clears the events,
+    /// writes the [`Access::DmaWrites`] one; their place in data RAM only if
+    /// `in_ram` is [`InRam::Check`]), `ENABLE`, clears the events,
     /// programs the channels from the regions, releases every region (all or
     /// none), triggers the start task and records what `halt` must stop. On
     /// `Err` nothing was started and no region stays released.
-    fn begin(&mut self, regions: &[Region]) -> Result<(), Error>;
+    fn begin(&mut self, regions: &[Region], in_ram: InRam) -> Result<(), Error>;
 }
 
 /// A running EasyDMA transaction of peripheral `E` over buffer `B` (a pair
@@ -120,13 +124,48 @@ pub(crate) fn both<TX: DmaReadBuffer, RX: DmaWriteBuffer>(buffers: &mut (TX, RX)
 /// calls it: the buffer is `'static`, or the transfer cannot be leaked.
 #[inline]
 pub(crate) unsafe fn lend<E: Begin, B, const N: usize>(
-    mut engine: E,
+    engine: E,
     buffer: B,
     regions: impl FnOnce(&mut B) -> [Region; N],
 ) -> Result<EasyDmaTransfer<E, B, N>, TransferError<Error, B, E>> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { start(engine, buffer, regions, InRam::Check) }
+}
+
+/// [`lend`] for a buffer proven in data RAM at link time: `T`'s
+/// [`DataRam`] proof, if it covers chip `C`, replaces the run-time window
+/// check.
+#[inline]
+pub(crate) fn lend_in_ram<C: crate::Chip, E: Begin, T>(
+    engine: E,
+    buffer: &'static DataRam<T>,
+) -> dma_traits::Started<EasyDmaTransfer<E, &'static DataRam<T>>>
+where
+    &'static T: DmaReadBuffer,
+{
+    let in_ram = if DataRam::<T>::proven_for::<C>() { InRam::Proven } else { InRam::Check };
+    // SAFETY: the buffer is `'static`; `in_ram` is `Proven` only when the
+    // link proved every `DataRam` to lie in a window inside `C`'s data RAM
+    // (`DataRam::proven_for`), `C` being the engine's chip type.
+    unsafe { start(engine, buffer, reads, in_ram) }
+}
+
+/// [`lend`], with the data-RAM check as `in_ram` says.
+///
+/// # Safety
+///
+/// For **callers**: as for [`lend`]; and `in_ram` is [`InRam::Proven`] only
+/// if every region lies in the engine's chip's data RAM.
+#[inline]
+unsafe fn start<E: Begin, B, const N: usize>(
+    mut engine: E,
+    buffer: B,
+    regions: impl FnOnce(&mut B) -> [Region; N],
+    in_ram: InRam,
+) -> Result<EasyDmaTransfer<E, B, N>, TransferError<Error, B, E>> {
     let mut lent = Lent::new(buffer);
     let regions = regions(lent.get_mut());
-    match engine.begin(&regions) {
+    match engine.begin(&regions, in_ram) {
         Ok(()) => {
             let fence = engine.fence();
             // SAFETY: `begin` returned `Ok`, so it started the hardware with

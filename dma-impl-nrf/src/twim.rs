@@ -4,11 +4,12 @@
 use core::marker::PhantomData;
 
 use dma_traits::{
-    CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaWrite, Halt, Halted, Region,
+    CompilerFence, DmaFence, DmaFullDuplex, DmaRead, DmaWrite, Halt, Halted, Region, Started,
     StaticReadBuffer, StaticWriteBuffer, TransferError,
 };
 
 use crate::block::Block;
+use crate::check::{self, InRam};
 use crate::chip::sealed::Sealed;
 use crate::regs::twim::{
     ADDRESS as TWIM_ADDRESS, ADDRESS_WIDTH, ENABLE_VALUE as ENABLE_TWIM, ERRORSRC as TWIM_ERRORSRC,
@@ -17,7 +18,7 @@ use crate::regs::twim::{
 };
 use crate::regs::*;
 use crate::transfer::{self, complete, Begin, DuplexTransfer, EasyDmaTransfer, Engine};
-use crate::{check, Chip, Error, Interrupt, Pin};
+use crate::{Chip, DataRam, Error, Interrupt, Pin};
 
 /// All `ERRORSRC` bits, to clear them.
 const ERRORSRC_ALL: u32 = ERRORSRC_OVERRUN | ERRORSRC_ANACK | ERRORSRC_DNACK;
@@ -155,6 +156,19 @@ impl<C: Chip, F: DmaFence> Twim<C, F> {
         self.regs.write(ENABLE, ENABLE_TWIM);
     }
 
+    /// Writes a [`ram_static!`](crate::ram_static) buffer to the slave set with
+    /// [`with_address`](Self::with_address): as
+    /// [`DmaWrite::write_all`], but without
+    /// the run-time data-RAM check when the link proved the buffer there for
+    /// this chip type (see [`crate::data_ram`]; on the host it checks).
+    #[inline]
+    pub fn write_all_ram<const N: usize>(
+        self,
+        buffer: &'static DataRam<[u8; N]>,
+    ) -> Started<EasyDmaTransfer<Self, &'static DataRam<[u8; N]>>> {
+        transfer::lend_in_ram::<C, _, [u8; N]>(self, buffer)
+    }
+
     /// Writes `buffer` to the slave at `address`.
     #[allow(clippy::type_complexity)]
     pub fn write_to<B: StaticReadBuffer<Word = u8>>(
@@ -207,7 +221,7 @@ impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
     /// (both), ended by a STOP condition through the shorts. Clears the two
     /// events `is_done` and `halt` read (`STOPPED`, `ERROR`) and `ERRORSRC`.
     #[inline]
-    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+    fn begin(&mut self, regions: &[Region], in_ram: InRam) -> Result<(), Error> {
         if self.address >> ADDRESS_WIDTH != 0 {
             return Err(Error::InvalidAddress(self.address));
         }
@@ -216,10 +230,10 @@ impl<C: Chip, F: DmaFence> Begin for Twim<C, F> {
             return Err(Error::Empty);
         }
         if let Some(tx) = tx {
-            check::easydma::<C>(tx.start(), tx.bytes(), false)?;
+            check::easydma::<C>(tx.start(), tx.bytes(), false, in_ram)?;
         }
         if let Some(rx) = rx {
-            check::easydma::<C>(rx.start(), rx.bytes(), false)?;
+            check::easydma::<C>(rx.start(), rx.bytes(), false, in_ram)?;
         }
         // A disabled TWIM ignores its tasks, and STOP would never be answered
         // (PS TWIM chapter, `ENABLE`).

@@ -6,11 +6,12 @@
 use core::marker::PhantomData;
 
 use dma_traits::{
-    CompilerFence, DmaFence, DmaWrite, Finished, Halt, Halted, Region, StaticReadBuffer,
+    CompilerFence, DmaFence, DmaWrite, Finished, Halt, Halted, Region, Started, StaticReadBuffer,
     StaticWriteBuffer, TransferError,
 };
 
 use crate::block::Block;
+use crate::check::{self, InRam};
 use crate::chip::sealed::Sealed;
 use crate::regs::uarte::{
     BAUDRATE, CONFIG as UARTE_CONFIG, ENABLE_VALUE as ENABLE_UARTE, ERRORSRC as UARTE_ERRORSRC,
@@ -18,7 +19,7 @@ use crate::regs::uarte::{
 };
 use crate::regs::*;
 use crate::transfer::{self, complete, Begin, EasyDmaTransfer, Engine};
-use crate::{check, Chip, Error, Interrupt, Pin};
+use crate::{Chip, DataRam, Error, Interrupt, Pin};
 
 /// A UARTE speed: every `BAUDRATE` value the UARTE table lists.
 ///
@@ -254,7 +255,7 @@ fn run_chunk<E: Begin>(
     region: Region,
     transferred: &mut usize,
 ) -> Result<(), Error> {
-    engine.begin(&[region])?;
+    engine.begin(&[region], InRam::Check)?;
     while !engine.is_done() {
         core::hint::spin_loop();
     }
@@ -293,6 +294,18 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
     /// The token, without changing whether transfers enable it.
     fn token(&self) -> Interrupt {
         Interrupt::new(self.regs, [EVENTS_ENDTX, EVENTS_ENDTX])
+    }
+
+    /// Sends a [`ram_static!`](crate::ram_static) buffer: as
+    /// [`DmaWrite::write_all`], but without
+    /// the run-time data-RAM check when the link proved the buffer there for
+    /// this chip type (see [`crate::data_ram`]; on the host it checks).
+    #[inline]
+    pub fn write_all_ram<const N: usize>(
+        self,
+        buffer: &'static DataRam<[u8; N]>,
+    ) -> Started<EasyDmaTransfer<Self, &'static DataRam<[u8; N]>>> {
+        transfer::lend_in_ram::<C, _, [u8; N]>(self, buffer)
     }
 
     /// Sends `buffer`, split into EasyDMA transfers of at most
@@ -344,7 +357,7 @@ impl<C: Chip, F: DmaFence> UarteTx<C, F> {
             Err(Error::BounceTooSmall { len, capacity: N })
         } else {
             // Where the bytes will be once copied: the start of the storage.
-            check::easydma::<C>(bounce.as_ptr(), len, false)
+            check::easydma::<C>(bounce.as_ptr(), len, false, InRam::Check)
                 .and_then(|()| check_enabled(self.regs))
                 .and_then(|()| {
                     // Asked now, before the copy, so a refusal changes nothing;
@@ -381,11 +394,11 @@ impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
     /// Checks the buffer and `ENABLE`, clears the end events, programs
     /// `TXD`, releases and triggers `STARTTX`.
     #[inline]
-    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+    fn begin(&mut self, regions: &[Region], in_ram: InRam) -> Result<(), Error> {
         let (Some(tx), None) = transfer::channels(regions) else {
             return Err(Error::Empty);
         };
-        check::easydma::<C>(tx.start(), tx.bytes(), false)?;
+        check::easydma::<C>(tx.start(), tx.bytes(), false, in_ram)?;
         check_enabled(self.regs)?;
         self.regs.clear(EVENTS_ENDTX);
         self.regs.clear(EVENTS_TXSTOPPED);
@@ -567,11 +580,11 @@ impl<C: Chip, F: DmaFence> Engine for UarteRx<C, F> {
 
 impl<C: Chip, F: DmaFence> Begin for UarteRx<C, F> {
     #[inline]
-    fn begin(&mut self, regions: &[Region]) -> Result<(), Error> {
+    fn begin(&mut self, regions: &[Region], in_ram: InRam) -> Result<(), Error> {
         let (None, Some(rx)) = transfer::channels(regions) else {
             return Err(Error::Empty);
         };
-        check::easydma::<C>(rx.start(), rx.bytes(), false)?;
+        check::easydma::<C>(rx.start(), rx.bytes(), false, in_ram)?;
         self.start(rx, self.wired)?;
         self.asked = Some(rx.bytes());
         Ok(())
