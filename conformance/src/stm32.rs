@@ -198,6 +198,8 @@ impl SpiHarness<ChannelDma> {
     fn build(&mut self, log: &'static Recorder) -> (channel::Dma, Spi) {
         let dma = ChannelDma::threaded(log.clone());
         let spi = SpiSim::new();
+        // The worker thread plays the DMA: it keeps up, as on the chip.
+        spi.set_dma_keeps_up(true);
         dma.wire(3, spi.requests(), Line::Tx);
         dma.wire(2, spi.requests(), Line::Rx);
         self.rig = None;
@@ -217,6 +219,8 @@ impl SpiHarness<StreamDma> {
     fn build(&mut self, log: &'static Recorder) -> (stream::Dma, Spi) {
         let dma = StreamDma::threaded(log.clone());
         let spi = SpiSim::new();
+        // The worker thread plays the DMA: it keeps up, as on the chip.
+        spi.set_dma_keeps_up(true);
         dma.wire(3, 3, spi.requests(), Line::Tx);
         dma.wire(0, 3, spi.requests(), Line::Rx);
         self.rig = None;

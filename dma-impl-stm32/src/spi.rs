@@ -59,10 +59,11 @@
 //!   frames go out and the clock stops by itself after the last one.
 //!   Stopping early is clearing the TX channel's `EN`: at most the byte in
 //!   the Tx buffer and the one in the shift register still go out, whole
-//!   frames, and the transfer waits for them (`TXE` = 1, then `BSY` = 0, the
-//!   §28.3.8 / §25.3.8 procedure for the transmitting modes) before it
-//!   stops the RX channel, so they land in the buffer too and nothing is
-//!   clocked after the transfer has ended. The dummy channel never touches
+//!   frames, and the transfer stops the RX channel, waits for them (`TXE` =
+//!   1, then `BSY` = 0, the §28.3.8 / §25.3.8 procedure for the
+//!   transmitting modes) and empties the receive buffer of what they
+//!   clocked in, so nothing is clocked after the transfer has ended and no
+//!   stale byte is taken by the next one. The dummy channel never touches
 //!   the caller's buffer: only the RX channel does, which is stopped,
 //!   acquired and given back as in every other transfer here.
 //!
@@ -721,10 +722,10 @@ impl<Ct: FixedSource, Cr: DmaChannel, F: DmaFence, I: Instance> SpiRx<Ct, Cr, F,
 /// A receive in flight: the buffer, the SPI and both channels.
 ///
 /// Every way out (`wait`, `stop`, drop) stops the dummy TX channel first
-/// (clears `EN`, waits until it reads 0, clears `TXDMAEN`), waits until the
-/// frames the SPI still holds have been clocked, then stops the RX channel,
-/// empties the receive buffer and clears `OVR`, and only then acquires the
-/// buffer and gives it back.
+/// (clears `EN`, waits until it reads 0, clears `TXDMAEN`), then the RX
+/// channel (and `RXDMAEN`), waits until the frames the SPI still holds have
+/// been clocked, empties the receive buffer and clears `OVR`, and only then
+/// acquires the buffer and gives it back.
 #[derive(Debug)]
 pub struct Receive<B, Ct: FixedSource, Cr: DmaChannel, F: DmaFence, I: Instance = Unchecked> {
     rx: ManuallyDrop<Lent<B, DuplexRx<Cr, I>, F>>,
@@ -744,22 +745,24 @@ impl<B, Ct: FixedSource, Cr: DmaChannel, F: DmaFence, I: Instance> Receive<B, Ct
         self.overrun.get()
     }
 
-    /// Stops the dummy channel, lets the SPI clock out what it holds, stops
-    /// the RX channel and empties the receive buffer. Returns the dummy
-    /// channel's flags and the bytes it clocked.
+    /// Stops the dummy channel, notes `OVR`, stops the RX channel, lets the
+    /// SPI clock out what it still holds and empties the receive buffer.
+    /// Returns the dummy channel's flags and the bytes it clocked.
     fn halt_both(&self) -> (Status, u16) {
+        let base = self.tx.base;
         let channel = &self.tx.channel;
         channel.disable();
         let status = channel.status();
         let left = channel.remaining();
         channel.clear_all();
-        at(self.tx.base, CR2).modify(|v| v & !TXDMAEN);
-        settle::<I>(self.tx.base);
-        // The frames still held went out while the RX channel ran: they
-        // are in the buffer (or lost, which `OVR` tells).
-        self.rx.channel().disable();
+        at(base, CR2).modify(|v| v & !TXDMAEN);
+        // `OVR` now is a byte of the transfer lost; the frames the SPI still
+        // holds were clocked after the stop and are not the transfer's.
         self.overran();
-        drain(self.tx.base);
+        self.rx.channel().disable();
+        at(base, CR2).modify(|v| v & !RXDMAEN);
+        settle::<I>(base);
+        drain(base);
         (status, self.rx.items.saturating_sub(left))
     }
 }

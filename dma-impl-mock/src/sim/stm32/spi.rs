@@ -65,6 +65,8 @@ struct Lines {
     /// Every value written to `CR2`, in order (the order of `RXDMAEN` and
     /// `TXDMAEN` is what RM0090 §28.3.9 prescribes).
     cr2_writes: Vec<u32>,
+    /// See [`SpiSim::set_dma_keeps_up`].
+    dma_keeps_up: bool,
     byte_ticks: u32,
 }
 
@@ -101,7 +103,10 @@ impl Lines {
     /// issued each time RXNE is set to 1"): a byte already waiting when
     /// `RXDMAEN` is set raises none, which is why the RX side must be
     /// enabled before anything is clocked.
-    fn tick(&mut self, enabled: bool, rxdmaen: bool) {
+    ///
+    /// `cpu`: the tick is a CPU register access (else a DMA poll); see
+    /// [`SpiSim::set_dma_keeps_up`].
+    fn tick(&mut self, enabled: bool, rxdmaen: bool, cpu: bool) {
         if !enabled {
             return;
         }
@@ -111,6 +116,11 @@ impl Lines {
         };
         if left > 1 {
             self.shift = Some((byte, left - 1));
+            return;
+        }
+        if cpu && self.dma_keeps_up && rxdmaen && self.rx.is_some() && self.rx_requested {
+            // The frame waits at its last clock for the DMA to take the
+            // byte before it (see `set_dma_keeps_up`).
             return;
         }
         self.transmitted.push(byte);
@@ -175,7 +185,7 @@ impl Shared {
     }
     fn tick(&self) {
         let (enabled, rxdmaen) = (self.enabled(), self.rxdmaen());
-        self.lines().tick(enabled, rxdmaen);
+        self.lines().tick(enabled, rxdmaen, true);
     }
     fn read_dr(&self) -> u8 {
         let mut lines = self.lines();
@@ -238,12 +248,18 @@ impl DmaRequest for Shared {
         let enabled = self.enabled();
         let cr2 = self.reg(CR2);
         let mut lines = self.lines();
-        // The clock runs on while the RX channel waits for the last byte
-        // (the TX channel, done, polls no more).
-        lines.tick(enabled, cr2 & RXDMAEN != 0);
+        let rx_asserted = |l: &Lines| cr2 & RXDMAEN != 0 && l.rx.is_some() && l.rx_requested;
+        // A poll that finds the RX request asserted is served before time
+        // passes (the DMA reads `DR` within bus cycles, far less than a
+        // frame); otherwise the clock runs on, also while the RX channel
+        // waits for the last byte (the TX channel, done, polls no more).
+        if line == Line::Rx && rx_asserted(&lines) {
+            return true;
+        }
+        lines.tick(enabled, cr2 & RXDMAEN != 0, false);
         match line {
             Line::Tx => enabled && cr2 & TXDMAEN != 0 && lines.tx.is_none(),
-            Line::Rx => cr2 & RXDMAEN != 0 && lines.rx.is_some() && lines.rx_requested,
+            Line::Rx => rx_asserted(&lines),
         }
     }
 
@@ -317,6 +333,7 @@ impl SpiSim {
             dr_read: false,
             rx_requested: false,
             cr2_writes: Vec::new(),
+            dma_keeps_up: false,
             byte_ticks: BYTE_TICKS,
         };
         let shared = Arc::new(Shared {
@@ -360,6 +377,21 @@ impl SpiSim {
     /// Queues the slave's answers, one per frame.
     pub fn feed(&self, bytes: &[u8]) {
         self.shared.lines().to_receive.extend(bytes.iter().copied());
+    }
+
+    /// With a DMA on its own thread ([`ChannelDma::threaded`](super::ChannelDma::threaded)):
+    /// ticks from CPU accesses do not complete a frame while the receive
+    /// buffer holds a byte whose RX DMA request is pending. On the chip the
+    /// DMA serves a request within bus cycles, far less than a frame
+    /// (RM0090 §28.3.9, §10.3.3), so a CPU polling `SR` never outruns it;
+    /// here the CPU's polls tick the clock while the worker thread may be
+    /// descheduled, which would overrun a DMA that is not behind at all. A
+    /// DMA that does not serve (a stalled channel) still overruns: its
+    /// engine's polls of the other requests tick on. Off by default; on a
+    /// DMA stepped by the test's own thread it would stop the clock while
+    /// the CPU waits for the SPI to finish.
+    pub fn set_dma_keeps_up(&self, on: bool) {
+        self.shared.lines().dma_keeps_up = on;
     }
 
     /// Sets how many ticks a byte takes in the shift register (at least 1).
