@@ -212,6 +212,22 @@ impl Hw {
     pub(crate) fn bit(&self) -> u32 {
         1 << self.index
     }
+
+    /// Writes `config` (with `E`) to `DMACCxConfiguration`: the enabling
+    /// write of every start. On the host it takes the critical section the
+    /// [`Interrupt`](crate::Interrupt) token's check-and-clear runs in (a
+    /// token may run on another thread there), so a token that saw the
+    /// channel stopped cannot clear the status of the transfer this write
+    /// starts. On the chip it is one store, which a handler preempts
+    /// before or after, never in the middle (see [`crate::interrupt`]).
+    #[inline(always)]
+    pub(crate) fn enable(&self, config: u32) {
+        let write = || self.reg(regs::CONFIG).write(config);
+        #[cfg(target_os = "none")]
+        write();
+        #[cfg(not(target_os = "none"))]
+        critical_section::with(|_| write());
+    }
 }
 
 /// One channel of a [`Dmac`], owned. It copies memory to memory

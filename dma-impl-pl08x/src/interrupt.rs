@@ -45,14 +45,28 @@
 //! status in one step) is left alone, the level interrupt enters the
 //! handler again, and the wake is not given before `is_done` can see it.
 //!
-//! Where it runs: on the core that runs the channel's transfers, preempting
-//! them (an interrupt on the single-core MPS2 AN505, or on the core of the
-//! AN521 that owns the channel), so its read-modify-write of the
-//! configuration cannot straddle a thread-mode stop and restart of the
-//! channel. Were it to (a handler run on another core, as a host
-//! simulator's thread can), the worst outcome is a channel disabled early:
-//! a disabled channel makes no bus access (§3.4.19: clearing `E` loses the
-//! FIFO's data), so memory safety does not depend on it, only the count.
+//! # The check and the clear are one step
+//!
+//! Reading "asserted, `E` 0" and then clearing must not straddle the start
+//! of the channel's next transfer: the clear would then erase that
+//! transfer's terminal count, which a [ring stream](crate::stream) reads as
+//! the evidence that the DMA went round (review finding 1: a stale clear
+//! let a half from the next lap be handed out as data). So the handler
+//! reads, decides and writes inside one critical section, and the owner's
+//! enabling write cannot fall between:
+//!
+//! * on the chip the enabling write is one store; a handler preempts the
+//!   owner before or after it, and a token called from thread mode holds
+//!   interrupts off, so an owner in a handler waits until it is done. `E`
+//!   goes from 0 to 1 only by that store (the hardware only clears it,
+//!   §3.4.19), so "`E` reads 0" holds for the whole critical section;
+//! * on the host, where a token may run on another thread, the owner's
+//!   enabling write takes the same critical section (`Hw::enable`).
+//!
+//! A token run on a core other than the one that owns the channel (the
+//! AN521's second core) is outside this argument unless the
+//! `critical-section` implementation covers both cores and the owner runs
+//! its starts inside it too; this crate does not support that.
 //!
 //! Memory safety: the token writes only the channel's bit of
 //! `DMACIntTCClear` and the channel's configuration with `E` kept at 0 and
@@ -121,16 +135,27 @@ impl Interrupt {
     /// masks its error (`IE`; the raw status stays for the transfer) and
     /// wakes `waker`. See the [module docs](self).
     pub fn on_interrupt(&self, waker: &DmaWaker) {
+        // Check and clear in one critical section (module docs); the wake
+        // after it, outside.
+        if critical_section::with(|_| self.acknowledge()) {
+            waker.wake();
+        }
+    }
+
+    /// Clears the terminal count and masks the error of a stopped channel
+    /// whose interrupt is asserted; whether it did. Runs in a critical
+    /// section.
+    fn acknowledge(&self) -> bool {
         let tc = self.reg(regs::INT_TC_STATUS).read() & self.bit() != 0;
         let err = self.reg(regs::INT_ERROR_STATUS).read() & self.bit() != 0;
         if !tc && !err {
-            return;
+            return false;
         }
         let config = self.reg(regs::channel(self.index) + regs::CONFIG);
         let now = config.read();
         if now & regs::CONFIG_E != 0 {
             // Not stopped yet: the level interrupt comes back.
-            return;
+            return false;
         }
         if tc {
             self.reg(regs::INT_TC_CLEAR).write(self.bit());
@@ -138,6 +163,6 @@ impl Interrupt {
         if err {
             config.write(now & !(regs::CONFIG_IE | regs::CONFIG_E));
         }
-        waker.wake();
+        true
     }
 }

@@ -470,7 +470,7 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> RingStream<B, N, F> {
         hw.reg(regs::CONTROL).write((self.control & !regs::TRANSFER_SIZE_MASK) | left);
         hw.global(regs::INT_TC_CLEAR).write(hw.bit());
         self.ring_region().release(self.fence).map_err(Error::Fence)?;
-        hw.reg(regs::CONFIG).write(self.config);
+        hw.enable(self.config);
         Ok(())
     }
 
@@ -732,7 +732,7 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaReadStream<W> for StreamRx<
             return Err(TransferError::rejected(Error::Fence(e), held.into_inner(), self));
         }
         // The one enabling write, after the release fence.
-        hw.reg(regs::CONFIG).write(config);
+        hw.enable(config);
         Ok(RingStream {
             buffer: ManuallyDrop::new(held),
             rx: ManuallyDrop::new(self),

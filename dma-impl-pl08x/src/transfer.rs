@@ -419,7 +419,7 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         // The one `Configuration` write, enabling: after the release fence
         // (a DMB on the M33).
         let config = config | regs::CONFIG_IE | regs::CONFIG_ITC | regs::CONFIG_E;
-        hw.reg(regs::CONFIG).write(config);
+        hw.enable(config);
         Ok(InFlight {
             buffer: ManuallyDrop::new(buffer),
             resources: ManuallyDrop::new(resources),
@@ -552,7 +552,7 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         }
         // The one `Configuration` write, enabling: after the release fence.
         let config = config | regs::CONFIG_IE | regs::CONFIG_ITC | regs::CONFIG_E;
-        hw.reg(regs::CONFIG).write(config);
+        hw.enable(config);
         Ok(InFlight {
             buffer: ManuallyDrop::new(buffer),
             resources: ManuallyDrop::new(resources),

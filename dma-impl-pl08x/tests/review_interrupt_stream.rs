@@ -1,5 +1,5 @@
-//! Outside soundness review: the PL08x `Interrupt` token against the LLI-ring
-//! stream (`RingStream`).
+//! Outside soundness review, finding 1 (fixed): the PL08x `Interrupt` token
+//! against the LLI-ring stream (`RingStream`).
 //!
 //! The stream detects "the DMA went round more than once" from the channel's
 //! raw terminal count (one `I` bit moved round the ring, module docs of
@@ -69,9 +69,15 @@ fn a_stream_a_lap_behind_reports_an_overrun() {
     drop(stream.stop());
 }
 
+/// Finding 1, fixed: the token's check and clear are one critical section,
+/// and the owner's enabling write takes it too (on the host), so the
+/// owner's stream start waits for the held token; the clear then lands
+/// before the stream runs and its lap evidence stays. Without the fix the
+/// owner starts and laps the stream while the token is held, and the clear
+/// that lands after it erases the evidence (the test fails with the next
+/// lap's data). The resumer lets the token go once the owner has lapped the
+/// stream, or after a timeout when the owner is (rightly) blocked.
 #[test]
-#[ignore = "review finding 1: a stale Interrupt::on_interrupt clears the ring stream's terminal \
-            count; a half overwritten a lap later is handed out with no Overrun"]
 fn a_stale_terminal_count_clear_hands_out_a_half_from_the_next_lap() {
     static WAKER: DmaWaker = DmaWaker::new();
     let sim = Pl08xSim::pl081();
@@ -103,6 +109,11 @@ fn a_stale_terminal_count_clear_hands_out_a_half_from_the_next_lap() {
         irq.on_interrupt(&WAKER);
     });
     is_paused.recv().unwrap();
+    let (lapped, has_lapped) = mpsc::channel::<()>();
+    let resumer = std::thread::spawn(move || {
+        let _ = has_lapped.recv_timeout(std::time::Duration::from_millis(500));
+        resume.send(()).unwrap();
+    });
 
     // Meanwhile the owner ends the copy and starts a stream on the channel;
     // the DMA goes one lap and a half round without the CPU looking, which
@@ -111,8 +122,9 @@ fn a_stale_terminal_count_clear_hands_out_a_half_from_the_next_lap() {
     let mut stream = stream_rx(&sim, channel).read_stream(leak(&[0u32; 8])).ok().unwrap();
     lap_the_stream(&sim);
 
-    // The token's write lands now.
-    resume.send(()).unwrap();
+    // Without the fix the token's write lands now, after the lap.
+    let _ = lapped.send(());
+    resumer.join().unwrap();
     token.join().unwrap();
 
     let mut half = [0u32; 4];
