@@ -24,7 +24,7 @@ use core::marker::PhantomData;
 use dma_mmio::Reg;
 
 use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, InterruptFlags};
 use crate::{DmaChannel, Owner, Priority};
 
 use crate::regs::channel::{
@@ -120,7 +120,7 @@ impl<C: Controller> Dma<C> {
         Some(Channel {
             base: self.base,
             priority: Priority::Low,
-            interrupts: false,
+            flags: None,
             _not_sync: PhantomData,
         })
     }
@@ -166,9 +166,10 @@ fn select_request(base: Reg, n: u8, request: u8) {
 pub struct Channel<const N: u8, C: Controller = Any> {
     base: Reg,
     priority: Priority,
-    /// Whether transfers enable the channel's interrupt sources (set by
-    /// [`interrupt`](Self::interrupt)).
-    interrupts: bool,
+    /// Where the channel's handler keeps the flags it takes; `Some` once
+    /// [`interrupt`](Self::interrupt) was called, and then transfers enable
+    /// the channel's interrupt sources.
+    flags: Option<&'static InterruptFlags>,
     _not_sync: PhantomData<(*const (), C)>,
 }
 
@@ -185,11 +186,23 @@ impl<const N: u8, C: Controller> Channel<N, C> {
 
     /// The channel's interrupt, for its vector: from now on every transfer
     /// on this channel enables `TCIE` and `TEIE` (and `HTIE` when circular)
-    /// as it starts, and the returned [`Interrupt`] masks them again from
-    /// the handler (see [`interrupt`](crate::interrupt)).
-    pub fn interrupt(&mut self) -> Interrupt {
-        self.interrupts = true;
-        Interrupt::new(self.ccr(), TCIE | HTIE | TEIE)
+    /// as it starts, and the returned [`Interrupt`] acknowledges the
+    /// channel's flags from the handler into `flags`, where the channel's
+    /// transfers read them (see [`interrupt`](crate::interrupt)). It takes
+    /// `TCIF`, `HTIF` and `TEIF` one by one, never through `CGIF`, which
+    /// would also clear a flag set after its read (RM0008 §13.4.2).
+    ///
+    /// `None` if `flags` already serves another channel or stream.
+    pub fn interrupt(&mut self, flags: &'static InterruptFlags) -> Option<Interrupt> {
+        if !flags.claim(self.ccr().addr()) {
+            return None;
+        }
+        self.flags = Some(flags);
+        // SAFETY: `ISR` is inside the block.
+        let status = unsafe { self.base.offset(ISR) };
+        // SAFETY: `IFCR` is inside the block.
+        let clear = unsafe { self.base.offset(IFCR) };
+        Some(Interrupt::new(status, clear, Self::SHIFT, TCIF | HTIF | TEIF, flags))
     }
 
     const INDEX: usize = (N as usize).wrapping_sub(1);
@@ -205,15 +218,26 @@ impl<const N: u8, C: Controller> Channel<N, C> {
         self.reg(CCR)
     }
 
-    fn flags(&self) -> Reg {
+    fn isr(&self) -> Reg {
         // SAFETY: `ISR` is inside the block; reading it has no side effect.
         unsafe { self.base.offset(ISR) }
     }
 
+    /// Clears `bits` of the channel's flags, in the hardware and among
+    /// those its handler kept (one critical section: see
+    /// [`crate::interrupt`]).
+    #[inline(always)]
     fn clear(&self, bits: u32) {
         // SAFETY: `IFCR` is inside the block; writing 1s clears only this
         // channel's flags (the shift selects its group).
-        unsafe { self.base.offset(IFCR) }.write(bits << Self::SHIFT);
+        let ifcr = unsafe { self.base.offset(IFCR) };
+        match self.flags {
+            None => ifcr.write(bits << Self::SHIFT),
+            Some(kept) => critical_section::with(|_| {
+                ifcr.write(bits << Self::SHIFT);
+                kept.forget(bits);
+            }),
+        }
     }
 }
 
@@ -243,7 +267,7 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
         if setup.circular {
             ccr |= CIRC;
         }
-        if self.interrupts {
+        if self.flags.is_some() {
             ccr |= TCIE | TEIE | if setup.circular { HTIE } else { 0 };
         }
         if setup.peripheral_increment {
@@ -277,7 +301,12 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
 
     #[inline(always)]
     fn status(&self) -> Status {
-        let bits = self.flags().read() >> Self::SHIFT;
+        // The hardware's flags, then those the handler took from it (in
+        // that order: see `crate::interrupt`).
+        let bits = match self.flags {
+            None => self.isr().read() >> Self::SHIFT,
+            Some(kept) => host_atomic(|| (self.isr().read() >> Self::SHIFT) | kept.kept()),
+        };
         Status {
             complete: bits & TCIF != 0,
             half: bits & HTIF != 0,

@@ -188,14 +188,14 @@ pub trait Owner: Sealed {
     fn finish(&mut self) {}
 }
 
-/// Runs a control-register access of the channel's owner so that an
-/// [`Interrupt`](crate::interrupt::Interrupt)'s mask cannot interleave with
-/// it. On the chip (single core) that holds by itself: the mask runs in a
-/// critical section, and the owner's single store, or read-modify-write
-/// preempted by the mask, keeps its own `EN` and configuration (see the
-/// [`interrupt`](crate::interrupt) module): nothing to do, nothing added.
-/// On the host, where the mask may run on another thread, the access takes
-/// the same critical section (the `std` implementation: a lock).
+/// Runs an access of the channel's owner that a token on another thread
+/// must not split: on the host, the status read of "hardware flags, then
+/// the kept ones" (see the [`interrupt`](crate::interrupt) module), and the
+/// control-register stores. On the chip (single core) the order of the two
+/// reads is all it takes, since a handler runs whole between two of the
+/// owner's instructions: nothing added. On the host the access takes the
+/// critical section the token's acknowledge runs in (the `std`
+/// implementation: a lock).
 #[inline(always)]
 pub(crate) fn host_atomic<T>(access: impl FnOnce() -> T) -> T {
     #[cfg(target_os = "none")]

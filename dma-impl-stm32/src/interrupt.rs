@@ -6,12 +6,14 @@
 //! channel's interrupt sources on for every later transfer (each transfer
 //! enables `TCIE`, `TEIE`, on streams `DMEIE`, and `HTIE` when circular,
 //! with the rest of its configuration, before `EN`) and return an
-//! [`Interrupt`]: a `Copy` token whose only powers are to *mask* those
-//! sources and, with feature `async`, to wake a
-//! [`DmaWaker`](dma_traits::future::DmaWaker).
+//! [`Interrupt`]: a `Copy` token whose only powers are to *acknowledge*
+//! the channel's flags (move them from the hardware into the channel's
+//! [`InterruptFlags`], where the transfer still sees them) and, with
+//! feature `async`, to wake a [`DmaWaker`](dma_traits::future::DmaWaker).
 //!
 //! ```ignore
 //! static TX_DONE: DmaWaker = DmaWaker::new();
+//! static TX_FLAGS: InterruptFlags = InterruptFlags::new();
 //! static TX_IRQ: Mutex<Cell<Option<Interrupt>>> = Mutex::new(Cell::new(None));
 //!
 //! #[interrupt]
@@ -23,107 +25,181 @@
 //!
 //! // Thread mode:
 //! let mut stream = dma2.stream::<7>(4).unwrap();
-//! critical_section::with(|cs| TX_IRQ.borrow(cs).set(Some(stream.interrupt())));
+//! let irq = stream.interrupt(&TX_FLAGS).unwrap(); // `None`: TX_FLAGS serves another stream
+//! critical_section::with(|cs| TX_IRQ.borrow(cs).set(Some(irq)));
 //! let tx = usart.transmitter(stream, fence);
 //! let done = TransferFuture::new(tx.write_all(buf)?, &TX_DONE).await;
 //! ```
 //!
-//! # Why the handler masks and does not clear
+//! # Why the handler acknowledges and does not mask
 //!
 //! The interrupt line is level-sensitive: it stays asserted while a flag is
-//! set with its enable bit (RM0008 §13.3.6 "Interrupts", RM0090 §10.4). The
-//! transfer's own completion logic reads `TCIF`/`TEIF` (and a stream's
-//! `HTIF`), so a handler that cleared them would steal the event the
-//! future's next poll must see. The handler clears the *enable* bits
-//! instead: the line drops, the flags stay for the transfer to read, and the
-//! next transfer on the channel enables the sources again as it starts.
-//! Masking is allowed while the channel runs. RM0008 restricts to a
-//! disabled channel only `CNDTR` (§13.4.4: "can only be written when the
-//! channel is disabled"), `CPAR` and `CMAR` (§13.4.5, §13.4.6: "must not be
-//! written when the channel is enabled"); its `CCR` description (§13.4.3)
-//! sets no such rule for `TEIE`/`HTIE`/`TCIE`. RM0090 §10.5.5 marks the
-//! configuration fields of `SxCR` (`CHSEL`, `MBURST`, `PBURST`, `CT`, `DBM`,
-//! `PL`, `PINCOS`, `MSIZE`, `PSIZE`, `MINC`, `PINC`, `CIRC`, `DIR`,
-//! `PFCTRL`) "protected and can be written only if EN is '0'", not the
-//! `*IE` bits. ST's own HAL masks them with `EN` = 1, in its handler and its
-//! abort (`HAL_DMA_IRQHandler`, `HAL_DMA_Abort`). (The section numbers are
-//! those of the manual revisions this crate cites elsewhere; check them
-//! against yours.)
+//! set with its enable bit (RM0008 §13.3.6 "Interrupts", RM0090 §10.4), so
+//! the handler must clear one of the two. The enable bits share the control
+//! register (`CCR`, `SxCR`) with `EN` and, on a stream, `CT`, which the
+//! *hardware* changes: a stream clears `EN` at the end of a transfer and on
+//! an error, and toggles `CT` at each switch of a double-buffered transfer
+//! (RM0090 §10.5.5); a channel clears `EN` on an error (RM0008 §13.3.7). A
+//! read-modify-write of that register, critical section or not, writes
+//! back the `EN` and `CT` it read: if the hardware changed them between the
+//! read and the write, a stopped stream is enabled again with its flags set,
+//! which RM0090 §10.5.5 forbids (review finding 3, reproduced in
+//! `tests/review_interrupt_mask.rs`).
 //!
-//! # The read-modify-write race with thread mode
+//! So the handler never writes the control register. It clears the
+//! channel's *flags* instead: the flag-clear registers (`IFCR`, `LIFCR`,
+//! `HIFCR`) are write-1-to-clear, one store that changes only the flags it
+//! names, nothing the hardware is changing. The line drops. And because the
+//! transfer's completion, half-transfer and error logic reads those flags,
+//! the handler keeps what it cleared in the channel's [`InterruptFlags`],
+//! a `static` the transfer reads together with the hardware's flags: the
+//! channel's status is the hardware's flags *or* the kept ones.
 //!
-//! The enable bits share the control register with `EN` and the
-//! configuration, so the mask is a read-modify-write: read `CCR`, clear the
-//! `*IE` bits, write the rest back. On the single-core parts this crate
-//! supports:
+//! # The races, and why none loses a flag
 //!
-//! * the mask runs inside a critical section, so nothing (thread mode, or
-//!   a higher-priority handler that owns the channel) runs between its read
-//!   and its write: it writes back exactly the `EN` and configuration it
-//!   read, and changes only the enable bits;
-//! * the owner's accesses are a single store (the start: the configuration
-//!   with `EN`, written while `EN` reads 0) or a read-modify-write of `EN`
-//!   (the stop). A mask before the start's store is overwritten by it (the
-//!   new transfer enables its sources, as meant). The mask may preempt the
-//!   stop between its read and its write: then the owner's write puts the
-//!   enable bits back as it read them and sets `EN` as it meant to. Its
-//!   intent is kept; the mask's is undone, which leaves the line asserted,
-//!   so the (level-sensitive) interrupt is taken again after the write and
-//!   the handler masks again: a spurious wake at worst, which a future
-//!   answers by polling.
+//! * The handler reads the flags, clears exactly the ones it read and adds
+//!   them to the kept ones, inside a critical section: a flag the hardware
+//!   sets after the read stays in the hardware for the next entry (the
+//!   line is still asserted).
+//! * The owner reads its status as "hardware, then kept": a handler that
+//!   runs between the two reads has moved the flag to where the second read
+//!   looks. (On the host, where a token may run on another thread, the pair
+//!   is one critical section.)
+//! * The owner clears a flag (starting a transfer, taking a half, ending)
+//!   in the hardware *and* among the kept ones inside a critical section,
+//!   so no handler can move a newer flag between the two and have it
+//!   forgotten with the old one.
+//! * The owner's own control-register accesses (the start's single store
+//!   with `EN`, the stop's read-modify-write of `EN`) are as they were
+//!   without interrupts: the token no longer touches that register.
 //!
-//! So no interleaving can change `EN` or the configuration behind the
-//! owner's back: the token cannot make the DMA touch memory, which is why it
-//! may be `Copy`, `Send` and `Sync` and used from safe code. (On the host,
-//! where the mask may run on another thread, the owner's control-register
-//! accesses take the same critical section.) A multi-core part whose two
-//! cores share the controller is outside this argument and not supported.
+//! The token cannot make the DMA touch memory (it writes only flag-clear
+//! registers and its channel's `InterruptFlags`), so it is `Copy`, `Send`
+//! and `Sync` and usable from safe code. Each `InterruptFlags` serves one
+//! channel: [`Stream::interrupt`](crate::stream::Stream::interrupt) and
+//! [`Channel::interrupt`](crate::channel::Channel::interrupt) refuse one
+//! that another channel claimed, since a stream that read another
+//! channel's flags as its own would end transfers early. A multi-core part
+//! whose two cores share the controller is outside this argument and not
+//! supported.
+
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use dma_mmio::Reg;
 
-/// The mask-and-wake handle of one channel or stream (see the
-/// [module](self)). `Copy`: keep one in a `static` for the vector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Interrupt {
-    cr: Reg,
-    sources: u32,
+/// The flags a channel's interrupt handler took from the hardware, kept
+/// for the channel's transfers (see the [module](self)): one `static` per
+/// channel, given to its `interrupt`.
+#[derive(Debug, Default)]
+pub struct InterruptFlags {
+    /// The channel's flags (at their positions shifted down to bit 0) that
+    /// the handler cleared in the hardware and the owner has not cleared.
+    kept: AtomicU32,
+    /// The channel this serves (its control register's address), 0 while
+    /// unclaimed.
+    owner: AtomicUsize,
 }
 
-// SAFETY: an `Interrupt` only clears interrupt-enable bits of one control
-// register, in a critical section; the module documentation shows that no
-// interleaving with the owner's accesses changes `EN` or the configuration,
-// so using it from any context cannot make the DMA access memory.
+impl InterruptFlags {
+    /// Unclaimed, nothing kept.
+    pub const fn new() -> Self {
+        InterruptFlags { kept: AtomicU32::new(0), owner: AtomicUsize::new(0) }
+    }
+
+    /// Claims these flags for channel `id`: whether they are (now) its.
+    pub(crate) fn claim(&self, id: usize) -> bool {
+        critical_section::with(|_| match self.owner.load(Ordering::Relaxed) {
+            0 => {
+                self.owner.store(id, Ordering::Relaxed);
+                true
+            }
+            owner => owner == id,
+        })
+    }
+
+    /// The kept flags. (Single-core: every change is in a critical section,
+    /// so program order is all the ordering a reader needs.)
+    #[inline(always)]
+    pub(crate) fn kept(&self) -> u32 {
+        self.kept.load(Ordering::Relaxed)
+    }
+
+    /// Adds `bits`. Call in a critical section.
+    fn keep(&self, bits: u32) {
+        self.kept.store(self.kept.load(Ordering::Relaxed) | bits, Ordering::Relaxed);
+    }
+
+    /// Forgets `bits`. Call in a critical section.
+    #[inline(always)]
+    pub(crate) fn forget(&self, bits: u32) {
+        self.kept.store(self.kept.load(Ordering::Relaxed) & !bits, Ordering::Relaxed);
+    }
+}
+
+/// The acknowledge-and-wake handle of one channel or stream (see the
+/// [module](self)). `Copy`: keep one in a `static` for the vector.
+#[derive(Debug, Clone, Copy)]
+pub struct Interrupt {
+    /// The flags register (`ISR`, `LISR`, `HISR`).
+    status: Reg,
+    /// Its write-1-to-clear register (`IFCR`, `LIFCR`, `HIFCR`).
+    clear: Reg,
+    /// Where the channel's flags start in both.
+    shift: u32,
+    /// The channel's flags the handler takes (shifted down).
+    events: u32,
+    flags: &'static InterruptFlags,
+}
+
+// SAFETY: an `Interrupt` reads a flags register, writes the channel's bits
+// of its write-1-to-clear register and its `InterruptFlags`, each change in
+// a critical section; the module documentation shows no interleaving loses a
+// flag, and none of it lets the DMA access memory, from any context.
 unsafe impl Send for Interrupt {}
-// SAFETY: as for `Send`: every method takes `self` by value and makes one
-// read-modify-write inside a critical section.
+// SAFETY: as for `Send`: every method takes `self` by value.
 unsafe impl Sync for Interrupt {}
 
 impl Interrupt {
-    pub(crate) fn new(cr: Reg, sources: u32) -> Self {
-        Interrupt { cr, sources }
+    pub(crate) fn new(
+        status: Reg,
+        clear: Reg,
+        shift: u32,
+        events: u32,
+        flags: &'static InterruptFlags,
+    ) -> Self {
+        Interrupt { status, clear, shift, events, flags }
     }
 
-    /// Clears the channel's interrupt-enable bits (`TCIE`, `HTIE`, `TEIE`,
-    /// on streams `DMEIE`), leaving `EN`, the configuration and the flags
-    /// as they are: the interrupt line drops, the transfer still sees its
-    /// events. Call it from the channel's interrupt handler.
+    /// Takes the channel's flags: clears them in the hardware, so the
+    /// interrupt line drops, and keeps them in its [`InterruptFlags`],
+    /// where its transfers see them. Leaves the control register (`EN`,
+    /// `CT`, the enables) alone. Call it from the channel's handler.
     #[inline]
-    pub fn mask(self) {
-        critical_section::with(|_| self.cr.modify(|v| v & !self.sources));
+    pub fn acknowledge(self) {
+        critical_section::with(|_| {
+            let bits = (self.status.read() >> self.shift) & self.events;
+            if bits != 0 {
+                self.clear.write(bits << self.shift);
+                self.flags.keep(bits);
+            }
+        });
     }
 
-    /// Whether every source is masked (none enabled).
-    pub fn is_masked(self) -> bool {
-        self.cr.read() & self.sources == 0
+    /// Whether the hardware holds a flag of the channel that no
+    /// [`acknowledge`](Self::acknowledge) has taken (the line is asserted
+    /// while one is set with its enable bit).
+    pub fn is_pending(self) -> bool {
+        (self.status.read() >> self.shift) & self.events != 0
     }
 
-    /// The handler: [`mask`](Self::mask), then wake the task waiting on
-    /// `waker` (the one its [`TransferFuture`](dma_traits::future::TransferFuture)
-    /// registered). Call it from the channel's vector.
+    /// The handler: [`acknowledge`](Self::acknowledge), then wake the task
+    /// waiting on `waker` (the one its
+    /// [`TransferFuture`](dma_traits::future::TransferFuture) registered).
+    /// Call it from the channel's vector.
     #[cfg(feature = "async")]
     #[inline]
     pub fn on_interrupt(self, waker: &dma_traits::future::DmaWaker) {
-        self.mask();
+        self.acknowledge();
         waker.wake();
     }
 }

@@ -185,7 +185,8 @@ unsafe impl<B, R: Owner, F: DmaFence> Transfer for OneShot<B, R, F> {
     /// §10.3.18); a channel keeps `EN` set after its last item and sets
     /// `TCIF`, and clears it on a bus error with `TEIF` (RM0008 §13.3.7).
     /// Nothing else of this crate clears `EN` while the transfer owns the
-    /// channel (an [`Interrupt`](crate::interrupt::Interrupt) only masks).
+    /// channel (an [`Interrupt`](crate::interrupt::Interrupt) writes only
+    /// flag-clear registers, and keeps what it cleared for `status`).
     #[inline(always)]
     fn is_done(&self) -> bool {
         let status = self.lent.channel().status();

@@ -16,7 +16,7 @@ use core::marker::PhantomData;
 use dma_mmio::Reg;
 
 use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, InterruptFlags};
 use crate::regs::stream::{
     CHSEL_SHIFT, CIRC, CR, CT, DBM, DIR_M2M, DIR_M2P, DIR_P2M, DIR_SHIFT, DMDIS, DMEIE, DMEIF, EN,
     FCR, FEIF, FLAG_SHIFTS, FTH_FULL, FTH_SHIFT, HIFCR, HISR, HTIE, HTIF, LIFCR, LISR, M0AR, M1AR,
@@ -131,7 +131,7 @@ impl<C: Controller> Dma<C> {
             base: self.base,
             request,
             priority: Priority::Low,
-            interrupts: false,
+            flags: None,
             fifo_mode: Cell::new(false),
             _not_sync: PhantomData,
             _controller: PhantomData,
@@ -145,9 +145,10 @@ pub struct Stream<const N: u8, C: Controller = Dma2> {
     base: Reg,
     request: u8,
     priority: Priority,
-    /// Whether transfers enable the stream's interrupt sources (set by
-    /// [`interrupt`](Self::interrupt)).
-    interrupts: bool,
+    /// Where the stream's handler keeps the flags it takes; `Some` once
+    /// [`interrupt`](Self::interrupt) was called, and then transfers enable
+    /// the stream's interrupt sources.
+    flags: Option<&'static InterruptFlags>,
     /// Whether the last `program` chose FIFO mode (`SxFCR.DMDIS`): only
     /// then is `FEIF` an error.
     fifo_mode: Cell<bool>,
@@ -168,12 +169,22 @@ impl<const N: u8, C: Controller> Stream<N, C> {
 
     /// The stream's interrupt, for its vector: from now on every transfer
     /// on this stream enables `TCIE`, `TEIE` and `DMEIE` (and `HTIE` when
-    /// circular) as it starts, and the returned [`Interrupt`] masks them
-    /// again from the handler (see [`interrupt`](crate::interrupt)).
+    /// circular) as it starts, and the returned [`Interrupt`] acknowledges
+    /// the stream's flags from the handler into `flags`, where the
+    /// stream's transfers read them (see [`interrupt`](crate::interrupt)).
     /// `FEIE` stays off: in direct mode `FEIF` is no error (RM0090 §10.3.18).
-    pub fn interrupt(&mut self) -> Interrupt {
-        self.interrupts = true;
-        Interrupt::new(self.cr(), TCIE | HTIE | TEIE | DMEIE)
+    ///
+    /// `None` if `flags` already serves another stream or channel.
+    pub fn interrupt(&mut self, flags: &'static InterruptFlags) -> Option<Interrupt> {
+        if !flags.claim(self.cr().addr()) {
+            return None;
+        }
+        self.flags = Some(flags);
+        // SAFETY: `LISR`/`HISR` is inside the block.
+        let status = unsafe { self.base.offset(Self::FLAGS.0) };
+        // SAFETY: `LIFCR`/`HIFCR` is inside the block.
+        let clear = unsafe { self.base.offset(Self::FLAGS.1) };
+        Some(Interrupt::new(status, clear, Self::SHIFT, ALL, flags))
     }
 
     /// The stream's flags register (`LISR`/`HISR`) and clear register.
@@ -192,10 +203,20 @@ impl<const N: u8, C: Controller> Stream<N, C> {
         self.reg(CR)
     }
 
+    /// Clears `bits` of the stream's flags, in the hardware and among those
+    /// its handler kept (one critical section: see [`crate::interrupt`]).
+    #[inline(always)]
     fn clear(&self, bits: u32) {
         // SAFETY: `LIFCR`/`HIFCR` is inside the block; the shift selects only
         // this stream's flags.
-        unsafe { self.base.offset(Self::FLAGS.1) }.write(bits << Self::SHIFT);
+        let ifcr = unsafe { self.base.offset(Self::FLAGS.1) };
+        match self.flags {
+            None => ifcr.write(bits << Self::SHIFT),
+            Some(kept) => critical_section::with(|_| {
+                ifcr.write(bits << Self::SHIFT);
+                kept.forget(bits);
+            }),
+        }
     }
 }
 
@@ -228,7 +249,7 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         if setup.circular {
             cr |= CIRC;
         }
-        if self.interrupts {
+        if self.flags.is_some() {
             cr |= TCIE | TEIE | DMEIE | if setup.circular { HTIE } else { 0 };
         }
         if setup.peripheral_increment {
@@ -283,7 +304,13 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
     #[inline(always)]
     fn status(&self) -> Status {
         // SAFETY: `LISR`/`HISR` is inside the block; reading has no side effect.
-        let bits = unsafe { self.base.offset(Self::FLAGS.0) }.read() >> Self::SHIFT;
+        let isr = unsafe { self.base.offset(Self::FLAGS.0) };
+        // The hardware's flags, then those the handler took from it (in
+        // that order: see `crate::interrupt`).
+        let bits = match self.flags {
+            None => isr.read() >> Self::SHIFT,
+            Some(kept) => host_atomic(|| (isr.read() >> Self::SHIFT) | kept.kept()),
+        };
         // FEIF is an error only in FIFO mode. In direct mode the manual lets
         // it be set by an overrun / underrun under bus load, with no data
         // lost and the stream still running ("the faulty stream is not

@@ -1,7 +1,7 @@
 //! The DMA interrupt wired to `TransferFuture` (issue #18 item 2), on both
 //! controller families: the simulator raises the channel's line
-//! (level-sensitive) and calls the registered vector, which masks the
-//! sources with the channel's `Interrupt` token and wakes the future's
+//! (level-sensitive) and calls the registered vector, which acknowledges
+//! the flags with the channel's `Interrupt` token and wakes the future's
 //! `DmaWaker`. The executor (`futures-executor`'s `LocalPool`) polls a task
 //! only when it was woken, so a future that completes was woken by the
 //! interrupt. Every run is bounded: a future that is never woken fails the
@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::stm32::{ChannelDma, Line, StreamDma, UsartLayout, UsartSim};
-use dma_impl_stm32::interrupt::Interrupt;
+use dma_impl_stm32::interrupt::{Interrupt, InterruptFlags};
 use dma_impl_stm32::usart::{RxHalf, StatusData, TxHalf, Usart, UsartRx, UsartTx};
 use dma_impl_stm32::{channel, stream};
 use dma_traits::future::{DmaWaker, TransferFuture};
@@ -36,6 +36,11 @@ const BOUND: usize = 400;
 /// A `'static` `DmaWaker` of its own for each test (tests run in parallel).
 fn waker() -> &'static DmaWaker {
     Box::leak(Box::new(DmaWaker::new()))
+}
+
+/// `'static` `InterruptFlags` for one channel, likewise.
+fn flags() -> &'static InterruptFlags {
+    Box::leak(Box::new(InterruptFlags::new()))
 }
 
 /// The simulated hardware and a transmitter and receiver on it, their
@@ -123,12 +128,12 @@ macro_rules! interrupt_tests {
                 let (mut tx_ch, mut rx_ch) = $take(&dma);
                 let taken = Arc::new(AtomicUsize::new(0));
                 let (tx_irq, rx_irq) = if with_irq {
-                    (tx_ch.interrupt(), rx_ch.interrupt())
+                    (tx_ch.interrupt(flags()).unwrap(), rx_ch.interrupt(flags()).unwrap())
                 } else {
                     // A token for the assertions only: the channels' transfers
                     // never enable their sources.
                     let (mut a, mut b) = $take(&<$Sim>::new(Recorder::new()));
-                    (a.interrupt(), b.interrupt())
+                    (a.interrupt(flags()).unwrap(), b.interrupt(flags()).unwrap())
                 };
                 let count = Arc::clone(&taken);
                 dma.on_interrupt($tx_n, move || {
@@ -163,7 +168,7 @@ macro_rules! interrupt_tests {
                 assert_eq!(*out.borrow(), Some(4));
                 assert_eq!(hw.usart.sent(), b"irq!");
                 assert!(hw.taken.load(Ordering::SeqCst) >= 1, "the vector ran");
-                assert!(hw.tx_irq.is_masked(), "the handler masked the sources");
+                assert!(!hw.tx_irq.is_pending(), "the handler took the flags");
             }
 
             #[test]
@@ -235,7 +240,7 @@ macro_rules! interrupt_tests {
                 assert!(future.as_mut().poll(&mut cx).is_pending());
                 // Leaked: the transfer is never stopped (the buffer is
                 // `'static`, so that is safe); it runs to its end, and its
-                // interrupt is taken and masked with nobody to wake.
+                // interrupt is taken and acknowledged with nobody to wake.
                 core::mem::forget(future);
                 for _ in 0..BOUND {
                     if !hw.dma.step() {
@@ -243,7 +248,7 @@ macro_rules! interrupt_tests {
                     }
                 }
                 assert_eq!(hw.usart.sent(), message, "the leaked transfer's bytes went out intact");
-                assert!(hw.tx_irq.is_masked(), "its interrupt was taken and masked");
+                assert!(!hw.tx_irq.is_pending(), "its interrupt was taken and acknowledged");
                 let taken = hw.taken.load(Ordering::SeqCst);
                 assert!(taken >= 1);
                 // The contract allows everything not lent to the leaked
@@ -304,3 +309,19 @@ interrupt_tests!(
         dma.wire(2, 4, usart.requests(), Line::Rx);
     }
 );
+
+/// One `InterruptFlags` serves one channel: a second channel is refused
+/// (it would read the first one's flags as its own and end its transfers
+/// early); the same channel may take its token again.
+#[test]
+fn interrupt_flags_serve_one_channel() {
+    let dma = StreamDma::new(Recorder::new());
+    // SAFETY: a live simulated controller that outlives the streams.
+    let mut controller = unsafe { stream::Dma::<stream::Dma2>::from_base(dma.base()) };
+    let (mut s7, mut s2) = (controller.stream::<7>(4).unwrap(), controller.stream::<2>(4).unwrap());
+    let shared = flags();
+    assert!(s7.interrupt(shared).is_some());
+    assert!(s2.interrupt(shared).is_none(), "claimed by stream 7");
+    assert!(s7.interrupt(shared).is_some(), "stream 7 again");
+    assert!(s2.interrupt(flags()).is_some());
+}

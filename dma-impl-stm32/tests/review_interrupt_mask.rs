@@ -1,6 +1,8 @@
-//! Outside soundness review: the STM32 `Interrupt` token's mask, a
-//! read-modify-write of `SxCR`, against the *hardware* changing `SxCR`
-//! between its read and its write.
+//! Outside soundness review, finding 3 (fixed): the STM32 `Interrupt`
+//! token against the *hardware* changing `SxCR` while the token works.
+//!
+//! The finding, as reported against the token's old mask (a
+//! read-modify-write of `SxCR`):
 //!
 //! The module docs of `dma_impl_stm32::interrupt` argue that "no
 //! interleaving can change `EN` or the configuration behind the owner's
@@ -10,20 +12,28 @@
 //! double-buffered one (RM0090 §10.5.5), and the mask then writes back the
 //! `EN` / `CT` it read before. The `interleave` hook below lets the
 //! simulated stream advance exactly there, as real hardware may.
+//!
+//! The fix: the token no longer writes `SxCR` at all. It clears the flags
+//! it read (`LIFCR`, write-1-to-clear) and keeps them in the stream's
+//! `InterruptFlags` for the transfer. The hook now steps the stream at the
+//! token's only write, between its read of the flags and their clear (and,
+//! were the token to write `SxCR` again, at that write too). 3b also fixed
+//! the simulator: with `EN` set, a `CT` written is ignored, as RM0090 says.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::rc::Rc;
 
 use dma_impl_mock::record::Recorder;
 use dma_impl_mock::sim::stm32::{Line, StreamDma, UsartLayout, UsartSim};
-use dma_impl_stm32::interrupt::Interrupt;
+use dma_impl_stm32::interrupt::{Interrupt, InterruptFlags};
 use dma_impl_stm32::stream::{self, Stream};
 use dma_impl_stm32::usart::{InterruptStatus, RxHalf, Usart, UsartRx};
 use dma_mmio::host::interleave::{interleave, CpuAccess};
 use dma_traits::{CompilerFence, DmaRead, Transfer};
 
-/// `S2CR`, and its `CT` bit.
+/// `S2CR`, and its `CT` bit; `LIFCR` (streams 0..=3).
 const S2CR: usize = 0x10 + 0x18 * 2;
+const LIFCR: usize = 0x08;
 const CT: u32 = 1 << 19;
 
 type Rx = UsartRx<InterruptStatus, Stream<2>, CompilerFence, RxHalf<InterruptStatus>>;
@@ -42,22 +52,32 @@ fn rig() -> (StreamDma, UsartSim, Rx, Interrupt) {
     let mut driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
     driver.enable(1);
     let mut rx_stream = controller.stream::<2>(4).unwrap();
-    let irq = rx_stream.interrupt();
+    let irq = rx_stream.interrupt(Box::leak(Box::new(InterruptFlags::new()))).unwrap();
     let (_tx, rx) = driver.split(controller.stream::<7>(4).unwrap(), rx_stream, CompilerFence);
     (dma, usart, rx, irq)
 }
 
-/// Masks with `irq` while the stream moves one item between the mask's
-/// read of `SxCR` and its write.
+/// Acknowledges with `irq` while the stream moves one item before the
+/// token's first write (a flag clear, or a control-register write were it
+/// to make one), after its reads; after it if it writes nothing.
 fn mask_across_one_beat(dma: &Rc<StreamDma>, irq: Interrupt) {
-    let cr = dma.base() as usize + S2CR;
+    let (cr, lifcr) = (dma.base() as usize + S2CR, dma.base() as usize + LIFCR);
     let hardware = Rc::clone(dma);
-    let _hook = interleave(move |access| {
-        if access == CpuAccess::Write(cr) {
+    let stepped = Rc::new(std::cell::Cell::new(false));
+    let seen = Rc::clone(&stepped);
+    let hook = interleave(move |access| {
+        if !seen.get() && (access == CpuAccess::Write(cr) || access == CpuAccess::Write(lifcr)) {
+            seen.set(true);
             hardware.step();
         }
     });
-    irq.mask();
+    irq.acknowledge();
+    drop(hook);
+    // A token that found no flag to clear wrote nothing: the beat comes
+    // right after it instead.
+    if !stepped.get() {
+        dma.step();
+    }
 }
 
 /// The stream ends a one-shot reception (clears `EN`, sets `TCIF`) inside
@@ -67,7 +87,6 @@ fn mask_across_one_beat(dma: &Rc<StreamDma>, irq: Interrupt) {
 /// still disables and waits, so this is a manual violation, not a buffer
 /// given back early.)
 #[test]
-#[ignore = "review finding 3a: Interrupt::mask writes back EN = 1 after the stream cleared it"]
 fn a_mask_racing_the_end_of_a_transfer_does_not_set_en_again() {
     let (dma, usart, rx, irq) = rig();
     let dma = Rc::new(dma);
@@ -89,8 +108,6 @@ fn a_mask_racing_the_end_of_a_transfer_does_not_set_en_again() {
 /// fill 1. A simulator that accepts what the hardware refuses can hide or
 /// invent driver bugs in every test that runs on it.
 #[test]
-#[ignore = "review finding 3b: the STM32 simulator takes a CT write while EN = 1 (RM0090 says \
-            status only)"]
 fn a_mask_racing_the_buffer_switch_leaves_ct_to_the_hardware() {
     let (dma, usart, rx, irq) = rig();
     let dma = Rc::new(dma);

@@ -790,6 +790,11 @@ impl<F: Family> Shared<F> {
                 } else if F::STREAM && state.draining > 0 {
                     // Draining: only the interrupt enables take.
                     self.store(offset, (current & !F::IE) | (value & F::IE));
+                } else if now && F::STREAM {
+                    // `CT` "can be written only if EN is '0'"; with `EN` set
+                    // it "operates as a status flag" (RM0090 §10.5.5): the
+                    // stream's own `CT` stays, whatever was written.
+                    self.store(offset, F::with_ct(value, F::decode(current).ct));
                 } else {
                     self.store(offset, value);
                 }
