@@ -400,10 +400,14 @@ impl<C: Chip, F: DmaFence> Begin for UarteTx<C, F> {
         };
         check::easydma::<C>(tx.start(), tx.bytes(), false, in_ram)?;
         check_enabled(self.regs)?;
-        self.regs.clear(EVENTS_ENDTX);
-        self.regs.clear(EVENTS_TXSTOPPED);
         self.regs.channel(TXD_PTR, tx.start(), tx.bytes());
         Region::release_all(regions, self.fence)?;
+        // Cleared only once nothing can refuse any more: a transfer the
+        // fence refused leaves `TXSTOPPED` as it was, so `Sent` still says
+        // what the last transmission did (review: `wait_sent` hung after a
+        // refusal). Still before STARTTX, the only trigger of a new end.
+        self.regs.clear(EVENTS_ENDTX);
+        self.regs.clear(EVENTS_TXSTOPPED);
         if self.wired {
             self.token().enable();
         }

@@ -102,3 +102,50 @@ fn twim_is_sent_after_wait_with_the_bus_stopped() {
     assert_eq!(sim.take_sent(), [0x10, 0x20]);
     assert!(sim.is_idle());
 }
+
+/// A fence that refuses two-byte buffers (a fence's refusal depends on the
+/// buffer: `CortexM7DCache` refuses some and not others).
+#[derive(Debug, Clone, Copy)]
+struct RefusesTwoBytes;
+
+// SAFETY: `release` fails for two-element buffers and changes nothing
+// then; for others it is a compiler fence, enough for the simulator (whose
+// DMA is the host CPU); `acquire` likewise.
+unsafe impl dma_traits::DmaFence for RefusesTwoBytes {
+    fn release<W>(
+        self,
+        buf: *const [W],
+        access: dma_traits::Access,
+    ) -> Result<(), dma_traits::FenceError> {
+        if buf.len() == 2 {
+            return Err(dma_traits::FenceError::NotCacheLineAligned {
+                address: buf.cast::<W>() as usize,
+                bytes: 2,
+            });
+        }
+        dma_traits::CompilerFence.release(buf, access)
+    }
+    fn acquire<W>(self, buf: *const [W], access: dma_traits::Access) {
+        dma_traits::CompilerFence.acquire(buf, access);
+    }
+}
+
+/// A transmission refused by the fence leaves the transmitter as sent as
+/// the last one left it: `wait_sent` returns (it used to spin for a
+/// `TXSTOPPED` the refused start had cleared).
+#[test]
+fn uarte_a_refused_transfer_keeps_the_last_one_sent() {
+    let sim = EasyDmaSim::uarte(&Recorder::new(), SimConfig::nrf52840().step());
+    // SAFETY: the simulator's mapped block, used only by this UARTE.
+    let uarte = unsafe { Uarte::<Nrf52840>::new(sim.base()) }.with_fence(RefusesTwoBytes);
+    let transfer = uarte.split().0.write_all(b"ok!".to_vec()).unwrap();
+    while !transfer.is_done() {
+        assert!(sim.step(), "the transmission moves");
+    }
+    let tx = transfer.wait().unwrap().resources;
+    assert!(tx.is_sent());
+    let refused = tx.write_all(b"no".to_vec()).err().unwrap();
+    assert!(matches!(refused.error, dma_impl_nrf::Error::Fence(_)), "{:?}", refused.error);
+    assert!(refused.resources.is_sent(), "the refused start changed no event");
+    refused.resources.wait_sent();
+}
