@@ -37,6 +37,11 @@ fn main() {
         Ok(()) => {
             println!("cargo:rustc-link-search={}", out.display());
             println!("cargo:rustc-link-arg-examples=-Tlink.x");
+            if feature("NRF52840") {
+                // The link-time proof of `ram_static!` buffers, written by
+                // dma-impl-nrf's build script into its (searched) OUT_DIR.
+                println!("cargo:rustc-link-arg-examples=-Teasydma.x");
+            }
         }
         Err(e) => println!("cargo:warning=no memory.x: {e}"),
     }

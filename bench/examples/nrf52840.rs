@@ -47,6 +47,11 @@ mod firmware {
     #[link_section = ".data"]
     static MESSAGE: [u8; 16] = *b"zero-cost DMA!\r\n";
 
+    // The same bytes proven in data RAM at link time (`easydma.x`): the
+    // `uarteram` row, where neither column checks the address at run time.
+    #[cfg(feature = "shape-const")]
+    dma_impl_nrf::ram_static!(static RAM_MESSAGE: [u8; 16] = *b"zero-cost DMA!\r\n");
+
     const UARTE0: usize = 0x4000_2000;
     const SPIM0: usize = 0x4000_3000;
     const TWIM1: usize = 0x4000_4000;
@@ -95,12 +100,26 @@ mod firmware {
             #[no_mangle]
             #[inline(never)]
             pub(crate) fn $t(p: $ty, a: &'static [u8], b: &'static [u8]) -> ($ty, u32) {
-                let (p, n) = outcome!(p.write_all(a));
-                let (p, m) = outcome!(p.write_all(b));
+                let (p, n) = send_through_crate(p, a);
+                let (p, m) = send_through_crate(p, b);
                 (p, n.wrapping_add(m))
             }
         };
     }
+    /// The `two` shape's call, written once as the hand-written column's
+    /// `*_checked` is: no inlining attribute, so LLVM decides for both
+    /// columns alike whether to copy it into the two call sites.
+    #[cfg(feature = "shape-two")]
+    fn send_through_crate<P: DmaWrite<u8, Transfer<&'static [u8]> = T>, T>(
+        p: P,
+        buf: &'static [u8],
+    ) -> (P, u32)
+    where
+        T: dma_traits::Transfer<Resources = P>,
+    {
+        outcome!(p.write_all(buf))
+    }
+
     through_crate!(uarte, UTx, uarte_const_crate, uarte_held_crate, uarte_two_crate);
     through_crate!(spim, SpimW, spim_const_crate, spim_held_crate, spim_two_crate);
     through_crate!(twim, TwimW, twim_const_crate, twim_held_crate, twim_two_crate);
@@ -143,6 +162,23 @@ mod firmware {
         };
     }
     by_hand!(uarte_send, uarte_checked, uarte_const_hand, uarte_held_hand, uarte_two_hand);
+
+    /// UARTE0 with the `ram_static!` buffer: `write_all_ram` skips the
+    /// run-time data-RAM check, as the hand-written column does.
+    #[cfg(feature = "shape-const")]
+    #[no_mangle]
+    #[inline(never)]
+    pub(crate) fn uarteram_const_crate() -> u32 {
+        outcome!(uarte().write_all_ram(&RAM_MESSAGE)).1
+    }
+
+    /// By hand, a buffer the link proved in data RAM: no address check.
+    #[cfg(feature = "shape-const")]
+    #[no_mangle]
+    #[inline(never)]
+    pub(crate) fn uarteram_const_hand() -> u32 {
+        uarte_send_in_ram(MESSAGE.as_ptr(), MESSAGE.len() as u32)
+    }
     by_hand!(spim_send, spim_checked, spim_const_hand, spim_held_hand, spim_two_hand);
     by_hand!(twim_send, twim_checked, twim_const_hand, twim_held_hand, twim_two_hand);
 
@@ -184,10 +220,16 @@ mod firmware {
     /// UARTE0 start + wait by hand; `len` is 1..=65535.
     #[inline(always)]
     fn uarte_send(ptr: *const u8, len: u32) -> u32 {
-        const B: usize = UARTE0;
         if !in_ram(ptr, len) {
             return ERR;
         }
+        uarte_send_in_ram(ptr, len)
+    }
+
+    /// [`uarte_send`] for a buffer known to lie in data RAM.
+    #[inline(always)]
+    fn uarte_send_in_ram(ptr: *const u8, len: u32) -> u32 {
+        const B: usize = UARTE0;
         // SAFETY: UARTE0's registers, owned by the holder of `Hand`; the
         // buffer is `'static`, in data RAM, unchanged while EasyDMA reads it.
         unsafe {
@@ -303,6 +345,8 @@ mod firmware {
         black_box((uarte_const_crate(), spim_const_crate(), twim_const_crate()));
         #[cfg(feature = "shape-const")]
         black_box((uarte_const_hand(), spim_const_hand(), twim_const_hand()));
+        #[cfg(feature = "shape-const")]
+        black_box((uarteram_const_crate(), uarteram_const_hand()));
         #[cfg(feature = "shape-held")]
         black_box((uarte_held_crate(uarte(), buf), spim_held_crate(spim(), buf)));
         #[cfg(feature = "shape-held")]
