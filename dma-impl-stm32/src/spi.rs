@@ -541,15 +541,28 @@ pub struct Duplex<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence, I: Instan
     tx: ManuallyDrop<Lent<TX, DuplexTx<Ct>, F>>,
     rx: ManuallyDrop<Lent<RX, DuplexRx<Cr, I>, F>>,
     base: Reg,
+    /// `OVR` was seen set: a byte was lost (latched, as for [`Receive`]).
+    overrun: Cell<bool>,
 }
 
 impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence, I: Instance>
     Duplex<TX, RX, Ct, Cr, F, I>
 {
-    /// Stops both channels before either `Lent` acquires its region.
+    /// Whether `OVR` is (or was) set.
+    fn overran(&self) -> bool {
+        if at(self.base, SR).read() & OVR != 0 {
+            self.overrun.set(true);
+        }
+        self.overrun.get()
+    }
+
+    /// Stops both channels before either `Lent` acquires its region; notes
+    /// an `OVR` of the transfer's frames (the last ones are received while
+    /// the SPI settles) before the RX channel stops.
     fn halt_both(&self) {
         self.tx.channel().disable();
         settle::<I>(self.base);
+        self.overran();
         self.rx.channel().disable();
     }
 }
@@ -578,11 +591,13 @@ unsafe impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence, I: Instance> Tr
     type Resources = SpiDuplex<Ct, Cr, F, I>;
     type Error = Error;
 
-    /// Both channels complete, or either in error. The RX channel completes
-    /// after the TX channel, once the last byte has been clocked in.
+    /// Both channels complete, either in error, or `OVR` set (a byte was
+    /// lost, so the RX channel would wait forever for it). The RX channel
+    /// completes after the TX channel, once the last byte has been clocked
+    /// in.
     fn is_done(&self) -> bool {
         let (t, r) = (self.tx.channel().status(), self.rx.channel().status());
-        t.error().is_some() || r.error().is_some() || (t.complete && r.complete)
+        t.error().is_some() || r.error().is_some() || (t.complete && r.complete) || self.overran()
     }
 
     fn stop(self) -> Outcome<Self> {
@@ -593,11 +608,14 @@ unsafe impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence, I: Instance> Tr
         let tx = unsafe { ManuallyDrop::take(&mut this.tx) };
         // SAFETY: as above, for the RX side.
         let rx = unsafe { ManuallyDrop::take(&mut this.rx) };
-        let (fence, items) = (tx.fence, rx.items);
+        let (fence, items, overrun) = (tx.fence, rx.items, this.overrun.get());
         let t = tx.end();
         let r = rx.end();
         // Full duplex: what was received is what made the round trip.
-        let transferred = usize::from(items.saturating_sub(r.remaining));
+        let received = items.saturating_sub(r.remaining);
+        let transferred = usize::from(received);
+        let clocked = items.saturating_sub(t.remaining);
+        let lost = usize::from(clocked.saturating_sub(received)).max(1);
         let resources = SpiDuplex {
             spi: r.resources.spi,
             tx: t.resources.channel,
@@ -605,7 +623,8 @@ unsafe impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence, I: Instance> Tr
             fence,
         };
         let buffer = (t.buffer, r.buffer);
-        match t.status.error().or(r.status.error()) {
+        let overrun = if overrun { Some(Error::Overrun { lost }) } else { None };
+        match t.status.error().or(r.status.error()).or(overrun) {
             Some(error) => Err(TransferError { error, buffer, resources, transferred }),
             None => Ok(Finished { buffer, resources, transferred }),
         }
@@ -682,9 +701,12 @@ unsafe impl<Ct: DmaChannel, Cr: DmaChannel, F: DmaFence, I: Instance> DmaFullDup
         match unsafe {
             Lent::start(tx, DuplexTx { base, channel: ct }, &tx_setup, &tx_regions, fence)
         } {
-            Ok(tx) => {
-                Ok(Duplex { tx: ManuallyDrop::new(tx), rx: ManuallyDrop::new(rx_lent), base })
-            }
+            Ok(tx) => Ok(Duplex {
+                tx: ManuallyDrop::new(tx),
+                rx: ManuallyDrop::new(rx_lent),
+                base,
+                overrun: Cell::new(false),
+            }),
             Err((e, tx, side)) => {
                 // Nothing was clocked: the RX channel stops having moved nothing.
                 let r = rx_lent.end();

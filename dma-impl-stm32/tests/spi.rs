@@ -209,9 +209,29 @@ fn stream_duplex(threaded: bool) -> (Rig<StreamDma>, SpiDuplex<Stream<3>, Stream
 }
 
 macro_rules! duplex_tests {
-    ($family:ident, $rig:ident, $rx_cr:expr) => {
+    ($family:ident, $rig:ident, $rx_cr:expr, $rx_number:expr) => {
         mod $family {
             use super::*;
+
+            #[test]
+            fn a_lost_byte_is_an_overrun_with_everything_back() {
+                let (rig, port) = $rig(false);
+                rig.spi.feed(&(0..16).collect::<Vec<u8>>());
+                // The RX channel stops serving after 5 bytes: the TX channel
+                // goes on clocking, the next bytes overrun.
+                rig.dma.stall_after($rx_number, 5);
+                let out = bytes(16, |i| i as u8);
+                let transfer = port.transfer(out, bytes(16, |_| 0)).ok().unwrap();
+                rig.run();
+                assert!(transfer.is_done(), "OVR ends the transfer: no wait for a lost byte");
+                let failed = transfer.wait().err().unwrap();
+                assert!(matches!(failed.error, dma_impl_stm32::Error::Overrun { lost } if lost >= 1));
+                assert_eq!(failed.error.kind(), ErrorKind::Overrun);
+                assert_eq!(failed.transferred, 5);
+                assert_eq!(&failed.buffer.1[..5], &[0, 1, 2, 3, 4]);
+                assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0);
+                assert_eq!(rig.dma.register($rx_cr) & 1, 0);
+            }
 
             #[test]
             #[cfg_attr(miri, ignore = "200 threaded beats each way: slow under Miri (13 s)")]
@@ -293,8 +313,8 @@ macro_rules! duplex_tests {
     };
 }
 
-duplex_tests!(channel_duplex_tests, channel_duplex, 0x08 + 0x14);
-duplex_tests!(stream_duplex_tests, stream_duplex, 0x10);
+duplex_tests!(channel_duplex_tests, channel_duplex, 0x08 + 0x14, 2);
+duplex_tests!(stream_duplex_tests, stream_duplex, 0x10, 0);
 
 /// F1 receive: the dummy transmitter on SPI1_TX (DMA1 channel 3), the
 /// bytes on SPI1_RX (channel 2), RM0008 table 78.
