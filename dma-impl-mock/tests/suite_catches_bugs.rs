@@ -229,15 +229,17 @@ unsafe impl dma_traits::Word for Packed {
     const WIDTH: dma_traits::WordWidth = dma_traits::WordWidth::Bits32;
 }
 
-/// Lends two packed words starting at an odd address of its allocation.
-struct OddPacked(Vec<u8>);
+/// Lends two packed words starting at an odd address of its allocation
+/// (a `u32` allocation, so its base is 4-aligned and the address odd under
+/// Miri too, whose `u8` allocations may start anywhere).
+struct OddPacked(Vec<u32>);
 
 // SAFETY: deliberately wrong (alignment to the beat width); the pair is
 // inside the allocation and initialized, so reading it is defined.
 unsafe impl DmaReadBuffer for OddPacked {
     type Word = Packed;
     fn dma_read_buffer(&self) -> (*const Packed, usize) {
-        (self.0.as_ptr().wrapping_add(1).cast::<Packed>(), 2)
+        (self.0.as_ptr().cast::<u8>().wrapping_add(1).cast::<Packed>(), 2)
     }
 }
 
@@ -247,7 +249,7 @@ unsafe impl DmaReadBuffer for OddPacked {
 fn a_packed_word_at_an_odd_address_is_caught() {
     let results = check_read_buffer_with(
         "OddPacked",
-        || OddPacked(vec![0x11; 12]),
+        || OddPacked(vec![0x1111_1111; 3]),
         |b: &OddPacked| {
             let (ptr, len) = b.dma_read_buffer();
             let view = core::ptr::slice_from_raw_parts(ptr, len);

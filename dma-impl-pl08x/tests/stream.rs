@@ -485,10 +485,12 @@ fn adversarial_case(adversary: &Adversary, words: usize) {
 #[test]
 fn adversarial_schedules_never_hand_out_an_overwritten_half() {
     // Under Miri: the one schedule of depth 0 and one seed (the aliasing
-    // model is what Miri adds; the schedules run natively).
+    // model is what Miri adds; the schedules run natively), or none when
+    // the run's budget says so (`DMA_ADVERSARY_MIRI_DEPTH=skip`, the Tree
+    // Borrows pass of `.ci/run`).
     let explored =
         explore(2, scale(6, 0), scale(2000, 1), |adv| adversarial_case(adv, scale(24, 16)));
-    assert!(explored.schedules >= 1);
+    assert!(explored.schedules >= 1 || cfg!(miri));
     let n = explore_random(2, 0..scale(200, 1) as u64, |adv| adversarial_case(adv, scale(64, 16)));
     assert!(n >= 1 || cfg!(miri));
 }
