@@ -136,6 +136,7 @@ use dma_traits::{
 
 use crate::dmac::{bus_word, low32, Channel, Hw, Lli};
 use crate::held::Held;
+use crate::transfer::{aligned, reachable, width_code};
 use crate::{regs, Error};
 
 /// LLIs in a stream's ring.
@@ -240,32 +241,6 @@ impl<const N: usize, F: DmaFence> StreamRx<N, F> {
     /// Gives the channel (with its LLI pool) and the source back.
     pub fn into_parts(self) -> (Channel<N, F>, PacedSource) {
         (self.channel, self.source)
-    }
-}
-
-/// The `SWidth`/`DWidth` code of a width, or the error (§3.4.18).
-const fn width_code(width: WordWidth) -> Result<u32, Error> {
-    match width {
-        WordWidth::Bits8 => Ok(0),
-        WordWidth::Bits16 => Ok(1),
-        WordWidth::Bits32 => Ok(2),
-        WordWidth::Bits64 => Err(Error::UnsupportedWidth(WordWidth::Bits64)),
-    }
-}
-
-fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
-    if (p as usize) & (width.bytes() - 1) != 0 {
-        Err(Error::Misaligned { address: p as usize })
-    } else {
-        Ok(())
-    }
-}
-
-fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
-    if hw.reach.is_empty() || hw.reach.iter().any(|w| dma_mmio::in_window(p, bytes, w.clone())) {
-        Ok(())
-    } else {
-        Err(Error::Unreachable { address: p as usize, bytes })
     }
 }
 

@@ -175,8 +175,8 @@ impl Plan {
     }
 }
 
-/// The `SWidth`/`DWidth` code of a width, or the error.
-const fn width_code(width: WordWidth) -> Result<u32, Error> {
+/// The `SWidth`/`DWidth` code of a width, or the error (§3.4.18).
+pub(crate) const fn width_code(width: WordWidth) -> Result<u32, Error> {
     match width {
         WordWidth::Bits8 => Ok(0),
         WordWidth::Bits16 => Ok(1),
@@ -185,7 +185,8 @@ const fn width_code(width: WordWidth) -> Result<u32, Error> {
     }
 }
 
-fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
+/// `p` aligned to the beat `width`, or `Misaligned`.
+pub(crate) fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
     // A deliberate defect for the mutation runs: misaligned buffers accepted.
     if cfg!(pl08x_mutant_misaligned_accepted) {
         return Ok(());
@@ -197,7 +198,9 @@ fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
     }
 }
 
-fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
+/// `bytes` at `p` inside one of the board's windows the DMA reaches (any
+/// address when none are given), or `Unreachable`.
+pub(crate) fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
     if hw.reach.is_empty() || hw.reach.iter().any(|w| dma_mmio::in_window(p, bytes, w.clone())) {
         Ok(())
     } else {
