@@ -24,7 +24,7 @@ use core::marker::PhantomData;
 use dma_mmio::Reg;
 
 use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
-use crate::interrupt::{Interrupt, InterruptFlags};
+use crate::interrupt::{Interrupt, InterruptFlags, Irq, Mode, Polled};
 use crate::{DmaChannel, Owner, Priority};
 
 use crate::regs::channel::{
@@ -120,7 +120,7 @@ impl<C: Controller> Dma<C> {
         Some(Channel {
             base: self.base,
             priority: Priority::Low,
-            flags: None,
+            mode: Polled,
             _not_sync: PhantomData,
         })
     }
@@ -160,49 +160,59 @@ fn select_request(base: Reg, n: u8, request: u8) {
     });
 }
 
-/// Channel `N` of controller `C` of a channel-based DMA. Owning it is the
+/// Channel `N` of controller `C` of a channel-based DMA, in interrupt mode
+/// `M` ([`Polled`] until [`interrupt`](Self::interrupt)). Owning it is the
 /// right to use it.
 #[derive(Debug)]
-pub struct Channel<const N: u8, C: Controller = Any> {
+pub struct Channel<const N: u8, C: Controller = Any, M: Mode = Polled> {
     base: Reg,
     priority: Priority,
-    /// Where the channel's handler keeps the flags it takes; `Some` once
-    /// [`interrupt`](Self::interrupt) was called, and then transfers enable
-    /// the channel's interrupt sources.
-    flags: Option<&'static InterruptFlags>,
+    /// With [`Irq`], where the channel's handler keeps the flags it takes;
+    /// then transfers enable the channel's interrupt sources.
+    mode: M,
     _not_sync: PhantomData<(*const (), C)>,
 }
 
 // SAFETY: the channel's registers may be used from any context that owns the
-// value; it is not `Sync`, so only one context does at a time.
-unsafe impl<const N: u8, C: Controller> Send for Channel<N, C> {}
+// value; it is not `Sync`, so only one context does at a time. The mode is
+// `Polled` or `Irq`, a `&'static InterruptFlags` of atomics.
+unsafe impl<const N: u8, C: Controller, M: Mode> Send for Channel<N, C, M> {}
 
-impl<const N: u8, C: Controller> Channel<N, C> {
-    /// This channel with priority `priority` for its next transfers.
-    pub fn with_priority(mut self, priority: Priority) -> Self {
-        self.priority = priority;
-        self
-    }
-
-    /// The channel's interrupt, for its vector: from now on every transfer
-    /// on this channel enables `TCIE` and `TEIE` (and `HTIE` when circular)
-    /// as it starts, and the returned [`Interrupt`] acknowledges the
-    /// channel's flags from the handler into `flags`, where the channel's
-    /// transfers read them (see [`interrupt`](crate::interrupt)). It takes
-    /// `TCIF`, `HTIF` and `TEIF` one by one, never through `CGIF`, which
-    /// would also clear a flag set after its read (RM0008 §13.4.2).
+impl<const N: u8, C: Controller> Channel<N, C, Polled> {
+    /// This channel with its interrupt, and the token for its vector:
+    /// every transfer on the returned channel enables `TCIE` and `TEIE`
+    /// (and `HTIE` when circular) as it starts, and the [`Interrupt`]
+    /// acknowledges the channel's flags from the handler into `flags`,
+    /// where the channel's transfers read them (see
+    /// [`interrupt`](crate::interrupt)). It takes `TCIF`, `HTIF` and
+    /// `TEIF` one by one, never through `CGIF`, which would also clear a
+    /// flag set after its read (RM0008 §13.4.2).
     ///
-    /// `None` if `flags` already serves another channel or stream.
-    pub fn interrupt(&mut self, flags: &'static InterruptFlags) -> Option<Interrupt> {
+    /// `Err` with this channel if `flags` already serves another channel
+    /// or stream.
+    #[allow(clippy::type_complexity)]
+    pub fn interrupt(
+        self,
+        flags: &'static InterruptFlags,
+    ) -> Result<(Channel<N, C, Irq>, Interrupt), Self> {
         if !flags.claim(self.ccr().addr()) {
-            return None;
+            return Err(self);
         }
-        self.flags = Some(flags);
         // SAFETY: `ISR` is inside the block.
         let status = unsafe { self.base.offset(ISR) };
         // SAFETY: `IFCR` is inside the block.
         let clear = unsafe { self.base.offset(IFCR) };
-        Some(Interrupt::new(status, clear, Self::SHIFT, TCIF | HTIF | TEIF, flags))
+        let token = Interrupt::new(status, clear, Self::SHIFT, TCIF | HTIF | TEIF, flags);
+        let Channel { base, priority, .. } = self;
+        Ok((Channel { base, priority, mode: Irq::new(flags), _not_sync: PhantomData }, token))
+    }
+}
+
+impl<const N: u8, C: Controller, M: Mode> Channel<N, C, M> {
+    /// This channel with priority `priority` for its next transfers.
+    pub fn with_priority(mut self, priority: Priority) -> Self {
+        self.priority = priority;
+        self
     }
 
     const INDEX: usize = (N as usize).wrapping_sub(1);
@@ -231,7 +241,7 @@ impl<const N: u8, C: Controller> Channel<N, C> {
         // SAFETY: `IFCR` is inside the block; writing 1s clears only this
         // channel's flags (the shift selects its group).
         let ifcr = unsafe { self.base.offset(IFCR) };
-        match self.flags {
+        match self.mode.kept() {
             None => ifcr.write(bits << Self::SHIFT),
             Some(kept) => critical_section::with(|_| {
                 ifcr.write(bits << Self::SHIFT);
@@ -241,15 +251,15 @@ impl<const N: u8, C: Controller> Channel<N, C> {
     }
 }
 
-impl<const N: u8, C: Controller> Sealed for Channel<N, C> {}
+impl<const N: u8, C: Controller, M: Mode> Sealed for Channel<N, C, M> {}
 
-impl<const N: u8, C: Controller> Select for Channel<N, C> {
+impl<const N: u8, C: Controller, M: Mode> Select for Channel<N, C, M> {
     fn select(&mut self, request: u8) {
         select_request(self.base, N, request);
     }
 }
 
-impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
+impl<const N: u8, C: Controller, M: Mode> DmaChannel for Channel<N, C, M> {
     const DOUBLE_BUFFER: bool = false;
 
     #[inline(always)]
@@ -267,7 +277,7 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
         if setup.circular {
             ccr |= CIRC;
         }
-        if self.flags.is_some() {
+        if self.mode.kept().is_some() {
             ccr |= TCIE | TEIE | if setup.circular { HTIE } else { 0 };
         }
         if setup.peripheral_increment {
@@ -303,7 +313,7 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
     fn status(&self) -> Status {
         // The hardware's flags, then those the handler took from it (in
         // that order: see `crate::interrupt`).
-        let bits = match self.flags {
+        let bits = match self.mode.kept() {
             None => self.isr().read() >> Self::SHIFT,
             Some(kept) => host_atomic(|| (self.isr().read() >> Self::SHIFT) | kept.kept()),
         };
@@ -344,7 +354,7 @@ impl<const N: u8, C: Controller> DmaChannel for Channel<N, C> {
 }
 
 /// A bare channel owns itself, for [memory-to-memory copies](crate::memory).
-impl<const N: u8, C: Controller> Owner for Channel<N, C> {
+impl<const N: u8, C: Controller, M: Mode> Owner for Channel<N, C, M> {
     type Channel = Self;
     fn dma(&self) -> &Self {
         self

@@ -210,6 +210,7 @@ macro_rules! channel_chip {
             use critical_section::Mutex;
 
             use crate::channel;
+            use crate::interrupt::Mode;
             use crate::spi::Spi;
             use crate::usart::Usart;
 
@@ -311,6 +312,7 @@ macro_rules! stream_chip {
             use critical_section::Mutex;
 
             use crate::spi::Spi;
+            use crate::interrupt::Mode;
             use crate::stream;
             use crate::usart::Usart;
 
@@ -403,10 +405,10 @@ channel_chip!(
         );
         // RM0360, the DMA1 request mapping table, with SYSCFG_CFGR1
         // USART1_TX_DMA_RMP / USART1_RX_DMA_RMP at their reset value 0.
-        impl Usart1Tx for channel::Channel<2, channel::Dma1> {
+        impl<M: Mode> Usart1Tx for channel::Channel<2, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
-        impl Usart1Rx for channel::Channel<3, channel::Dma1> {
+        impl<M: Mode> Usart1Rx for channel::Channel<3, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
         spi_instance!(
@@ -422,10 +424,10 @@ channel_chip!(
         );
         // RM0360, the DMA1 request mapping table ("summary of the DMA
         // requests for each channel"): SPI1_RX channel 2, SPI1_TX channel 3.
-        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+        impl<M: Mode> Spi1Tx for channel::Channel<3, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
-        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
+        impl<M: Mode> Spi1Rx for channel::Channel<2, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
     }
@@ -453,10 +455,10 @@ channel_chip!(
         );
         // RM0008 table 78 "Summary of DMA1 requests for each
         // channel": USART1_TX channel 4, USART1_RX channel 5 (no DMA2 request).
-        impl Usart1Tx for channel::Channel<4, channel::Dma1> {
+        impl<M: Mode> Usart1Tx for channel::Channel<4, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
-        impl Usart1Rx for channel::Channel<5, channel::Dma1> {
+        impl<M: Mode> Usart1Rx for channel::Channel<5, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
         spi_instance!(
@@ -472,10 +474,10 @@ channel_chip!(
         );
         // RM0008 table 78: SPI1_RX channel 2, SPI1_TX channel 3 (table 79,
         // DMA2, has SPI/I2S3 only).
-        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+        impl<M: Mode> Spi1Tx for channel::Channel<3, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
-        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
+        impl<M: Mode> Spi1Rx for channel::Channel<2, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
     }
@@ -500,10 +502,10 @@ channel_chip!(
         // RM0316, the DMA1 request mapping table ("summary of the DMA1
         // requests for each channel"): USART1_TX channel 4, USART1_RX
         // channel 5 (none on DMA2).
-        impl Usart1Tx for channel::Channel<4, channel::Dma1> {
+        impl<M: Mode> Usart1Tx for channel::Channel<4, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
-        impl Usart1Rx for channel::Channel<5, channel::Dma1> {
+        impl<M: Mode> Usart1Rx for channel::Channel<5, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
         spi_instance!(
@@ -519,10 +521,10 @@ channel_chip!(
         );
         // RM0316 DMA1 request mapping: SPI1_RX channel 2, SPI1_TX channel 3 (table 79,
         // DMA2, has SPI/I2S3 only).
-        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+        impl<M: Mode> Spi1Tx for channel::Channel<3, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
-        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
+        impl<M: Mode> Spi1Rx for channel::Channel<2, channel::Dma1, M> {
             const REQUEST: Option<u8> = None;
         }
     }
@@ -546,18 +548,18 @@ channel_chip!(
         );
         // RM0351 §11.6.7 (`CSELR`), table 41 "DMA1 requests for each
         // channel": USART1_TX channel 4, USART1_RX channel 5, both C*S = 2.
-        impl Usart1Tx for channel::Channel<4, channel::Dma1> {
+        impl<M: Mode> Usart1Tx for channel::Channel<4, channel::Dma1, M> {
             const REQUEST: Option<u8> = Some(2);
         }
-        impl Usart1Rx for channel::Channel<5, channel::Dma1> {
+        impl<M: Mode> Usart1Rx for channel::Channel<5, channel::Dma1, M> {
             const REQUEST: Option<u8> = Some(2);
         }
         // Table 42 "DMA2 requests for each channel": USART1_TX channel 6,
         // USART1_RX channel 7, both C*S = 2.
-        impl Usart1Tx for channel::Channel<6, channel::Dma2> {
+        impl<M: Mode> Usart1Tx for channel::Channel<6, channel::Dma2, M> {
             const REQUEST: Option<u8> = Some(2);
         }
-        impl Usart1Rx for channel::Channel<7, channel::Dma2> {
+        impl<M: Mode> Usart1Rx for channel::Channel<7, channel::Dma2, M> {
             const REQUEST: Option<u8> = Some(2);
         }
         spi_instance!(
@@ -573,16 +575,16 @@ channel_chip!(
         );
         // RM0351 table 41 (DMA1): SPI1_RX channel 2, SPI1_TX channel 3, C*S = 1;
         // table 42 (DMA2): SPI1_RX channel 3, SPI1_TX channel 4, C*S = 4.
-        impl Spi1Tx for channel::Channel<3, channel::Dma1> {
+        impl<M: Mode> Spi1Tx for channel::Channel<3, channel::Dma1, M> {
             const REQUEST: Option<u8> = Some(1);
         }
-        impl Spi1Rx for channel::Channel<2, channel::Dma1> {
+        impl<M: Mode> Spi1Rx for channel::Channel<2, channel::Dma1, M> {
             const REQUEST: Option<u8> = Some(1);
         }
-        impl Spi1Tx for channel::Channel<4, channel::Dma2> {
+        impl<M: Mode> Spi1Tx for channel::Channel<4, channel::Dma2, M> {
             const REQUEST: Option<u8> = Some(4);
         }
-        impl Spi1Rx for channel::Channel<3, channel::Dma2> {
+        impl<M: Mode> Spi1Rx for channel::Channel<3, channel::Dma2, M> {
             const REQUEST: Option<u8> = Some(4);
         }
     }
@@ -606,13 +608,13 @@ stream_chip!(
         // RM0090 §10.3.3, table 43 "DMA2 request mapping": USART1_TX is
         // stream 7 channel 4; USART1_RX stream 2 channel 4 and stream 5
         // channel 4. Table 42 (DMA1) has no USART1 request.
-        impl Usart1Tx for stream::Stream<7, stream::Dma2<stream::F4>> {
+        impl<M: Mode> Usart1Tx for stream::Stream<7, stream::Dma2<stream::F4>, M> {
             const REQUEST: Option<u8> = Some(4);
         }
-        impl Usart1Rx for stream::Stream<2, stream::Dma2<stream::F4>> {
+        impl<M: Mode> Usart1Rx for stream::Stream<2, stream::Dma2<stream::F4>, M> {
             const REQUEST: Option<u8> = Some(4);
         }
-        impl Usart1Rx for stream::Stream<5, stream::Dma2<stream::F4>> {
+        impl<M: Mode> Usart1Rx for stream::Stream<5, stream::Dma2<stream::F4>, M> {
             const REQUEST: Option<u8> = Some(4);
         }
         spi_instance!(
@@ -629,16 +631,16 @@ stream_chip!(
         // RM0090 table 43 "DMA2 request mapping": SPI1_RX stream 0 and
         // stream 2, SPI1_TX stream 3 and stream 5, all channel 3. Table 42
         // (DMA1) has no SPI1 request.
-        impl Spi1Tx for stream::Stream<3, stream::Dma2<stream::F4>> {
+        impl<M: Mode> Spi1Tx for stream::Stream<3, stream::Dma2<stream::F4>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
-        impl Spi1Tx for stream::Stream<5, stream::Dma2<stream::F4>> {
+        impl<M: Mode> Spi1Tx for stream::Stream<5, stream::Dma2<stream::F4>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
-        impl Spi1Rx for stream::Stream<0, stream::Dma2<stream::F4>> {
+        impl<M: Mode> Spi1Rx for stream::Stream<0, stream::Dma2<stream::F4>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
-        impl Spi1Rx for stream::Stream<2, stream::Dma2<stream::F4>> {
+        impl<M: Mode> Spi1Rx for stream::Stream<2, stream::Dma2<stream::F4>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
     }
@@ -667,13 +669,13 @@ stream_chip!(
         // RM0385, the DMA2 request mapping table (as RM0090 table 43):
         // USART1_TX stream 7 channel 4; USART1_RX streams 2 and 5, channel
         // 4. The same on the F76x/F77x (RM0410), either part.
-        impl<P: stream::Part> Usart1Tx for stream::Stream<7, stream::Dma2<P>> {
+        impl<P: stream::Part, M: Mode> Usart1Tx for stream::Stream<7, stream::Dma2<P>, M> {
             const REQUEST: Option<u8> = Some(4);
         }
-        impl<P: stream::Part> Usart1Rx for stream::Stream<2, stream::Dma2<P>> {
+        impl<P: stream::Part, M: Mode> Usart1Rx for stream::Stream<2, stream::Dma2<P>, M> {
             const REQUEST: Option<u8> = Some(4);
         }
-        impl<P: stream::Part> Usart1Rx for stream::Stream<5, stream::Dma2<P>> {
+        impl<P: stream::Part, M: Mode> Usart1Rx for stream::Stream<5, stream::Dma2<P>, M> {
             const REQUEST: Option<u8> = Some(4);
         }
         spi_instance!(
@@ -690,16 +692,16 @@ stream_chip!(
         // RM0385, the DMA2 request mapping table (as RM0090 table 43):
         // SPI1_RX streams 0 and 2, SPI1_TX streams 3 and 5, channel 3; the
         // same on the F76x/F77x (RM0410), either part.
-        impl<P: stream::Part> Spi1Tx for stream::Stream<3, stream::Dma2<P>> {
+        impl<P: stream::Part, M: Mode> Spi1Tx for stream::Stream<3, stream::Dma2<P>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
-        impl<P: stream::Part> Spi1Tx for stream::Stream<5, stream::Dma2<P>> {
+        impl<P: stream::Part, M: Mode> Spi1Tx for stream::Stream<5, stream::Dma2<P>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
-        impl<P: stream::Part> Spi1Rx for stream::Stream<0, stream::Dma2<P>> {
+        impl<P: stream::Part, M: Mode> Spi1Rx for stream::Stream<0, stream::Dma2<P>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
-        impl<P: stream::Part> Spi1Rx for stream::Stream<2, stream::Dma2<P>> {
+        impl<P: stream::Part, M: Mode> Spi1Rx for stream::Stream<2, stream::Dma2<P>, M> {
             const REQUEST: Option<u8> = Some(3);
         }
     }

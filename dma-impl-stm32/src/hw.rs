@@ -81,6 +81,14 @@ pub struct Status {
 }
 
 impl Status {
+    /// Whether a one-shot transfer has ended: `complete` or an error flag.
+    /// (Without short-circuits, so that the compiler can test the flags of
+    /// one read with one mask.)
+    #[inline(always)]
+    pub fn ended(self) -> bool {
+        self.complete | self.error | self.direct_mode | self.fifo
+    }
+
     /// The first error flag, if any.
     pub fn error(self) -> Option<Error> {
         if self.error {

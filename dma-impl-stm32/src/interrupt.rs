@@ -2,11 +2,11 @@
 //! channel's vector uses while a transfer owns the channel.
 //!
 //! [`Channel::interrupt`](crate::channel::Channel::interrupt) and
-//! [`Stream::interrupt`](crate::stream::Stream::interrupt) turn the
-//! channel's interrupt sources on for every later transfer (each transfer
-//! enables `TCIE`, `TEIE`, on streams `DMEIE`, and `HTIE` when circular,
-//! with the rest of its configuration, before `EN`) and return an
-//! [`Interrupt`]: a `Copy` token whose only powers are to *acknowledge*
+//! [`Stream::interrupt`](crate::stream::Stream::interrupt) turn a
+//! [`Polled`] channel into an [`Irq`] one, whose transfers enable its
+//! interrupt sources (`TCIE`, `TEIE`, on streams `DMEIE`, and `HTIE` when
+//! circular, with the rest of the configuration, before `EN`), and return
+//! an [`Interrupt`]: a `Copy` token whose only powers are to *acknowledge*
 //! the channel's flags (move them from the hardware into the channel's
 //! [`InterruptFlags`], where the transfer still sees them) and, with
 //! feature `async`, to wake a [`DmaWaker`](dma_traits::future::DmaWaker).
@@ -24,8 +24,9 @@
 //! }
 //!
 //! // Thread mode:
-//! let mut stream = dma2.stream::<7>(4).unwrap();
-//! let irq = stream.interrupt(&TX_FLAGS).unwrap(); // `None`: TX_FLAGS serves another stream
+//! let stream = dma2.stream::<7>(4).unwrap();
+//! // `Err(stream)`: TX_FLAGS serves another stream.
+//! let (stream, irq) = stream.interrupt(&TX_FLAGS).unwrap();
 //! critical_section::with(|cs| TX_IRQ.borrow(cs).set(Some(irq)));
 //! let tx = usart.transmitter(stream, fence);
 //! let done = TransferFuture::new(tx.write_all(buf)?, &TX_DONE).await;
@@ -86,6 +87,57 @@
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use dma_mmio::Reg;
+
+use crate::hw::Sealed;
+
+/// Whether a channel's transfers use its interrupt, as a type parameter of
+/// [`Channel`](crate::channel::Channel) and
+/// [`Stream`](crate::stream::Stream): [`Polled`], the default, or [`Irq`],
+/// which only `interrupt` makes. A `Polled` transfer's code has no
+/// interrupt path at all (no kept flags to read or clear, no enables);
+/// an `Irq` one enables the sources and reads the flags its handler kept.
+///
+/// Sealed: exactly these two.
+pub trait Mode: Sealed {
+    /// Where the channel's handler keeps the flags it took: `None` for
+    /// [`Polled`].
+    fn kept(&self) -> Option<&'static InterruptFlags>;
+}
+
+/// No interrupt: the channel's transfers are waited for by polling (the
+/// default mode).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Polled;
+
+/// The channel's interrupt is on: made by `interrupt`, which also returns
+/// the channel's [`Interrupt`] token and claims its [`InterruptFlags`].
+#[derive(Debug, Clone, Copy)]
+pub struct Irq {
+    flags: &'static InterruptFlags,
+}
+
+impl Irq {
+    pub(crate) fn new(flags: &'static InterruptFlags) -> Self {
+        Irq { flags }
+    }
+}
+
+impl Sealed for Polled {}
+impl Sealed for Irq {}
+
+impl Mode for Polled {
+    #[inline(always)]
+    fn kept(&self) -> Option<&'static InterruptFlags> {
+        None
+    }
+}
+
+impl Mode for Irq {
+    #[inline(always)]
+    fn kept(&self) -> Option<&'static InterruptFlags> {
+        Some(self.flags)
+    }
+}
 
 /// The flags a channel's interrupt handler took from the hardware, kept
 /// for the channel's transfers (see the [module](self)): one `static` per

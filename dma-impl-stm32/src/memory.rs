@@ -21,6 +21,7 @@ use dma_traits::{
 
 use crate::channel::{self, Channel};
 use crate::hw::{check, Direction, Sealed, Setup};
+use crate::interrupt::Mode;
 use crate::stream::{Dma2, Part, Stream};
 use crate::{DmaChannel, Error, OneShot, Owner};
 use dma_traits::Lent as Held;
@@ -35,8 +36,8 @@ use dma_traits::Lent as Held;
 )]
 pub trait CopyChannel: DmaChannel {}
 
-impl<const N: u8, C: channel::Controller> CopyChannel for Channel<N, C> {}
-impl<const N: u8, P: Part> CopyChannel for Stream<N, Dma2<P>> {}
+impl<const N: u8, C: channel::Controller, M: Mode> CopyChannel for Channel<N, C, M> {}
+impl<const N: u8, P: Part, M: Mode> CopyChannel for Stream<N, Dma2<P>, M> {}
 
 /// A channel set up for memory-to-memory copies with fence `F`; implements
 /// [`DmaCopy`] for 8, 16 and 32-bit words.

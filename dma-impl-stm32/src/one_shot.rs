@@ -189,8 +189,7 @@ unsafe impl<B, R: Owner, F: DmaFence> Transfer for OneShot<B, R, F> {
     /// flag-clear registers, and keeps what it cleared for `status`).
     #[inline(always)]
     fn is_done(&self) -> bool {
-        let status = self.lent.channel().status();
-        status.complete || status.error().is_some()
+        self.lent.channel().status().ended()
     }
 
     #[inline(always)]

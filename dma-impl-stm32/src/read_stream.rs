@@ -60,6 +60,7 @@ use dma_traits::{
 
 use crate::double_buffer::Double;
 use crate::hw::{check, Direction, Setup};
+use crate::interrupt::Mode;
 use crate::one_shot::Lent;
 use crate::stream::{self, Stream};
 use crate::usart::{Instance, RxPart, UsartRx};
@@ -224,8 +225,8 @@ where
 #[derive(Debug)]
 pub struct DoubleBuffered<R>(R);
 
-impl<I: Instance, const N: u8, S: stream::Controller, F: DmaFence, P: RxPart>
-    UsartRx<I, Stream<N, S>, F, P>
+impl<I: Instance, const N: u8, S: stream::Controller, M: Mode, F: DmaFence, P: RxPart>
+    UsartRx<I, Stream<N, S, M>, F, P>
 {
     /// This receiver with the double-buffered stream (see
     /// [`DoubleBuffered`]: it needs a look per quarter of the buffer).
@@ -260,11 +261,12 @@ impl<R: Owner> Owner for DoubleBuffered<R> {
 // buffer's pair (`SxM0AR` its first half, `SxM1AR` its second); the
 // double-buffer driver meets `Transfer`'s contract and never hands out a
 // copy the DMA may have overwritten (the `double_buffer` module's argument).
-unsafe impl<I, const N: u8, S, F, P> DmaReadStream<u8>
-    for DoubleBuffered<UsartRx<I, Stream<N, S>, F, P>>
+unsafe impl<I, const N: u8, S, M, F, P> DmaReadStream<u8>
+    for DoubleBuffered<UsartRx<I, Stream<N, S, M>, F, P>>
 where
     I: Instance,
     S: stream::Controller,
+    M: Mode,
     F: DmaFence,
     P: RxPart,
 {

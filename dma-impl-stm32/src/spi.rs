@@ -97,6 +97,7 @@ use dma_traits::{
 };
 
 use crate::hw::{check, Direction, Sealed, Setup, Status};
+use crate::interrupt::Mode;
 use crate::one_shot::Lent;
 use crate::regs::spi::{
     BR_SHIFT, BSY, CR1, CR2, DR, FRXTH, FTLVL, MSTR, OVR, RXDMAEN, RXNE, SPE, SR, SSI, SSM,
@@ -202,10 +203,10 @@ pub trait FixedSource: DmaChannel {
     const MINC: u32;
 }
 
-impl<const N: u8, C: channel::Controller> FixedSource for channel::Channel<N, C> {
+impl<const N: u8, C: channel::Controller, M: Mode> FixedSource for channel::Channel<N, C, M> {
     const MINC: u32 = crate::regs::channel::MINC;
 }
-impl<const N: u8, C: stream::Controller> FixedSource for stream::Stream<N, C> {
+impl<const N: u8, C: stream::Controller, M: Mode> FixedSource for stream::Stream<N, C, M> {
     const MINC: u32 = crate::regs::stream::MINC;
 }
 

@@ -16,7 +16,7 @@ use core::marker::PhantomData;
 use dma_mmio::Reg;
 
 use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
-use crate::interrupt::{Interrupt, InterruptFlags};
+use crate::interrupt::{Interrupt, InterruptFlags, Irq, Mode, Polled};
 use crate::regs::stream::{
     CHSEL_SHIFT, CIRC, CR, CT, DBM, DIR_M2M, DIR_M2P, DIR_P2M, DIR_SHIFT, DMDIS, DMEIE, DMEIF, EN,
     FCR, FEIF, FLAG_SHIFTS, FTH_FULL, FTH_SHIFT, HIFCR, HISR, HTIE, HTIF, LIFCR, LISR, M0AR, M1AR,
@@ -131,7 +131,7 @@ impl<C: Controller> Dma<C> {
             base: self.base,
             request,
             priority: Priority::Low,
-            flags: None,
+            mode: Polled,
             fifo_mode: Cell::new(false),
             _not_sync: PhantomData,
             _controller: PhantomData,
@@ -139,16 +139,16 @@ impl<C: Controller> Dma<C> {
     }
 }
 
-/// Stream `N` of controller `C`. Owning it is the right to use it.
+/// Stream `N` of controller `C`, in interrupt mode `M` ([`Polled`] until
+/// [`interrupt`](Self::interrupt)). Owning it is the right to use it.
 #[derive(Debug)]
-pub struct Stream<const N: u8, C: Controller = Dma2> {
+pub struct Stream<const N: u8, C: Controller = Dma2, M: Mode = Polled> {
     base: Reg,
     request: u8,
     priority: Priority,
-    /// Where the stream's handler keeps the flags it takes; `Some` once
-    /// [`interrupt`](Self::interrupt) was called, and then transfers enable
-    /// the stream's interrupt sources.
-    flags: Option<&'static InterruptFlags>,
+    /// With [`Irq`], where the stream's handler keeps the flags it takes;
+    /// then transfers enable the stream's interrupt sources.
+    mode: M,
     /// Whether the last `program` chose FIFO mode (`SxFCR.DMDIS`): only
     /// then is `FEIF` an error.
     fifo_mode: Cell<bool>,
@@ -157,34 +157,53 @@ pub struct Stream<const N: u8, C: Controller = Dma2> {
 }
 
 // SAFETY: as for `channel::Channel`: owned, not `Sync` (the controller
-// marker is a type-level tag, never a value).
-unsafe impl<const N: u8, C: Controller> Send for Stream<N, C> {}
+// marker is a type-level tag, never a value; the mode is `Polled` or a
+// `&'static InterruptFlags` of atomics).
+unsafe impl<const N: u8, C: Controller, M: Mode> Send for Stream<N, C, M> {}
 
-impl<const N: u8, C: Controller> Stream<N, C> {
-    /// This stream with priority `priority` for its next transfers.
-    pub fn with_priority(mut self, priority: Priority) -> Self {
-        self.priority = priority;
-        self
-    }
-
-    /// The stream's interrupt, for its vector: from now on every transfer
-    /// on this stream enables `TCIE`, `TEIE` and `DMEIE` (and `HTIE` when
-    /// circular) as it starts, and the returned [`Interrupt`] acknowledges
-    /// the stream's flags from the handler into `flags`, where the
-    /// stream's transfers read them (see [`interrupt`](crate::interrupt)).
-    /// `FEIE` stays off: in direct mode `FEIF` is no error (RM0090 §10.3.18).
+impl<const N: u8, C: Controller> Stream<N, C, Polled> {
+    /// This stream with its interrupt, and the token for its vector: every
+    /// transfer on the returned stream enables `TCIE`, `TEIE` and `DMEIE`
+    /// (and `HTIE` when circular) as it starts, and the [`Interrupt`]
+    /// acknowledges the stream's flags from the handler into `flags`,
+    /// where the stream's transfers read them (see
+    /// [`interrupt`](crate::interrupt)). `FEIE` stays off: in direct mode
+    /// `FEIF` is no error (RM0090 §10.3.18).
     ///
-    /// `None` if `flags` already serves another stream or channel.
-    pub fn interrupt(&mut self, flags: &'static InterruptFlags) -> Option<Interrupt> {
+    /// `Err` with this stream if `flags` already serves another stream or
+    /// channel.
+    #[allow(clippy::type_complexity)]
+    pub fn interrupt(
+        self,
+        flags: &'static InterruptFlags,
+    ) -> Result<(Stream<N, C, Irq>, Interrupt), Self> {
         if !flags.claim(self.cr().addr()) {
-            return None;
+            return Err(self);
         }
-        self.flags = Some(flags);
         // SAFETY: `LISR`/`HISR` is inside the block.
         let status = unsafe { self.base.offset(Self::FLAGS.0) };
         // SAFETY: `LIFCR`/`HIFCR` is inside the block.
         let clear = unsafe { self.base.offset(Self::FLAGS.1) };
-        Some(Interrupt::new(status, clear, Self::SHIFT, ALL, flags))
+        let token = Interrupt::new(status, clear, Self::SHIFT, ALL, flags);
+        let Stream { base, request, priority, fifo_mode, .. } = self;
+        let stream = Stream {
+            base,
+            request,
+            priority,
+            mode: Irq::new(flags),
+            fifo_mode,
+            _not_sync: PhantomData,
+            _controller: PhantomData,
+        };
+        Ok((stream, token))
+    }
+}
+
+impl<const N: u8, C: Controller, M: Mode> Stream<N, C, M> {
+    /// This stream with priority `priority` for its next transfers.
+    pub fn with_priority(mut self, priority: Priority) -> Self {
+        self.priority = priority;
+        self
     }
 
     /// The stream's flags register (`LISR`/`HISR`) and clear register.
@@ -210,7 +229,7 @@ impl<const N: u8, C: Controller> Stream<N, C> {
         // SAFETY: `LIFCR`/`HIFCR` is inside the block; the shift selects only
         // this stream's flags.
         let ifcr = unsafe { self.base.offset(Self::FLAGS.1) };
-        match self.flags {
+        match self.mode.kept() {
             None => ifcr.write(bits << Self::SHIFT),
             Some(kept) => critical_section::with(|_| {
                 ifcr.write(bits << Self::SHIFT);
@@ -220,9 +239,9 @@ impl<const N: u8, C: Controller> Stream<N, C> {
     }
 }
 
-impl<const N: u8, C: Controller> Sealed for Stream<N, C> {}
+impl<const N: u8, C: Controller, M: Mode> Sealed for Stream<N, C, M> {}
 
-impl<const N: u8, C: Controller> Select for Stream<N, C> {
+impl<const N: u8, C: Controller, M: Mode> Select for Stream<N, C, M> {
     fn select(&mut self, request: u8) {
         // A map's request always fits its part's `CHSEL`; the mask keeps a
         // wrong one from reaching other bits of `SxCR` all the same.
@@ -230,7 +249,7 @@ impl<const N: u8, C: Controller> Select for Stream<N, C> {
     }
 }
 
-impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
+impl<const N: u8, C: Controller, M: Mode> DmaChannel for Stream<N, C, M> {
     const DOUBLE_BUFFER: bool = true;
 
     #[inline(always)]
@@ -249,7 +268,7 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         if setup.circular {
             cr |= CIRC;
         }
-        if self.flags.is_some() {
+        if self.mode.kept().is_some() {
             cr |= TCIE | TEIE | DMEIE | if setup.circular { HTIE } else { 0 };
         }
         if setup.peripheral_increment {
@@ -307,7 +326,7 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
         let isr = unsafe { self.base.offset(Self::FLAGS.0) };
         // The hardware's flags, then those the handler took from it (in
         // that order: see `crate::interrupt`).
-        let bits = match self.flags {
+        let bits = match self.mode.kept() {
             None => isr.read() >> Self::SHIFT,
             Some(kept) => host_atomic(|| (isr.read() >> Self::SHIFT) | kept.kept()),
         };
@@ -355,7 +374,7 @@ impl<const N: u8, C: Controller> DmaChannel for Stream<N, C> {
 }
 
 /// A bare stream owns itself, for [memory-to-memory copies](crate::memory).
-impl<const N: u8, C: Controller> Owner for Stream<N, C> {
+impl<const N: u8, C: Controller, M: Mode> Owner for Stream<N, C, M> {
     type Channel = Self;
     fn dma(&self) -> &Self {
         self

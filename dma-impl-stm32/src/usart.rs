@@ -39,6 +39,7 @@ use dma_traits::{
 };
 
 use crate::hw::{check, Direction, Sealed, Setup};
+use crate::interrupt::Mode;
 use crate::stream::{self, Stream};
 use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
 use dma_traits::Lent as Held;
@@ -642,8 +643,8 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> UsartRx<I, C, F, P> {
     }
 }
 
-impl<I: Instance, const N: u8, S: stream::Controller, F: DmaFence, P: RxPart>
-    UsartRx<I, Stream<N, S>, F, P>
+impl<I: Instance, const N: u8, S: stream::Controller, M: Mode, F: DmaFence, P: RxPart>
+    UsartRx<I, Stream<N, S, M>, F, P>
 {
     /// Receives alternately into `buffers.0` and `buffers.1` (same length),
     /// using the stream's double-buffer mode (see [`DoubleBuffer`]).

@@ -18,6 +18,7 @@ use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::sim::stm32::{ChannelDma, Line, StreamDma, UsartLayout, UsartSim};
 use dma_impl_stm32::interrupt::{Interrupt, InterruptFlags};
 use dma_impl_stm32::usart::{RxHalf, StatusData, TxHalf, Usart, UsartRx, UsartTx};
+use dma_impl_stm32::DmaChannel;
 use dma_impl_stm32::{channel, stream};
 use dma_traits::future::{DmaWaker, TransferFuture};
 use dma_traits::{CompilerFence, DmaRead, DmaWrite};
@@ -109,32 +110,44 @@ macro_rules! interrupt_tests {
         mod $family {
             use super::*;
 
-            /// Wires the USART, takes the TX and RX channels, turns their
-            /// interrupts on (`with_irq`) and registers the vectors.
+            /// The TX and RX channels with their interrupts on, and their tokens.
+            fn armed(
+                tx: $TxCh,
+                rx: $RxCh,
+            ) -> (impl DmaChannel, impl DmaChannel, Interrupt, Interrupt) {
+                let (tx, tx_irq) = tx.interrupt(flags()).unwrap();
+                let (rx, rx_irq) = rx.interrupt(flags()).unwrap();
+                (tx, rx, tx_irq, rx_irq)
+            }
+
+            /// The TX and RX channels polled, and tokens for the assertions
+            /// only, from another controller: the channels' transfers never
+            /// enable their sources.
+            fn polled(tx: $TxCh, rx: $RxCh) -> ($TxCh, $RxCh, Interrupt, Interrupt) {
+                let (a, b) = $take(&<$Sim>::new(Recorder::new()));
+                (tx, rx, a.interrupt(flags()).unwrap().1, b.interrupt(flags()).unwrap().1)
+            }
+
+            /// Wires the USART, takes the TX and RX channels, puts them in
+            /// their mode (`mode`: [`armed`] or [`polled`]) and registers
+            /// the vectors.
             #[allow(clippy::type_complexity)]
-            fn rig(
+            fn rig<T: DmaChannel, R: DmaChannel>(
                 tx_waker: &'static DmaWaker,
                 rx_waker: &'static DmaWaker,
-                with_irq: bool,
+                mode: fn($TxCh, $RxCh) -> (T, R, Interrupt, Interrupt),
             ) -> (
                 Hw<$Sim>,
-                UsartTx<StatusData, $TxCh, CompilerFence, TxHalf<StatusData>>,
-                UsartRx<StatusData, $RxCh, CompilerFence, RxHalf<StatusData>>,
+                UsartTx<StatusData, T, CompilerFence, TxHalf<StatusData>>,
+                UsartRx<StatusData, R, CompilerFence, RxHalf<StatusData>>,
             ) {
                 let log = Recorder::new();
                 let dma = <$Sim>::new(log.clone());
                 let usart_sim = UsartSim::new(UsartLayout::StatusData);
                 $wire(&dma, &usart_sim);
-                let (mut tx_ch, mut rx_ch) = $take(&dma);
+                let (tx_ch, rx_ch) = $take(&dma);
                 let taken = Arc::new(AtomicUsize::new(0));
-                let (tx_irq, rx_irq) = if with_irq {
-                    (tx_ch.interrupt(flags()).unwrap(), rx_ch.interrupt(flags()).unwrap())
-                } else {
-                    // A token for the assertions only: the channels' transfers
-                    // never enable their sources.
-                    let (mut a, mut b) = $take(&<$Sim>::new(Recorder::new()));
-                    (a.interrupt(flags()).unwrap(), b.interrupt(flags()).unwrap())
-                };
+                let (tx_ch, rx_ch, tx_irq, rx_irq) = mode(tx_ch, rx_ch);
                 let count = Arc::clone(&taken);
                 dma.on_interrupt($tx_n, move || {
                     count.fetch_add(1, Ordering::SeqCst);
@@ -154,7 +167,7 @@ macro_rules! interrupt_tests {
             #[test]
             fn a_future_woken_only_by_the_interrupt_completes() {
                 let tx_waker = waker();
-                let (hw, tx, _rx) = rig(tx_waker, waker(), true);
+                let (hw, tx, _rx) = rig(tx_waker, waker(), armed);
                 let mut pool = LocalPool::new();
                 let out = Rc::new(RefCell::new(None));
                 let slot = Rc::clone(&out);
@@ -177,7 +190,7 @@ macro_rules! interrupt_tests {
                 // transfer completes, nobody wakes the future, the executor
                 // never polls it again.
                 let tx_waker = waker();
-                let (hw, tx, _rx) = rig(tx_waker, waker(), false);
+                let (hw, tx, _rx) = rig(tx_waker, waker(), polled);
                 let mut pool = LocalPool::new();
                 let out = Rc::new(RefCell::new(None));
                 let slot = Rc::clone(&out);
@@ -204,7 +217,7 @@ macro_rules! interrupt_tests {
                 // the first, during and between the transfers, and after.
                 for k in (0..BOUND).step_by(if cfg!(miri) { 10 } else { 1 }) {
                     let tx_waker = waker();
-                    let (hw, tx, _rx) = rig(tx_waker, waker(), true);
+                    let (hw, tx, _rx) = rig(tx_waker, waker(), armed);
                     let mut pool = LocalPool::new();
                     let out = Rc::new(RefCell::new(None));
                     let slot = Rc::clone(&out);
@@ -232,7 +245,7 @@ macro_rules! interrupt_tests {
             #[test]
             fn a_leaked_future_then_the_waker_and_the_vector_reused() {
                 let (tx_waker, rx_waker) = (waker(), waker());
-                let (hw, tx, rx) = rig(tx_waker, rx_waker, true);
+                let (hw, tx, rx) = rig(tx_waker, rx_waker, armed);
                 let message: &'static [u8] = b"leaked";
                 let mut future =
                     Box::pin(TransferFuture::new(tx.write_all(message).ok().unwrap(), tx_waker));
@@ -312,16 +325,15 @@ interrupt_tests!(
 
 /// One `InterruptFlags` serves one channel: a second channel is refused
 /// (it would read the first one's flags as its own and end its transfers
-/// early); the same channel may take its token again.
+/// early) and given back whole, to be armed with flags of its own.
 #[test]
 fn interrupt_flags_serve_one_channel() {
     let dma = StreamDma::new(Recorder::new());
     // SAFETY: a live simulated controller that outlives the streams.
     let mut controller = unsafe { stream::Dma::<stream::Dma2>::from_base(dma.base()) };
-    let (mut s7, mut s2) = (controller.stream::<7>(4).unwrap(), controller.stream::<2>(4).unwrap());
+    let (s7, s2) = (controller.stream::<7>(4).unwrap(), controller.stream::<2>(4).unwrap());
     let shared = flags();
-    assert!(s7.interrupt(shared).is_some());
-    assert!(s2.interrupt(shared).is_none(), "claimed by stream 7");
-    assert!(s7.interrupt(shared).is_some(), "stream 7 again");
-    assert!(s2.interrupt(flags()).is_some());
+    let _s7 = s7.interrupt(shared).unwrap().0;
+    let s2 = s2.interrupt(shared).expect_err("claimed by stream 7");
+    assert!(s2.interrupt(flags()).is_ok());
 }

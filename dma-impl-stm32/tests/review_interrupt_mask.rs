@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 use dma_impl_mock::record::Recorder;
 use dma_impl_mock::sim::stm32::{Line, StreamDma, UsartLayout, UsartSim};
-use dma_impl_stm32::interrupt::{Interrupt, InterruptFlags};
+use dma_impl_stm32::interrupt::{Interrupt, InterruptFlags, Irq};
 use dma_impl_stm32::stream::{self, Stream};
 use dma_impl_stm32::usart::{InterruptStatus, RxHalf, Usart, UsartRx};
 use dma_mmio::host::interleave::{interleave, CpuAccess};
@@ -36,7 +36,8 @@ const S2CR: usize = 0x10 + 0x18 * 2;
 const LIFCR: usize = 0x08;
 const CT: u32 = 1 << 19;
 
-type Rx = UsartRx<InterruptStatus, Stream<2>, CompilerFence, RxHalf<InterruptStatus>>;
+type Rx =
+    UsartRx<InterruptStatus, Stream<2, stream::Dma2, Irq>, CompilerFence, RxHalf<InterruptStatus>>;
 
 /// A stepped stream DMA and USART; the USART's RX on stream 2, with its
 /// interrupt token taken.
@@ -51,8 +52,8 @@ fn rig() -> (StreamDma, UsartSim, Rx, Interrupt) {
     // SAFETY: as above.
     let mut driver = unsafe { Usart::<InterruptStatus>::from_base(usart.base()) };
     driver.enable(1);
-    let mut rx_stream = controller.stream::<2>(4).unwrap();
-    let irq = rx_stream.interrupt(Box::leak(Box::new(InterruptFlags::new()))).unwrap();
+    let flags = Box::leak(Box::new(InterruptFlags::new()));
+    let (rx_stream, irq) = controller.stream::<2>(4).unwrap().interrupt(flags).unwrap();
     let (_tx, rx) = driver.split(controller.stream::<7>(4).unwrap(), rx_stream, CompilerFence);
     (dma, usart, rx, irq)
 }
