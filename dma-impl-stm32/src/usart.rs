@@ -471,8 +471,10 @@ struct Tail {
     sent_before: bool,
     /// The items the last transfer was programmed with.
     items: u16,
-    /// The last transfer ended (or was refused) having moved nothing, and
-    /// `TC` was set before it: the transmitter is idle whatever `TC` says.
+    /// The transmitter is idle whatever `TC` says: the last transfer was
+    /// refused with `TC` set before it, or (a new transmitter) the part's
+    /// last one ended so. A transfer that ran is judged by
+    /// [`moved_nothing`](UsartTx::moved_nothing) instead, when asked.
     /// Kept in the USART part (`Usart`, `TxHalf`) by `release`, and taken
     /// from it by a new `transmitter`, so that it survives both.
     quiet: bool,
@@ -493,6 +495,18 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
         at(self.base(), <I::Layout as Layout>::STATUS).read() & TC != 0
     }
 
+    /// Whether the last transfer ended having moved nothing, with `TC` set
+    /// before it: then the transmitter is idle whatever `TC` says. Asked
+    /// when needed rather than computed at the end of every transfer: the
+    /// channel is stopped and owned by this transmitter, so its item
+    /// counter keeps what the transfer left until the next `program`
+    /// (RM0090 §10.5.6, RM0008 §13.4.4). Before any transfer, and after a
+    /// refused one, `sent_before` is false or `quiet` already says it.
+    #[inline(always)]
+    fn moved_nothing(&self) -> bool {
+        self.tail.sent_before && self.channel.remaining() == self.tail.items
+    }
+
     /// The USART's register block.
     #[inline(always)]
     fn base(&self) -> Reg {
@@ -504,8 +518,9 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
     /// [`Sent`](dma_traits::Sent) needs to know about the last transfer
     /// (whether it moved nothing), for the next transmitter made from it.
     pub fn release(self) -> (P, C) {
+        let quiet = self.tail.quiet || self.moved_nothing();
         let mut part = self.part;
-        keep::Quiet::keep_quiet(&mut part, self.tail.quiet);
+        keep::Quiet::keep_quiet(&mut part, quiet);
         (part, self.channel)
     }
 }
@@ -527,8 +542,6 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C,
     #[inline(always)]
     fn finish(&mut self) {
         cr3::<I::Layout>(self.base(), DMAT, false, P::SHARED);
-        // The channel has stopped: `NDTR` still says how much it moved.
-        self.tail.quiet = self.tail.sent_before && self.channel.remaining() == self.tail.items;
     }
 }
 
@@ -544,7 +557,7 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C,
 impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> dma_traits::Sent for UsartTx<I, C, F, P> {
     #[inline(always)]
     fn is_sent(&self) -> bool {
-        self.tail.quiet || self.is_idle()
+        self.tail.quiet || self.is_idle() || self.moved_nothing()
     }
 }
 
