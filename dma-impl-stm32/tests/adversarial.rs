@@ -556,10 +556,16 @@ fn circular_all<D: Family>(name: &str) {
         let explored = explore(K, DEPTH, LIMIT, |adv| {
             circular_case::<D>(adv, 2, 10, 6, drop_it);
         });
-        let more = explore(K, DEPTH, LIMIT, |adv| circular_case::<D>(adv, 4, 14, 6, drop_it));
-        let explored = Explored {
-            schedules: explored.schedules + more.schedules,
-            exhaustive: explored.exhaustive && more.exhaustive,
+        // Under Miri (5 s a schedule on the stream DMA) the one-item halves
+        // only: the aliasing of the copy-out is the same for both sizes.
+        let explored = if cfg!(miri) {
+            explored
+        } else {
+            let more = explore(K, DEPTH, LIMIT, |adv| circular_case::<D>(adv, 4, 14, 6, drop_it));
+            Explored {
+                schedules: explored.schedules + more.schedules,
+                exhaustive: explored.exhaustive && more.exhaustive,
+            }
         };
         let random = explore_random(K + 1, 0..SEEDS, |adv| {
             circular_case::<D>(adv, 2, big(60), big(40), drop_it);
@@ -595,7 +601,10 @@ fn double_case(adv: &Adversary, len: usize, fed: usize, calls: usize, drop_it: b
 #[test]
 fn f4_stream_dma_double_buffer() {
     for (what, drop_it) in [("stop", false), ("drop", true)] {
-        let explored = explore(K, DEPTH, LIMIT, |adv| double_case(adv, 2, 14, 8, drop_it));
+        // Under Miri (2 s a schedule) fewer items and looks, as for the
+        // portable streams: still past two switches of `CT` and the catch-up.
+        let (fed, calls) = if cfg!(miri) { (8, 5) } else { (14, 8) };
+        let explored = explore(K, DEPTH, LIMIT, |adv| double_case(adv, 2, fed, calls, drop_it));
         let random =
             explore_random(K + 1, 0..SEEDS, |adv| double_case(adv, 5, big(120), big(60), drop_it));
         report(
