@@ -243,6 +243,55 @@ macro_rules! interrupt_tests {
             }
 
             #[test]
+            fn the_worker_takes_the_interrupt_concurrently_and_wakes_the_future() {
+                // Threaded: the simulated controller moves data, and takes
+                // its interrupt, on its own thread while this one polls and
+                // starts transfers: the handler's acknowledge races the
+                // owner's status reads and clears for real.
+                let tx_waker = waker();
+                let dma = <$Sim>::threaded(Recorder::new());
+                let usart_sim = UsartSim::new(UsartLayout::StatusData);
+                $wire(&dma, &usart_sim);
+                let (tx_ch, _rx_ch) = $take(&dma);
+                let (tx_ch, irq) = tx_ch.interrupt(flags()).unwrap();
+                let taken = Arc::new(AtomicUsize::new(0));
+                let count = Arc::clone(&taken);
+                dma.on_interrupt($tx_n, move || {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    irq.on_interrupt(tx_waker);
+                });
+                let tx = usart(&usart_sim).transmitter(tx_ch, CompilerFence);
+                let mut pool = LocalPool::new();
+                let out = Rc::new(RefCell::new(None));
+                let slot = Rc::clone(&out);
+                spawn(&pool.spawner(), async move {
+                    let mut tx = tx;
+                    let mut sent = 0;
+                    for message in [&b"ab"[..], &b"cde"[..], &b"f"[..]] {
+                        let done =
+                            TransferFuture::new(tx.write_all(message).ok().unwrap(), tx_waker);
+                        let done = done.await.ok().unwrap();
+                        sent += done.transferred;
+                        tx = done.resources;
+                    }
+                    *slot.borrow_mut() = Some(sent);
+                });
+                // Bounded: a future nobody wakes fails the test. The pool
+                // polls the task only when it was woken.
+                for _ in 0..20_000 {
+                    pool.run_until_stalled();
+                    if out.borrow().is_some() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_micros(50));
+                }
+                assert_eq!(*out.borrow(), Some(6), "the future was never woken (no interrupt)");
+                assert_eq!(usart_sim.sent(), b"abcdef");
+                assert!(taken.load(Ordering::SeqCst) >= 3, "the worker ran the vector");
+                assert!(!irq.is_pending(), "the handler took the flags");
+            }
+
+            #[test]
             fn a_leaked_future_then_the_waker_and_the_vector_reused() {
                 let (tx_waker, rx_waker) = (waker(), waker());
                 let (hw, tx, rx) = rig(tx_waker, rx_waker, armed);

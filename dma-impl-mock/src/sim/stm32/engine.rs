@@ -977,7 +977,11 @@ impl<F: Family> Sim<F> {
             let (q, s) = (Arc::clone(&quit), Arc::clone(&shared));
             let handle = std::thread::spawn(move || {
                 while !q.load(Ordering::SeqCst) {
-                    if !s.step() {
+                    let moved = s.step();
+                    // The vectors, as on the chip: the hardware's own
+                    // thread takes the interrupt, whatever the CPU's is doing.
+                    s.raise();
+                    if !moved {
                         std::thread::sleep(Duration::from_micros(20));
                     }
                 }
@@ -1086,7 +1090,10 @@ macro_rules! controller {
             /// controller ([`Self::step`]) or writes its registers, right
             /// after the step or write that leaves the line asserted, and
             /// again while it stays so (level-sensitive). A threaded
-            /// controller's own worker never calls it.
+            /// controller's worker calls it too, after each of its steps,
+            /// concurrently with the test's thread (a stronger adversary
+            /// than a single core, where the handler preempts the thread;
+            /// one handler runs at a time, as on one core).
             pub fn on_interrupt(&self, number: usize, handler: impl Fn() + Send + Sync + 'static) {
                 let mut handlers =
                     self.0.shared.handlers.lock().unwrap_or_else(PoisonError::into_inner);
