@@ -3,7 +3,6 @@
 //! that observe only memory and the transfer, with a hold made of a stall.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use core::ptr::addr_of_mut;
 use std::time::Duration;
 
 use dma_conformance_core::{
@@ -15,13 +14,6 @@ use dma_impl_mock::record::{Event, Recorder};
 use dma_impl_mock::{MockSerial, Wire};
 use dma_traits::Word;
 
-const BYTES: usize = 4400; // MAX_LEN + 2 words of u32, for the over-long check
-#[repr(align(8))]
-#[allow(dead_code)] // used through its address only
-struct Region([u8; BYTES]);
-static mut SRC: Region = Region([0; BYTES]);
-static mut DST: Region = Region([0; BYTES]);
-
 struct Serial {
     dma: MockDma,
     wire: Wire,
@@ -29,9 +21,38 @@ struct Serial {
     /// The DMA log's length when the last port was handed out: a transfer
     /// started on it logs its `Stopped` after this.
     mark: usize,
+    /// The suite's two regions (leaked, so `'static`) and their length.
+    source: *mut u8,
+    destination: *mut u8,
+    bytes: usize,
+}
+
+/// A leaked, zeroed region of `bytes` bytes (rounded up to whole `u64`s, so
+/// 8-byte aligned), as a pointer: the reference is not used again.
+fn region(bytes: usize) -> *mut u8 {
+    Box::leak(vec![0u64; bytes.div_ceil(8)].into_boxed_slice()).as_mut_ptr().cast()
 }
 
 impl Serial {
+    /// A harness for words of `W` on a fresh threaded DMA. Its regions hold
+    /// `MAX_LEN + 2` words, what the over-long check needs (a buffer of
+    /// `max_len + 1` words, one more free past it) and no more: the suite
+    /// fills and checks the whole region around every refusal, which under
+    /// Miri is most of the run, so each width gets regions of its own size
+    /// (one pair for all widths had to fit `u32`'s, four times `u8`'s).
+    fn new<W: Word>() -> Self {
+        let bytes = (MockSerial::<RecordingFence>::MAX_LEN + 2) * size_of::<W>();
+        Serial {
+            dma: MockDma::threaded(Recorder::new()),
+            wire: Wire::default(),
+            spare: None,
+            mark: 0,
+            source: region(bytes),
+            destination: region(bytes),
+            bytes: bytes.next_multiple_of(8),
+        }
+    }
+
     fn port(&mut self) -> MockSerial<RecordingFence> {
         self.mark = self.dma.recorder().events().len();
         self.spare.take().unwrap_or_else(|| {
@@ -42,7 +63,8 @@ impl Serial {
     }
 }
 
-// SAFETY: the statics are used by this one test only; the software DMA
+// SAFETY: the regions are leaked and used by the suite only (one harness
+// each, and `memory` always returns the same two); the software DMA
 // reaches all memory; the hold stalls the next transfer before its first
 // word; `settle` waits until the threaded DMA logged the forgotten
 // transfer's `Stopped` (its last memory access happens before that log
@@ -50,7 +72,7 @@ impl Serial {
 // the destination come after the DMA's writes).
 unsafe impl Harness for Serial {
     fn memory(&mut self) -> Memory {
-        Memory::new(addr_of_mut!(SRC).cast(), addr_of_mut!(DST).cast(), BYTES)
+        Memory::new(self.source, self.destination, self.bytes)
     }
     fn hold(&mut self) -> bool {
         self.dma.inject(Fault::StallAfter(0));
@@ -133,16 +155,14 @@ impl core::fmt::Write for Echo {
 
 #[test]
 fn mock_serial_passes_the_core_suite() {
-    let dma = MockDma::threaded(Recorder::new());
-    let mut serial = Serial { dma, wire: Wire::default(), spare: None, mark: 0 };
     let config =
         if cfg!(miri) { Config { max_data_len: 2, long_len: 4 } } else { Config::default() };
     let mut out = Echo(String::new());
     let mut tally = Tally::new(FmtSink(&mut out));
-    check_write::<u8, _>("mock serial write u8", &mut serial, &config, &mut tally);
-    check_write::<u32, _>("mock serial write u32", &mut serial, &config, &mut tally);
-    check_read::<u16, _>("mock serial read u16", &mut serial, &config, &mut tally);
-    check_read::<f32, _>("mock serial read f32", &mut serial, &config, &mut tally);
+    check_write::<u8, _>("mock serial write u8", &mut Serial::new::<u8>(), &config, &mut tally);
+    check_write::<u32, _>("mock serial write u32", &mut Serial::new::<u32>(), &config, &mut tally);
+    check_read::<u16, _>("mock serial read u16", &mut Serial::new::<u16>(), &config, &mut tally);
+    check_read::<f32, _>("mock serial read f32", &mut Serial::new::<f32>(), &config, &mut tally);
     let (passed, failed) = (tally.passed, tally.failed);
     let out = out.0;
     assert_eq!(failed, 0, "{out}");

@@ -239,6 +239,10 @@ mod tests {
     /// The `usize` instance at the top of the address space and around a
     /// data-RAM-like window.
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "72 000 cases: a minute under Stacked Borrows, more under Tree Borrows; pure integer arithmetic on addresses, no memory access to check"
+    )]
     fn fits_matches_at_the_top_of_usize() {
         let max = usize::MAX;
         let top = [max - 300, max - 256, max - 17, max - 1, max];
