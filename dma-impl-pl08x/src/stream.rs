@@ -81,6 +81,11 @@
 //!    width per item: the half may be written again while it is copied;
 //!    never a plain read, never a reference).
 //! 3. After an acquire fence, reads `DMACCxLLI` and the terminal count again.
+//!    The mark now sits on the LLI segment `d + 4` loads from, and the DMA
+//!    was in segment `d + 1` at step 1, so terminal count 0 puts it in
+//!    `d + 1 ..= d + 4`, which `DMACCxLLI` names exactly counted from
+//!    `d + 1` (counted from `d`, as in step 1, segment `d + 4` would read
+//!    as `d`: review 2, finding 1, `tests/review2_ring_check_after_copy.rs`).
 //!    Only if they show the DMA still in segment `d + 1` is the copy handed
 //!    out: the DMA had then not loaded segment `d + 2`, the first to write
 //!    half `d % 2` again, so every item copied is the one segment `d` wrote.
@@ -411,8 +416,12 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> RingStream<B, N, F> {
 
     /// Reads `DMACCxLLI`, then the raw terminal count (see the module docs:
     /// in this order, the pair names the segment exactly while the DMA is
-    /// within `due..=due + 3`).
-    fn look(&self) -> Seen {
+    /// within `floor..=floor + 3`). `floor` is the first segment the DMA
+    /// may still be in: `due` before the copy-out; `due + 1` after it, when
+    /// the mark has moved on to `due + 4` and the first look saw `due + 1`
+    /// running (with `due` there, a DMA in `due + 4` would read as `due`
+    /// and its overwrite of the copied half go unseen: review 2, finding 1).
+    fn look(&self, floor: u64) -> Seen {
         let next = self.next_item();
         let tc = self.hw.global(regs::RAW_INT_TC_STATUS).read() & self.hw.bit() != 0;
         if tc {
@@ -420,7 +429,7 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> RingStream<B, N, F> {
         }
         match next {
             // The running segment precedes the one `DMACCxLLI` names.
-            Some(k) => Seen::In(at_least(self.due, (k + 3) % RING as u64, RING as u64)),
+            Some(k) => Seen::In(at_least(floor, (k + 3) % RING as u64, RING as u64)),
             None => Seen::Lost,
         }
     }
@@ -568,7 +577,7 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> ReadStream<B::Word> for Rin
             return Err(Error::Bus);
         }
         let d = self.due;
-        match self.look() {
+        match self.look(d) {
             Seen::Lapped => return Err(self.overrun(d + 4)),
             Seen::Lost => return Ok(None),
             Seen::In(j) if j <= d => return Ok(None),
@@ -597,7 +606,7 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> ReadStream<B::Word> for Rin
         }
         // The copy's loads before the registers' reads (a DMB on the chip).
         core::sync::atomic::fence(Ordering::Acquire);
-        match self.look() {
+        match self.look(d + 1) {
             Seen::In(j) if j <= d + 1 => {}
             Seen::In(j) => return Err(self.overrun(j)),
             Seen::Lapped => return Err(self.overrun(d + 4)),

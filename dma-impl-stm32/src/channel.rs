@@ -23,7 +23,7 @@ use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 
-use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
+use crate::hw::{host_atomic, Direction, Internal, Sealed, Select, Setup, Status};
 use crate::interrupt::{Interrupt, InterruptFlags, Irq, Mode, Polled};
 use crate::{DmaChannel, Owner, Priority};
 
@@ -138,7 +138,7 @@ impl<C: Controller> Dma<C> {
             return None;
         }
         let mut channel = self.channel::<N>()?;
-        channel.select(request);
+        channel.select(request, Internal::new());
         Some(channel)
     }
 }
@@ -254,7 +254,7 @@ impl<const N: u8, C: Controller, M: Mode> Channel<N, C, M> {
 impl<const N: u8, C: Controller, M: Mode> Sealed for Channel<N, C, M> {}
 
 impl<const N: u8, C: Controller, M: Mode> Select for Channel<N, C, M> {
-    fn select(&mut self, request: u8) {
+    fn select(&mut self, request: u8, _: Internal) {
         select_request(self.base, N, request);
     }
 }
@@ -356,7 +356,7 @@ impl<const N: u8, C: Controller, M: Mode> DmaChannel for Channel<N, C, M> {
 /// A bare channel owns itself, for [memory-to-memory copies](crate::memory).
 impl<const N: u8, C: Controller, M: Mode> Owner for Channel<N, C, M> {
     type Channel = Self;
-    fn dma(&self) -> &Self {
+    fn dma(&self, _: Internal) -> &Self {
         self
     }
 }

@@ -106,16 +106,32 @@ impl Status {
 mod sealed {
     pub trait Sealed {}
 
-    /// Request selection, for the typed paths only: a trait nobody outside
-    /// the crate can name, so its method cannot be called from outside.
+    /// The argument of the methods only this crate may call. A trait in a
+    /// private module is no guard: generic code outside the crate calls a
+    /// supertrait's methods through the public bound (`fn f<C:
+    /// DmaChannel>(c: &mut C) { c.select(0) }` compiles). A value of this
+    /// type cannot be made outside the crate, so such a call cannot be
+    /// written (review 2, finding 3).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Internal(());
+
+    impl Internal {
+        /// The token, for this crate's calls.
+        #[inline(always)]
+        pub(crate) const fn new() -> Self {
+            Internal(())
+        }
+    }
+
+    /// Request selection, for the typed paths only.
     pub trait Select {
         /// Makes the channel serve request `request` from now on: `CHSEL`
         /// of a stream (written by its next `program`), the channel's `CxS`
         /// field of `CSELR` on a channel-DMA controller that has one.
-        fn select(&mut self, request: u8);
+        fn select(&mut self, request: u8, _: Internal);
     }
 }
-pub(crate) use sealed::{Sealed, Select};
+pub(crate) use sealed::{Internal, Sealed, Select};
 
 /// A channel (channel DMA) or stream (stream DMA) owned by the holder.
 ///
@@ -180,20 +196,25 @@ pub trait DmaChannel: Sealed + Select {
 /// has stopped, before giving it back.
 ///
 /// Sealed: the transfers rely on [`dma`](Self::dma) always returning the
-/// channel they programmed.
+/// channel they programmed. Its methods take an argument only this crate
+/// can make: the peripherals rely on nothing else reaching the channel they
+/// own (a transmitter reads what its last transfer left in `NDTR`) or
+/// running their hooks (which keep their `Sent` bookkeeping).
 pub trait Owner: Sealed {
     /// The DMA channel.
     type Channel: DmaChannel;
 
     /// The channel.
-    fn dma(&self) -> &Self::Channel;
+    fn dma(&self, _: Internal) -> &Self::Channel;
 
     /// Turns the peripheral's DMA requests on (sets `DMAT`/`DMAR`); called
-    /// right after the channel is enabled.
-    fn begin(&mut self) {}
+    /// right after the channel is enabled with `items` items.
+    fn begin(&mut self, items: u16, _: Internal) {
+        let _ = items;
+    }
 
     /// Turns them off again; called once the channel has stopped.
-    fn finish(&mut self) {}
+    fn finish(&mut self, _: Internal) {}
 }
 
 /// Runs an access of the channel's owner that a token on another thread

@@ -20,7 +20,7 @@ use dma_traits::{
 };
 
 use crate::channel::{self, Channel};
-use crate::hw::{check, Direction, Sealed, Setup};
+use crate::hw::{check, Direction, Internal, Sealed, Setup};
 use crate::interrupt::Mode;
 use crate::stream::{Dma2, Part, Stream};
 use crate::{DmaChannel, Error, OneShot, Owner};
@@ -78,7 +78,7 @@ impl<C: CopyChannel, F: DmaFence> Sealed for Memory<C, F> {}
 
 impl<C: CopyChannel, F: DmaFence> Owner for Memory<C, F> {
     type Channel = C;
-    fn dma(&self) -> &C {
+    fn dma(&self, _: Internal) -> &C {
         &self.channel
     }
 }

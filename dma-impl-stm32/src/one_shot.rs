@@ -5,7 +5,7 @@ use core::mem::ManuallyDrop;
 
 use dma_traits::{DmaFence, Finished, Outcome, Region, Transfer, TransferError};
 
-use crate::hw::{Setup, Status};
+use crate::hw::{Internal, Setup, Status};
 use crate::{DmaChannel, Error, Owner};
 use dma_traits::Lent as Held;
 
@@ -59,14 +59,14 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
         if let Err(e) = Region::release_all(held.get(..count).unwrap_or(&[]), fence) {
             return Err((Error::Fence(e), buffer.into_inner(), resources));
         }
-        let channel = resources.dma();
+        let channel = resources.dma(Internal::new());
         let control = channel.program(setup);
         // SAFETY: `control` is `program`'s for this setup; the regions were
         // released just above and the caller guarantees the memory outlives
         // the transfer; `Lent` keeps `buffer` and disables the channel
         // before giving it back.
         unsafe { channel.enable(control) };
-        resources.begin();
+        resources.begin(setup.items, Internal::new());
         Ok(Lent {
             buffer: ManuallyDrop::new(buffer),
             resources: ManuallyDrop::new(resources),
@@ -78,7 +78,7 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
     }
 
     pub(crate) fn channel(&self) -> &R::Channel {
-        self.resources.dma()
+        self.resources.dma(Internal::new())
     }
 
     pub(crate) fn region(&self, n: usize) -> Option<Region> {
@@ -89,7 +89,7 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
     /// `NDTR` seen after the stop.
     #[inline(always)]
     fn halt(&mut self) -> (Status, u16) {
-        let channel = self.resources.dma();
+        let channel = self.resources.dma(Internal::new());
         channel.disable();
         let status = channel.status();
         let remaining = channel.remaining();
@@ -97,7 +97,7 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
         for region in self.regions.iter().take(self.count) {
             region.acquire(self.fence);
         }
-        self.resources.finish();
+        self.resources.finish(Internal::new());
         (status, remaining)
     }
 

@@ -59,7 +59,7 @@ use dma_traits::{
 };
 
 use crate::double_buffer::Double;
-use crate::hw::{check, Direction, Setup};
+use crate::hw::{check, Direction, Internal, Setup};
 use crate::interrupt::Mode;
 use crate::one_shot::Lent;
 use crate::stream::{self, Stream};
@@ -246,14 +246,14 @@ impl<R> crate::hw::Sealed for DoubleBuffered<R> {}
 
 impl<R: Owner> Owner for DoubleBuffered<R> {
     type Channel = R::Channel;
-    fn dma(&self) -> &R::Channel {
-        self.0.dma()
+    fn dma(&self, _: Internal) -> &R::Channel {
+        self.0.dma(Internal::new())
     }
-    fn begin(&mut self) {
-        self.0.begin();
+    fn begin(&mut self, items: u16, _: Internal) {
+        self.0.begin(items, Internal::new());
     }
-    fn finish(&mut self) {
-        self.0.finish();
+    fn finish(&mut self, _: Internal) {
+        self.0.finish(Internal::new());
     }
 }
 

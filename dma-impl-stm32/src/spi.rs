@@ -96,7 +96,7 @@ use dma_traits::{
     Region, Started, Transfer, TransferError,
 };
 
-use crate::hw::{check, Direction, Sealed, Setup, Status};
+use crate::hw::{check, Direction, Internal, Sealed, Setup, Status};
 use crate::interrupt::Mode;
 use crate::one_shot::Lent;
 use crate::regs::spi::{
@@ -188,7 +188,7 @@ impl<C: DmaChannel> SpiRxRequest<C> for Unchecked {
 /// `channel` made to serve `request`, if there is a selection to make.
 fn selected<C: DmaChannel>(mut channel: C, request: Option<u8>) -> C {
     if let Some(request) = request {
-        channel.select(request);
+        channel.select(request, Internal::new());
     }
     channel
 }
@@ -386,16 +386,16 @@ impl<C: DmaChannel, F: DmaFence, I: Instance> Sealed for SpiTx<C, F, I> {}
 impl<C: DmaChannel, F: DmaFence, I: Instance> Owner for SpiTx<C, F, I> {
     type Channel = C;
     #[inline(always)]
-    fn dma(&self) -> &C {
+    fn dma(&self, _: Internal) -> &C {
         &self.channel
     }
     #[inline(always)]
-    fn begin(&mut self) {
+    fn begin(&mut self, _: u16, _: Internal) {
         // RM0090 §28.3.9: enable the stream, then `TXDMAEN`.
         at(self.spi.base, CR2).modify(|v| v | TXDMAEN);
     }
     #[inline(always)]
-    fn finish(&mut self) {
+    fn finish(&mut self, _: Internal) {
         at(self.spi.base, CR2).modify(|v| v & !TXDMAEN);
         clear_overrun(self.spi.base);
     }
@@ -508,26 +508,26 @@ impl<Cr: DmaChannel, I: Instance> Sealed for DuplexRx<Cr, I> {}
 
 impl<Ct: DmaChannel> Owner for DuplexTx<Ct> {
     type Channel = Ct;
-    fn dma(&self) -> &Ct {
+    fn dma(&self, _: Internal) -> &Ct {
         &self.channel
     }
-    fn begin(&mut self) {
+    fn begin(&mut self, _: u16, _: Internal) {
         at(self.base, CR2).modify(|v| v | TXDMAEN);
     }
-    fn finish(&mut self) {
+    fn finish(&mut self, _: Internal) {
         at(self.base, CR2).modify(|v| v & !TXDMAEN);
     }
 }
 
 impl<Cr: DmaChannel, I: Instance> Owner for DuplexRx<Cr, I> {
     type Channel = Cr;
-    fn dma(&self) -> &Cr {
+    fn dma(&self, _: Internal) -> &Cr {
         &self.channel
     }
-    fn begin(&mut self) {
+    fn begin(&mut self, _: u16, _: Internal) {
         at(self.spi.base, CR2).modify(|v| v | RXDMAEN);
     }
-    fn finish(&mut self) {
+    fn finish(&mut self, _: Internal) {
         at(self.spi.base, CR2).modify(|v| v & !RXDMAEN);
     }
 }

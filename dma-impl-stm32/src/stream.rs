@@ -15,7 +15,7 @@ use core::marker::PhantomData;
 
 use dma_mmio::Reg;
 
-use crate::hw::{host_atomic, Direction, Sealed, Select, Setup, Status};
+use crate::hw::{host_atomic, Direction, Internal, Sealed, Select, Setup, Status};
 use crate::interrupt::{Interrupt, InterruptFlags, Irq, Mode, Polled};
 use crate::regs::stream::{
     CHSEL_SHIFT, CIRC, CR, CT, DBM, DIR_M2M, DIR_M2P, DIR_P2M, DIR_SHIFT, DMDIS, DMEIE, DMEIF, EN,
@@ -242,7 +242,7 @@ impl<const N: u8, C: Controller, M: Mode> Stream<N, C, M> {
 impl<const N: u8, C: Controller, M: Mode> Sealed for Stream<N, C, M> {}
 
 impl<const N: u8, C: Controller, M: Mode> Select for Stream<N, C, M> {
-    fn select(&mut self, request: u8) {
+    fn select(&mut self, request: u8, _: Internal) {
         // A map's request always fits its part's `CHSEL`; the mask keeps a
         // wrong one from reaching other bits of `SxCR` all the same.
         self.request = request % C::Part::REQUESTS;
@@ -376,7 +376,7 @@ impl<const N: u8, C: Controller, M: Mode> DmaChannel for Stream<N, C, M> {
 /// A bare stream owns itself, for [memory-to-memory copies](crate::memory).
 impl<const N: u8, C: Controller, M: Mode> Owner for Stream<N, C, M> {
     type Channel = Self;
-    fn dma(&self) -> &Self {
+    fn dma(&self, _: Internal) -> &Self {
         self
     }
 }

@@ -38,7 +38,7 @@ use dma_traits::{
     TransferError,
 };
 
-use crate::hw::{check, Direction, Sealed, Setup};
+use crate::hw::{check, Direction, Internal, Sealed, Setup};
 use crate::interrupt::Mode;
 use crate::stream::{self, Stream};
 use crate::{Circular, DmaChannel, DoubleBuffer, Error, OneShot, Owner};
@@ -182,7 +182,7 @@ impl<C: DmaChannel> RxRequest<C> for InterruptStatus {
 #[inline(always)]
 fn selected<C: DmaChannel>(mut channel: C, request: Option<u8>) -> C {
     if let Some(request) = request {
-        channel.select(request);
+        channel.select(request, Internal::new());
     }
     channel
 }
@@ -369,44 +369,38 @@ impl<I: Instance> Sealed for Usart<I> {}
 impl<I: Instance> Sealed for TxHalf<I> {}
 impl<I: Instance> Sealed for RxHalf<I> {}
 mod keep {
+    use crate::hw::Internal;
+
     /// Where a transmitter's part keeps [`Tail::quiet`](super::Tail)
-    /// between transmitters. In a private module: nothing outside the crate
-    /// can call it (a wrong value would make `is_sent` lie).
+    /// between transmitters. Its methods take [`Internal`]: a supertrait of
+    /// the public `TxPart`, so generic code outside the crate could call
+    /// them otherwise (a wrong value would make `is_sent` lie; the base is
+    /// the USART's registers).
     pub trait Quiet {
         /// The USART's register block.
-        fn base(&self) -> dma_mmio::Reg;
-        /// The kept value.
-        fn quiet(&self) -> bool;
+        fn base(&self, _: Internal) -> dma_mmio::Reg;
         /// Keeps `quiet`.
-        fn keep_quiet(&mut self, quiet: bool);
+        fn keep_quiet(&mut self, quiet: bool, _: Internal);
     }
 }
 
 impl<I: Instance> keep::Quiet for Usart<I> {
     #[inline(always)]
-    fn base(&self) -> Reg {
+    fn base(&self, _: Internal) -> Reg {
         self.base
     }
     #[inline(always)]
-    fn quiet(&self) -> bool {
-        self.quiet
-    }
-    #[inline(always)]
-    fn keep_quiet(&mut self, quiet: bool) {
+    fn keep_quiet(&mut self, quiet: bool, _: Internal) {
         self.quiet = quiet;
     }
 }
 impl<I: Instance> keep::Quiet for TxHalf<I> {
     #[inline(always)]
-    fn base(&self) -> Reg {
+    fn base(&self, _: Internal) -> Reg {
         self.base
     }
     #[inline(always)]
-    fn quiet(&self) -> bool {
-        self.quiet
-    }
-    #[inline(always)]
-    fn keep_quiet(&mut self, quiet: bool) {
+    fn keep_quiet(&mut self, quiet: bool, _: Internal) {
         self.quiet = quiet;
     }
 }
@@ -460,23 +454,26 @@ pub struct UsartTx<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart = Usart<I>
     _layout: PhantomData<I>,
 }
 
-/// What the transmitter knows about its last transfer, for [`Sent`]: `TC`
-/// is cleared before each transfer and set again only by a frame that
-/// leaves, so after a transfer that gave the USART no byte (refused, or
-/// stopped before the first beat) `TC` stays clear although nothing is
-/// left to send.
+/// What the transmitter knows about its last transfer, for [`Sent`]. `TC`
+/// is cleared as each transfer begins (after the fence accepted it, before
+/// the USART's DMA request is on) and set again only by a frame that
+/// leaves. The clear waits until the line is idle (`is_sent`): clearing
+/// while the previous transfer's last frame is still shifting out would
+/// lose that frame's `TC` if it left between the read and the clear (review
+/// 2, finding 2), and after a transfer that then moves nothing `TC` would
+/// never be set again. So a transfer that began and gave the USART no byte
+/// (stopped before its first beat) leaves the line idle; one the fence
+/// refused changes nothing.
 #[derive(Debug, Clone, Copy)]
 struct Tail {
-    /// `TC` as read just before the last transfer cleared it.
-    sent_before: bool,
-    /// The items the last transfer was programmed with.
+    /// A transfer began with the line idle (and `TC` cleared).
+    begun: bool,
+    /// The items that transfer was programmed with.
     items: u16,
-    /// The transmitter is idle whatever `TC` says: the last transfer was
-    /// refused with `TC` set before it, or (a new transmitter) the part's
-    /// last one ended so. A transfer that ran is judged by
-    /// [`moved_nothing`](UsartTx::moved_nothing) instead, when asked.
-    /// Kept in the USART part (`Usart`, `TxHalf`) by `release`, and taken
-    /// from it by a new `transmitter`, so that it survives both.
+    /// The transmitter is idle whatever `TC` says: (a new transmitter) the
+    /// part's last one ended so. Kept in the USART part (`Usart`,
+    /// `TxHalf`) by `release`, and taken from it by a new `transmitter`, so
+    /// that it survives both.
     quiet: bool,
 }
 
@@ -484,7 +481,7 @@ impl Tail {
     /// A new transmitter's: what its part kept from the last one.
     #[inline(always)]
     const fn kept(quiet: bool) -> Tail {
-        Tail { sent_before: false, items: 0, quiet }
+        Tail { begun: false, items: 0, quiet }
     }
 }
 
@@ -495,22 +492,23 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
         at(self.base(), <I::Layout as Layout>::STATUS).read() & TC != 0
     }
 
-    /// Whether the last transfer ended having moved nothing, with `TC` set
-    /// before it: then the transmitter is idle whatever `TC` says. Asked
-    /// when needed rather than computed at the end of every transfer: the
-    /// channel is stopped and owned by this transmitter, so its item
-    /// counter keeps what the transfer left until the next `program`
-    /// (RM0090 §10.5.6, RM0008 §13.4.4). Before any transfer, and after a
-    /// refused one, `sent_before` is false or `quiet` already says it.
+    /// Whether the last transfer began (with the line idle, see [`Tail`])
+    /// and ended having moved nothing: then the line is still idle,
+    /// whatever `TC` says. Asked when needed rather than computed at the
+    /// end of every transfer: the channel is stopped and only this
+    /// transmitter reaches it (`Owner::dma` takes [`Internal`]), so its
+    /// item counter keeps what the transfer left until the next `program`
+    /// (RM0090 §10.5.6, RM0008 §13.4.4), and a refused transfer programs
+    /// nothing.
     #[inline(always)]
     fn moved_nothing(&self) -> bool {
-        self.tail.sent_before && self.channel.remaining() == self.tail.items
+        self.tail.begun && self.channel.remaining() == self.tail.items
     }
 
     /// The USART's register block.
     #[inline(always)]
     fn base(&self) -> Reg {
-        keep::Quiet::base(&self.part)
+        keep::Quiet::base(&self.part, Internal::new())
     }
 
     /// Everything back: the USART (or its transmitter half) and the channel.
@@ -520,7 +518,7 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> UsartTx<I, C, F, P> {
     pub fn release(self) -> (P, C) {
         let quiet = self.tail.quiet || self.moved_nothing();
         let mut part = self.part;
-        keep::Quiet::keep_quiet(&mut part, quiet);
+        keep::Quiet::keep_quiet(&mut part, quiet, Internal::new());
         (part, self.channel)
     }
 }
@@ -531,16 +529,22 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> Sealed for UsartRx<I, C
 impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C, F, P> {
     type Channel = C;
     #[inline(always)]
-    fn dma(&self) -> &C {
+    fn dma(&self, _: Internal) -> &C {
         &self.channel
     }
+    /// Runs after the fence accepted the transfer and the channel is
+    /// enabled with `items` items, before the USART requests a byte
+    /// (`DMAT`).
     #[inline(always)]
-    fn begin(&mut self) {
-        self.tail.quiet = false;
+    fn begin(&mut self, items: u16, _: Internal) {
+        // The line is idle (`write_all_unchecked` waited): `TC` may be
+        // cleared. Nothing moves before `DMAT`.
+        <I::Layout as Layout>::clear_tc(self.base());
+        self.tail = Tail { begun: true, items, quiet: false };
         cr3::<I::Layout>(self.base(), DMAT, true, P::SHARED);
     }
     #[inline(always)]
-    fn finish(&mut self) {
+    fn finish(&mut self, _: Internal) {
         cr3::<I::Layout>(self.base(), DMAT, false, P::SHARED);
     }
 }
@@ -550,10 +554,10 @@ impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> Owner for UsartTx<I, C,
 /// high." A transfer is done when the DMA has written the last byte into
 /// `TDR`; that byte and the one in the shift register still take up to two
 /// frame times to leave, and only then is `TC` set. Each transfer clears
-/// `TC` before it starts (RM0008 §27.3.13), so `TC` set afterwards means
-/// its last frame has gone. After a transfer that moved no byte (refused by
-/// the fence, or stopped before its first beat) `TC` would stay clear: the
-/// transmitter then reports sent if it was sent before.
+/// `TC` as it begins, once the line is idle (RM0008 §27.3.13; see `Tail`),
+/// so `TC` set afterwards means its last frame has gone. After a transfer
+/// that began and moved no byte `TC` stays clear: the line was idle when it
+/// began, and still is.
 impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> dma_traits::Sent for UsartTx<I, C, F, P> {
     #[inline(always)]
     fn is_sent(&self) -> bool {
@@ -597,19 +601,22 @@ unsafe impl<I: Instance, C: DmaChannel, F: DmaFence, P: TxPart> DmaWrite<u8>
             peripheral_increment: false,
             circular: false,
         };
-        let mut this = self;
-        let sent_before = dma_traits::Sent::is_sent(&this);
-        <I::Layout as Layout>::clear_tc(this.base());
-        this.tail = Tail { sent_before, items, quiet: false };
-        let fence = this.fence;
+        // The line idle before `begin` clears `TC` (see `Tail`). Bounded:
+        // the last transfer has stopped, so at most the two frames it left
+        // in `TDR` and the shift register are still to leave, and a USART
+        // that never sent has `TC` at its reset value 1 (RM0090 §30.6.1,
+        // RM0008 §27.6.1). Nothing transmits between here and `begin`.
+        if !(self.tail.quiet || self.moved_nothing()) {
+            while !self.is_idle() {
+                core::hint::spin_loop();
+            }
+        }
+        let fence = self.fence;
         let regions = [Region::dma_reads(ptr, len)];
         // SAFETY: the region is the buffer's pair; the caller guarantees the
-        // memory outlives the transfer.
-        unsafe { OneShot::start(buffer, this, &setup, &regions, fence) }.map_err(|mut refused| {
-            // Refused after `TC` was cleared: nothing was given to the USART.
-            refused.resources.tail.quiet = sent_before;
-            refused
-        })
+        // memory outlives the transfer. A refusal gives `self` back as it
+        // was (`TC` and the tail are touched only in `begin`).
+        unsafe { OneShot::start(buffer, self, &setup, &regions, fence) }
     }
 }
 
@@ -675,13 +682,13 @@ impl<I: Instance, const N: u8, S: stream::Controller, M: Mode, F: DmaFence, P: R
 
 impl<I: Instance, C: DmaChannel, F: DmaFence, P: RxPart> Owner for UsartRx<I, C, F, P> {
     type Channel = C;
-    fn dma(&self) -> &C {
+    fn dma(&self, _: Internal) -> &C {
         &self.channel
     }
-    fn begin(&mut self) {
+    fn begin(&mut self, _: u16, _: Internal) {
         cr3::<I::Layout>(self.base, DMAR, true, P::SHARED);
     }
-    fn finish(&mut self) {
+    fn finish(&mut self, _: Internal) {
         cr3::<I::Layout>(self.base, DMAR, false, P::SHARED);
     }
 }

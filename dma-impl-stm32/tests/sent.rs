@@ -106,16 +106,29 @@ macro_rules! sent_tests {
                 let (rig, tx, rx) = $rig(false);
                 let (half, channel) = tx.release();
                 let tx = half.transmitter(channel, Refusing);
-                // Refused after TC was cleared: nothing given to the USART.
+                // Refused: nothing given to the USART, and nothing changed.
                 let err = tx.write_all(bytes(2, |_| 5)).err().unwrap();
+                assert!(err.resources.is_idle(), "a refused transfer leaves TC alone");
                 assert!(err.resources.is_sent());
-                // Rebuilt from its parts: the knowledge must survive (TC
-                // stays clear, no frame will set it). Bounded: a broken
-                // version fails here instead of hanging in `wait_sent`.
+                // Begun (TC cleared) and stopped before its first beat: no
+                // frame will set TC again. Rebuilt from its parts, the
+                // knowledge must survive. Bounded: a broken version fails
+                // here instead of hanging in `wait_sent`.
                 let (half, channel) = err.resources.release();
                 let tx = half.transmitter(channel, fence(&rig.log));
-                assert!(!tx.is_idle(), "TC reads clear");
-                assert!(tx.is_sent(), "released and rebuilt, still sent");
+                let tx = tx.write_all(bytes(2, |_| 5)).ok().unwrap().stop().ok().unwrap().resources;
+                let (half, channel) = tx.release();
+                let tx = half.transmitter(channel, fence(&rig.log));
+                if rig.usart.sent().is_empty() {
+                    // A channel stops at once (RM0008 §13.3.7).
+                    assert!(!tx.is_idle(), "TC reads clear");
+                    assert!(tx.is_sent(), "released and rebuilt, still sent");
+                } else {
+                    // A stream's stop lets what it started finish (RM0090
+                    // §10.3.14): those bytes leave, then it is sent.
+                    let moved = rig.usart.sent();
+                    polls_until_sent(&tx, || rig.usart.transmitted(), &moved);
+                }
                 // Through the whole USART (join, halves) as well.
                 let (half, channel) = tx.release();
                 let (rx_half, _) = rx.release();
@@ -126,12 +139,14 @@ macro_rules! sent_tests {
                 tx.wait_sent();
                 // A transfer that moves bytes forgets it: sent again only
                 // once its last frame has left.
+                let mut all = rig.usart.sent();
+                all.extend_from_slice(&[6, 6]);
                 let t = tx.write_all(bytes(2, |_| 6)).ok().unwrap();
                 rig.run();
                 let tx = t.wait().ok().unwrap().resources;
                 let (half, channel) = tx.release();
                 let tx = half.transmitter(channel, fence(&rig.log));
-                polls_until_sent(&tx, || rig.usart.transmitted(), &[6, 6]);
+                polls_until_sent(&tx, || rig.usart.transmitted(), &all);
             }
         }
     };
