@@ -185,7 +185,9 @@ fn one_look_per_half_at_any_phase_loses_nothing() {
         (got, errors)
     }
     let data = line(48);
-    for phase in 0..4 {
+    // Under Miri (14 s a phase under Tree Borrows) the first and the last
+    // phase: the copy-out's aliasing is the same at every phase.
+    for phase in (0..4).step_by(if cfg!(miri) { 3 } else { 1 }) {
         let (rig, _tx, rx) = channel_rig(false);
         rig.usart.feed(&data);
         let mut stream = rx.read_stream(bytes(8, |_| 0)).ok().unwrap();

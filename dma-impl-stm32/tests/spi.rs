@@ -359,7 +359,7 @@ macro_rules! read_tests {
             fn read_exact_receives_what_the_slave_sent_clocking_the_dummy_byte() {
                 let (rig, port) = $rig(true);
                 // Fewer bytes under Miri, where each threaded beat is slow.
-                let n = if cfg!(miri) { 40 } else { 300 };
+                let n = if cfg!(miri) { 16 } else { 300 };
                 let answer: Vec<u8> = (0..n).map(|i| (i * 13 + 5) as u8).collect();
                 rig.spi.feed(&answer);
                 let done = port.read_exact(bytes(n, |_| 0)).ok().unwrap().wait().ok().unwrap();
