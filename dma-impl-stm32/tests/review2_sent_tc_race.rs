@@ -26,20 +26,7 @@ mod common;
 
 use common::*;
 use dma_impl_mock::sim::stm32::FRAME_TICKS;
-use dma_traits::{Access, DmaFence, DmaWrite, FenceError, Sent, Transfer};
-
-/// A fence that refuses every buffer.
-#[derive(Clone, Copy)]
-struct Refusing;
-
-// SAFETY: `release` always fails and changes nothing; `acquire` is never
-// reached for a refused buffer.
-unsafe impl DmaFence for Refusing {
-    fn release<W>(self, buf: *const [W], _: Access) -> Result<(), FenceError> {
-        Err(FenceError::NotCacheLineAligned { address: buf.cast::<W>() as usize, bytes: 1 })
-    }
-    fn acquire<W>(self, _: *const [W], _: Access) {}
-}
+use dma_traits::{DmaWrite, Sent, Transfer};
 
 /// The offsets (USART ticks after the first transfer) tried: every one
 /// within two frames natively; under Miri, which checks the aliasing and

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use dma_impl_mock::sim::stm32::FRAME_TICKS;
-use dma_traits::{Access, DmaFence, DmaWrite, FenceError, Sent, Transfer};
+use dma_traits::{DmaWrite, Sent, Transfer};
 
 /// Polls `is_sent` (bounded): how many polls said "not yet", and checks
 /// after each that the last byte has not left.
@@ -21,19 +21,6 @@ fn polls_until_sent<T: Sent>(tx: &T, rig_transmitted: impl Fn() -> Vec<u8>, all:
     }
     assert_eq!(rig_transmitted(), all, "sent before the last byte left");
     polls
-}
-
-/// A fence that refuses every buffer.
-#[derive(Clone, Copy)]
-struct Refusing;
-
-// SAFETY: `release` always fails and changes nothing; `acquire` is never
-// reached for a refused buffer.
-unsafe impl DmaFence for Refusing {
-    fn release<W>(self, buf: *const [W], _: Access) -> Result<(), FenceError> {
-        Err(FenceError::NotCacheLineAligned { address: buf.cast::<W>() as usize, bytes: 1 })
-    }
-    fn acquire<W>(self, _: *const [W], _: Access) {}
 }
 
 macro_rules! sent_tests {

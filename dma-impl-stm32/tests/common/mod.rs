@@ -154,3 +154,23 @@ pub fn is_dma_access(e: &Event) -> bool {
 pub fn bytes(n: usize, fill: impl Fn(usize) -> u8) -> Box<[u8]> {
     (0..n).map(fill).collect()
 }
+
+/// A fence that refuses every buffer.
+#[derive(Clone, Copy)]
+pub struct Refusing;
+
+// SAFETY: `release` always fails and changes nothing; `acquire` is never
+// reached for a refused buffer.
+unsafe impl dma_traits::DmaFence for Refusing {
+    fn release<W>(
+        self,
+        buf: *const [W],
+        _: dma_traits::Access,
+    ) -> Result<(), dma_traits::FenceError> {
+        Err(dma_traits::FenceError::NotCacheLineAligned {
+            address: buf.cast::<W>() as usize,
+            bytes: 1,
+        })
+    }
+    fn acquire<W>(self, _: *const [W], _: dma_traits::Access) {}
+}
