@@ -594,12 +594,17 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         // A deliberate defect for the mutation runs: no acquire fence.
         #[cfg(not(pl08x_mutant_no_acquire))]
         {
-            for region in &self.regions {
-                fence.acquire(region.raw(), region.access);
-            }
-            // Released only for a transfer through the pool (`start`).
-            if self.plan.segments > 1 {
+            if <R as sealed::Sealed>::Fence::COVERS_ALL_BUFFERS {
+                // One barrier covers the regions and the pool.
                 fence.acquire(self.pool.raw(), self.pool.access);
+            } else {
+                for region in &self.regions {
+                    fence.acquire(region.raw(), region.access);
+                }
+                // Released only for a transfer through the pool (`start`).
+                if self.plan.segments > 1 {
+                    fence.acquire(self.pool.raw(), self.pool.access);
+                }
             }
         }
         #[cfg(pl08x_mutant_no_acquire)]
@@ -705,7 +710,8 @@ fn paced(pacing: Pacing, to_device: bool) -> u32 {
 }
 
 /// Releases every region and the pool's (if the transfer uses the pool), or
-/// none: acquires those already released if one fails. (A fixed-size array
+/// none: acquires those already released if one fails; with a fence that
+/// covers all buffers, one release stands for all. (A fixed-size array
 /// and a separate pool region, so that with a fence that cannot fail the
 /// loops unroll to the fences alone.)
 fn release_all<F: DmaFence, const M: usize>(
@@ -713,6 +719,12 @@ fn release_all<F: DmaFence, const M: usize>(
     regions: &[Region; M],
     pool: Option<&Region>,
 ) -> Result<(), dma_traits::FenceError> {
+    if F::COVERS_ALL_BUFFERS {
+        return match regions.first().or(pool) {
+            Some(any) => fence.release(any.raw(), any.access),
+            None => Ok(()),
+        };
+    }
     for (k, region) in regions.iter().enumerate() {
         if let Err(e) = fence.release(region.raw(), region.access) {
             for done in regions.iter().take(k) {

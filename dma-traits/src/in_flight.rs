@@ -57,6 +57,11 @@ pub unsafe trait Halt {
 /// Dropping it halts the hardware and runs the acquire fences before the
 /// buffer is dropped; [`Transfer::stop`] does the same and gives everything
 /// back.
+///
+/// `repr(C)`, buffer and resources first as in [`TransferError`]: in a
+/// [`Started`](crate::Started) both variants then hold them at the same
+/// offsets (see [`Finished`]).
+#[repr(C)]
 pub struct InFlight<B, R: Halt, F: DmaFence, const N: usize> {
     buffer: Lent<B>,
     resources: R,
@@ -84,9 +89,7 @@ impl<B, R: Halt, F: DmaFence, const N: usize> InFlight<B, R, F, N> {
     /// Halts the hardware, then acquires every region.
     fn end(&mut self) -> Halted<R::Error> {
         let halted = self.resources.halt();
-        for region in self.regions {
-            region.acquire(self.fence);
-        }
+        Region::acquire_all(self.regions, self.fence);
         halted
     }
 }
@@ -136,5 +139,72 @@ unsafe impl<B, R: Halt, F: DmaFence, const N: usize> Transfer for InFlight<B, R,
             None => Ok(Finished { buffer, resources, transferred }),
             Some(error) => Err(TransferError { error, buffer, resources, transferred }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CompilerFence, ErrorKind};
+
+    /// Hardware that was never started: nothing to halt. Its state has
+    /// mixed widths, as a HAL's peripheral has.
+    struct Idle {
+        _items: u16,
+        _quiet: bool,
+    }
+
+    // SAFETY: it starts nothing, so `halt` has nothing to wait for and
+    // `is_done` reads nothing.
+    unsafe impl Halt for Idle {
+        type Error = ErrorKind;
+        fn is_done(&self) -> bool {
+            true
+        }
+        fn halt(&mut self) -> Halted<ErrorKind> {
+            Halted { transferred: 0, error: None }
+        }
+    }
+
+    type Started = Result<
+        InFlight<&'static [u8], Idle, CompilerFence, 1>,
+        TransferError<ErrorKind, &'static [u8], Idle>,
+    >;
+
+    /// The (buffer, resources) offsets inside `started`.
+    fn places(started: &Started) -> [usize; 2] {
+        let base = core::ptr::from_ref(started) as usize;
+        let (buffer, resources) = match started {
+            Ok(t) => (
+                core::ptr::from_ref(&t.buffer) as usize,
+                core::ptr::from_ref(&t.resources) as usize,
+            ),
+            Err(e) => (
+                core::ptr::from_ref(&e.buffer) as usize,
+                core::ptr::from_ref(&e.resources) as usize,
+            ),
+        };
+        [buffer - base, resources - base]
+    }
+
+    #[test]
+    fn a_started_transfer_and_a_refusal_hold_buffer_and_resources_in_one_place() {
+        static A: [u8; 3] = [1; 3];
+        let regions = [Region::dma_reads(A.as_ptr(), A.len())];
+        // SAFETY: `Idle` runs no hardware, so no memory is accessed.
+        let ok: Started = Ok(unsafe {
+            InFlight::new(
+                Lent::new(&A[..]),
+                Idle { _items: 1, _quiet: true },
+                regions,
+                CompilerFence,
+            )
+        });
+        let err: Started = Err(TransferError::rejected(
+            ErrorKind::Other,
+            &A[..],
+            Idle { _items: 2, _quiet: false },
+        ));
+        assert_eq!(places(&ok), places(&err));
     }
 }

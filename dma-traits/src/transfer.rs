@@ -38,7 +38,14 @@ use core::mem::ManuallyDrop;
 use crate::{DmaReadBuffer, DmaWriteBuffer, StaticReadBuffer, StaticWriteBuffer, Word};
 
 /// What a transfer gives back when it ends without error.
+///
+/// `repr(C)`, with the fields it shares with [`TransferError`] first and in
+/// the same order: in an [`Outcome`] the buffer, the resources and the count
+/// then sit at the same offsets in `Ok` and `Err`, so code that takes them
+/// from either reads one place instead of choosing between two addresses
+/// for every field (`bench/README.md`, "Outcome layout").
 #[derive(Debug)]
+#[repr(C)]
 pub struct Finished<B, R> {
     /// The buffer, after the acquire fence.
     pub buffer: B,
@@ -49,16 +56,19 @@ pub struct Finished<B, R> {
 }
 
 /// A transfer that was refused or failed, with everything it owned.
+///
+/// `repr(C)`, laid out as [`Finished`] with the error last.
 #[derive(Debug)]
+#[repr(C)]
 pub struct TransferError<E, B, R> {
-    /// Why.
-    pub error: E,
     /// The buffer, after the acquire fence.
     pub buffer: B,
     /// The channel and peripheral.
     pub resources: R,
     /// Words moved before the failure (0 when the transfer never started).
     pub transferred: usize,
+    /// Why.
+    pub error: E,
 }
 
 impl<E, B, R> TransferError<E, B, R> {

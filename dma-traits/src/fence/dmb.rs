@@ -56,8 +56,12 @@ fn barrier() {
 // write sees the CPU's writes, and after `acquire` (issued after the register
 // read that showed the stop) CPU reads see the DMA's writes. The asm block is
 // a compiler barrier, so the compiler moves no buffer access across it.
-// `release` never fails, so it never refuses after changing anything.
+// `release` never fails, so it never refuses after changing anything. The
+// barrier orders every access, not only those to `buf`, so one call covers
+// every buffer.
 unsafe impl DmaFence for DmbFence {
+    const COVERS_ALL_BUFFERS: bool = true;
+
     #[inline(always)]
     fn release<W>(self, _buf: *const [W], _access: Access) -> Result<(), FenceError> {
         barrier();

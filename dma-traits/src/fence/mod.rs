@@ -93,12 +93,25 @@ impl core::error::Error for FenceError {}
 /// * `release` returns `Err` instead of doing anything unsafe, and when it
 ///   returns `Err` it has changed nothing.
 ///
+/// * if [`COVERS_ALL_BUFFERS`](Self::COVERS_ALL_BUFFERS) is `true`, each
+///   call's guarantee holds for every buffer at once, not only for `buf`
+///   (a barrier; not maintenance of `buf`'s cache lines).
+///
 /// For **callers**: call `release` before the enabling register write and
 /// start nothing if it fails; call `acquire` with the same pointer, length and
 /// access after a register read has shown the DMA stopped, and before the
 /// buffer is handed back or read. The pointer need not be dereferenceable by
-/// Rust (it is never turned into a reference).
+/// Rust (it is never turned into a reference). When `COVERS_ALL_BUFFERS` is
+/// `true`, one `release` and one `acquire`, with any one of a transfer's
+/// buffers, stand for the calls of all of them
+/// ([`Region::release_all`](crate::Region::release_all) and
+/// [`Region::acquire_all`](crate::Region::acquire_all) do this).
 pub unsafe trait DmaFence: Copy {
+    /// Whether one call fences every buffer (see the contract). `false`
+    /// unless the implementation says otherwise: a fence that maintains
+    /// the cache lines of `buf` must be called for each buffer.
+    const COVERS_ALL_BUFFERS: bool = false;
+
     /// Publish the CPU's writes to `buf` to the DMA that is about to start.
     fn release<W>(self, buf: *const [W], access: Access) -> Result<(), FenceError>;
 
@@ -130,8 +143,11 @@ pub struct CompilerFence;
 
 // SAFETY: on the documented cores no cache stands between CPU and DMA, so the
 // only reordering left is the compiler's, which `compiler_fence` forbids across
-// the call in the direction each operation needs. `release` never fails.
+// the call in the direction each operation needs, whatever `buf` is, so one
+// call covers every buffer. `release` never fails.
 unsafe impl DmaFence for CompilerFence {
+    const COVERS_ALL_BUFFERS: bool = true;
+
     #[inline(always)]
     fn release<W>(self, _buf: *const [W], _access: Access) -> Result<(), FenceError> {
         compiler_fence(Ordering::Release);
