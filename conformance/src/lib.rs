@@ -9,6 +9,16 @@
 //!
 //! Write a module with a `pub fn run(report: &mut Report)` that adds its
 //! sections, and register it with one line in [`SUITES`].
+//!
+//! Keep its harnesses crate-private. A harness's `peripheral` builds a
+//! fresh simulator and drops the last one, which is sound only because the
+//! suite, the one caller, ends each peripheral's transfers first; a public
+//! harness let safe code keep an earlier peripheral and drive it into the
+//! freed simulator (review 3, finding 2):
+//!
+//! ```compile_fail
+//! let _rig = dma_conformance::rp2040::CopyRig::default();
+//! ```
 
 use dma_impl_mock::conformance::Report;
 

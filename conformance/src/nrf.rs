@@ -90,7 +90,7 @@ impl Sim {
 
 /// Drives [`UarteTx`] and [`UarteRx`].
 #[derive(Debug)]
-pub struct UarteHarness(Sim);
+pub(crate) struct UarteHarness(Sim);
 
 impl UarteHarness {
     fn build(
@@ -100,7 +100,8 @@ impl UarteHarness {
     ) -> Uarte<Target, RecordingFence> {
         let base = self.0.fresh(log);
         // SAFETY: the harness's simulator outlives every driver it builds, and
-        // the suite uses one driver at a time (the previous one has ended or
+        // the suite, the only caller (the harnesses are crate-private, review 3
+        // finding 2), uses one driver at a time (the previous one has ended or
         // was forgotten, and `reset` stopped its channels).
         unsafe { Uarte::<Target>::new(base) }.with_fence(fence)
     }
@@ -153,7 +154,7 @@ impl ReadHarness<u8> for UarteHarness {
 
 /// Drives [`Spim`] of chip `C` one way at a time.
 #[derive(Debug)]
-pub struct SpimHarness<C: Chip>(Sim, PhantomData<C>);
+pub(crate) struct SpimHarness<C: Chip>(Sim, PhantomData<C>);
 
 impl<C: Chip> SpimHarness<C> {
     /// A harness on a simulator of `config` (the chip `C`).
@@ -210,7 +211,7 @@ impl<C: Chip> ReadHarness<u8> for SpimHarness<C> {
 
 /// Drives [`Twim`] writes and reads to one slave.
 #[derive(Debug)]
-pub struct TwimHarness(Sim);
+pub(crate) struct TwimHarness(Sim);
 
 impl TwimHarness {
     fn build(&self, fence: RecordingFence, log: &'static Recorder) -> Twim<Target, RecordingFence> {

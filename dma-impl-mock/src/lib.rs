@@ -26,6 +26,7 @@ pub mod parked;
 pub mod peripheral;
 pub mod record;
 pub mod sim;
+pub mod unwind;
 
 pub use engine::{MockDma, Wire};
 pub use peripheral::{Hang, MockError, MockSerial, MockStream, MockTransfer, NO_PROGRESS_LIMIT};

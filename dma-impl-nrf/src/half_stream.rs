@@ -103,16 +103,19 @@ impl<C: Chip, F: DmaFence, B> UarteHalves<C, F, B> {
     /// Stops the receiver (`STOPRX`, then `RXTO`, after any impending
     /// `ENDRX`) and acquires the whole buffer.
     fn halt(&mut self) {
-        let regs = self.rx.regs;
-        // The receiver was started by `read_stream_unchecked` (the UARTE was
-        // enabled) and not stopped since, so RXTO comes.
-        regs.trigger(TASKS_STOPRX);
-        regs.wait(EVENTS_RXTO);
-        regs.clear(EVENTS_RXTO);
-        regs.clear(EVENTS_ENDRX);
-        regs.clear(EVENTS_RXSTARTED);
-        let _ = self.rx.take_error();
-        Region::dma_writes(self.start, 2 * self.half).acquire(self.rx.fence);
+        // Not unwinding while the DMA may run (see `dma_traits::abort_on_unwind`).
+        dma_traits::abort_on_unwind(|| {
+            let regs = self.rx.regs;
+            // The receiver was started by `read_stream_unchecked` (the UARTE was
+            // enabled) and not stopped since, so RXTO comes.
+            regs.trigger(TASKS_STOPRX);
+            regs.wait(EVENTS_RXTO);
+            regs.clear(EVENTS_RXTO);
+            regs.clear(EVENTS_ENDRX);
+            regs.clear(EVENTS_RXSTARTED);
+            let _ = self.rx.take_error();
+            Region::dma_writes(self.start, 2 * self.half).acquire(self.rx.fence);
+        })
     }
 }
 
@@ -187,7 +190,9 @@ impl<C: Chip, F: DmaFence, B> ReadStream<u8> for UarteHalves<C, F, B> {
 // EasyDMA writes nothing, PS UARTE "Reception") and run the acquire fence
 // over the whole buffer before it is given back or dropped; the receiver
 // was started (the stream exists only after STARTRX on an enabled UARTE),
-// so RXTO comes. No panicking path before that; `is_done` only reads.
+// so RXTO comes. No panicking path before that, and `halt` runs under
+// `abort_on_unwind` (a host register access that unwinds aborts); `is_done`
+// only reads.
 unsafe impl<C: Chip, F: DmaFence, B> Transfer for UarteHalves<C, F, B> {
     type Buffer = B;
     type Resources = UarteRx<C, F>;

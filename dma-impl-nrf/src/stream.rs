@@ -262,22 +262,25 @@ impl<C: Chip, F: DmaFence, B: StaticWriteBuffer<Word = u8>> RxStream<C, F, B> {
     /// Stops the receiver and acquires both buffers; returns the bytes in the
     /// active one and any error flagged since the last hand-out.
     fn halt(&mut self) -> (usize, Option<Error>) {
-        let regs = self.rx.regs;
-        // The receiver was started by `read_stream` (the UARTE was enabled)
-        // and not stopped since, so RXTO comes, after any impending ENDRX.
-        regs.trigger(TASKS_STOPRX);
-        regs.wait(EVENTS_RXTO);
-        regs.clear(EVENTS_RXTO);
-        regs.clear(EVENTS_ENDRX);
-        regs.clear(EVENTS_RXSTARTED);
-        // The active buffer's reception ended (full before the stop, or cut
-        // by it): its byte count either way.
-        let received = regs.amount(RXD_AMOUNT);
-        let error = self.rx.take_error();
-        let fence = self.rx.fence;
-        self.active.1.acquire(fence);
-        self.queued.1.acquire(fence);
-        (received, error)
+        // Not unwinding while the DMA may run (see `dma_traits::abort_on_unwind`).
+        dma_traits::abort_on_unwind(|| {
+            let regs = self.rx.regs;
+            // The receiver was started by `read_stream` (the UARTE was enabled)
+            // and not stopped since, so RXTO comes, after any impending ENDRX.
+            regs.trigger(TASKS_STOPRX);
+            regs.wait(EVENTS_RXTO);
+            regs.clear(EVENTS_RXTO);
+            regs.clear(EVENTS_ENDRX);
+            regs.clear(EVENTS_RXSTARTED);
+            // The active buffer's reception ended (full before the stop, or cut
+            // by it): its byte count either way.
+            let received = regs.amount(RXD_AMOUNT);
+            let error = self.rx.take_error();
+            let fence = self.rx.fence;
+            self.active.1.acquire(fence);
+            self.queued.1.acquire(fence);
+            (received, error)
+        })
     }
 }
 

@@ -495,24 +495,27 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> RingStream<B, N, F> {
     /// Halts the channel, runs the acquire fences, and says how many words
     /// arrived and whether it failed; leaves the channel idle.
     fn end(&mut self) -> (usize, bool) {
-        halt(&self.hw);
-        for j in 0..2 {
-            self.half_region(j).acquire(self.fence);
-        }
-        self.ring_region().acquire(self.fence);
-        let hw = &self.hw;
-        let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
-        let moved = self.half - remaining.min(self.half);
-        let running = match self.next_item() {
-            Some(k) => at_least(self.due, (k + 3) % RING as u64, RING as u64),
-            None => self.due,
-        };
-        let words = running.saturating_mul(self.half as u64).saturating_add(moved as u64);
-        let error = self.failed();
-        hw.global(regs::INT_TC_CLEAR).write(hw.bit());
-        hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
-        hw.reg(regs::CONFIG).write(0);
-        (usize::try_from(words).unwrap_or(usize::MAX), error)
+        // Not unwinding while the DMA may run (see `dma_traits::abort_on_unwind`).
+        dma_traits::abort_on_unwind(|| {
+            halt(&self.hw);
+            for j in 0..2 {
+                self.half_region(j).acquire(self.fence);
+            }
+            self.ring_region().acquire(self.fence);
+            let hw = &self.hw;
+            let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
+            let moved = self.half - remaining.min(self.half);
+            let running = match self.next_item() {
+                Some(k) => at_least(self.due, (k + 3) % RING as u64, RING as u64),
+                None => self.due,
+            };
+            let words = running.saturating_mul(self.half as u64).saturating_add(moved as u64);
+            let error = self.failed();
+            hw.global(regs::INT_TC_CLEAR).write(hw.bit());
+            hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
+            hw.reg(regs::CONFIG).write(0);
+            (usize::try_from(words).unwrap_or(usize::MAX), error)
+        })
     }
 }
 
@@ -531,7 +534,9 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> Drop for RingStream<B, N, F
 // which returns only after `halt` saw `E` read 0 (the channel makes no more
 // bus access, §3.4.19) and `acquire` ran over both halves and the ring;
 // only then are the buffer and the channel given back or dropped. Nothing
-// in `end` panics (no indexing, no unwrap, saturating arithmetic). `halt`
+// in `end` panics (no indexing, no unwrap, saturating arithmetic), and it
+// runs under `abort_on_unwind` (a host register access that unwinds
+// aborts). `halt`
 // waits only on a channel it saw enabled. `is_done` only reads.
 unsafe impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> Transfer for RingStream<B, N, F> {
     type Buffer = B;

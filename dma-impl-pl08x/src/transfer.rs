@@ -571,71 +571,74 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
 
     /// Stops the channel (if still enabled), runs acquire, reads the count.
     fn halt(&mut self) -> Ended {
-        let (hw, fence, _, _) = self.resources.parts();
-        let config = hw.reg(regs::CONFIG);
-        let now = config.read();
-        if now & regs::CONFIG_E != 0 {
-            // DDI 0196 §3.4.19, disabling a channel without losing data in
-            // the FIFO: 1. set H (later requests are ignored), 2. poll A
-            // until 0 (the FIFO drained), 3. clear E.
-            //
-            // If the transfer completed between the read above and this
-            // write, the write sets E again on a finished channel; it does so
-            // with H set, so the channel fetches nothing, and step 3 clears it.
-            config.write(now | regs::CONFIG_H);
-            while config.read() & regs::CONFIG_A != 0 {
-                core::hint::spin_loop();
-            }
-            config.write((now | regs::CONFIG_H) & !regs::CONFIG_E);
-            while Self::enabled(&hw) {
-                core::hint::spin_loop();
-            }
-        }
-        // A deliberate defect for the mutation runs: no acquire fence.
-        #[cfg(not(pl08x_mutant_no_acquire))]
-        {
-            if <R as sealed::Sealed>::Fence::COVERS_ALL_BUFFERS {
-                // One barrier covers the regions and the pool.
-                fence.acquire(self.pool.raw(), self.pool.access);
-            } else {
-                for region in &self.regions {
-                    fence.acquire(region.raw(), region.access);
+        // Not unwinding while the DMA may run (see `dma_traits::abort_on_unwind`).
+        dma_traits::abort_on_unwind(|| {
+            let (hw, fence, _, _) = self.resources.parts();
+            let config = hw.reg(regs::CONFIG);
+            let now = config.read();
+            if now & regs::CONFIG_E != 0 {
+                // DDI 0196 §3.4.19, disabling a channel without losing data in
+                // the FIFO: 1. set H (later requests are ignored), 2. poll A
+                // until 0 (the FIFO drained), 3. clear E.
+                //
+                // If the transfer completed between the read above and this
+                // write, the write sets E again on a finished channel; it does so
+                // with H set, so the channel fetches nothing, and step 3 clears it.
+                config.write(now | regs::CONFIG_H);
+                while config.read() & regs::CONFIG_A != 0 {
+                    core::hint::spin_loop();
                 }
-                // Released only for a transfer through the pool (`start`).
-                if self.plan.segments > 1 {
+                config.write((now | regs::CONFIG_H) & !regs::CONFIG_E);
+                while Self::enabled(&hw) {
+                    core::hint::spin_loop();
+                }
+            }
+            // A deliberate defect for the mutation runs: no acquire fence.
+            #[cfg(not(pl08x_mutant_no_acquire))]
+            {
+                if <R as sealed::Sealed>::Fence::COVERS_ALL_BUFFERS {
+                    // One barrier covers the regions and the pool.
                     fence.acquire(self.pool.raw(), self.pool.access);
+                } else {
+                    for region in &self.regions {
+                        fence.acquire(region.raw(), region.access);
+                    }
+                    // Released only for a transfer through the pool (`start`).
+                    if self.plan.segments > 1 {
+                        fence.acquire(self.pool.raw(), self.pool.access);
+                    }
                 }
             }
-        }
-        #[cfg(pl08x_mutant_no_acquire)]
-        let _ = fence;
-        let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
-        let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
-        let segments = self.plan.segments;
-        let transferred = if segments == 1 {
-            // One segment (no LLI): what the registers were programmed
-            // with, less what `TransferSize` has left.
-            let len = self.plan.first;
-            len - remaining.min(len)
-        } else {
-            // DMACCxLLI holds the item of the segment after the running one:
-            // LLI j while segment j runs, 0 during the last.
-            let next = hw.reg(regs::LLI).read() & !0b11;
-            let current = if next == 0 {
-                segments - 1
+            #[cfg(pl08x_mutant_no_acquire)]
+            let _ = fence;
+            let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
+            let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
+            let segments = self.plan.segments;
+            let transferred = if segments == 1 {
+                // One segment (no LLI): what the registers were programmed
+                // with, less what `TransferSize` has left.
+                let len = self.plan.first;
+                len - remaining.min(len)
             } else {
-                (0..segments - 1)
-                    .find(|&j| low32(self.plan.pool.wrapping_add(j).cast::<u8>()) == next)
-                    .unwrap_or(0)
+                // DMACCxLLI holds the item of the segment after the running one:
+                // LLI j while segment j runs, 0 during the last.
+                let next = hw.reg(regs::LLI).read() & !0b11;
+                let current = if next == 0 {
+                    segments - 1
+                } else {
+                    (0..segments - 1)
+                        .find(|&j| low32(self.plan.pool.wrapping_add(j).cast::<u8>()) == next)
+                        .unwrap_or(0)
+                };
+                let before: usize = (0..current).map(|j| self.plan.len(j)).sum();
+                let len = self.plan.len(current);
+                before + len - remaining.min(len)
             };
-            let before: usize = (0..current).map(|j| self.plan.len(j)).sum();
-            let len = self.plan.len(current);
-            before + len - remaining.min(len)
-        };
-        hw.global(regs::INT_TC_CLEAR).write(hw.bit());
-        hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
-        config.write(0);
-        Ended { transferred, error }
+            hw.global(regs::INT_TC_CLEAR).write(hw.bit());
+            hw.global(regs::INT_ERR_CLEAR).write(hw.bit());
+            config.write(0);
+            Ended { transferred, error }
+        })
     }
 
     fn end(self) -> (Ended, B, R) {
@@ -672,7 +675,9 @@ impl<B, R: Owner, const M: usize> Drop for InFlight<B, R, M> {
 // SAFETY: `stop` (and `wait`, which calls it) goes through `end`, and drop
 // through `Drop`; both run `halt`, which returns only once `E` reads 0 (the
 // channel let go of every buffer) and after `acquire` over every region.
-// Nothing in `halt` panics (no indexing, no unwrap); its loops wait for a
+// Nothing in `halt` panics (no indexing, no unwrap), and it runs under
+// `abort_on_unwind`, so a register access that unwinds on the host (a
+// simulator's check, a test hook) aborts instead; its loops wait for a
 // channel that was seen enabled, i.e. started.
 unsafe impl<B, R: Owner, const M: usize> Transfer for InFlight<B, R, M> {
     type Buffer = B;

@@ -59,14 +59,18 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
         if let Err(e) = Region::release_all(held.get(..count).unwrap_or(&[]), fence) {
             return Err((Error::Fence(e), buffer.into_inner(), resources));
         }
-        let channel = resources.dma(Internal::new());
-        let control = channel.program(setup);
-        // SAFETY: `control` is `program`'s for this setup; the regions were
-        // released just above and the caller guarantees the memory outlives
-        // the transfer; `Lent` keeps `buffer` and disables the channel
-        // before giving it back.
-        unsafe { channel.enable(control) };
-        resources.begin(setup.items, Internal::new());
+        let control = resources.dma(Internal::new()).program(setup);
+        // From the enabling write until `Lent` exists nothing would stop the
+        // channel if a register access unwound (on the host it can: a
+        // simulator's check, a test's hook), so that aborts.
+        dma_traits::abort_on_unwind(|| {
+            // SAFETY: `control` is `program`'s for this setup; the regions
+            // were released just above and the caller guarantees the memory
+            // outlives the transfer; `Lent` keeps `buffer` and disables the
+            // channel before giving it back.
+            unsafe { resources.dma(Internal::new()).enable(control) };
+            resources.begin(setup.items, Internal::new());
+        });
         Ok(Lent {
             buffer: ManuallyDrop::new(buffer),
             resources: ManuallyDrop::new(resources),
@@ -89,16 +93,19 @@ impl<B, R: Owner, F: DmaFence> Lent<B, R, F> {
     /// `NDTR` seen after the stop.
     #[inline(always)]
     fn halt(&mut self) -> (Status, u16) {
-        let channel = self.resources.dma(Internal::new());
-        channel.disable();
-        let status = channel.status();
-        let remaining = channel.remaining();
-        channel.clear_all();
-        for region in self.regions.iter().take(self.count) {
-            region.acquire(self.fence);
-        }
-        self.resources.finish(Internal::new());
-        (status, remaining)
+        // Not unwinding while the DMA may run (see `dma_traits::abort_on_unwind`).
+        dma_traits::abort_on_unwind(|| {
+            let channel = self.resources.dma(Internal::new());
+            channel.disable();
+            let status = channel.status();
+            let remaining = channel.remaining();
+            channel.clear_all();
+            for region in self.regions.iter().take(self.count) {
+                region.acquire(self.fence);
+            }
+            self.resources.finish(Internal::new());
+            (status, remaining)
+        })
     }
 
     /// Stops, acquires and gives everything back.

@@ -34,7 +34,8 @@ pub struct Halted<E> {
 /// * [`halt`](Self::halt) stops the hardware if it is running and returns
 ///   only once it accesses no memory any more (the reference manual's
 ///   "stopped" indication read back: STM32 `EN` reads 0, nRF `STOPPED`), and
-///   it does not unwind before that. If the hardware was never started, or
+///   it does not unwind before that (on the host, where a register access
+///   may unwind, [`InFlight`] aborts if it does). If the hardware was never started, or
 ///   has already stopped, it returns at once: it never waits for an event of
 ///   hardware that is not running.
 /// * [`is_done`](Self::is_done) only reads: it starts and stops nothing.
@@ -86,11 +87,14 @@ impl<B, R: Halt, F: DmaFence, const N: usize> InFlight<B, R, F, N> {
         InFlight { buffer, resources, regions, fence }
     }
 
-    /// Halts the hardware, then acquires every region.
+    /// Halts the hardware, then acquires every region; aborts if either
+    /// unwinds (see [`abort_on_unwind`](crate::abort_on_unwind)).
     fn end(&mut self) -> Halted<R::Error> {
-        let halted = self.resources.halt();
-        Region::acquire_all(self.regions, self.fence);
-        halted
+        crate::abort_on_unwind(|| {
+            let halted = self.resources.halt();
+            Region::acquire_all(self.regions, self.fence);
+            halted
+        })
     }
 }
 
@@ -110,9 +114,11 @@ impl<B, R: Halt, F: DmaFence, const N: usize> core::fmt::Debug for InFlight<B, R
 
 // SAFETY: `stop` and `Drop` (the only ways out besides leaking) call `end`,
 // which returns only after `R::halt` returned (by `Halt`'s contract, once the
-// hardware accesses no memory, without unwinding before that) and `acquire`
-// ran over every region, which by `new`'s contract are all the memory the
-// hardware was given, released before it started. Only then does `stop`
+// hardware accesses no memory) and `acquire` ran over every region; if either
+// unwinds (on the host a register access can: a simulator's check, a test's
+// hook; review 3, finding 1), `abort_on_unwind` aborts before any frame
+// drops or hands back the buffer. By `new`'s contract the regions are all
+// the memory the hardware was given, released before it started. Only then does `stop`
 // move the buffer out, and `Drop` let it be dropped. `wait` is the default
 // (`is_done`, then `stop`); `is_done` only reads (`Halt`'s contract).
 unsafe impl<B, R: Halt, F: DmaFence, const N: usize> Transfer for InFlight<B, R, F, N> {

@@ -1,0 +1,33 @@
+//! A register access that panics inside a transfer's stop (on the host a
+//! test hook or a simulator check can) aborts the process instead of
+//! unwinding past it: the unwind would drop the transfer's `Box` buffers
+//! while the channel may still write them (review 3, finding 1). Each case
+//! runs in a child process (`dma_impl_mock::unwind`).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use dma_impl_mock::unwind::{in_child, panic_at_write};
+use dma_traits::{DmaCopy, Transfer};
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a child process")]
+fn a_copy_whose_stop_panics_aborts_instead_of_freeing_its_buffers() {
+    in_child(
+        "a_copy_whose_stop_panics_aborts_instead_of_freeing_its_buffers",
+        &["drop", "stop"],
+        |case| {
+            let (_sim, mut dmac) = common::stepped();
+            let channel = dmac.channel(0).unwrap();
+            let src: Box<[u32]> = vec![0x5A5A_5A5A; 64].into();
+            let dst: Box<[u32]> = vec![0; 64].into();
+            let copy = channel.copy(src, dst).ok().unwrap();
+            // The first write of the stop: `H`, to halt the channel.
+            let _hook = panic_at_write(1);
+            match case {
+                "drop" => drop(copy),
+                _ => drop(copy.stop()),
+            }
+        },
+    );
+}
