@@ -84,16 +84,21 @@ impl dma_conformance_core::Sink for Failures {
 fn each_defect_is_caught_by_its_check() {
     let _turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     use dma_conformance_core::names::*;
-    let cases = [
-        (Defect::DropsLastWord, DATA_INTACT),
-        (Defect::AcceptsEmpty, ZERO_LEN_REFUSED),
-        (Defect::AcceptsTooLong, OVERLONG_REFUSED),
-        (Defect::AcceptsMisaligned, MISALIGNED_REFUSED),
-        (Defect::AcceptsMismatch, LENGTH_MISMATCH_REFUSED),
-        (Defect::NoRelease, FENCES_BRACKET),
-        (Defect::NoAcquire, FENCES_BRACKET),
+    let cases: [(Defect, &[&str]); 8] = [
+        (Defect::DropsLastWord, &[DATA_INTACT]),
+        (Defect::AcceptsEmpty, &[ZERO_LEN_REFUSED]),
+        (Defect::AcceptsTooLong, &[OVERLONG_REFUSED]),
+        (Defect::AcceptsMisaligned, &[MISALIGNED_REFUSED]),
+        (Defect::AcceptsMismatch, &[LENGTH_MISMATCH_REFUSED]),
+        (Defect::NoRelease, &[FENCES_BRACKET]),
+        (Defect::NoAcquire, &[FENCES_BRACKET]),
+        // Every refusal check sees the destination word written mid-region.
+        (
+            Defect::WritesWhenRefusing,
+            &[ZERO_LEN_REFUSED, OVERLONG_REFUSED, MISALIGNED_REFUSED, LENGTH_MISMATCH_REFUSED],
+        ),
     ];
-    for (defect, check) in cases {
+    for (defect, checks) in cases {
         let mut failures = Failures::default();
         check_copy::<u32, _>(
             "broken copier",
@@ -102,10 +107,12 @@ fn each_defect_is_caught_by_its_check() {
             &mut failures,
         );
         println!("{defect:?}: {:?}", failures.0);
-        assert!(
-            failures.0.contains(&check),
-            "{defect:?} not caught by {check:?}: {:?}",
-            failures.0
-        );
+        for check in checks {
+            assert!(
+                failures.0.contains(check),
+                "{defect:?} not caught by {check:?}: {:?}",
+                failures.0
+            );
+        }
     }
 }

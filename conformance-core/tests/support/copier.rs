@@ -26,6 +26,9 @@ pub enum Defect {
     NoRelease,
     /// Ends without the acquire fence.
     NoAcquire,
+    /// Refuses what it must, but first writes a byte 256 bytes into the
+    /// destination (the middle of the test's 512-byte region).
+    WritesWhenRefusing,
 }
 
 /// A copy channel using fence `F`.
@@ -138,6 +141,15 @@ unsafe impl<W: Word, F: DmaFence> DmaCopy<W> for Copier<F> {
         };
         let len = len.min(to_len);
         if let Some(why) = why {
+            if d == Defect::WritesWhenRefusing {
+                // SAFETY: this defect is used only by `tests/copier.rs`,
+                // whose destinations all start inside its 512-byte `DST`
+                // (at most 1 byte in, a misaligned one), so byte 256 is
+                // inside it; written through the pointer the buffer gave,
+                // whose provenance is the whole region, while nothing else
+                // uses it.
+                unsafe { to.cast::<u8>().wrapping_add(256).write_volatile(0x77) };
+            }
             return Err(TransferError::rejected(why, (source, destination), self));
         }
         let (src, dst) = (
