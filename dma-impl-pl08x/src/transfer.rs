@@ -569,13 +569,14 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         hw.reg(regs::CONFIG).read() & regs::CONFIG_E != 0
     }
 
-    /// Stops the channel (if still enabled), runs acquire, reads the count.
-    fn halt(&mut self) -> Ended {
+    /// Stops the channel (if still enabled; not read again when `disabled`:
+    /// the caller saw `E` read 0), runs acquire, reads the count.
+    fn halt(&mut self, disabled: bool) -> Ended {
         // Not unwinding while the DMA may run (see `dma_traits::abort_on_unwind`).
         dma_traits::abort_on_unwind(|| {
             let (hw, fence, _, _) = self.resources.parts();
             let config = hw.reg(regs::CONFIG);
-            let now = config.read();
+            let now = if disabled { 0 } else { config.read() };
             if now & regs::CONFIG_E != 0 {
                 // DDI 0196 §3.4.19, disabling a channel without losing data in
                 // the FIFO: 1. set H (later requests are ignored), 2. poll A
@@ -641,9 +642,9 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         })
     }
 
-    fn end(self) -> (Ended, B, R) {
+    fn end(self, disabled: bool) -> (Ended, B, R) {
         let mut this = ManuallyDrop::new(self);
-        let ended = this.halt();
+        let ended = this.halt(disabled);
         // SAFETY: `this` is in `ManuallyDrop`, so `Drop` never runs; each
         // field is taken exactly once, here, and `this` is not used after.
         let buffer = unsafe { ManuallyDrop::take(&mut this.buffer) };
@@ -663,7 +664,7 @@ impl<B, R: Owner, const M: usize> Drop for InFlight<B, R, M> {
         // A deliberate defect for the mutation run of `ci.sh`: a `Drop` that
         // does not stop the channel. Never set in a normal build.
         #[cfg(not(pl08x_mutant_drop_no_halt))]
-        self.halt();
+        self.halt(false);
         // SAFETY: `drop` runs once; `end` (the only other taker) keeps it
         // from running. The channel has stopped and acquire ran.
         unsafe { ManuallyDrop::drop(&mut self.buffer) };
@@ -672,9 +673,10 @@ impl<B, R: Owner, const M: usize> Drop for InFlight<B, R, M> {
     }
 }
 
-// SAFETY: `stop` (and `wait`, which calls it) goes through `end`, and drop
-// through `Drop`; both run `halt`, which returns only once `E` reads 0 (the
-// channel let go of every buffer) and after `acquire` over every region.
+// SAFETY: `stop` and `wait` go through `end`, and drop through `Drop`; all
+// run `halt`, which returns only once `E` reads 0 (the channel let go of
+// every buffer; `wait` read it 0 before, and only the owner sets it) and
+// after `acquire` over every region.
 // Nothing in `halt` panics (no indexing, no unwrap), and it runs under
 // `abort_on_unwind`, so a register access that unwinds on the host (a
 // simulator's check, a test hook) aborts instead; its loops wait for a
@@ -689,7 +691,25 @@ unsafe impl<B, R: Owner, const M: usize> Transfer for InFlight<B, R, M> {
     }
 
     fn stop(self) -> Outcome<Self> {
-        let (ended, buffer, resources) = self.end();
+        self.stopped(false)
+    }
+
+    /// Polls `E` until it reads 0, then ends without the stop procedure
+    /// (the channel disables itself at the end and on an error, DDI 0196
+    /// §3.4.19, and only this transfer sets `E`), which the hand-written
+    /// sequence does not carry either.
+    fn wait(self) -> Outcome<Self> {
+        while self.is_running() {
+            core::hint::spin_loop();
+        }
+        self.stopped(true)
+    }
+}
+
+impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
+    /// Ends the transfer (see [`halt`](Self::halt) for `disabled`).
+    fn stopped(self, disabled: bool) -> Outcome<Self> {
+        let (ended, buffer, resources) = self.end(disabled);
         if ended.error {
             Err(TransferError {
                 error: Error::Bus,
