@@ -64,14 +64,14 @@ BOUNDS = {
     "f1_held": 1.82,  # 1.73 measured: the start's wait for an idle line (Sent), stop by read-modify-write, second ISR read (README: F1) + transmitter moved in and out (README: STM32 held)
     "f1_two": 1.97,  # 1.79 measured: the start's wait for an idle line (Sent), stop by read-modify-write, second ISR read (README: F1) + the held call from two sites (both columns call one helper) and the struct moved between them
     "f4_const": 1.12,  # 1.07 measured: the start's wait for an idle line (Sent), the conditional stop, second HISR read (README: F4)
-    "f4_held": 1.77,  # 1.68 measured: the start's wait for an idle line (Sent), the conditional stop, second HISR read (README: F4) + transmitter moved in and out (README: STM32 held)
-    "f4_two": 1.92,  # 1.74 measured: the start's wait for an idle line (Sent), the conditional stop, second HISR read (README: F4) + the held call from two sites (both columns call one helper) and the struct moved between them
+    "f4_held": 1.70,  # 1.61 measured: the start's wait for an idle line (Sent), the conditional stop, second HISR read (README: F4) + transmitter moved in and out (README: STM32 held)
+    "f4_two": 1.85,  # 1.68 measured: the start's wait for an idle line (Sent), the conditional stop, second HISR read (README: F4) + the held call from two sites (both columns call one helper) and the struct moved between them
     "f7_const": 1.14,  # 1.09 measured: as f4, plus 2 for the fence's saturating end (README: F7)
-    "f7_held": 1.70,  # 1.61 measured: as f4, plus 2 for the fence's saturating end (README: F7) + transmitter moved in and out (README: STM32 held)
-    "f7_two": 1.84,  # 1.67 measured: as f4, plus 2 for the fence's saturating end (README: F7) + the held call from two sites (both columns call one helper) and the struct moved between them
-    "pl08x_const": 1.95,  # 1.85 measured: reach slice walked in a loop over both sides, stop procedure in halt (README: PL08x)
-    "pl08x_held": 5.42,  # 5.16 measured: reach slice walked in a loop over both sides, stop procedure in halt (README: PL08x) + LLI chaining and pool at run time, channel moved in and out
-    "pl08x_two": 5.28,  # 4.80 measured: reach slice walked in a loop over both sides, stop procedure in halt (README: PL08x) + the held call from two sites (both columns call one helper) and the struct moved between them
+    "f7_held": 1.62,  # 1.54 measured: as f4, plus 2 for the fence's saturating end (README: F7) + transmitter moved in and out (README: STM32 held)
+    "f7_two": 1.78,  # 1.61 measured: as f4, plus 2 for the fence's saturating end (README: F7) + the held call from two sites (both columns call one helper) and the struct moved between them
+    "pl08x_const": 1.63,  # 1.55 measured: reach slice walked in a loop over both sides (README: PL08x)
+    "pl08x_held": 5.20,  # 4.95 measured: reach slice walked in a loop over both sides (README: PL08x) + LLI chaining and pool at run time, channel moved in and out
+    "pl08x_two": 5.09,  # 4.62 measured: reach slice walked in a loop over both sides (README: PL08x) + the held call from two sites (both columns call one helper) and the struct moved between them
     "spim_const": 1.17,  # 1.11 measured: truncation check of the 16-bit chip type, a rematerialised constant (README: nRF)
     "spim_held": 1.71,  # 1.62 measured: truncation check of the 16-bit chip type, a rematerialised constant (README: nRF) + peripheral struct moved in and out
     "spim_two": 1.90,  # 1.72 measured: truncation check of the 16-bit chip type, a rematerialised constant (README: nRF) + the held call from two sites (both columns call one helper) and the struct moved between them
