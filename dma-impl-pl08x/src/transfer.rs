@@ -223,15 +223,17 @@ fn max_items<R: Owner>(resources: &R) -> usize {
 fn check_part(hw: &Hw, part: &Part, width: WordWidth) -> Result<(), Error> {
     let too_long = Error::TooLong { items: usize::MAX, max: 0 };
     let bytes = part.items.checked_mul(width.bytes()).ok_or(too_long)?;
-    for side in [part.src, part.dst] {
+    let check = |side: Side| {
         aligned(side.ptr, width)?;
         // Only memory is checked against the windows: a fixed device
         // address is the caller's promise (`FixedAddress::new`).
         if side.increment {
             reachable(hw, side.ptr, bytes)?;
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    check(part.src)?;
+    check(part.dst)
 }
 
 /// Checks the parts against the channel and counts the segments.
