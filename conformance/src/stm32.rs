@@ -200,6 +200,7 @@ impl SpiHarness<ChannelDma> {
         let spi = SpiSim::new();
         // The worker thread plays the DMA: it keeps up, as on the chip.
         spi.set_dma_keeps_up(true);
+        fast_wire_under_miri(|ticks| spi.set_byte_ticks(ticks));
         dma.wire(3, spi.requests(), Line::Tx);
         dma.wire(2, spi.requests(), Line::Rx);
         self.rig = None;
@@ -222,6 +223,7 @@ impl SpiHarness<StreamDma> {
         let spi = SpiSim::new();
         // The worker thread plays the DMA: it keeps up, as on the chip.
         spi.set_dma_keeps_up(true);
+        fast_wire_under_miri(|ticks| spi.set_byte_ticks(ticks));
         dma.wire(3, 3, spi.requests(), Line::Tx);
         dma.wire(0, 3, spi.requests(), Line::Rx);
         self.rig = None;
@@ -350,6 +352,7 @@ impl ChannelHarness {
     fn build(&mut self, log: &'static Recorder) -> (channel::Dma, Usart<StatusData>) {
         let dma = ChannelDma::threaded(log.clone());
         let usart = UsartSim::new(UsartLayout::StatusData);
+        fast_wire_under_miri(|ticks| usart.set_frame_ticks(ticks));
         dma.wire(4, usart.requests(), Line::Tx);
         dma.wire(5, usart.requests(), Line::Rx);
         // The previous simulator is dropped here (checking its violations).
@@ -435,6 +438,7 @@ impl StreamHarness {
     fn build(&mut self, log: &'static Recorder) -> (stream::Dma, Usart<InterruptStatus>) {
         let dma = StreamDma::threaded(log.clone());
         let usart = UsartSim::new(UsartLayout::InterruptStatus);
+        fast_wire_under_miri(|ticks| usart.set_frame_ticks(ticks));
         dma.wire(7, 4, usart.requests(), Line::Tx);
         dma.wire(2, 4, usart.requests(), Line::Rx);
         self.rig = None;
@@ -573,6 +577,17 @@ impl<W: Word> CopyHarness<W> for StreamCopyHarness {
 
     fn supports_width(&self) -> bool {
         W::WIDTH != WordWidth::Bits64
+    }
+}
+
+/// Under Miri, a frame on the simulated wire (SPI byte, USART frame) takes
+/// one tick of its clock instead of the simulator's default (4, 8): every
+/// tick is a step of the DMA simulator that Miri interprets, and the wire's
+/// speed changes only how often the HAL's code polls, not which code runs.
+/// The native run keeps the simulators' timing.
+fn fast_wire_under_miri(set_ticks: impl FnOnce(u32)) {
+    if cfg!(miri) {
+        set_ticks(1);
     }
 }
 
