@@ -80,8 +80,12 @@ impl Dma<Any> {
     /// For **callers**: `base` is the register block of a channel-based DMA
     /// controller (on the host: a live simulator's
     /// [`Mapping::base`](dma_mmio::host::Mapping::base)) that nothing else
-    /// uses while this value or a channel taken from it lives, and the
-    /// controller has at least `channels` channels.
+    /// uses while this value or a channel taken from it lives, and that
+    /// stays valid as long as any [`Interrupt`](crate::interrupt::Interrupt)
+    /// token taken from its channels is used (on the chip it always is; on
+    /// the host, the simulator outlives the tokens: they are `'static` and
+    /// `Copy`, review 4); and the controller has at least `channels`
+    /// channels.
     pub unsafe fn from_base(base: *mut u32, channels: u8) -> Self {
         // SAFETY: the caller's contract is `new`'s (`Any` names no chip).
         unsafe { Self::new(base, channels) }

@@ -189,7 +189,10 @@ impl InterruptFlags {
 }
 
 /// The acknowledge-and-wake handle of one channel or stream (see the
-/// [module](self)). `Copy`: keep one in a `static` for the vector.
+/// [module](self)). `Copy`: keep one in a `static` for the vector. Its
+/// registers stay valid as long as it is used: the controller's `unsafe`
+/// constructor promises that (`stream::Dma::from_base`,
+/// `channel::Dma::new`); on the host the simulator must outlive it.
 #[derive(Debug, Clone, Copy)]
 pub struct Interrupt {
     /// The flags register (`ISR`, `LISR`, `HISR`).

@@ -561,10 +561,13 @@ impl<TX, RX, Ct: DmaChannel, Cr: DmaChannel, F: DmaFence, I: Instance>
     /// an `OVR` of the transfer's frames (the last ones are received while
     /// the SPI settles) before the RX channel stops.
     fn halt_both(&self) {
-        self.tx.channel().disable();
-        settle::<I>(self.base);
-        self.overran();
-        self.rx.channel().disable();
+        // Not unwinding while a channel may run (see `dma_traits::abort_on_unwind`).
+        dma_traits::abort_on_unwind(|| {
+            self.tx.channel().disable();
+            settle::<I>(self.base);
+            self.overran();
+            self.rx.channel().disable();
+        });
     }
 }
 
@@ -772,21 +775,24 @@ impl<B, Ct: FixedSource, Cr: DmaChannel, F: DmaFence, I: Instance> Receive<B, Ct
     /// SPI clock out what it still holds and empties the receive buffer.
     /// Returns the dummy channel's flags and the bytes it clocked.
     fn halt_both(&self) -> (Status, u16) {
-        let base = self.tx.base;
-        let channel = &self.tx.channel;
-        channel.disable();
-        let status = channel.status();
-        let left = channel.remaining();
-        channel.clear_all();
-        at(base, CR2).modify(|v| v & !TXDMAEN);
-        // `OVR` now is a byte of the transfer lost; the frames the SPI still
-        // holds were clocked after the stop and are not the transfer's.
-        self.overran();
-        self.rx.channel().disable();
-        at(base, CR2).modify(|v| v & !RXDMAEN);
-        settle::<I>(base);
-        drain(base);
-        (status, self.rx.items.saturating_sub(left))
+        // Not unwinding while a channel may run (see `dma_traits::abort_on_unwind`).
+        dma_traits::abort_on_unwind(|| {
+            let base = self.tx.base;
+            let channel = &self.tx.channel;
+            channel.disable();
+            let status = channel.status();
+            let left = channel.remaining();
+            channel.clear_all();
+            at(base, CR2).modify(|v| v & !TXDMAEN);
+            // `OVR` now is a byte of the transfer lost; the frames the SPI still
+            // holds were clocked after the stop and are not the transfer's.
+            self.overran();
+            self.rx.channel().disable();
+            at(base, CR2).modify(|v| v & !RXDMAEN);
+            settle::<I>(base);
+            drain(base);
+            (status, self.rx.items.saturating_sub(left))
+        })
     }
 }
 

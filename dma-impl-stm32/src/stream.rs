@@ -98,7 +98,11 @@ impl<C: Controller> Dma<C> {
     /// For **callers**: `base` is the register block of a stream-based DMA
     /// controller (on the host: a live simulator's
     /// [`Mapping::base`](dma_mmio::host::Mapping::base)) that nothing else
-    /// uses while this value or a stream taken from it lives; and `base`
+    /// uses while this value or a stream taken from it lives, and that
+    /// stays valid as long as any [`Interrupt`](crate::interrupt::Interrupt)
+    /// token taken from its streams is used (on the chip it always is; on
+    /// the host, the simulator outlives the tokens: they are `'static` and
+    /// `Copy`, review 4); and `base`
     /// is controller `C` (DMA1 or DMA2 of the part) of the chip whose
     /// peripherals its streams are given to: each request the chip's map (in
     /// [`chip`](crate::chip)) wires to a stream of `C` reaches that stream

@@ -570,3 +570,40 @@ fn stm32f4_spi1_selects_chsel_3_on_dma2_streams_5_and_2() {
     assert_eq!(&*done.buffer, b"F4");
     assert_eq!(spi.sent(), [DUMMY_BYTE; 2]);
 }
+
+/// A register access that panics in the stop of a duplex transfer or a
+/// receive (both channels: the stop of one runs while the other may still
+/// move) aborts instead of unwinding past it (review 3's finding 1, as
+/// review 4 pointed out for `halt_both`). In child processes
+/// (`dma_impl_mock::unwind`).
+#[test]
+#[cfg_attr(miri, ignore = "spawns a child process")]
+fn a_register_panic_in_the_stop_of_both_channels_aborts() {
+    use dma_impl_mock::unwind::{in_child, panic_at_write};
+    in_child(
+        "a_register_panic_in_the_stop_of_both_channels_aborts",
+        &["duplex drop", "duplex stop", "receive drop", "receive stop"],
+        |case| {
+            let stop = case.ends_with("stop");
+            if case.starts_with("duplex") {
+                let (_rig, port) = stream_duplex(false);
+                let transfer = port.transfer(bytes(8, |i| i as u8), bytes(8, |_| 0)).ok().unwrap();
+                let _hook = panic_at_write(1);
+                if stop {
+                    drop(transfer.stop());
+                } else {
+                    drop(transfer);
+                }
+            } else {
+                let (_rig, port) = stream_receiver(false);
+                let transfer = port.read_exact(bytes(8, |_| 0)).ok().unwrap();
+                let _hook = panic_at_write(1);
+                if stop {
+                    drop(transfer.stop());
+                } else {
+                    drop(transfer);
+                }
+            }
+        },
+    );
+}
