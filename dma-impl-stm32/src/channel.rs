@@ -81,7 +81,7 @@ impl Dma<Any> {
     /// controller (on the host: a live simulator's
     /// [`Mapping::base`](dma_mmio::host::Mapping::base)) that nothing else
     /// uses while this value or a channel taken from it lives, and that
-    /// stays valid as long as any [`Interrupt`](crate::interrupt::Interrupt)
+    /// stays valid as long as any [`Interrupt`]
     /// token taken from its channels is used (on the chip it always is; on
     /// the host, the simulator outlives the tokens: they are `'static` and
     /// `Copy`, review 4); and the controller has at least `channels`

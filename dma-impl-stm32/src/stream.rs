@@ -99,7 +99,7 @@ impl<C: Controller> Dma<C> {
     /// controller (on the host: a live simulator's
     /// [`Mapping::base`](dma_mmio::host::Mapping::base)) that nothing else
     /// uses while this value or a stream taken from it lives, and that
-    /// stays valid as long as any [`Interrupt`](crate::interrupt::Interrupt)
+    /// stays valid as long as any [`Interrupt`]
     /// token taken from its streams is used (on the chip it always is; on
     /// the host, the simulator outlives the tokens: they are `'static` and
     /// `Copy`, review 4); and `base`
