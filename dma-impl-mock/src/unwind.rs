@@ -15,6 +15,7 @@ use std::process::Command;
 use std::rc::Rc;
 
 use dma_mmio::host::interleave::{interleave, CpuAccess, Interleaving};
+use dma_traits::Transfer;
 
 const CASE: &str = "DMA_IMPL_MOCK_UNWIND_CASE";
 
@@ -33,6 +34,17 @@ pub fn panic_at_write(n: usize) -> Interleaving {
             }
         }
     })
+}
+
+/// Ends `transfer` with the first register write of its end panicking: by
+/// [`Transfer::stop`] when `case` ends in `"stop"`, else by dropping it.
+pub fn end_with_a_panicking_write<T: Transfer>(case: &str, transfer: T) {
+    let _hook = panic_at_write(1);
+    if case.ends_with("stop") {
+        drop(transfer.stop());
+    } else {
+        drop(transfer);
+    }
 }
 
 /// In the child (the environment names a case): runs `case(name)` inside

@@ -9,9 +9,9 @@
 
 use dma_impl_mock::record::Recorder;
 use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};
-use dma_impl_mock::unwind::{in_child, panic_at_write};
+use dma_impl_mock::unwind::{end_with_a_panicking_write, in_child, panic_at_write};
 use dma_impl_nrf::{Nrf52840, Uarte, UarteRx};
-use dma_traits::{DmaRead, DmaReadStream, Transfer};
+use dma_traits::{DmaRead, DmaReadStream};
 
 fn rx(sim: &EasyDmaSim) -> UarteRx<Nrf52840> {
     // SAFETY: the simulator's block, used only by this UARTE.
@@ -30,13 +30,7 @@ fn a_reception_whose_stop_panics_aborts_instead_of_freeing_its_buffers() {
             // The first write of each stop is its STOPRX trigger.
             match case {
                 "read drop" | "read stop" => {
-                    let read = rx.read_exact(vec![0u8; 8]).ok().unwrap();
-                    let _hook = panic_at_write(1);
-                    if case == "read drop" {
-                        drop(read);
-                    } else {
-                        drop(read.stop());
-                    }
+                    end_with_a_panicking_write(case, rx.read_exact(vec![0u8; 8]).ok().unwrap());
                 }
                 "stream drop" | "stream stop" => {
                     let stream = rx.read_stream(vec![0u8; 4], vec![0u8; 4]).ok().unwrap();
@@ -49,12 +43,7 @@ fn a_reception_whose_stop_panics_aborts_instead_of_freeing_its_buffers() {
                 }
                 _ => {
                     let halves = DmaReadStream::read_stream(rx, vec![0u8; 8]).ok().unwrap();
-                    let _hook = panic_at_write(1);
-                    if case == "halves drop" {
-                        drop(halves);
-                    } else {
-                        drop(halves.stop());
-                    }
+                    end_with_a_panicking_write(case, halves);
                 }
             }
         },

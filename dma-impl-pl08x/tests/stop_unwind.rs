@@ -9,9 +9,9 @@
 mod common;
 
 use dma_impl_mock::sim::pl08x::Pl08xSim;
-use dma_impl_mock::unwind::{in_child, panic_at_write};
+use dma_impl_mock::unwind::{end_with_a_panicking_write, in_child};
 use dma_impl_pl08x::{Dmac, PacedSource, Pl081, StreamRx};
-use dma_traits::{DmaCopy, DmaReadStream, Transfer};
+use dma_traits::{DmaCopy, DmaReadStream};
 
 #[test]
 #[cfg_attr(miri, ignore = "spawns a child process")]
@@ -25,12 +25,8 @@ fn a_copy_whose_stop_panics_aborts_instead_of_freeing_its_buffers() {
             let src: Box<[u32]> = vec![0x5A5A_5A5A; 64].into();
             let dst: Box<[u32]> = vec![0; 64].into();
             let copy = channel.copy(src, dst).ok().unwrap();
-            // The first write of the stop: `H`, to halt the channel.
-            let _hook = panic_at_write(1);
-            match case {
-                "drop" => drop(copy),
-                _ => drop(copy.stop()),
-            }
+            // The first write of the stop sets `H`, to halt the channel.
+            end_with_a_panicking_write(case, copy);
         },
     );
 }
@@ -53,12 +49,8 @@ fn a_ring_stream_whose_stop_panics_aborts_instead_of_freeing_its_buffer() {
                 unsafe { PacedSource::new(sim.paced_source(u32::from(LINE)), LINE) }.unwrap();
             let buffer: Box<[u32]> = vec![0; 16].into();
             let stream = StreamRx::new(channel, source).read_stream(buffer).ok().unwrap();
-            // The first write of the stop: `H`, to halt the channel.
-            let _hook = panic_at_write(1);
-            match case {
-                "drop" => drop(stream),
-                _ => drop(stream.stop()),
-            }
+            // The first write of the stop sets `H`, to halt the channel.
+            end_with_a_panicking_write(case, stream);
         },
     );
 }

@@ -8,8 +8,8 @@
 
 mod common;
 
-use dma_impl_mock::unwind::{in_child, panic_at_write};
-use dma_traits::{DmaCopy, Transfer};
+use dma_impl_mock::unwind::{end_with_a_panicking_write, in_child};
+use dma_traits::DmaCopy;
 
 #[test]
 #[cfg_attr(miri, ignore = "spawns a child process")]
@@ -22,12 +22,8 @@ fn a_copy_whose_stop_panics_aborts_instead_of_freeing_its_buffers() {
             let src: Box<[u32]> = vec![0xA5A5_A5A5; 64].into();
             let dst: Box<[u32]> = vec![0; 64].into();
             let copy = channel.copy(src, dst).ok().unwrap();
-            // The first write of the stop: the one that clears `EN`.
-            let _hook = panic_at_write(1);
-            match case {
-                "drop" => drop(copy),
-                _ => drop(copy.stop()),
-            }
+            // The first write of the stop is the one that clears `EN`.
+            end_with_a_panicking_write(case, copy);
         },
     );
 }

@@ -579,30 +579,18 @@ fn stm32f4_spi1_selects_chsel_3_on_dma2_streams_5_and_2() {
 #[test]
 #[cfg_attr(miri, ignore = "spawns a child process")]
 fn a_register_panic_in_the_stop_of_both_channels_aborts() {
-    use dma_impl_mock::unwind::{in_child, panic_at_write};
+    use dma_impl_mock::unwind::{end_with_a_panicking_write, in_child};
     in_child(
         "a_register_panic_in_the_stop_of_both_channels_aborts",
         &["duplex drop", "duplex stop", "receive drop", "receive stop"],
         |case| {
-            let stop = case.ends_with("stop");
             if case.starts_with("duplex") {
                 let (_rig, port) = stream_duplex(false);
                 let transfer = port.transfer(bytes(8, |i| i as u8), bytes(8, |_| 0)).ok().unwrap();
-                let _hook = panic_at_write(1);
-                if stop {
-                    drop(transfer.stop());
-                } else {
-                    drop(transfer);
-                }
+                end_with_a_panicking_write(case, transfer);
             } else {
                 let (_rig, port) = stream_receiver(false);
-                let transfer = port.read_exact(bytes(8, |_| 0)).ok().unwrap();
-                let _hook = panic_at_write(1);
-                if stop {
-                    drop(transfer.stop());
-                } else {
-                    drop(transfer);
-                }
+                end_with_a_panicking_write(case, port.read_exact(bytes(8, |_| 0)).ok().unwrap());
             }
         },
     );

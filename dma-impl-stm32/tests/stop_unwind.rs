@@ -12,9 +12,9 @@ mod common;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use dma_impl_mock::unwind::{in_child, panic_at_write};
+use dma_impl_mock::unwind::{end_with_a_panicking_write, in_child, panic_at_write};
 use dma_mmio::host::interleave::{interleave, CpuAccess};
-use dma_traits::{DmaWrite, Transfer};
+use dma_traits::DmaWrite;
 
 fn message() -> Box<[u8]> {
     vec![0x55; 32].into()
@@ -53,12 +53,7 @@ fn a_register_panic_while_the_stream_may_run_aborts() {
                 return;
             }
             let (_rig, tx, _rx) = common::stream_rig(false);
-            let transfer = tx.write_all(message()).ok().unwrap();
-            let _hook = panic_at_write(1);
-            match case {
-                "drop" => drop(transfer),
-                _ => drop(transfer.stop()),
-            }
+            end_with_a_panicking_write(case, tx.write_all(message()).ok().unwrap());
         },
     );
 }

@@ -186,6 +186,15 @@ impl Region {
     /// By value: LLVM folds the loop over an array it owns better than one
     /// over a slice (`bench/README.md`: +10 instructions on the nRF `held`
     /// shape through a slice).
+    ///
+    /// ```
+    /// use dma_traits::{DmbFence, Region};
+    /// let mut rx = [0u8; 4];
+    /// let regions = [Region::dma_writes(rx.as_mut_ptr(), 4)];
+    /// Region::release_all(&regions, DmbFence).unwrap();
+    /// // ... the DMA runs, and a register read shows it stopped ...
+    /// Region::acquire_all(regions, DmbFence);
+    /// ```
     pub fn acquire_all<F: DmaFence, const N: usize>(regions: [Region; N], fence: F) {
         for region in regions {
             region.acquire(fence);

@@ -110,6 +110,11 @@ pub unsafe trait DmaFence: Copy {
     /// Whether one call fences every buffer (see the contract). `false`
     /// unless the implementation says otherwise: a fence that maintains
     /// the cache lines of `buf` must be called for each buffer.
+    ///
+    /// ```
+    /// use dma_traits::{CompilerFence, DmaFence, DmbFence};
+    /// assert!(CompilerFence::COVERS_ALL_BUFFERS && DmbFence::COVERS_ALL_BUFFERS);
+    /// ```
     const COVERS_ALL_BUFFERS: bool = false;
 
     /// Publish the CPU's writes to `buf` to the DMA that is about to start.
