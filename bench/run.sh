@@ -69,9 +69,9 @@ BOUNDS = {
     "f7_const": 1.14,  # 1.09 measured: as f4, plus 2 for the fence's saturating end (README: F7)
     "f7_held": 1.62,  # 1.54 measured: as f4, plus 2 for the fence's saturating end (README: F7) + transmitter moved in and out (README: STM32 held)
     "f7_two": 1.78,  # 1.61 measured: as f4, plus 2 for the fence's saturating end (README: F7) + the held call from two sites (both columns call one helper) and the struct moved between them
-    "pl08x_const": 1.57,  # 1.49 measured: reach slice walked in a loop over both sides (README: PL08x)
-    "pl08x_held": 5.09,  # 4.84 measured: reach slice walked in a loop over both sides (README: PL08x) + LLI chaining and pool at run time, channel moved in and out
-    "pl08x_two": 5.00,  # 4.54 measured: reach slice walked in a loop over both sides (README: PL08x) + the held call from two sites (both columns call one helper) and the struct moved between them
+    "pl08x_const": 1.10,  # 1.05 measured: Pl081::new's DMACConfiguration.E write, the empty-buffer test (README: PL08x)
+    "pl08x_held": 1.55,  # 1.47 measured: the channel (base, index, segment limit) moved in and out (README: PL08x)
+    "pl08x_two": 1.87,  # 1.70 measured: the held call from two sites (both columns call one helper) and the channel moved between them
     "spim_const": 1.17,  # 1.11 measured: truncation check of the 16-bit chip type, a rematerialised constant (README: nRF)
     "spim_held": 1.71,  # 1.62 measured: truncation check of the 16-bit chip type, a rematerialised constant (README: nRF) + peripheral struct moved in and out
     "spim_two": 1.90,  # 1.72 measured: truncation check of the 16-bit chip type, a rematerialised constant (README: nRF) + the held call from two sites (both columns call one helper) and the struct moved between them

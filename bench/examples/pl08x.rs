@@ -30,7 +30,7 @@ mod firmware {
 
     use cortex_m_rt::entry;
     use dma_bench::{outcome, ERR};
-    use dma_impl_pl08x::{mps2, Channel, Pl081};
+    use dma_impl_pl08x::{mps2, Channel, DmbFence, NoLliPool, Pl081};
     use dma_traits::DmaCopy;
 
     /// In the SSRAM1 image (its secure alias), which the DMA reaches.
@@ -40,7 +40,7 @@ mod firmware {
 
     const DMA0: usize = mps2::DMA_SECURE[0];
 
-    pub(crate) type Ch = Channel<2>;
+    pub(crate) type Ch = Channel<2, DmbFence, NoLliPool, mps2::SecureSsram>;
 
     /// A hand-written driver's channel token (zero-sized).
     #[derive(Debug)]
@@ -49,7 +49,7 @@ mod firmware {
     fn channel() -> Ch {
         // SAFETY: this program owns DMA0 of the board; the windows are the
         // secure SSRAM aliases its secure master reaches.
-        let mut dma = unsafe { Pl081::new(DMA0 as *mut u32, mps2::SECURE_SSRAM) };
+        let mut dma = unsafe { Pl081::new(DMA0 as *mut u32, mps2::SecureSsram) };
         match dma.channel(0) {
             Some(channel) => channel,
             None => loop {

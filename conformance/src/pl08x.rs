@@ -66,7 +66,7 @@ fn on<const N: usize>(name: &str, sim: Pl08xSim, index: usize) -> Vec<CheckResul
         Box::leak(Box::new(core::sync::atomic::AtomicU32::new(0)));
     // SAFETY: the simulator outlives the controller (both are dropped at the
     // end of this function, the harness first); everything is reachable.
-    let dmac: Dmac<N> = unsafe { Dmac::new(sim.base(), &[]) };
+    let dmac: Dmac<N> = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
     let inject = |channel: usize, items: usize| match u32::try_from(items) {
         Ok(items) => {
             sim.fail_after(channel, items);

@@ -381,9 +381,8 @@ mod pl08x {
     ) -> Sampler<W, impl ReadStream<W, Error = dma_impl_pl08x::Error>, 4> {
         // SAFETY: the simulator outlives the controller and the stream (each
         // test keeps it until the sampler is gone).
-        let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), &[]) };
-        let mut channel = dmac.channel(0).unwrap();
-        channel.with_lli_pool(Box::leak(Box::new([Lli::EMPTY; 4])));
+        let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
+        let channel = dmac.channel(0).unwrap().with_lli_pool(Box::leak(Box::new([Lli::EMPTY; 4])));
         // SAFETY: the simulator's peripheral data register on `LINE`, valid
         // while the simulator lives (as above).
         let source = unsafe { PacedSource::new(sim.paced_source(u32::from(LINE)), LINE) }.unwrap();

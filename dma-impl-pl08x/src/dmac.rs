@@ -1,49 +1,49 @@
 //! The controller, its channels and linked-list items.
 
 use core::num::NonZeroUsize;
-use core::ops::Range;
 use core::ptr::NonNull;
 
 use dma_mmio::Reg;
 use dma_traits::DmaFence;
 
+use crate::reach::{Anywhere, Reach};
 use crate::regs;
 use crate::DmbFence;
 
-/// A PL080 or PL081 with `N` channels (8 or 2), owned by the holder.
+/// A PL080 or PL081 with `N` channels (8 or 2), owned by the holder, whose
+/// DMA reaches the memory `A` says ([`Reach`]).
 ///
 /// ```
 /// # use dma_impl_mock::sim::pl08x::Pl08xSim;
-/// use dma_impl_pl08x::Pl081;
+/// use dma_impl_pl08x::{Anywhere, Pl081};
 /// # let sim = Pl08xSim::pl081();
 /// // SAFETY: a simulated PL081 this code owns (on the chip: `mps2::take()`).
-/// let mut dmac = unsafe { Pl081::new(sim.base(), &[]) };
+/// let mut dmac = unsafe { Pl081::new(sim.base(), Anywhere) };
 /// assert!(dmac.channel(0).is_some());
 /// assert!(dmac.channel(0).is_none(), "taken once");
 /// assert!(dmac.channel(2).is_none(), "a PL081 has two channels");
 /// ```
 #[derive(Debug)]
-pub struct Dmac<const N: usize> {
+pub struct Dmac<const N: usize, A: Reach = Anywhere> {
     base: Reg,
-    reach: &'static [Range<u32>],
+    reach: A,
     taken: u8,
 }
 
-/// The 8-channel PL080 (ARM DDI 0196).
-pub type Pl080 = Dmac<8>;
+/// The 8-channel PL080 (ARM DDI 0196), reaching what `A` says.
+pub type Pl080<A = Anywhere> = Dmac<8, A>;
 /// The 2-channel PL081 (ARM DDI 0218), as on mps2-an505/an521.
-pub type Pl081 = Dmac<2>;
+pub type Pl081<A = Anywhere> = Dmac<2, A>;
 
-impl<const N: usize> Dmac<N> {
+impl<const N: usize, A: Reach> Dmac<N, A> {
     const CHANNELS: usize = {
         assert!(N == 2 || N == 8, "a PL080 has 8 channels, a PL081 2");
         N
     };
 
     /// The controller at `base`, enabled (`DMACConfiguration.E = 1`, both
-    /// AHB masters little-endian). `reach` lists the bus windows the DMA can
-    /// read and write; a buffer must lie inside one of them (an empty list
-    /// means everything is reachable).
+    /// AHB masters little-endian). `reach` says which memory the DMA can
+    /// read and write; a buffer (and an LLI pool) must lie inside it.
     ///
     /// # Safety
     ///
@@ -51,10 +51,10 @@ impl<const N: usize> Dmac<N> {
     /// PL081 (`N = 2`), or of a live host simulator of one, and nothing else
     /// uses it or any of its channels while this value or a channel taken
     /// from it exists; a simulator outlives the [`Interrupt`](crate::Interrupt)
-    /// tokens taken from the channels too. `reach` contains only memory the DMA can really reach
-    /// (a wrong window makes the DMA miss memory it was lent, which the
-    /// transfers' contract forbids).
-    pub unsafe fn new(base: *mut u32, reach: &'static [Range<u32>]) -> Self {
+    /// tokens taken from the channels too. `reach` answers `true` only for
+    /// memory the DMA can really reach (a wrong window makes the DMA miss
+    /// memory it was lent, which the transfers' contract forbids).
+    pub unsafe fn new(base: *mut u32, reach: A) -> Self {
         let _ = Self::CHANNELS;
         // SAFETY: the caller's contract: a PL08x register block we own.
         let base = unsafe { Reg::from_ptr(base) };
@@ -65,14 +65,14 @@ impl<const N: usize> Dmac<N> {
 
     /// Channel `n` (0 has the highest priority, TRM §2.2.3), once; `None` if
     /// taken already or there is no such channel.
-    pub fn channel(&mut self, n: usize) -> Option<Channel<N>> {
+    pub fn channel(&mut self, n: usize) -> Option<Channel<N, DmbFence, NoLliPool, A>> {
         if n >= Self::CHANNELS || self.taken & (1 << n) != 0 {
             return None;
         }
         self.taken |= 1 << n;
         Some(Channel {
             hw: Hw { base: self.base, index: n, reach: self.reach },
-            pool: None,
+            pool: NoLliPool,
             segment: regs::MAX_SEGMENT,
             fence: DmbFence,
         })
@@ -89,7 +89,7 @@ impl<const N: usize> Dmac<N> {
     /// [`FixedAddress`](crate::FixedAddress) or a transfer owning one) is
     /// ever used again, and none is running: a leaked transfer of it has
     /// finished (`DMACEnbldChns` bit `n` reads 0).
-    pub unsafe fn steal_channel(&mut self, n: usize) -> Option<Channel<N>> {
+    pub unsafe fn steal_channel(&mut self, n: usize) -> Option<Channel<N, DmbFence, NoLliPool, A>> {
         if n >= Self::CHANNELS {
             return None;
         }
@@ -191,13 +191,13 @@ unsafe impl Send for Lli {}
 
 /// One channel's registers.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Hw {
+pub(crate) struct Hw<A: Reach> {
     base: Reg,
     pub(crate) index: usize,
-    pub(crate) reach: &'static [Range<u32>],
+    pub(crate) reach: A,
 }
 
-impl Hw {
+impl<A: Reach> Hw<A> {
     pub(crate) fn reg(&self, offset: usize) -> Reg {
         // SAFETY: `index` is below the controller's channel count (checked
         // by `Dmac::channel`), so the group is in the block (§3.3).
@@ -233,22 +233,48 @@ impl Hw {
 /// One channel of a [`Dmac`], owned. It copies memory to memory
 /// ([`dma_traits::DmaCopy`]) and drives a [`FixedAddress`](crate::FixedAddress).
 ///
-/// A transfer longer than [`segment_limit`](Self::segment_limit) items runs
-/// through linked-list items kept in the channel's LLI pool
-/// ([`with_lli_pool`](Self::with_lli_pool)), one LLI per further segment.
+/// `P` says whether the channel has a pool of linked-list items. Without
+/// one ([`NoLliPool`], the default) a transfer moves at most
+/// [`segment_limit`](Self::segment_limit) items, and the code that chains
+/// LLIs is not in the program at all. With one
+/// ([`with_lli_pool`](Self::with_lli_pool), [`LliPool`]) a longer transfer
+/// runs through the pool, one LLI per further segment, and a
+/// [`StreamRx`](crate::StreamRx) can keep its ring there.
+///
+/// A stream on a channel without a pool does not compile (the
+/// [`StreamRx`](crate::StreamRx) example, without its `with_lli_pool`):
+///
+/// ```compile_fail,E0308
+/// # use dma_impl_mock::sim::pl08x::Pl08xSim;
+/// use dma_impl_pl08x::{Anywhere, PacedSource, Pl081, StreamRx};
+/// let sim = Pl08xSim::pl081();
+/// // SAFETY: a simulated PL081 and peripheral this example owns.
+/// let mut dmac = unsafe { Pl081::new(sim.base(), Anywhere) };
+/// // SAFETY: as above.
+/// let adc = unsafe { PacedSource::new(sim.paced_source(3), 3) }.unwrap();
+/// let _ = StreamRx::new(dmac.channel(0).unwrap(), adc);
+/// ```
 #[derive(Debug)]
-pub struct Channel<const N: usize, F: DmaFence = DmbFence> {
-    pub(crate) hw: Hw,
-    pub(crate) pool: Option<(NonNull<Lli>, usize)>,
+pub struct Channel<
+    const N: usize,
+    F: DmaFence = DmbFence,
+    P: MaybeLliPool = NoLliPool,
+    A: Reach = Anywhere,
+> {
+    pub(crate) hw: Hw<A>,
+    pub(crate) pool: P,
     pub(crate) segment: NonZeroUsize,
     pub(crate) fence: F,
 }
 
-// SAFETY: the pool pointer comes from a `&'static mut [Lli]` the channel owns
-// exclusively; the registers are owned through the channel number.
-unsafe impl<const N: usize, F: DmaFence + Send> Send for Channel<N, F> {}
+// SAFETY: the registers are owned through the channel number; the pool, if
+// any, is `Send` when `P` is (an `LliPool` owns a `&'static mut [Lli]`).
+unsafe impl<const N: usize, F: DmaFence + Send, P: MaybeLliPool + Send, A: Reach + Send> Send
+    for Channel<N, F, P, A>
+{
+}
 
-impl<const N: usize, F: DmaFence> Channel<N, F> {
+impl<const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> Channel<N, F, P, A> {
     /// The channel number.
     pub fn index(&self) -> usize {
         self.hw.index
@@ -261,29 +287,8 @@ impl<const N: usize, F: DmaFence> Channel<N, F> {
     }
 
     /// The same channel with fence `fence` (the default is [`DmbFence`]).
-    pub fn with_fence<G: DmaFence>(self, fence: G) -> Channel<N, G> {
+    pub fn with_fence<G: DmaFence>(self, fence: G) -> Channel<N, G, P, A> {
         Channel { hw: self.hw, pool: self.pool, segment: self.segment, fence }
-    }
-
-    /// Gives the channel `pool` for linked-list items: a transfer of up to
-    /// `segment_limit() * (pool.len() + 1)` items then runs as one transfer.
-    /// The pool is `'static` because a leaked transfer keeps the DMA reading
-    /// it. A pool given before is returned.
-    pub fn with_lli_pool(&mut self, pool: &'static mut [Lli]) -> Option<&'static mut [Lli]> {
-        let old = self.take_lli_pool();
-        let len = pool.len();
-        self.pool = Some((NonNull::from(pool).cast::<Lli>(), len));
-        old
-    }
-
-    /// Takes the LLI pool back.
-    pub fn take_lli_pool(&mut self) -> Option<&'static mut [Lli]> {
-        let (ptr, len) = self.pool.take()?;
-        // SAFETY: `ptr`/`len` came from a `&'static mut [Lli]` handed to
-        // `with_lli_pool`, which this channel owned exclusively since; no
-        // transfer is running (it would own the channel), so the DMA does not
-        // read it.
-        Some(unsafe { core::slice::from_raw_parts_mut(ptr.as_ptr(), len) })
     }
 
     /// Items per LLI segment (4095, the 12-bit `TransferSize`, unless lowered).
@@ -305,7 +310,87 @@ impl<const N: usize, F: DmaFence> Channel<N, F> {
 
     /// The most items one transfer on this channel can move.
     pub fn max_items(&self) -> usize {
-        let llis = self.pool.map_or(0, |(_, n)| n);
+        let llis = sealed::Sealed::get(&self.pool).map_or(0, |(_, n)| n);
         self.segment.get().saturating_mul(llis.saturating_add(1))
+    }
+}
+
+impl<const N: usize, F: DmaFence, A: Reach> Channel<N, F, NoLliPool, A> {
+    /// The channel with `pool` for linked-list items: a transfer of up to
+    /// `segment_limit() * (pool.len() + 1)` items then runs as one transfer.
+    /// The pool is `'static` because a leaked transfer keeps the DMA reading
+    /// it.
+    pub fn with_lli_pool(self, pool: &'static mut [Lli]) -> Channel<N, F, LliPool, A> {
+        let len = pool.len();
+        let pool = LliPool { first: NonNull::from(pool).cast::<Lli>(), len };
+        Channel { hw: self.hw, pool, segment: self.segment, fence: self.fence }
+    }
+}
+
+impl<const N: usize, F: DmaFence, A: Reach> Channel<N, F, LliPool, A> {
+    /// The channel without its LLI pool, and the pool.
+    pub fn take_lli_pool(self) -> (Channel<N, F, NoLliPool, A>, &'static mut [Lli]) {
+        let LliPool { first, len } = self.pool;
+        // SAFETY: `first`/`len` came from a `&'static mut [Lli]` handed to
+        // `with_lli_pool`, which this channel owned exclusively since; no
+        // transfer is running (it would own the channel), so the DMA does not
+        // read it, and the channel that goes on has no pool.
+        let pool = unsafe { core::slice::from_raw_parts_mut(first.as_ptr(), len) };
+        let channel =
+            Channel { hw: self.hw, pool: NoLliPool, segment: self.segment, fence: self.fence };
+        (channel, pool)
+    }
+}
+
+pub(crate) mod sealed {
+    use super::Lli;
+    use core::ptr::NonNull;
+
+    pub trait Sealed {
+        /// The pool's first item and length, if there is one.
+        fn get(&self) -> Option<(NonNull<Lli>, usize)>;
+    }
+}
+
+/// Whether a [`Channel`] has a pool of linked-list items: [`NoLliPool`] or
+/// [`LliPool`]. Sealed: the transfers trust what it reports.
+pub trait MaybeLliPool: sealed::Sealed {}
+
+/// A channel without an LLI pool: one segment per transfer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoLliPool;
+
+impl MaybeLliPool for NoLliPool {}
+impl sealed::Sealed for NoLliPool {
+    #[inline(always)]
+    fn get(&self) -> Option<(NonNull<Lli>, usize)> {
+        None
+    }
+}
+
+/// A channel's pool of linked-list items, from
+/// [`Channel::with_lli_pool`]: a `&'static mut [Lli]` the channel owns.
+#[derive(Debug)]
+pub struct LliPool {
+    first: NonNull<Lli>,
+    len: usize,
+}
+
+impl LliPool {
+    /// The first item and the number of items.
+    pub(crate) fn items(&self) -> (*mut Lli, usize) {
+        (self.first.as_ptr(), self.len)
+    }
+}
+
+// SAFETY: it is a `&'static mut [Lli]` kept as raw parts (so that moving the
+// channel does not retag memory the DMA reads), and `Lli` is `Send`.
+unsafe impl Send for LliPool {}
+
+impl MaybeLliPool for LliPool {}
+impl sealed::Sealed for LliPool {
+    #[inline(always)]
+    fn get(&self) -> Option<(NonNull<Lli>, usize)> {
+        Some((self.first, self.len))
     }
 }

@@ -15,8 +15,9 @@ pub enum Error {
         /// Destination items.
         destination: usize,
     },
-    /// More items than one LLI holds (4095, `TransferSize` is 12 bits) and
-    /// no (or too small an) LLI pool on the channel.
+    /// More items than one segment holds (4095, `TransferSize` is 12 bits,
+    /// or the lowered segment limit) and no (or too small an) LLI pool on
+    /// the channel.
     TooLong {
         /// Items asked for.
         items: usize,

@@ -7,7 +7,10 @@
 //!   [`DmaRead`](dma_traits::DmaRead).
 //! * `TransferSize` is 12 bits (4095 items). A longer transfer runs as one
 //!   transfer through linked-list items in a `'static` pool the channel owns
-//!   ([`Channel::with_lli_pool`]); too small a pool is refused.
+//!   ([`Channel::with_lli_pool`]); too small a pool is refused. Whether a
+//!   channel has a pool is in its type ([`NoLliPool`], the default, or
+//!   [`LliPool`]): without one the LLI chaining is not compiled in, and
+//!   gather and scatter lists and streams, which need one, do not compile.
 //! * Every transfer is started after the fence's `release` (a `DMB`,
 //!   [`DmbFence`]) and ended, on every path including drop, by the TRM's
 //!   procedure: set Halt, poll Active until 0, clear Enable (DDI 0196
@@ -32,11 +35,11 @@
 //!
 //! ```
 //! # use dma_impl_mock::sim::pl08x::Pl08xSim;
-//! use dma_impl_pl08x::Pl081;
+//! use dma_impl_pl08x::{Anywhere, Pl081};
 //! use dma_traits::{DmaCopy, Transfer};
 //! # let sim = Pl08xSim::threaded(2);
 //! // SAFETY: a simulated PL081 this code owns (on mps2: `mps2::take()`).
-//! let mut dmac = unsafe { Pl081::new(sim.base(), &[]) };
+//! let mut dmac = unsafe { Pl081::new(sim.base(), Anywhere) };
 //! let from: &'static [u16] = &[1, 2, 3];
 //! let to: Box<[u16]> = vec![0; 3].into();
 //! let done = dmac.channel(0).unwrap().copy(from, to).ok().unwrap().wait().ok().unwrap();
@@ -49,6 +52,7 @@ mod error;
 mod held;
 pub mod interrupt;
 pub mod mps2;
+pub mod reach;
 mod regs;
 pub mod stream;
 mod transfer;
@@ -56,9 +60,10 @@ mod transfer;
 /// The fence the channels use by default: `DMB` around the transfer (the
 /// MPS2 images' Cortex-M33 is Armv8-M; see `dma_traits::fence`).
 pub use dma_traits::DmbFence;
-pub use dmac::{Channel, Dmac, Lli, Pl080, Pl081};
+pub use dmac::{Channel, Dmac, Lli, LliPool, MaybeLliPool, NoLliPool, Pl080, Pl081};
 pub use error::Error;
 pub use interrupt::Interrupt;
+pub use reach::{Anywhere, Reach};
 pub use regs::{MAX_TRANSFER_SIZE, REQUEST_LINES};
 pub use stream::{PacedSource, RingStream, StreamRx};
 pub use transfer::{FixedAddress, InFlight, ListStarted, ListTransfer, Owner, Pacing};

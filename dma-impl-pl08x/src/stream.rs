@@ -7,7 +7,8 @@
 //! controller (`FlowCntrl` = 2, DDI 0196 §3.4.19, Table 3-20), one item per
 //! request of the line (`SrcPeripheral`). The halves are programmed as a
 //! **ring of four LLIs** in the channel's LLI pool
-//! ([`Channel::with_lli_pool`], at least 4 items):
+//! ([`Channel::with_lli_pool`], at least 4 items; a channel without a pool
+//! is not a `StreamRx` at all, by its type):
 //!
 //! ```text
 //! registers: half 0 ──► LLI 1: half 1 ──► LLI 2: half 0 ──► LLI 3: half 1 ──► LLI 0: half 0 ─┐
@@ -139,8 +140,9 @@ use dma_traits::{
     Transfer, TransferError, Word, WordWidth,
 };
 
-use crate::dmac::{bus_word, low32, Channel, Hw, Lli};
+use crate::dmac::{bus_word, low32, Channel, Hw, Lli, LliPool};
 use crate::held::Held;
+use crate::reach::{Anywhere, Reach};
 use crate::transfer::{aligned, reachable, width_code};
 use crate::{regs, Error};
 
@@ -199,22 +201,22 @@ impl PacedSource {
 }
 
 /// A channel receiving from a [`PacedSource`]: a [`DmaReadStream`] for 8,
-/// 16 and 32-bit words (see the [module](self)). The channel needs an LLI
-/// pool of at least [`RING`] items.
+/// 16 and 32-bit words (see the [module](self)). The channel has an LLI
+/// pool ([`Channel::with_lli_pool`]), of at least [`RING`] items (a smaller
+/// one is refused at the start).
 ///
 /// ```
 /// use dma_impl_mock::sim::pl08x::Pl08xSim;
-/// use dma_impl_pl08x::{Lli, PacedSource, Pl081, StreamRx};
+/// use dma_impl_pl08x::{Anywhere, Lli, PacedSource, Pl081, StreamRx};
 /// use dma_traits::{DmaReadStream, ReadStream, Transfer};
 ///
 /// let sim = Pl08xSim::pl081();
 /// // SAFETY: a simulated PL081 and peripheral this example owns, alive
 /// // until its end.
-/// let mut dmac = unsafe { Pl081::new(sim.base(), &[]) };
+/// let mut dmac = unsafe { Pl081::new(sim.base(), Anywhere) };
 /// // SAFETY: as above; the simulator's peripheral requests on line 3.
 /// let adc = unsafe { PacedSource::new(sim.paced_source(3), 3) }.unwrap();
-/// let mut channel = dmac.channel(0).unwrap();
-/// channel.with_lli_pool(Box::leak(Box::new([Lli::EMPTY; 4])));
+/// let channel = dmac.channel(0).unwrap().with_lli_pool(Box::leak(Box::new([Lli::EMPTY; 4])));
 /// let buffer: &'static mut [u16] = Box::leak(Box::new([0u16; 8]));
 /// let mut stream = StreamRx::new(channel, adc).read_stream(buffer).ok().unwrap();
 /// sim.feed(3, &[1, 2, 3, 4, 5]);
@@ -227,24 +229,24 @@ impl PacedSource {
 /// assert_eq!(done.transferred, 5);
 /// ```
 #[derive(Debug)]
-pub struct StreamRx<const N: usize, F: DmaFence = crate::DmbFence> {
-    channel: Channel<N, F>,
+pub struct StreamRx<const N: usize, F: DmaFence = crate::DmbFence, A: Reach = Anywhere> {
+    channel: Channel<N, F, LliPool, A>,
     source: PacedSource,
 }
 
-impl<const N: usize, F: DmaFence> StreamRx<N, F> {
+impl<const N: usize, F: DmaFence, A: Reach> StreamRx<N, F, A> {
     /// `channel` receiving from `source`.
-    pub fn new(channel: Channel<N, F>, source: PacedSource) -> Self {
+    pub fn new(channel: Channel<N, F, LliPool, A>, source: PacedSource) -> Self {
         StreamRx { channel, source }
     }
 
     /// The channel.
-    pub fn channel(&self) -> &Channel<N, F> {
+    pub fn channel(&self) -> &Channel<N, F, LliPool, A> {
         &self.channel
     }
 
     /// Gives the channel (with its LLI pool) and the source back.
-    pub fn into_parts(self) -> (Channel<N, F>, PacedSource) {
+    pub fn into_parts(self) -> (Channel<N, F, LliPool, A>, PacedSource) {
         (self.channel, self.source)
     }
 }
@@ -259,7 +261,7 @@ fn at_least(floor: u64, residue: u64, modulus: u64) -> u64 {
 /// let go: set `H` (later requests are ignored), poll `A` until 0 (the FIFO
 /// drained), clear `E`, poll `E` until 0 (DDI 0196 §3.4.19). Returns at once
 /// if `E` already reads 0.
-fn halt(hw: &Hw) {
+fn halt<A: Reach>(hw: &Hw<A>) {
     let config = hw.reg(regs::CONFIG);
     let now = config.read();
     if now & regs::CONFIG_E == 0 {
@@ -325,10 +327,10 @@ enum Seen {
 /// [`StreamRx`] back; its `transferred` is the words received since the
 /// start as far as the registers show it (exact up to whole turns of the
 /// ring that went by unseen, saturating).
-pub struct RingStream<B: DmaWriteBuffer, const N: usize, F: DmaFence> {
+pub struct RingStream<B: DmaWriteBuffer, const N: usize, F: DmaFence, A: Reach = Anywhere> {
     buffer: ManuallyDrop<Held<B>>,
-    rx: ManuallyDrop<StreamRx<N, F>>,
-    hw: Hw,
+    rx: ManuallyDrop<StreamRx<N, F, A>>,
+    hw: Hw<A>,
     fence: F,
     /// The buffer's first word (its `dma_write_buffer` pointer).
     start: *mut B::Word,
@@ -344,7 +346,9 @@ pub struct RingStream<B: DmaWriteBuffer, const N: usize, F: DmaFence> {
     lost: u64,
 }
 
-impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> core::fmt::Debug for RingStream<B, N, F> {
+impl<B: DmaWriteBuffer, const N: usize, F: DmaFence, A: Reach> core::fmt::Debug
+    for RingStream<B, N, F, A>
+{
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RingStream")
             .field("channel", &self.hw.index)
@@ -359,12 +363,12 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> core::fmt::Debug for RingSt
 // the channel's pool (`ring`), both owned by the stream and used only
 // through `&mut self` or by the stream's end; sending the stream sends that
 // ownership.
-unsafe impl<B: DmaWriteBuffer + Send, const N: usize, F: DmaFence + Send> Send
-    for RingStream<B, N, F>
+unsafe impl<B: DmaWriteBuffer + Send, const N: usize, F: DmaFence + Send, A: Reach + Send> Send
+    for RingStream<B, N, F, A>
 {
 }
 
-impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> RingStream<B, N, F> {
+impl<B: DmaWriteBuffer, const N: usize, F: DmaFence, A: Reach> RingStream<B, N, F, A> {
     /// LLI `k % RING` of the ring.
     fn slot(&self, k: u64) -> *mut Lli {
         // `k % RING` is below 4: the item is inside the ring.
@@ -519,7 +523,7 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> RingStream<B, N, F> {
     }
 }
 
-impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> Drop for RingStream<B, N, F> {
+impl<B: DmaWriteBuffer, const N: usize, F: DmaFence, A: Reach> Drop for RingStream<B, N, F, A> {
     fn drop(&mut self) {
         self.end();
         // SAFETY: `drop` runs once, and `stop` (the only other taker) keeps
@@ -538,9 +542,11 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> Drop for RingStream<B, N, F
 // runs under `abort_on_unwind` (a host register access that unwinds
 // aborts). `halt`
 // waits only on a channel it saw enabled. `is_done` only reads.
-unsafe impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> Transfer for RingStream<B, N, F> {
+unsafe impl<B: DmaWriteBuffer, const N: usize, F: DmaFence, A: Reach> Transfer
+    for RingStream<B, N, F, A>
+{
     type Buffer = B;
-    type Resources = StreamRx<N, F>;
+    type Resources = StreamRx<N, F, A>;
     type Error = Error;
 
     /// True only once the channel stopped: a bus error (or a refusal of the
@@ -564,7 +570,9 @@ unsafe impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> Transfer for RingStr
     }
 }
 
-impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> ReadStream<B::Word> for RingStream<B, N, F> {
+impl<B: DmaWriteBuffer, const N: usize, F: DmaFence, A: Reach> ReadStream<B::Word>
+    for RingStream<B, N, F, A>
+{
     fn half_len(&self) -> usize {
         self.half
     }
@@ -631,9 +639,9 @@ impl<B: DmaWriteBuffer, const N: usize, F: DmaFence> ReadStream<B::Word> for Rin
 // enables it with one register write. `RingStream` meets `Transfer`'s
 // contract (see its impl) and hands out only copies that the check after
 // the copy shows were not overwritten (module docs).
-unsafe impl<W: Word, const N: usize, F: DmaFence> DmaReadStream<W> for StreamRx<N, F> {
+unsafe impl<W: Word, const N: usize, F: DmaFence, A: Reach> DmaReadStream<W> for StreamRx<N, F, A> {
     type Error = Error;
-    type Stream<B: DmaWriteBuffer<Word = W>> = RingStream<B, N, F>;
+    type Stream<B: DmaWriteBuffer<Word = W>> = RingStream<B, N, F, A>;
 
     /// Two segments: twice the channel's segment limit (8190 words).
     fn max_len(&self) -> usize {
@@ -661,10 +669,7 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaReadStream<W> for StreamRx<
             if half > self.channel.segment.get() {
                 return Err(Error::TooLong { items: len, max });
             }
-            let (ring, available) = match self.channel.pool {
-                Some((p, n)) => (p.as_ptr(), n),
-                None => (core::ptr::null_mut(), 0),
-            };
+            let (ring, available) = self.channel.pool.items();
             if available < RING {
                 return Err(Error::LliPoolTooSmall { needed: RING, available });
             }

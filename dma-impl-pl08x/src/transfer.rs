@@ -13,8 +13,9 @@ use dma_traits::{
     Started, Transfer, TransferError, Word, WordWidth,
 };
 
-use crate::dmac::{bus_word, low32, Channel, Hw, Lli};
+use crate::dmac::{bus_word, low32, Channel, Hw, Lli, LliPool, MaybeLliPool, NoLliPool};
 use crate::held::Held;
+use crate::reach::{Anywhere, Reach};
 use crate::{regs, Error};
 
 mod sealed {
@@ -26,7 +27,8 @@ mod sealed {
     /// The channel behind an owner: registers, fence, LLI pool, segment size.
     pub trait Sealed {
         type Fence: dma_traits::DmaFence;
-        fn parts(&self) -> (Hw, Self::Fence, Pool, core::num::NonZeroUsize);
+        type Reach: crate::Reach;
+        fn parts(&self) -> (Hw<Self::Reach>, Self::Fence, Pool, core::num::NonZeroUsize);
     }
 }
 
@@ -35,11 +37,15 @@ mod sealed {
 /// `channel` always returning the channel they programmed.
 pub trait Owner: sealed::Sealed {}
 
-impl<const N: usize, F: DmaFence> Owner for Channel<N, F> {}
-impl<const N: usize, F: DmaFence> sealed::Sealed for Channel<N, F> {
+impl<const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> Owner for Channel<N, F, P, A> {}
+impl<const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> sealed::Sealed
+    for Channel<N, F, P, A>
+{
     type Fence = F;
-    fn parts(&self) -> (Hw, F, sealed::Pool, NonZeroUsize) {
-        (self.hw, self.fence, self.pool, self.segment)
+    type Reach = A;
+    #[inline(always)]
+    fn parts(&self) -> (Hw<A>, F, sealed::Pool, NonZeroUsize) {
+        (self.hw, self.fence, crate::dmac::sealed::Sealed::get(&self.pool), self.segment)
     }
 }
 
@@ -61,17 +67,25 @@ pub enum Pacing {
 /// ([`DmaWrite`]) and peripheral-to-memory ([`DmaRead`]) transfers of the
 /// address, which does not increment.
 #[derive(Debug)]
-pub struct FixedAddress<const N: usize, F: DmaFence = crate::DmbFence> {
-    channel: Channel<N, F>,
+pub struct FixedAddress<
+    const N: usize,
+    F: DmaFence = crate::DmbFence,
+    P: MaybeLliPool = NoLliPool,
+    A: Reach = Anywhere,
+> {
+    channel: Channel<N, F, P, A>,
     address: *mut u8,
     pacing: Pacing,
 }
 
 // SAFETY: the address is a device register the caller handed over with the
 // unsafe constructor; the channel is `Send` when its fence is.
-unsafe impl<const N: usize, F: DmaFence + Send> Send for FixedAddress<N, F> {}
+unsafe impl<const N: usize, F: DmaFence + Send, P: MaybeLliPool + Send, A: Reach + Send> Send
+    for FixedAddress<N, F, P, A>
+{
+}
 
-impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
+impl<const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> FixedAddress<N, F, P, A> {
     /// `channel` bound to the device register at `address`, paced by `pacing`.
     /// A request line of 16 or more is refused, with the channel.
     ///
@@ -83,10 +97,10 @@ impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
     /// value and any transfer of it exist (forever, if one is leaked). On the
     /// host it is the address of atomics or of a simulated device.
     pub unsafe fn new(
-        channel: Channel<N, F>,
+        channel: Channel<N, F, P, A>,
         address: *mut u8,
         pacing: Pacing,
-    ) -> Result<Self, (Error, Channel<N, F>)> {
+    ) -> Result<Self, (Error, Channel<N, F, P, A>)> {
         if let Pacing::Line(n) = pacing {
             if n >= regs::REQUEST_LINES {
                 return Err((Error::NoSuchRequestLine(n), channel));
@@ -101,15 +115,18 @@ impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
     }
 
     /// Gives the channel back.
-    pub fn into_channel(self) -> Channel<N, F> {
+    pub fn into_channel(self) -> Channel<N, F, P, A> {
         self.channel
     }
 }
 
-impl<const N: usize, F: DmaFence> Owner for FixedAddress<N, F> {}
-impl<const N: usize, F: DmaFence> sealed::Sealed for FixedAddress<N, F> {
+impl<const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> Owner for FixedAddress<N, F, P, A> {}
+impl<const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> sealed::Sealed
+    for FixedAddress<N, F, P, A>
+{
     type Fence = F;
-    fn parts(&self) -> (Hw, F, sealed::Pool, NonZeroUsize) {
+    type Reach = A;
+    fn parts(&self) -> (Hw<A>, F, sealed::Pool, NonZeroUsize) {
         self.channel.parts()
     }
 }
@@ -200,8 +217,8 @@ pub(crate) fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
 
 /// `bytes` at `p` inside one of the board's windows the DMA reaches (any
 /// address when none are given), or `Unreachable`.
-pub(crate) fn reachable(hw: &Hw, p: *const u8, bytes: usize) -> Result<(), Error> {
-    if hw.reach.is_empty() || hw.reach.iter().any(|w| dma_mmio::in_window(p, bytes, w.clone())) {
+pub(crate) fn reachable<A: Reach>(hw: &Hw<A>, p: *const u8, bytes: usize) -> Result<(), Error> {
+    if hw.reach.reaches(p, bytes) {
         Ok(())
     } else {
         Err(Error::Unreachable { address: p as usize, bytes })
@@ -220,7 +237,7 @@ fn max_items<R: Owner>(resources: &R) -> usize {
 /// against the channel: the per-part checks of `plan`, in its order, which
 /// `start_single` runs too.
 #[inline]
-fn check_part(hw: &Hw, part: &Part, width: WordWidth) -> Result<(), Error> {
+fn check_part<A: Reach>(hw: &Hw<A>, part: &Part, width: WordWidth) -> Result<(), Error> {
     let too_long = Error::TooLong { items: usize::MAX, max: 0 };
     let bytes = part.items.checked_mul(width.bytes()).ok_or(too_long)?;
     let check = |side: Side| {
@@ -466,22 +483,27 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
                 return Err(Error::Empty);
             }
             check_part(&hw, &part, width)?;
+            if part.items <= segment.get() {
+                return Ok((
+                    code,
+                    Plan { first: part.items, segments: 1, pool: core::ptr::null() },
+                ));
+            }
+            // Longer than a segment: LLIs from the pool. Without one (known
+            // from the channel's type) this folds to the refusal.
+            let Some((pool_ptr, pool_len)) = pool else {
+                return Err(Error::TooLong { items: part.items, max: segment.get() });
+            };
             // `div_ceil` by a `NonZeroUsize`: no division-by-zero path.
             let segments = part.items / segment + usize::from(part.items % segment != 0);
-            let (pool_ptr, pool_len) = match pool {
-                Some((p, n)) => (p.as_ptr().cast_const(), n),
-                None => (core::ptr::null(), 0),
-            };
             if segments - 1 > pool_len {
                 let max = segment.get().saturating_mul(pool_len.saturating_add(1));
                 return Err(Error::TooLong { items: part.items, max });
             }
-            if segments > 1 {
-                let bytes = (segments - 1) * core::mem::size_of::<Lli>();
-                reachable(&hw, pool_ptr.cast::<u8>(), bytes)?;
-            }
-            let first = part.items.min(segment.get());
-            Ok((code, Plan { first, segments, pool: pool_ptr }))
+            let pool_ptr = pool_ptr.as_ptr().cast_const();
+            let bytes = (segments - 1) * core::mem::size_of::<Lli>();
+            reachable(&hw, pool_ptr.cast::<u8>(), bytes)?;
+            Ok((code, Plan { first: segment.get(), segments, pool: pool_ptr }))
         })();
         let (code, plan) = match checked {
             Ok(ok) => ok,
@@ -567,7 +589,7 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
         })
     }
 
-    fn enabled(hw: &Hw) -> bool {
+    fn enabled<A: Reach>(hw: &Hw<A>) -> bool {
         hw.reg(regs::CONFIG).read() & regs::CONFIG_E != 0
     }
 
@@ -785,10 +807,12 @@ fn region<W>(ptr: *const W, items: usize, access: Access) -> Region {
 // one transfer that reads the source pair and writes the destination pair
 // (equal lengths, checked), after the release fence; `InFlight` meets
 // `Transfer`'s contract (see its impl).
-unsafe impl<W: Word, const N: usize, F: DmaFence> DmaCopy<W> for Channel<N, F> {
+unsafe impl<W: Word, const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> DmaCopy<W>
+    for Channel<N, F, P, A>
+{
     type Error = Error;
     type Transfer<S: DmaReadBuffer<Word = W>, D: DmaWriteBuffer<Word = W>> =
-        InFlight<(S, D), Channel<N, F>>;
+        InFlight<(S, D), Channel<N, F, P, A>>;
 
     fn max_len(&self) -> usize {
         max_items(self)
@@ -821,9 +845,11 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaCopy<W> for Channel<N, F> {
 
 // SAFETY: as for `DmaCopy`: a refusal gives everything back untouched; a
 // start reads exactly the buffer's pair and writes only the device address.
-unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N, F> {
+unsafe impl<W: Word, const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> DmaWrite<W>
+    for FixedAddress<N, F, P, A>
+{
     type Error = Error;
-    type Transfer<B: DmaReadBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>, 1>;
+    type Transfer<B: DmaReadBuffer<Word = W>> = InFlight<B, FixedAddress<N, F, P, A>, 1>;
 
     fn max_len(&self) -> usize {
         max_items(self)
@@ -850,9 +876,11 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaWrite<W> for FixedAddress<N
 
 // SAFETY: as for `DmaWrite`, reading only the device address and writing
 // exactly the buffer's pair.
-unsafe impl<W: Word, const N: usize, F: DmaFence> DmaRead<W> for FixedAddress<N, F> {
+unsafe impl<W: Word, const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> DmaRead<W>
+    for FixedAddress<N, F, P, A>
+{
     type Error = Error;
-    type Transfer<B: DmaWriteBuffer<Word = W>> = InFlight<B, FixedAddress<N, F>, 1>;
+    type Transfer<B: DmaWriteBuffer<Word = W>> = InFlight<B, FixedAddress<N, F, P, A>, 1>;
 
     fn max_len(&self) -> usize {
         max_items(self)
@@ -877,19 +905,23 @@ unsafe impl<W: Word, const N: usize, F: DmaFence> DmaRead<W> for FixedAddress<N,
 }
 
 /// A gather write or scatter read of `K` buffers in flight.
-pub type ListTransfer<B, const N: usize, F, const K: usize> =
-    InFlight<[B; K], FixedAddress<N, F>, K>;
+pub type ListTransfer<B, const N: usize, F, const K: usize, A = Anywhere> =
+    InFlight<[B; K], FixedAddress<N, F, LliPool, A>, K>;
 
 /// The result of starting a gather write or scatter read.
-pub type ListStarted<B, const N: usize, F, const K: usize> = Started<ListTransfer<B, N, F, K>>;
+pub type ListStarted<B, const N: usize, F, const K: usize, A = Anywhere> =
+    Started<ListTransfer<B, N, F, K, A>>;
 
-impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
+/// Gather and scatter lists need linked-list items: a channel with an
+/// [`LliPool`] (one LLI per buffer after the first, more for buffers longer
+/// than the segment limit).
+impl<const N: usize, F: DmaFence, A: Reach> FixedAddress<N, F, LliPool, A> {
     /// Sends the `K` buffers one after the other to the device address as
     /// one transfer (a gather list: one LLI per buffer, more for buffers
     /// longer than the segment limit, from the channel's pool). Empty
     /// buffers are skipped; all empty is refused. `'static` buffers, so a
     /// leaked transfer is harmless.
-    pub fn write_gather<B, const K: usize>(self, buffers: [B; K]) -> ListStarted<B, N, F, K>
+    pub fn write_gather<B, const K: usize>(self, buffers: [B; K]) -> ListStarted<B, N, F, K, A>
     where
         B: dma_traits::StaticReadBuffer,
     {
@@ -907,7 +939,7 @@ impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
     pub unsafe fn write_gather_unchecked<B, const K: usize>(
         self,
         buffers: [B; K],
-    ) -> ListStarted<B, N, F, K>
+    ) -> ListStarted<B, N, F, K, A>
     where
         B: DmaReadBuffer,
     {
@@ -930,7 +962,7 @@ impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
     /// Fills the `K` buffers one after the other from the device address as
     /// one transfer (a scatter list). Empty buffers are skipped; all empty is
     /// refused.
-    pub fn read_scatter<B, const K: usize>(self, buffers: [B; K]) -> ListStarted<B, N, F, K>
+    pub fn read_scatter<B, const K: usize>(self, buffers: [B; K]) -> ListStarted<B, N, F, K, A>
     where
         B: dma_traits::StaticWriteBuffer,
     {
@@ -948,7 +980,7 @@ impl<const N: usize, F: DmaFence> FixedAddress<N, F> {
     pub unsafe fn read_scatter_unchecked<B, const K: usize>(
         self,
         buffers: [B; K],
-    ) -> ListStarted<B, N, F, K>
+    ) -> ListStarted<B, N, F, K, A>
     where
         B: DmaWriteBuffer,
     {

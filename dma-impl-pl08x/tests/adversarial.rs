@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use common::{leak, pool, ramp, scale};
 use dma_impl_mock::sim::adversary::{explore, explore_random, Adversary, Explored};
 use dma_impl_mock::sim::pl08x::Pl08xSim;
-use dma_impl_pl08x::{Dmac, Error, FixedAddress, Pacing, Pl081};
+use dma_impl_pl08x::{Channel, Dmac, DmbFence, Error, FixedAddress, MaybeLliPool, Pacing, Pl081};
 use dma_traits::{DmaCopy, DmaRead, DmaWrite, Transfer, Word};
 
 const K: u32 = 2;
@@ -34,7 +34,7 @@ enum End {
 fn rig() -> (Pl08xSim, Pl081) {
     let sim = Pl08xSim::pl081();
     // SAFETY: the simulator outlives the controller value.
-    let dmac = unsafe { Dmac::new(sim.base(), &[]) };
+    let dmac = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
     (sim, dmac)
 }
 
@@ -58,11 +58,27 @@ where
     W: Word + PartialEq + core::fmt::Debug + TryFrom<u64> + Default + From<u8>,
 {
     let (sim, mut dmac) = rig();
-    let mut ch = dmac.channel(0).unwrap();
-    if let Some(items) = segment {
-        ch = ch.with_segment_limit(items).ok().unwrap();
-        ch.with_lli_pool(pool(n.div_ceil(items)));
+    let ch = dmac.channel(0).unwrap();
+    match segment {
+        Some(items) => {
+            let ch = ch.with_segment_limit(items).ok().unwrap();
+            copy_on::<W, _>(adv, &sim, ch.with_lli_pool(pool(n.div_ceil(items))), n, end, fail);
+        }
+        None => copy_on::<W, _>(adv, &sim, ch, n, end, fail),
     }
+}
+
+/// [`copy_case`] on `ch`, a channel with or without an LLI pool.
+fn copy_on<W, P: MaybeLliPool>(
+    adv: &Adversary,
+    sim: &Pl08xSim,
+    ch: Channel<2, DmbFence, P>,
+    n: usize,
+    end: End,
+    fail: Option<u32>,
+) where
+    W: Word + PartialEq + core::fmt::Debug + TryFrom<u64> + Default + From<u8>,
+{
     if let Some(item) = fail {
         sim.fail_after(0, item);
     }
@@ -98,13 +114,13 @@ where
             if matches!(end, End::Wait) && fail.is_none() {
                 assert_eq!(transferred, n);
             }
-            quiescent(&sim);
+            quiescent(sim);
             assert_eq!(prefix(src, dst, sentinel), k, "changed after stop returned");
         }
         End::Drop(_) => {
             drop(copy);
             drop(guard);
-            quiescent(&sim);
+            quiescent(sim);
             // SAFETY: the leaked buffer's transfer ended (drop stopped the
             // channel); nothing else uses the memory.
             let dst = unsafe { &*dst_ptr };
@@ -251,8 +267,7 @@ fn fixed_address_tx_and_rx() {
 
 fn list_case(adv: &Adversary, end: End, rx: bool) {
     let (sim, mut dmac) = rig();
-    let mut ch = dmac.channel(0).unwrap().with_segment_limit(2).ok().unwrap();
-    ch.with_lli_pool(pool(4));
+    let ch = dmac.channel(0).unwrap().with_segment_limit(2).ok().unwrap().with_lli_pool(pool(4));
     let dr: &'static AtomicU32 = Box::leak(Box::new(AtomicU32::new(0)));
     // SAFETY: a leaked atomic, valid forever, accessed only atomically.
     let port = unsafe { FixedAddress::new(ch, dr.as_ptr().cast(), Pacing::Unpaced) }.ok().unwrap();

@@ -31,7 +31,7 @@ fn pl081_passes_the_core_suite_on_the_simulator() {
     let sim = Pl08xSim::pl081();
     sim.set_qemu_mode(true);
     // SAFETY: the simulator outlives the controller; everything is reachable.
-    let dmac: Pl081 = unsafe { Dmac::new(sim.base(), &[]) };
+    let dmac: Pl081 = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
     let memory = Memory::new(addr_of_mut!(SRC).cast(), addr_of_mut!(DST).cast(), BYTES);
     let inject = |channel: usize, items: usize| {
         sim.fail_after(channel, u32::try_from(items).unwrap_or(0));

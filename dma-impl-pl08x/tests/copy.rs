@@ -52,13 +52,13 @@ fn a_copy_longer_than_one_lli_runs_as_one_transfer() {
     let refused = ch.copy(&*from, to).err().unwrap();
     assert_eq!(refused.error, Error::TooLong { items: n, max: refused.resources.segment_limit() });
     let (from, to) = refused.buffer;
-    let mut ch = refused.resources;
-    assert!(ch.with_lli_pool(pool(1)).is_none());
+    let ch = refused.resources.with_lli_pool(pool(1));
     let refused = ch.copy(from, to).err().unwrap();
     assert!(matches!(refused.error, Error::TooLong { .. }), "a pool of one is too small");
     let (from, to) = refused.buffer;
-    let mut ch = refused.resources;
-    assert_eq!(ch.with_lli_pool(pool(2)).map(|p| p.len()), Some(1));
+    let (ch, old) = refused.resources.take_lli_pool();
+    assert_eq!(old.len(), 1, "the pool comes back");
+    let ch = ch.with_lli_pool(pool(2));
     let done = ch.copy(from, to).ok().unwrap().wait().ok().unwrap();
     assert_eq!(done.transferred, n);
     assert_eq!(done.buffer.0, &*done.buffer.1);
@@ -68,8 +68,7 @@ fn a_copy_longer_than_one_lli_runs_as_one_transfer() {
 #[test]
 fn llis_chain_segment_by_segment() {
     let (sim, mut dmac) = stepped();
-    let mut ch = dmac.channel(1).unwrap().with_segment_limit(3).ok().unwrap();
-    ch.with_lli_pool(pool(2));
+    let ch = dmac.channel(1).unwrap().with_segment_limit(3).ok().unwrap().with_lli_pool(pool(2));
     let from = leak(&[1u16, 2, 3, 4, 5, 6, 7]);
     let to = leak(&[0u16; 7]);
     let copy = ch.copy(&*from, to).ok().unwrap();
@@ -90,8 +89,7 @@ fn llis_chain_segment_by_segment() {
 #[test]
 fn stop_mid_flight_counts_through_llis_and_nothing_moves_after() {
     let (sim, mut dmac) = stepped();
-    let mut ch = dmac.channel(0).unwrap().with_segment_limit(2).ok().unwrap();
-    ch.with_lli_pool(pool(4));
+    let ch = dmac.channel(0).unwrap().with_segment_limit(2).ok().unwrap().with_lli_pool(pool(4));
     let from = leak(&[1u8, 2, 3, 4, 5, 6, 7]);
     let to = leak(&[0u8; 7]);
     let copy = ch.copy(&*from, to).ok().unwrap();

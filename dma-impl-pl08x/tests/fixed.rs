@@ -75,8 +75,7 @@ fn a_request_line_paces_the_transfer() {
 #[test]
 fn long_fixed_address_transfers_use_the_lli_pool() {
     let (_sim, mut dmac) = threaded::<2>();
-    let mut ch = dmac.channel(0).unwrap().with_segment_limit(4).ok().unwrap();
-    ch.with_lli_pool(pool(3));
+    let ch = dmac.channel(0).unwrap().with_segment_limit(4).ok().unwrap().with_lli_pool(pool(3));
     let dr = register();
     // SAFETY: as above.
     let port = unsafe { FixedAddress::new(ch, dr.as_ptr().cast(), Pacing::Unpaced) }.ok().unwrap();
@@ -109,8 +108,7 @@ fn bad_device_settings_are_refused() {
 #[test]
 fn gather_writes_and_scatter_reads_run_as_one_transfer() {
     let (sim, mut dmac) = threaded::<2>();
-    let mut ch = dmac.channel(1).unwrap().with_segment_limit(4).ok().unwrap();
-    ch.with_lli_pool(pool(3));
+    let ch = dmac.channel(1).unwrap().with_segment_limit(4).ok().unwrap().with_lli_pool(pool(3));
     let dr = register();
     // SAFETY: as above.
     let port = unsafe { FixedAddress::new(ch, dr.as_ptr().cast(), Pacing::Unpaced) }.ok().unwrap();

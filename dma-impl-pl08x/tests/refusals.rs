@@ -9,10 +9,10 @@ use dma_impl_mock::sim::pl08x::Pl08xSim;
 use dma_impl_pl08x::{mps2, Dmac, Error, Pl081};
 use dma_traits::{DmaCopy, Transfer, WordWidth};
 
-fn board() -> (Pl08xSim, Pl081) {
+fn board() -> (Pl08xSim, Pl081<mps2::SecureSsram>) {
     let sim = Pl08xSim::threaded(2);
     // SAFETY: the simulator outlives the controller value.
-    let dmac = unsafe { Dmac::new(sim.base(), mps2::SECURE_SSRAM) };
+    let dmac = unsafe { Dmac::new(sim.base(), mps2::SecureSsram) };
     (sim, dmac)
 }
 
@@ -82,4 +82,35 @@ fn segment_limits_out_of_range_are_refused() {
     let ch = ch.with_segment_limit(4096).err().unwrap();
     assert_eq!(ch.segment_limit(), 4095);
     assert_eq!(ch.with_segment_limit(4095).ok().unwrap().max_items(), 4095);
+}
+
+/// The board as a type (two compares of constants) and the board's window
+/// list (walked at run time) refuse and accept the same memory, and both
+/// agree with the AN505 / AN521 map written out here: SSRAM1's secure
+/// alias 0x1000_0000 and SSRAM2+3's 0x3800_0000, 4 MiB each.
+#[test]
+fn the_board_type_and_its_window_list_reach_the_same_memory() {
+    use dma_impl_pl08x::Reach;
+    const MIB4: u64 = 0x40_0000;
+    let inside = |bus: u64, bytes: u64| {
+        [0x1000_0000u64, 0x3800_0000].iter().any(|&w| bus >= w && bus + bytes <= w + MIB4)
+    };
+    let memory = leak(&[0u8; 64]);
+    let mut seen = [0usize; 2];
+    for edge in [0x0000_0000u64, 0x1000_0000, 0x1040_0000, 0x2800_0000, 0x3800_0000, 0x3840_0000] {
+        for delta in [-64i64, -8, -1, 0, 1, 8] {
+            let Some(bus) = edge.checked_add_signed(delta) else { continue };
+            for bytes in [1u64, 4, 8, 64] {
+                let at = u32::try_from(bus).unwrap();
+                let _placed = dma_mmio::host::place(memory.as_ptr(), 64, at);
+                let n = usize::try_from(bytes).unwrap();
+                let typed = mps2::SecureSsram.reaches(memory.as_ptr(), n);
+                let listed = mps2::SECURE_SSRAM.reaches(memory.as_ptr(), n);
+                assert_eq!(typed, inside(bus, bytes), "type, {bytes} bytes at {bus:#x}");
+                assert_eq!(listed, typed, "list, {bytes} bytes at {bus:#x}");
+                seen[usize::from(typed)] += 1;
+            }
+        }
+    }
+    assert!(seen[0] > 0 && seen[1] > 0, "both answers were exercised: {seen:?}");
 }

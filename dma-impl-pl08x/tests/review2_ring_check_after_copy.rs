@@ -43,9 +43,8 @@ fn start() -> (Pl08xSim, Stream) {
     let sim = Pl08xSim::pl081();
     // SAFETY: the simulator outlives the controller (declared first, so
     // dropped last).
-    let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), &[]) };
-    let mut channel = dmac.channel(0).unwrap();
-    channel.with_lli_pool(pool(4));
+    let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
+    let channel = dmac.channel(0).unwrap().with_lli_pool(pool(4));
     // SAFETY: the simulator's peripheral data register, paced by `LINE`,
     // valid while the simulator lives.
     let source = unsafe { PacedSource::new(sim.paced_source(u32::from(LINE)), LINE) }.unwrap();

@@ -44,8 +44,8 @@ fn lap_the_stream(sim: &Pl08xSim) {
     assert_eq!(sim.pending(u32::from(LINE)), 0);
 }
 
-fn stream_rx(sim: &Pl08xSim, mut channel: dma_impl_pl08x::Channel<2>) -> StreamRx<2> {
-    channel.with_lli_pool(pool(4));
+fn stream_rx(sim: &Pl08xSim, channel: dma_impl_pl08x::Channel<2>) -> StreamRx<2> {
+    let channel = channel.with_lli_pool(pool(4));
     // SAFETY: the simulator's paced data register on `LINE`, valid while the
     // simulator lives (it outlives every value made here).
     let source = unsafe { PacedSource::new(sim.paced_source(u32::from(LINE)), LINE) }.unwrap();
@@ -59,7 +59,7 @@ fn stream_rx(sim: &Pl08xSim, mut channel: dma_impl_pl08x::Channel<2>) -> StreamR
 fn a_stream_a_lap_behind_reports_an_overrun() {
     let sim = Pl08xSim::pl081();
     // SAFETY: the simulator outlives the controller (declared first).
-    let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), &[]) };
+    let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
     let channel = dmac.channel(0).unwrap();
     let mut stream = stream_rx(&sim, channel).read_stream(leak(&[0u32; 8])).ok().unwrap();
     lap_the_stream(&sim);
@@ -82,7 +82,7 @@ fn a_stale_terminal_count_clear_hands_out_a_half_from_the_next_lap() {
     static WAKER: DmaWaker = DmaWaker::new();
     let sim = Pl08xSim::pl081();
     // SAFETY: the simulator outlives the controller (declared first).
-    let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), &[]) };
+    let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
     let channel = dmac.channel(0).unwrap();
     let irq = channel.interrupt();
 

@@ -41,9 +41,8 @@ fn a_ring_stream_whose_stop_panics_aborts_instead_of_freeing_its_buffer() {
             const LINE: u8 = 5;
             let sim = Pl08xSim::pl081();
             // SAFETY: the simulator outlives the controller (declared first).
-            let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), &[]) };
-            let mut channel = dmac.channel(0).unwrap();
-            channel.with_lli_pool(common::pool(4));
+            let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
+            let channel = dmac.channel(0).unwrap().with_lli_pool(common::pool(4));
             // SAFETY: the simulator's paced data register, valid while it lives.
             let source =
                 unsafe { PacedSource::new(sim.paced_source(u32::from(LINE)), LINE) }.unwrap();

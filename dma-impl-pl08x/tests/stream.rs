@@ -13,7 +13,9 @@ use std::rc::Rc;
 use common::{leak, leak_raw, pool, scale};
 use dma_impl_mock::sim::adversary::{explore, explore_random, Adversary};
 use dma_impl_mock::sim::pl08x::Pl08xSim;
-use dma_impl_pl08x::{Dmac, DmbFence, Error, PacedSource, Pl081, RingStream, StreamRx};
+use dma_impl_pl08x::{
+    Anywhere, Dmac, DmbFence, Error, PacedSource, Pl081, Reach, RingStream, StreamRx,
+};
 use dma_mmio::host::interleave::{interleave, CpuAccess};
 use dma_traits::{
     DmaReadStream, DmaWriteBuffer, Error as _, ErrorKind, ReadStream, Transfer, Word,
@@ -31,13 +33,12 @@ type Stream<W> = RingStream<&'static mut [W], 2, DmbFence>;
 
 /// A stepped PL081 whose channel 0 (with a 4-item pool) receives from a
 /// simulated peripheral on `LINE`.
-fn receiver(reach: &'static [core::ops::Range<u32>]) -> (Pl08xSim, StreamRx<2>) {
+fn receiver<A: Reach>(reach: A) -> (Pl08xSim, StreamRx<2, DmbFence, A>) {
     let sim = Pl08xSim::pl081();
     // SAFETY: the simulator outlives the controller in every test (it is
     // declared first, so dropped last).
-    let mut dmac: Pl081 = unsafe { Dmac::new(sim.base(), reach) };
-    let mut channel = dmac.channel(0).unwrap();
-    channel.with_lli_pool(pool(4));
+    let mut dmac: Pl081<A> = unsafe { Dmac::new(sim.base(), reach) };
+    let channel = dmac.channel(0).unwrap().with_lli_pool(pool(4));
     // SAFETY: the simulator's peripheral data register, paced by `LINE`,
     // valid while the simulator lives.
     let source = unsafe { PacedSource::new(sim.paced_source(u32::from(LINE)), LINE) }.unwrap();
@@ -46,7 +47,7 @@ fn receiver(reach: &'static [core::ops::Range<u32>]) -> (Pl08xSim, StreamRx<2>) 
 
 /// A running stream of `len` words of `W`.
 fn start<W: Word + Default + Clone>(len: usize) -> (Pl08xSim, Stream<W>) {
-    let (sim, rx) = receiver(&[]);
+    let (sim, rx) = receiver(Anywhere);
     let stream = rx.read_stream(leak(&vec![W::default(); len])).ok().unwrap();
     (sim, stream)
 }
@@ -253,7 +254,7 @@ fn the_dma_overtaking_the_copy_is_an_overrun_not_data() {
 
 #[test]
 fn stop_gives_everything_back_and_the_channel_is_stopped() {
-    let (sim, rx) = receiver(&[]);
+    let (sim, rx) = receiver(Anywhere);
     let (raw, buffer) = leak_raw(&[0u16; 8]);
     let at = buffer.as_ptr();
     let mut stream = rx.read_stream(buffer).ok().unwrap();
@@ -266,9 +267,9 @@ fn stop_gives_everything_back_and_the_channel_is_stopped() {
     assert_eq!(done.transferred, 6);
     assert_eq!((done.buffer.as_ptr(), done.buffer.len()), (at, 8), "the same buffer");
     assert_eq!(&done.buffer[..6], &line(6)[..]);
-    let (mut channel, source) = done.resources.into_parts();
+    let (channel, source) = done.resources.into_parts();
     assert_eq!((channel.index(), source.line()), (0, LINE));
-    assert_eq!(channel.take_lli_pool().map(|p| p.len()), Some(4), "the pool comes back");
+    assert_eq!(channel.take_lli_pool().1.len(), 4, "the pool comes back");
     quiescent(&sim);
     // SAFETY: the DMA has stopped (checked) and the reference is not used
     // again.
@@ -339,12 +340,12 @@ unsafe impl<W: Word> DmaWriteBuffer for Fake<W> {
 
 /// Starts `rx` on `buffer`, expects a refusal of `kind`, checks that
 /// everything came back untouched; returns the error, the buffer and `rx`.
-fn refused<W: Word, B: DmaWriteBuffer<Word = W>>(
+fn refused<W: Word, B: DmaWriteBuffer<Word = W>, A: Reach>(
     sim: &Pl08xSim,
-    rx: StreamRx<2>,
+    rx: StreamRx<2, DmbFence, A>,
     buffer: B,
     kind: ErrorKind,
-) -> (Error, B, StreamRx<2>) {
+) -> (Error, B, StreamRx<2, DmbFence, A>) {
     let writes = sim.dma_writes();
     // SAFETY: every buffer these tests pass is refused before the DMA
     // starts (checked below: `DMACCxConfiguration` is never written).
@@ -363,51 +364,54 @@ fn refused<W: Word, B: DmaWriteBuffer<Word = W>>(
 
 #[test]
 fn refusals_give_everything_back() {
-    let (sim, rx) = receiver(&[]);
-    let (e, b, rx) = refused::<u16, _>(&sim, rx, leak(&[0u16; 0]), ErrorKind::Empty);
+    let (sim, rx) = receiver(Anywhere);
+    let (e, b, rx) = refused::<u16, _, _>(&sim, rx, leak(&[0u16; 0]), ErrorKind::Empty);
     assert_eq!((e, b.len()), (Error::Empty, 0));
-    let (e, b, rx) = refused::<u16, _>(&sim, rx, leak(&[0u16; 7]), ErrorKind::OddLength);
+    let (e, b, rx) = refused::<u16, _, _>(&sim, rx, leak(&[0u16; 7]), ErrorKind::OddLength);
     assert_eq!((e, b.len()), (Error::OddLength { items: 7 }, 7));
     // A half longer than one LLI's `TransferSize` (4095).
     assert_eq!(DmaReadStream::<u8>::max_len(&rx), 8190);
     let (e, b, rx) =
-        refused::<u8, _>(&sim, rx, leak(&vec![0u8; 8192]), ErrorKind::TooLong { max: 8190 });
+        refused::<u8, _, _>(&sim, rx, leak(&vec![0u8; 8192]), ErrorKind::TooLong { max: 8190 });
     assert_eq!((e, b.len()), (Error::TooLong { items: 8192, max: 8190 }, 8192));
-    let (e, _, rx) = refused::<u16, _>(
+    let (e, _, rx) = refused::<u16, _, _>(
         &sim,
         rx,
         Fake::<u16> { addr: 0x2000_0001, len: 8, _w: core::marker::PhantomData },
         ErrorKind::Misaligned,
     );
     assert_eq!(e, Error::Misaligned { address: 0x2000_0001 });
-    let (e, _, rx) = refused::<u64, _>(&sim, rx, leak(&[0u64; 4]), ErrorKind::UnsupportedWidth);
+    let (e, _, rx) = refused::<u64, _, _>(&sim, rx, leak(&[0u64; 4]), ErrorKind::UnsupportedWidth);
     assert_eq!(e, Error::UnsupportedWidth(dma_traits::WordWidth::Bits64));
     // A misaligned source register for 16-bit words.
     let (channel, source) = rx.into_parts();
     // SAFETY: never read: the stream is refused before the start.
     let odd = unsafe { PacedSource::new(source.address().wrapping_add(1), LINE) }.unwrap();
     let rx = StreamRx::new(channel, odd);
-    let (e, _, rx) = refused::<u16, _>(&sim, rx, leak(&[0u16; 8]), ErrorKind::Misaligned);
+    let (e, _, rx) = refused::<u16, _, _>(&sim, rx, leak(&[0u16; 8]), ErrorKind::Misaligned);
     assert!(matches!(e, Error::Misaligned { .. }));
-    // No ring without a pool of 4 items.
-    let (mut channel, _) = rx.into_parts();
-    let old = channel.with_lli_pool(pool(3));
-    assert_eq!(old.map(|p| p.len()), Some(4));
-    let rx = StreamRx::new(channel, source);
-    let (e, _, rx) = refused::<u16, _>(&sim, rx, leak(&[0u16; 8]), ErrorKind::Other);
+    // No ring without a pool of 4 items (a channel without a pool is not a
+    // `StreamRx` at all: its type says so).
+    let (channel, _) = rx.into_parts();
+    let (channel, old) = channel.take_lli_pool();
+    assert_eq!(old.len(), 4);
+    let rx = StreamRx::new(channel.with_lli_pool(pool(3)), source);
+    let (e, _, rx) = refused::<u16, _, _>(&sim, rx, leak(&[0u16; 8]), ErrorKind::Other);
     assert_eq!(e, Error::LliPoolTooSmall { needed: 4, available: 3 });
-    let (mut channel, source) = rx.into_parts();
-    assert_eq!(channel.take_lli_pool().map(|p| p.len()), Some(3), "the pool came back");
-    let rx = StreamRx::new(channel, source);
-    let (e, _, rx) = refused::<u16, _>(&sim, rx, leak(&[0u16; 8]), ErrorKind::Other);
+    let (channel, source) = rx.into_parts();
+    let (channel, small) = channel.take_lli_pool();
+    assert_eq!(small.len(), 3, "the pool came back");
+    let rx = StreamRx::new(channel.with_lli_pool(pool(0)), source);
+    let (e, _, rx) = refused::<u16, _, _>(&sim, rx, leak(&[0u16; 8]), ErrorKind::Other);
     assert_eq!(e, Error::LliPoolTooSmall { needed: 4, available: 0 });
     // A lowered segment limit lowers the longest half.
     let (channel, source) = rx.into_parts();
-    let mut channel = channel.with_segment_limit(4).ok().unwrap();
-    channel.with_lli_pool(pool(4));
+    let (channel, _) = channel.take_lli_pool();
+    let channel = channel.with_segment_limit(4).ok().unwrap().with_lli_pool(pool(4));
     let rx = StreamRx::new(channel, source);
     assert_eq!(DmaReadStream::<u16>::max_len(&rx), 8);
-    let (e, _, _) = refused::<u16, _>(&sim, rx, leak(&[0u16; 10]), ErrorKind::TooLong { max: 8 });
+    let (e, _, _) =
+        refused::<u16, _, _>(&sim, rx, leak(&[0u16; 10]), ErrorKind::TooLong { max: 8 });
     assert_eq!(e, Error::TooLong { items: 10, max: 8 });
     // SAFETY: never read (the line is refused).
     let bad = unsafe { PacedSource::new(core::ptr::null_mut(), 16) };
@@ -421,19 +425,20 @@ fn memory_the_dma_cannot_reach_is_refused() {
     let buffer = leak(&[0u16; 8]);
     // SSRAM2 through its non-secure alias: the DMA's writes would vanish.
     let ns = dma_mmio::host::place(buffer.as_ptr().cast(), 16, 0x2800_1000);
-    let (e, buffer, rx) = refused::<u16, _>(&sim, rx, buffer, ErrorKind::Unreachable);
+    let (e, buffer, rx) = refused::<u16, _, _>(&sim, rx, buffer, ErrorKind::Unreachable);
     assert_eq!(e, Error::Unreachable { address: buffer.as_ptr() as usize, bytes: 16 });
     drop(ns);
     // The buffer at its secure alias, the ring in the non-secure one.
     let _s = dma_mmio::host::place(buffer.as_ptr().cast(), 16, 0x3800_1000);
-    let (mut channel, source) = rx.into_parts();
+    let (channel, source) = rx.into_parts();
+    let (channel, _) = channel.take_lli_pool();
     let ring = pool(4);
     let ring_at = ring.as_ptr() as usize;
     let bytes = 4 * core::mem::size_of::<dma_impl_pl08x::Lli>();
     let _ring = dma_mmio::host::place(ring.as_ptr().cast(), bytes, 0x2800_2000);
-    channel.with_lli_pool(ring);
+    let channel = channel.with_lli_pool(ring);
     let rx = StreamRx::new(channel, source);
-    let (e, _, _) = refused::<u16, _>(&sim, rx, buffer, ErrorKind::Unreachable);
+    let (e, _, _) = refused::<u16, _, _>(&sim, rx, buffer, ErrorKind::Unreachable);
     assert_eq!(e, Error::Unreachable { address: ring_at, bytes });
 }
 

@@ -162,11 +162,11 @@ fn ramp<W: Word + TryFrom<u32>>(out: &mut [W]) {
 }
 
 /// Copies `src` into `dst` on `ch`, checks every item and the count.
-fn copy_check<W, const N: usize>(
-    ch: dma_impl_pl08x::Channel<N>,
+fn copy_check<W, const N: usize, P: dma_impl_pl08x::MaybeLliPool, A: dma_impl_pl08x::Reach>(
+    ch: dma_impl_pl08x::Channel<N, DmbFence, P, A>,
     src: &'static mut [W],
     dst: &'static mut [W],
-) -> (Option<dma_impl_pl08x::Channel<N>>, Check)
+) -> (Option<dma_impl_pl08x::Channel<N, DmbFence, P, A>>, Check)
 where
     W: Word + TryFrom<u32> + PartialEq,
 {
@@ -201,56 +201,57 @@ fn main() -> ! {
     // DMA3 without the reachability check, for the fact checks only.
     // SAFETY: the only value used for DMA3's block (`boards.dma3` is never
     // used: the pattern above leaves it unbound).
-    let mut raw_dma: Pl081 = unsafe { Dmac::new(mps2::DMA_SECURE[3] as *mut u32, &[]) };
+    let mut raw_dma: Pl081 =
+        unsafe { Dmac::new(mps2::DMA_SECURE[3] as *mut u32, dma_impl_pl08x::Anywhere) };
 
     let mut ch0 = dma0.channel(0);
     suite.run("take_once", || ensure(mps2::take().is_none(), "take() twice"));
 
     const LONG: usize = 2 * MAX_TRANSFER_SIZE + 1810; // 10000: three LLI segments
     suite.run("copy_long_refused_without_enough_llis", || {
-        let Some(mut ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
         let Some(pool) = once!([Lli; 1] = [Lli::EMPTY; 1]) else { return Err(Fail::Msg("pool")) };
-        let _ = ch.with_lli_pool(pool);
+        let ch = ch.with_lli_pool(pool);
         let (Some(s), Some(d)) = (once!([u32; 9000] = [0; 9000]), once!([u32; 9000] = [7; 9000]))
         else {
             return Err(Fail::Msg("buffers"));
         };
         let result = match ch.copy(&*s, d) {
             Ok(t) => {
-                ch0 = t.stop().ok().map(|done| done.resources);
+                ch0 = t.stop().ok().map(|done| done.resources.take_lli_pool().0);
                 Err(Fail::Msg("accepted 9000 items with one LLI"))
             }
             Err(e) => {
                 let untouched = e.buffer.1.iter().all(|&w| w == 7);
                 let r = ensure(e.error == Error::TooLong { items: 9000, max: 8190 }, "wrong error")
                     .and_then(|()| ensure(untouched, "destination touched"));
-                ch0 = Some(e.resources);
+                ch0 = Some(e.resources.take_lli_pool().0);
                 r
             }
         };
         result
     });
     suite.run("copy_u32_longer_than_4095_via_llis", || {
-        let Some(mut ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
         let Some(pool) = once!([Lli; 2] = [Lli::EMPTY; 2]) else { return Err(Fail::Msg("pool")) };
-        let _ = ch.with_lli_pool(pool);
         let (Some(s), Some(d)) =
             (once!([u32; LONG] = [0; LONG]), once!([u32; LONG] = [0xEE; LONG]))
         else {
             return Err(Fail::Msg("buffers"));
         };
-        let (back, check) = copy_check(ch, s, d);
-        ch0 = back;
+        let (back, check) = copy_check(ch.with_lli_pool(pool), s, d);
+        ch0 = back.map(|ch| ch.take_lli_pool().0);
         check
     });
     suite.run("copy_u8_longer_than_4095_via_llis", || {
         let Some(ch) = ch0.take() else { return Err(Fail::Msg("channel")) };
+        let Some(pool) = once!([Lli; 1] = [Lli::EMPTY; 1]) else { return Err(Fail::Msg("pool")) };
         let (Some(s), Some(d)) = (once!([u8; 5000] = [0; 5000]), once!([u8; 5000] = [0xEE; 5000]))
         else {
             return Err(Fail::Msg("buffers"));
         };
-        let (back, check) = copy_check(ch, s, d);
-        ch0 = back;
+        let (back, check) = copy_check(ch.with_lli_pool(pool), s, d);
+        ch0 = back.map(|ch| ch.take_lli_pool().0);
         check
     });
 
@@ -308,9 +309,9 @@ fn main() -> ! {
     });
 
     suite.run("forget_static_is_harmless", || {
-        let Some(mut c) = dma1.channel(0) else { return Err(Fail::Msg("channel")) };
+        let Some(c) = dma1.channel(0) else { return Err(Fail::Msg("channel")) };
         let Some(pool) = once!([Lli; 1] = [Lli::EMPTY; 1]) else { return Err(Fail::Msg("pool")) };
-        let _ = c.with_lli_pool(pool);
+        let c = c.with_lli_pool(pool);
         let (Some(s), Some(d)) = (once!([u32; 5000] = [3; 5000]), once!([u32; 5000] = [0; 5000]))
         else {
             return Err(Fail::Msg("buffers"));
@@ -374,9 +375,9 @@ fn main() -> ! {
 
     static LIST_DEVICE: AtomicU32 = AtomicU32::new(0);
     suite.run("gather_write_and_scatter_read", || {
-        let Some(mut c) = ch.take() else { return Err(Fail::Msg("channel")) };
+        let Some(c) = ch.take() else { return Err(Fail::Msg("channel")) };
         let Some(pool) = once!([Lli; 2] = [Lli::EMPTY; 2]) else { return Err(Fail::Msg("pool")) };
-        let _ = c.with_lli_pool(pool);
+        let c = c.with_lli_pool(pool);
         // SAFETY: a static atomic standing in for a data register, as above.
         let port =
             match unsafe { FixedAddress::new(c, LIST_DEVICE.as_ptr().cast(), Pacing::Unpaced) } {
@@ -446,7 +447,7 @@ impl fmt::Write for Semihosting {
 
 /// Runs `dma_conformance_core` (every direction and width the PL081 has)
 /// on channel 0 of `dmac`, printing one line per check.
-fn core_suite(dmac: Pl081) -> Tally<FmtSink<Semihosting>> {
+fn core_suite(dmac: Pl081<mps2::SecureSsram>) -> Tally<FmtSink<Semihosting>> {
     let memory =
         Memory::new(addr_of_mut!(CORE_SRC).cast(), addr_of_mut!(CORE_DST).cast(), CORE_BYTES);
     // The destination through its non-secure alias: the DMA cannot reach
@@ -537,7 +538,7 @@ fn leak_pinned<'a, F: Future + 'a>(future: F) -> Option<Pin<&'a mut F>> {
 /// clear, the transfer accepted but not moving), then leaked, after which
 /// the caller overwrites its slice: the held transfer, once released, sends
 /// the driver's copy, and the writer goes on.
-fn async_writer(dma1: &mut Pl081) -> Check {
+fn async_writer(dma1: &mut Pl081<mps2::SecureSsram>) -> Check {
     static REGISTER: AtomicU32 = AtomicU32::new(0);
     let low = || REGISTER.load(Ordering::SeqCst) & 0xFF;
     // SAFETY: DMA1 channel 1's last value (`fixed_address_tx_u32`'s port)
@@ -599,12 +600,15 @@ fn async_writer(dma1: &mut Pl081) -> Check {
 /// A RAM word as a device data register: a `FixedAddress` that is also
 /// [`Sent`] (`DmaWriter`'s `flush` needs it): RAM has no shift register, so
 /// a byte the DMA wrote has left the "device" once the transfer ended.
-struct RamRegister(FixedAddress<2>);
+/// The DMA1 channel bound to the RAM word.
+type Port = FixedAddress<2, DmbFence, dma_impl_pl08x::NoLliPool, mps2::SecureSsram>;
+
+struct RamRegister(Port);
 
 /// A transfer of [`RamRegister`]: `FixedAddress`'s, the port rewrapped.
-struct RamTransfer<B: DmaReadBuffer<Word = u8>>(<FixedAddress<2> as DmaWrite<u8>>::Transfer<B>);
+struct RamTransfer<B: DmaReadBuffer<Word = u8>>(<Port as DmaWrite<u8>>::Transfer<B>);
 
-fn rewrap<B>(e: TransferError<Error, B, FixedAddress<2>>) -> TransferError<Error, B, RamRegister> {
+fn rewrap<B>(e: TransferError<Error, B, Port>) -> TransferError<Error, B, RamRegister> {
     TransferError {
         error: e.error,
         buffer: e.buffer,

@@ -11,7 +11,7 @@
 use dma_conformance_core::{
     CopyHarness, Harness, Memory, ReadHarness, RecordingFence, WriteHarness,
 };
-use dma_impl_pl08x::{Channel, Dmac, FixedAddress, Pacing};
+use dma_impl_pl08x::{Channel, Dmac, FixedAddress, NoLliPool, Pacing, Reach};
 use dma_traits::{DmaFence, Word, WordWidth};
 
 /// Items per LLI segment, and so the longest transfer (no LLI pool): small,
@@ -20,10 +20,15 @@ pub(crate) const SEGMENT: usize = 16;
 
 /// Drives channel `index` of `dmac`; `inject(channel, items)` arms a bus
 /// error where the hardware can (the host simulator), else returns `false`.
-pub(crate) struct Pl08xHarness<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> {
-    dmac: Dmac<N>,
+pub(crate) struct Pl08xHarness<
+    const N: usize,
+    F: DmaFence,
+    I: FnMut(usize, usize) -> bool,
+    A: Reach,
+> {
+    dmac: Dmac<N, A>,
     index: usize,
-    spare: Option<Channel<N, RecordingFence<F>>>,
+    spare: Option<Channel<N, RecordingFence<F>, NoLliPool, A>>,
     memory: Memory,
     device: *mut u32,
     unreachable: Option<usize>,
@@ -31,7 +36,9 @@ pub(crate) struct Pl08xHarness<const N: usize, F: DmaFence, I: FnMut(usize, usiz
     inject: I,
 }
 
-impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Pl08xHarness<N, F, I> {
+impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool, A: Reach>
+    Pl08xHarness<N, F, I, A>
+{
     /// The harness.
     ///
     /// # Safety
@@ -44,7 +51,7 @@ impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Pl08xHarness<N
     /// the harness is used only by the suite's `check_*` functions, which
     /// hold one channel at a time (it hands the same channel out again).
     pub(crate) unsafe fn new(
-        dmac: Dmac<N>,
+        dmac: Dmac<N, A>,
         index: usize,
         memory: Memory,
         device: *mut u32,
@@ -55,7 +62,7 @@ impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Pl08xHarness<N
         Pl08xHarness { dmac, index, spare: None, memory, device, unreachable, fence, inject }
     }
 
-    fn fresh(&mut self) -> Option<Channel<N, RecordingFence<F>>> {
+    fn fresh(&mut self) -> Option<Channel<N, RecordingFence<F>, NoLliPool, A>> {
         if let Some(c) = self.spare.take() {
             return Some(c);
         }
@@ -67,7 +74,7 @@ impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Pl08xHarness<N
         channel.with_fence(RecordingFence(self.fence)).with_segment_limit(SEGMENT).ok()
     }
 
-    fn port(&mut self) -> Option<FixedAddress<N, RecordingFence<F>>> {
+    fn port(&mut self) -> Option<FixedAddress<N, RecordingFence<F>, NoLliPool, A>> {
         let channel = self.fresh()?;
         // SAFETY: `device` is a `'static` word nothing else uses (`new`).
         unsafe { FixedAddress::new(channel, self.device.cast(), Pacing::Unpaced) }.ok()
@@ -82,8 +89,8 @@ impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Pl08xHarness<N
 // promises (`new`); the hold clears `DMACConfiguration.E`, with which no
 // channel moves (DDI 0196 §3.4.13; QEMU `pl080_run`); `settle` waits until
 // the channel's `DMACEnbldChns` bit clears, i.e. it let go of the memory.
-unsafe impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Harness
-    for Pl08xHarness<N, F, I>
+unsafe impl<const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool, A: Reach> Harness
+    for Pl08xHarness<N, F, I, A>
 {
     fn memory(&mut self) -> Memory {
         self.memory
@@ -113,10 +120,10 @@ fn moves<W: Word>() -> bool {
     W::WIDTH != WordWidth::Bits64
 }
 
-impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> CopyHarness<W>
-    for Pl08xHarness<N, F, I>
+impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool, A: Reach> CopyHarness<W>
+    for Pl08xHarness<N, F, I, A>
 {
-    type Channel = Channel<N, RecordingFence<F>>;
+    type Channel = Channel<N, RecordingFence<F>, NoLliPool, A>;
 
     fn channel(&mut self) -> Option<Self::Channel> {
         self.fresh()
@@ -139,10 +146,10 @@ impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> CopyH
     }
 }
 
-impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> WriteHarness<W>
-    for Pl08xHarness<N, F, I>
+impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool, A: Reach> WriteHarness<W>
+    for Pl08xHarness<N, F, I, A>
 {
-    type Peripheral = FixedAddress<N, RecordingFence<F>>;
+    type Peripheral = FixedAddress<N, RecordingFence<F>, NoLliPool, A>;
 
     fn peripheral(&mut self) -> Option<Self::Peripheral> {
         self.port()
@@ -186,10 +193,10 @@ impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> Write
     }
 }
 
-impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool> ReadHarness<W>
-    for Pl08xHarness<N, F, I>
+impl<W: Word, const N: usize, F: DmaFence, I: FnMut(usize, usize) -> bool, A: Reach> ReadHarness<W>
+    for Pl08xHarness<N, F, I, A>
 {
-    type Peripheral = FixedAddress<N, RecordingFence<F>>;
+    type Peripheral = FixedAddress<N, RecordingFence<F>, NoLliPool, A>;
 
     fn peripheral(&mut self) -> Option<Self::Peripheral> {
         self.port()

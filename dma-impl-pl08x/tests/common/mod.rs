@@ -9,7 +9,7 @@ use dma_traits::DmaReadBuffer;
 pub fn stepped() -> (Pl08xSim, Pl081) {
     let sim = Pl08xSim::pl081();
     // SAFETY: the simulator outlives the controller value in every test.
-    let dmac = unsafe { Dmac::new(sim.base(), &[]) };
+    let dmac = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
     (sim, dmac)
 }
 
@@ -17,7 +17,7 @@ pub fn stepped() -> (Pl08xSim, Pl081) {
 pub fn threaded<const N: usize>() -> (Pl08xSim, Dmac<N>) {
     let sim = Pl08xSim::threaded(N);
     // SAFETY: as in `stepped`.
-    let dmac = unsafe { Dmac::new(sim.base(), &[]) };
+    let dmac = unsafe { Dmac::new(sim.base(), dma_impl_pl08x::Anywhere) };
     (sim, dmac)
 }
 
