@@ -13,7 +13,7 @@ fn stm32f0_channel_dma_and_usart1() {
     assert_eq!(pac::DMA1::PTR as usize, chip::stm32f0::DMA1);
     assert_eq!(pac::USART1::PTR as usize, chip::stm32f0::USART1);
     check_channel_dma!(stm32f0::stm32f0x0::dma1, 5);
-    check_isr_usart!(stm32f0::stm32f0x0::usart1);
+    check_isr_usart!(stm32f0::stm32f0x0::usart1, stm32f0);
     // RM0360, DMA chapter, table "Summary of the DMA requests for each
     // channel": USART1_TX on channel 2, USART1_RX on channel 3 (without the
     // SYSCFG_CFGR1 remap to channels 4/5).

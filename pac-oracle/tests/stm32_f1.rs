@@ -14,7 +14,7 @@ fn stm32f1_channel_dma_and_usart1() {
     assert_eq!(pac::DMA2::PTR as usize, chip::stm32f1::DMA2);
     assert_eq!(pac::USART1::PTR as usize, chip::stm32f1::USART1);
     check_channel_dma!(stm32f1::stm32f103::dma1, 7);
-    check_sr_usart!(stm32f1::stm32f103::usart1);
+    check_sr_usart!(stm32f1::stm32f103::usart1, stm32f1);
     // RM0008 Table 78 "Summary of DMA1 requests for each channel":
     // USART1_TX channel 4, USART1_RX channel 5.
     assert_eq!((chip::stm32f1::USART1_TX_CHANNEL, chip::stm32f1::USART1_RX_CHANNEL), (4, 5));

@@ -14,7 +14,7 @@ fn stm32f3_channel_dma_and_usart1() {
     assert_eq!(pac::DMA2::PTR as usize, chip::stm32f3::DMA2);
     assert_eq!(pac::USART1::PTR as usize, chip::stm32f3::USART1);
     check_channel_dma!(stm32f3::stm32f303::dma1, 7);
-    check_isr_usart!(stm32f3::stm32f303::usart1);
+    check_isr_usart!(stm32f3::stm32f303::usart1, stm32f3);
     // RM0316, DMA chapter, table "Summary of the DMA1 requests for each
     // channel": USART1_TX channel 4, USART1_RX channel 5.
     assert_eq!((chip::stm32f3::USART1_TX_CHANNEL, chip::stm32f3::USART1_RX_CHANNEL), (4, 5));

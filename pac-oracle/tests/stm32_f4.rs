@@ -14,7 +14,7 @@ fn stm32f4_stream_dma_and_usart1() {
     assert_eq!(pac::DMA2::PTR as usize, chip::stm32f4::DMA2);
     assert_eq!(pac::USART1::PTR as usize, chip::stm32f4::USART1);
     check_stream_dma!(stm32f4::stm32f407::dma2, 3);
-    check_sr_usart!(stm32f4::stm32f407::usart1);
+    check_sr_usart!(stm32f4::stm32f407::usart1, stm32f4);
     // CHSEL is 3 bits on F2/F4 (and F74x/F75x, RM0385 §8.5.5): 8 requests.
     let (block, _) = host_block::<pac::dma2::RegisterBlock>();
     let (_, width) = field!(block.st(0).cr(), chsel);

@@ -14,7 +14,7 @@ fn stm32f7_stream_dma_and_usart1() {
     assert_eq!(pac::DMA2::PTR as usize, chip::stm32f7::DMA2);
     assert_eq!(pac::USART1::PTR as usize, chip::stm32f7::USART1);
     check_stream_dma!(stm32f7::stm32f767::dma2, 4);
-    check_isr_usart!(stm32f7::stm32f767::usart1);
+    check_isr_usart!(stm32f7::stm32f767::usart1, stm32f7);
     // CHSEL is 4 bits on F76x/F77x (RM0410 §8.5.5): 16 requests.
     let (block, _) = host_block::<pac::dma2::RegisterBlock>();
     let (_, width) = field!(block.st(0).cr(), chsel);

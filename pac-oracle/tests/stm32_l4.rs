@@ -14,7 +14,7 @@ fn stm32l4_channel_dma_cselr_and_usart1() {
     assert_eq!(pac::DMA2::PTR as usize, chip::stm32l4::DMA2);
     assert_eq!(pac::USART1::PTR as usize, chip::stm32l4::USART1);
     check_channel_dma!(stm32l4::stm32l4x6::dma1, 7);
-    check_isr_usart!(stm32l4::stm32l4x6::usart1);
+    check_isr_usart!(stm32l4::stm32l4x6::usart1, stm32l4);
     let (block, _) = host_block::<pac::dma1::RegisterBlock>();
     assert_eq!(offset(block, block.cselr()), regs::channel::CSELR);
     assert_eq!(offset(block, block.cselr()), sim::channel::CSELR);

@@ -215,9 +215,33 @@ macro_rules! check_usart_bits {
     }};
 }
 
-/// The `ISR`/`ICR`/`RDR`/`TDR` USART map (F0, F3, L4, F7) on PAC module `$usart`.
+/// A fresh simulated USART with register map `layout` reads `reset` (the
+/// PAC's reset value of its status register, at `status`) in every bit the
+/// simulator models (`TC`, `TXE`, `RXNE`), and `TC` is among them: the
+/// transmitter's start waits for `TC` when it does not know the line idle,
+/// which ends for a USART that never sent only because of this
+/// (`dma_impl_stm32::usart`).
+pub(crate) fn check_status_reset(
+    layout: dma_impl_mock::sim::stm32::UsartLayout,
+    status: usize,
+    reset: u32,
+) {
+    let usart = dma_impl_mock::sim::stm32::UsartSim::new(layout);
+    let modelled = sim::usart::TC | sim::usart::TXE | sim::usart::RXNE;
+    // SAFETY: the simulator's register block, alive until the end of this
+    // function, and only read here.
+    let block = unsafe { dma_mmio::Reg::from_ptr(usart.base()) };
+    // SAFETY: `status` is a register offset inside that block (checked
+    // against the PAC by the caller).
+    let read = unsafe { block.offset(status) }.read();
+    assert_eq!(read & modelled, reset & modelled, "status at reset: {read:#x}, PAC {reset:#x}");
+    assert_ne!(reset & regs::usart::TC, 0, "TC set at reset");
+}
+
+/// The `ISR`/`ICR`/`RDR`/`TDR` USART map (F0, F3, L4, F7) on PAC module
+/// `$usart` of PAC crate `$pac`.
 macro_rules! check_isr_usart {
-    ($usart:path) => {{
+    ($usart:path, $pac:ident) => {{
         use dma_impl_stm32::usart::{InterruptStatus, Layout};
         use $usart as pac;
         let (block, base) = host_block::<pac::RegisterBlock>();
@@ -243,13 +267,16 @@ macro_rules! check_isr_usart {
         assert_eq!(read_bit!(base, isr, block.isr(), tc), bit(sim::usart::TC));
         assert_eq!(read_bit!(base, isr, block.isr(), txe), bit(sim::usart::TXE));
         assert_eq!(read_bit!(base, isr, block.isr(), rxne), bit(sim::usart::RXNE));
+        let reset = <pac::isr::ISRrs as $pac::Resettable>::RESET_VALUE;
+        check_status_reset(dma_impl_mock::sim::stm32::UsartLayout::InterruptStatus, isr, reset);
         check_usart_bits!(block);
     }};
 }
 
-/// The `SR`/`DR` USART map (F1, F2, F4) on PAC module `$usart`.
+/// The `SR`/`DR` USART map (F1, F2, F4) on PAC module `$usart` of PAC
+/// crate `$pac`.
 macro_rules! check_sr_usart {
-    ($usart:path) => {{
+    ($usart:path, $pac:ident) => {{
         use dma_impl_stm32::usart::{Layout, StatusData};
         use $usart as pac;
         let (block, base) = host_block::<pac::RegisterBlock>();
@@ -271,12 +298,8 @@ macro_rules! check_sr_usart {
         assert_eq!(read_bit!(base, sr, block.sr(), tc), bit(sim::usart::TC));
         assert_eq!(read_bit!(base, sr, block.sr(), txe), bit(sim::usart::TXE));
         assert_eq!(read_bit!(base, sr, block.sr(), rxne), bit(sim::usart::RXNE));
-        // `TC` is set at reset: the transmitter's start waits for `TC` when
-        // it does not know the line idle, which ends for a USART that never
-        // sent only because of this (`dma_impl_stm32::usart`).
-        block.sr().reset();
-        assert_ne!(u32::from(block.sr().read().bits()) & regs::usart::TC, 0, "TC set at reset");
-        poke(base, sr, 0);
+        let reset = u32::from(<pac::sr::SRrs as $pac::Resettable>::RESET_VALUE);
+        check_status_reset(dma_impl_mock::sim::stm32::UsartLayout::StatusData, sr, reset);
         check_usart_bits!(block);
     }};
 }

@@ -90,7 +90,9 @@ impl Default for Lines {
             tdr: None,
             shift: None,
             // `TXE` and `TC` are set at reset: `SR` resets to 0x00C0
-            // (RM0008 §27.6.1), `ISR` to 0x0200_00C0 (RM0316 §29.8.8).
+            // (RM0008 §27.6.1), `ISR` to 0x0000_00C0 (F0, F3, F7) or
+            // 0x0200_00C0 (L4, `TCBGT`): the stm32 PACs' reset values, which
+            // `pac-oracle` checks against this.
             complete: true,
             frame_ticks: FRAME_TICKS,
         }
