@@ -84,7 +84,9 @@
 //! 8-bit receive needs `CR2.FRXTH` set (`RXNE` at one byte), and the last
 //! byte has left when `SR.FTLVL` reads 0 and `BSY` 0. A chip's `Spi1`
 //! knows which SPI it is ([`Instance::FIFO`]); [`Unchecked`] is the F1/F2/F4
-//! SPI without FIFOs, the one the simulator models.
+//! SPI without FIFOs. The simulator models both (`SpiSim::new`,
+//! `SpiSim::with_fifos`); `tests/spi_fifo.rs` runs the F3's and F7's
+//! `Spi1` against the FIFO one.
 
 use core::cell::Cell;
 use core::marker::PhantomData;

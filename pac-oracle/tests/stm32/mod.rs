@@ -529,22 +529,30 @@ macro_rules! check_spi {
     }};
 }
 
-/// The FIFO SPI's (F0, F3, F7, L4; RM0316 §30.9.2, §30.9.3) two extra
-/// facts the driver uses: `CR2.FRXTH` (bit 12) and `SR.FTLVL` (bits 12:11).
+/// The FIFO SPI's (F0, F3, F7, L4; RM0316 §30.9.2, §30.9.3) extra facts
+/// the driver uses, `CR2.FRXTH` (bit 12) and `SR.FTLVL` (bits 12:11), and
+/// the simulator (`SpiSim::with_fifos`), which also models `SR.FRLVL`
+/// (bits 10:9).
 macro_rules! check_fifo_spi {
     ($spi:path) => {{
+        use dma_impl_mock::sim::stm32::spi as sim_spi;
         use $spi as pac;
         let (block, base) = host_block::<pac::RegisterBlock>();
         assert_eq!(field!(block.cr2(), frxth), (bit(regs::spi::FRXTH), 1));
+        assert_eq!(field!(block.cr2(), frxth), (bit(sim_spi::FRXTH), 1));
         let sr = offset(block, block.sr());
-        let mut ftlvl = 0u32;
+        let (mut ftlvl, mut frlvl) = (0u32, 0u32);
         for b in 0..32u32 {
             poke(base, sr, 1 << b);
             if block.sr().read().ftlvl().bits() != 0 {
                 ftlvl |= 1 << b;
             }
+            if block.sr().read().frlvl().bits() != 0 {
+                frlvl |= 1 << b;
+            }
         }
         poke(base, sr, 0);
         assert_eq!(ftlvl, regs::spi::FTLVL);
+        assert_eq!((ftlvl, frlvl), (sim_spi::FTLVL, sim_spi::FRLVL));
     }};
 }

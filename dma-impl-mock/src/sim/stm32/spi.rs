@@ -1,6 +1,7 @@
 //! SPI1 as a DMA channel sees it: a master with 8-bit frames, a transmit
 //! buffer, a shift register and a receive buffer (RM0008 §25.3, RM0090
-//! §28.3).
+//! §28.3); or, with [`SpiSim::with_fifos`], the SPI of the F0, F3, F7 and
+//! L4, whose buffers are 32-bit FIFOs (RM0091 §26.3.7).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,6 +27,9 @@ pub const SPE: u32 = 1 << 6;
 pub const RXDMAEN: u32 = 1 << 0;
 /// `CR2.TXDMAEN`.
 pub const TXDMAEN: u32 = 1 << 1;
+/// `CR2.FRXTH` of a FIFO SPI: `RXNE` at one byte in the receive FIFO
+/// instead of two (RM0091 §26.3.8).
+pub const FRXTH: u32 = 1 << 12;
 /// `SR.RXNE`.
 pub const RXNE: u32 = 1 << 0;
 /// `SR.TXE`.
@@ -34,6 +38,14 @@ pub const TXE: u32 = 1 << 1;
 pub const OVR: u32 = 1 << 6;
 /// `SR.BSY`.
 pub const BSY: u32 = 1 << 7;
+/// `SR.FRLVL` of a FIFO SPI: the receive FIFO's level (0 empty, 1 a
+/// quarter, 2 a half, 3 full; RM0091 §26.5.3).
+pub const FRLVL: u32 = 0b11 << 9;
+/// `SR.FTLVL` of a FIFO SPI: the transmit FIFO's level, as `FRLVL`.
+pub const FTLVL: u32 = 0b11 << 11;
+
+/// Bytes a FIFO SPI's FIFOs hold (RM0091 §26.3.7: 32 bits each way).
+const FIFO_BYTES: usize = 4;
 
 /// Ticks one byte takes in the shift register by default (see
 /// [`SpiSim::set_byte_ticks`]).
@@ -49,12 +61,17 @@ struct Lines {
     to_receive: VecDeque<u8>,
     /// Every byte the master clocked in, whether or not it was read.
     clocked_in: Vec<u8>,
-    /// The transmit buffer: `TXE` is set while it is empty.
-    tx: Option<u8>,
+    /// Whether the buffers are the 32-bit FIFOs (F0, F3, F7, L4).
+    fifos: bool,
+    /// The transmit buffer (one byte) or FIFO.
+    tx: VecDeque<u8>,
+    /// A byte written into a full transmit FIFO, which RM0091 does not
+    /// define (the DMA writes only on `TXE`): see [`SpiSim::tx_overflowed`].
+    tx_overflow: bool,
     /// The byte shifting out and the ticks it still takes.
     shift: Option<(u8, u32)>,
-    /// The receive buffer: `RXNE` while `Some`.
-    rx: Option<u8>,
+    /// The receive buffer (one byte) or FIFO.
+    rx: VecDeque<u8>,
     /// `OVR`: a frame completed with `RXNE` still set.
     overrun: bool,
     /// `DR` was read since `OVR` was set: the next `SR` read clears it.
@@ -76,19 +93,59 @@ impl Lines {
     /// §28.3.5 "the data byte is parallel-loaded into the shift register
     /// ... TXE is set when data is transferred from the Tx buffer to the
     /// shift register").
+    ///
+    /// Without FIFOs the buffer holds one byte, and one written while `TXE`
+    /// is clear takes the place of the one waiting (the drivers never do
+    /// this); a FIFO takes up to [`FIFO_BYTES`] (RM0091 §26.3.7).
     fn write_dr(&mut self, byte: u8, enabled: bool) {
         self.sent.push(byte);
-        self.tx = Some(byte);
+        if !self.fifos {
+            self.tx.clear();
+        }
+        if self.tx.len() < self.capacity() {
+            self.tx.push_back(byte);
+        } else {
+            self.tx_overflow = true;
+        }
         if enabled {
             self.load();
         }
     }
 
+    fn capacity(&self) -> usize {
+        if self.fifos {
+            FIFO_BYTES
+        } else {
+            1
+        }
+    }
+
     fn load(&mut self) {
         if self.shift.is_none() {
-            if let Some(byte) = self.tx.take() {
+            if let Some(byte) = self.tx.pop_front() {
                 self.shift = Some((byte, self.byte_ticks));
             }
+        }
+    }
+
+    /// `TXE`: the buffer empty, or a FIFO at most half full (RM0091
+    /// §26.3.7: "triggered when the TXFIFO level is less than or equal to
+    /// half of its capacity").
+    fn txe(&self) -> bool {
+        if self.fifos {
+            self.tx.len() <= FIFO_BYTES / 2
+        } else {
+            self.tx.is_empty()
+        }
+    }
+
+    /// `RXNE`: a byte in the buffer; in a FIFO a quarter (one byte, with
+    /// `FRXTH`) or a half (two bytes) of it (RM0091 §26.3.8).
+    fn rxne(&self, frxth: bool) -> bool {
+        if self.fifos && !frxth {
+            self.rx.len() >= FIFO_BYTES / 2
+        } else {
+            !self.rx.is_empty()
         }
     }
 
@@ -106,7 +163,8 @@ impl Lines {
     ///
     /// `cpu`: the tick is a CPU register access (else a DMA poll); see
     /// [`SpiSim::set_dma_keeps_up`].
-    fn tick(&mut self, enabled: bool, rxdmaen: bool, cpu: bool) {
+    fn tick(&mut self, enabled: bool, cr2: u32, cpu: bool) {
+        let rxdmaen = cr2 & RXDMAEN != 0;
         if !enabled {
             return;
         }
@@ -118,7 +176,7 @@ impl Lines {
             self.shift = Some((byte, left - 1));
             return;
         }
-        if cpu && self.dma_keeps_up && rxdmaen && self.rx.is_some() && self.rx_requested {
+        if cpu && self.dma_keeps_up && rxdmaen && self.rxne(cr2 & FRXTH != 0) && self.rx_requested {
             // The frame waits at its last clock for the DMA to take the
             // byte before it (see `set_dma_keeps_up`).
             return;
@@ -127,33 +185,43 @@ impl Lines {
         self.shift = None;
         let answer = self.to_receive.pop_front().unwrap_or(0xFF);
         self.clocked_in.push(answer);
-        if self.rx.is_some() {
+        // A full buffer (or FIFO: RM0091 §26.3.10, "the RXFIFO has not
+        // enough space") loses the byte.
+        if self.rx.len() == self.capacity() {
             self.overrun = true;
             self.dr_read = false;
         } else if !self.overrun {
-            self.rx = Some(answer);
-            self.rx_requested = rxdmaen;
+            self.rx.push_back(answer);
+            self.rx_requested |= rxdmaen;
         }
         self.load();
     }
 
-    /// `SR` per RM0090 §28.5.3: `TXE` while the transmit buffer is empty,
-    /// `RXNE` while the receive buffer is full, `BSY` while a frame is
-    /// shifting or waiting ("BSY is set ... when a data transfer is ongoing",
-    /// §28.3.7).
-    fn sr(&self) -> u32 {
+    /// `SR` per RM0090 §28.5.3: `TXE` and `RXNE` (see [`Lines::txe`],
+    /// [`Lines::rxne`]), `BSY` while a frame is shifting or waiting ("BSY is
+    /// set ... when a data transfer is ongoing", §28.3.7); with FIFOs also
+    /// their levels `FTLVL`, `FRLVL` (RM0091 §26.5.3: 3 is "full", which a
+    /// FIFO of more than half its bytes reads as).
+    fn sr(&self, cr2: u32) -> u32 {
         let mut sr = 0;
-        if self.tx.is_none() {
+        if self.txe() {
             sr |= TXE;
         }
-        if self.rx.is_some() {
+        if self.rxne(cr2 & FRXTH != 0) {
             sr |= RXNE;
         }
         if self.overrun {
             sr |= OVR;
         }
-        if self.shift.is_some() || self.tx.is_some() {
+        if self.shift.is_some() || !self.tx.is_empty() {
             sr |= BSY;
+        }
+        if self.fifos {
+            // At most `FIFO_BYTES` (4): the level fits two bits.
+            #[allow(clippy::cast_possible_truncation)]
+            let level = |n: usize| n.min(3) as u32;
+            sr |= level(self.tx.len()) << FTLVL.trailing_zeros();
+            sr |= level(self.rx.len()) << FRLVL.trailing_zeros();
         }
         sr
     }
@@ -180,20 +248,22 @@ impl Shared {
         let cr1 = self.reg(CR1);
         cr1 & SPE != 0 && cr1 & MSTR != 0
     }
-    fn rxdmaen(&self) -> bool {
-        self.reg(CR2) & RXDMAEN != 0
-    }
     fn tick(&self) {
-        let (enabled, rxdmaen) = (self.enabled(), self.rxdmaen());
-        self.lines().tick(enabled, rxdmaen, true);
+        let (enabled, cr2) = (self.enabled(), self.reg(CR2));
+        self.lines().tick(enabled, cr2, true);
     }
+    /// A byte read of `DR`: the oldest byte of the buffer or FIFO (RM0091
+    /// §26.3.7: "returns the oldest value stored in RXFIFO").
     fn read_dr(&self) -> u8 {
         let mut lines = self.lines();
         if lines.overrun {
             lines.dr_read = true;
         }
-        lines.rx_requested = false;
-        lines.rx.take().unwrap_or(0)
+        let byte = lines.rx.pop_front().unwrap_or(0);
+        if lines.rx.is_empty() {
+            lines.rx_requested = false;
+        }
+        byte
     }
 }
 
@@ -202,8 +272,9 @@ impl Device for Shared {
         self.tick();
         match offset {
             SR => {
+                let cr2 = self.reg(CR2);
                 let mut lines = self.lines();
-                let sr = lines.sr();
+                let sr = lines.sr(cr2);
                 // OVR is cleared by a read of DR followed by a read of SR
                 // (RM0090 §28.3.10).
                 if lines.overrun && lines.dr_read {
@@ -248,7 +319,8 @@ impl DmaRequest for Shared {
         let enabled = self.enabled();
         let cr2 = self.reg(CR2);
         let mut lines = self.lines();
-        let rx_asserted = |l: &Lines| cr2 & RXDMAEN != 0 && l.rx.is_some() && l.rx_requested;
+        let rx_asserted =
+            |l: &Lines| cr2 & RXDMAEN != 0 && l.rxne(cr2 & FRXTH != 0) && l.rx_requested;
         // A poll that finds the RX request asserted is served before time
         // passes (the DMA reads `DR` within bus cycles, far less than a
         // frame); otherwise the clock runs on, also while the RX channel
@@ -256,9 +328,9 @@ impl DmaRequest for Shared {
         if line == Line::Rx && rx_asserted(&lines) {
             return true;
         }
-        lines.tick(enabled, cr2 & RXDMAEN != 0, false);
+        lines.tick(enabled, cr2, false);
         match line {
-            Line::Tx => enabled && cr2 & TXDMAEN != 0 && lines.tx.is_none(),
+            Line::Tx => enabled && cr2 & TXDMAEN != 0 && lines.txe(),
             Line::Rx => rx_asserted(&lines),
         }
     }
@@ -266,7 +338,7 @@ impl DmaRequest for Shared {
     /// A frame still shifting will set `TXE` (and `RXNE`) by itself.
     fn busy(&self, _line: Line) -> bool {
         let lines = self.lines();
-        self.enabled() && (lines.shift.is_some() || lines.tx.is_some())
+        self.enabled() && (lines.shift.is_some() || !lines.tx.is_empty())
     }
 
     fn dma_read(&self, addr: usize) -> Option<u32> {
@@ -319,16 +391,34 @@ impl Default for SpiSim {
 }
 
 impl SpiSim {
-    /// An SPI at reset: `SR` = 0x0002 (`TXE`), RM0090 §28.5.3.
+    /// An SPI without FIFOs (F1, F2, F4) at reset: `SR` = 0x0002 (`TXE`),
+    /// RM0090 §28.5.3.
     pub fn new() -> Self {
+        Self::build(false)
+    }
+
+    /// The SPI of the F0, F3, F7 and L4, with 32-bit transmit and receive
+    /// FIFOs (RM0091 §26.3.7), at reset: `SR` = 0x0002 (RM0091 §26.5.3).
+    /// `TXE` while the transmit FIFO is at most half full, so the DMA
+    /// keeps up to three bytes in it; `RXNE` at one byte with `CR2.FRXTH`
+    /// and at two without (§26.3.8), and the RX DMA request with it; a
+    /// frame that finds the receive FIFO full is lost and sets `OVR`
+    /// (§26.3.10); `SR.FTLVL`/`FRLVL` give the levels.
+    pub fn with_fifos() -> Self {
+        Self::build(true)
+    }
+
+    fn build(fifos: bool) -> Self {
         let lines = Lines {
             sent: Vec::new(),
             transmitted: Vec::new(),
             to_receive: VecDeque::new(),
             clocked_in: Vec::new(),
-            tx: None,
+            fifos,
+            tx: VecDeque::new(),
+            tx_overflow: false,
             shift: None,
-            rx: None,
+            rx: VecDeque::new(),
             overrun: false,
             dr_read: false,
             rx_requested: false,
@@ -401,7 +491,14 @@ impl SpiSim {
 
     /// `SR` as the CPU would read it, without ticking or clearing anything.
     pub fn status(&self) -> u32 {
-        self.shared.lines().sr()
+        self.shared.lines().sr(self.shared.reg(CR2))
+    }
+
+    /// Whether a byte was ever written into a full transmit FIFO (which
+    /// the manual leaves undefined; the byte is dropped here). A driver
+    /// whose DMA writes only on `TXE` never does.
+    pub fn tx_overflowed(&self) -> bool {
+        self.shared.lines().tx_overflow
     }
 
     /// The raw `CR1`.

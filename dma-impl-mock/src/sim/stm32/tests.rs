@@ -188,3 +188,60 @@ fn the_usart_requests_only_when_enabled() {
     assert!(requests.requesting(Line::Rx));
     assert!(!requests.requesting(Line::Tx));
 }
+
+/// The FIFO SPI (RM0091 §26.3.7-§26.3.10, §26.5.3), by the CPU: `TXE`
+/// while the transmit FIFO is at most half full, `FTLVL` its level, `RXNE`
+/// at one byte with `FRXTH` and at two without, `FRLVL`, and the fifth
+/// frame into a full receive FIFO lost with `OVR`; the SPI without FIFOs
+/// takes one byte each way.
+#[test]
+fn a_fifo_spi_buffers_four_bytes_each_way() {
+    use super::spi::{self, SpiSim};
+    let level = |sr: u32, field: u32| (sr & field) >> field.trailing_zeros();
+    let fifo = SpiSim::with_fifos();
+    assert_eq!(fifo.status(), spi::TXE, "SR at reset");
+    fifo.set_byte_ticks(10);
+    fifo.feed(&[1, 2, 3, 4, 5]);
+    // SPE and MSTR: a byte written moves into the shift register at once.
+    reg(fifo.base(), spi::CR1).write(spi::SPE | spi::MSTR);
+    let dr = reg(fifo.base(), spi::DR);
+    for (byte, txe, ftlvl) in [(10, true, 0), (11, true, 1), (12, true, 2), (13, false, 3)] {
+        dr.write(byte);
+        let sr = fifo.status();
+        assert_eq!((sr & spi::TXE != 0, level(sr, spi::FTLVL)), (txe, ftlvl), "after {byte}");
+    }
+    assert!(!fifo.tx_overflowed());
+    // A frame is 10 ticks (each access above was one): let the four go,
+    // one `SR` read a tick.
+    let sr = reg(fifo.base(), spi::SR);
+    for _ in 0..40 {
+        sr.read();
+    }
+    let now = fifo.status();
+    assert_eq!(now & (spi::BSY | spi::TXE), spi::TXE, "all sent: {now:#x}");
+    assert_eq!(level(now, spi::FRLVL), 3, "four bytes received: the FIFO is full");
+    assert_eq!(now & spi::RXNE, spi::RXNE);
+    // Without FRXTH, RXNE needs two bytes.
+    assert_eq!([dr.read(), dr.read(), dr.read()], [1, 2, 3]);
+    assert_eq!(fifo.status() & spi::RXNE, 0, "one byte left, FRXTH clear");
+    reg(fifo.base(), spi::CR2).write(spi::FRXTH);
+    assert_eq!(fifo.status() & spi::RXNE, spi::RXNE, "one byte, FRXTH set");
+    assert_eq!(dr.read(), 4);
+    assert_eq!(fifo.status() & spi::OVR, 0);
+    // Five more frames into four places: the fifth is lost.
+    for byte in 0..5 {
+        dr.write(byte);
+        for _ in 0..10 {
+            sr.read();
+        }
+    }
+    assert_eq!(fifo.status() & spi::OVR, spi::OVR, "the fifth frame overran");
+    assert_eq!([dr.read(), dr.read(), dr.read(), dr.read()], [5, 0xFF, 0xFF, 0xFF]);
+
+    let plain = SpiSim::new();
+    reg(plain.base(), spi::CR1).write(spi::SPE | spi::MSTR);
+    let dr = reg(plain.base(), spi::DR);
+    dr.write(1);
+    dr.write(2);
+    assert_eq!(plain.status() & (spi::TXE | spi::FTLVL | spi::FRLVL), 0, "one byte waits");
+}
