@@ -58,6 +58,7 @@ macro_rules! error_tests {
             #[test]
             fn empty_buffer_is_refused_untouched() {
                 let (rig, tx, _rx) = $rig(false);
+                rig.fast_line_under_miri();
                 let err = tx.write_all(bytes(0, |_| 0)).err().unwrap();
                 assert_eq!(err.error, Error::Empty);
                 assert_eq!(err.buffer.len(), 0);
@@ -97,6 +98,7 @@ macro_rules! error_tests {
             #[test]
             fn transfer_error_midway_returns_everything() {
                 let (rig, tx, _rx) = $rig(false);
+                rig.fast_line_under_miri();
                 let transfer = tx.write_all(bytes(6, |i| i as u8)).ok().unwrap();
                 assert!(rig.dma.step() && rig.dma.step());
                 rig.dma.fault(rig.tx_number, Fault::Transfer);
@@ -202,6 +204,7 @@ fn null_address_raises_teif_and_returns_everything() {
 #[test]
 fn feif_in_direct_mode_is_not_an_error_dmeif_is() {
     let (rig, tx, _rx) = stream_rig(false);
+    rig.fast_line_under_miri();
     let transfer = tx.write_all(bytes(4, |i| i as u8)).ok().unwrap();
     rig.dma.step();
     // RM0090 §10.3.18: in direct mode FEIF may be set with no data lost and

@@ -39,12 +39,25 @@ impl<S: Sim> Rig<S> {
     }
 }
 
+/// Under Miri a byte takes one tick of the simulated SPI clock, not the
+/// simulator's 4 (as in `dma-drivers/tests/on_hal_simulators.rs`): every
+/// tick is a simulator step or register access that Miri interprets, and
+/// the wire's speed changes only how often the driver and the DMA poll, not
+/// which code runs. The tests about the tail or the drain's clock set their
+/// own (slower) speed after the rig is built; the native run keeps 4.
+fn fast_wire_under_miri(spi: &SpiSim) {
+    if cfg!(miri) {
+        spi.set_byte_ticks(1);
+    }
+}
+
 /// F1: SPI1_TX on DMA1 channel 3 (RM0008 table 78).
 fn channel_rig(threaded: bool) -> (Rig<ChannelDma>, SpiTx<Channel<3>, Fence>) {
     let log = Recorder::new();
     let dma =
         if threaded { ChannelDma::threaded(log.clone()) } else { ChannelDma::new(log.clone()) };
     let spi = SpiSim::new();
+    fast_wire_under_miri(&spi);
     dma.wire(3, spi.requests(), Line::Tx);
     // SAFETY: the simulators outlive the driver values (the rig is dropped
     // last) and channel 3 is wired to the SPI's TX request just above.
@@ -61,6 +74,7 @@ fn stream_rig(threaded: bool) -> (Rig<StreamDma>, SpiTx<Stream<3>, Fence>) {
     let log = Recorder::new();
     let dma = if threaded { StreamDma::threaded(log.clone()) } else { StreamDma::new(log.clone()) };
     let spi = SpiSim::new();
+    fast_wire_under_miri(&spi);
     dma.wire(3, 3, spi.requests(), Line::Tx);
     // SAFETY: as in `channel_rig`; stream 3 request 3 is wired above.
     let mut controller = unsafe { stream::Dma::<stream::Dma2>::from_base(dma.base()) };
@@ -147,15 +161,17 @@ macro_rules! spi_tests {
             #[test]
             fn drop_mid_transfer_stops_the_channel() {
                 let (rig, tx) = $rig(false);
-                let transfer = tx.write_all(bytes(64, |i| i as u8)).ok().unwrap();
-                for _ in 0..40 {
+                // Under Miri 16 bytes and 8 beats (still mid-way).
+                let (len, beats) = if cfg!(miri) { (16, 8) } else { (64, 40) };
+                let transfer = tx.write_all(bytes(len, |i| i as u8)).ok().unwrap();
+                for _ in 0..beats {
                     rig.dma.step();
                 }
                 drop(transfer);
                 assert_eq!(rig.dma.register(rig.tx_cr) & 1, 0, "EN reads 0");
                 assert_eq!(rig.spi.cr2() & 0b10, 0, "TXDMAEN cleared");
                 let moved = rig.spi.sent().len();
-                assert!(moved > 0 && moved < 64, "stopped mid-way: {moved}");
+                assert!(moved > 0 && moved < len, "stopped mid-way: {moved}");
                 rig.run();
                 assert_eq!(rig.spi.sent().len(), moved, "nothing moves after the drop");
                 assert!(rig.log.events().iter().any(|e| *e == Event::Stopped));
@@ -173,6 +189,7 @@ fn channel_duplex(threaded: bool) -> (Rig<ChannelDma>, SpiDuplex<Channel<3>, Cha
     let dma =
         if threaded { ChannelDma::threaded(log.clone()) } else { ChannelDma::new(log.clone()) };
     let spi = SpiSim::new();
+    fast_wire_under_miri(&spi);
     spi.set_dma_keeps_up(threaded);
     dma.wire(3, spi.requests(), Line::Tx);
     dma.wire(2, spi.requests(), Line::Rx);
@@ -194,6 +211,7 @@ fn stream_duplex(threaded: bool) -> (Rig<StreamDma>, SpiDuplex<Stream<3>, Stream
     let log = Recorder::new();
     let dma = if threaded { StreamDma::threaded(log.clone()) } else { StreamDma::new(log.clone()) };
     let spi = SpiSim::new();
+    fast_wire_under_miri(&spi);
     spi.set_dma_keeps_up(threaded);
     dma.wire(3, 3, spi.requests(), Line::Tx);
     dma.wire(0, 3, spi.requests(), Line::Rx);
@@ -295,9 +313,11 @@ macro_rules! duplex_tests {
             #[test]
             fn drop_mid_transfer_stops_both_channels() {
                 let (rig, port) = $rig(false);
+                // Under Miri 16 bytes and 8 beats (still mid-way).
+                let (len, beats) = if cfg!(miri) { (16, 8) } else { (64, 40) };
                 let transfer =
-                    port.transfer(bytes(64, |i| i as u8), bytes(64, |_| 0)).ok().unwrap();
-                for _ in 0..40 {
+                    port.transfer(bytes(len, |i| i as u8), bytes(len, |_| 0)).ok().unwrap();
+                for _ in 0..beats {
                     rig.dma.step();
                 }
                 drop(transfer);
@@ -305,7 +325,7 @@ macro_rules! duplex_tests {
                 assert_eq!(rig.dma.register($rx_cr) & 1, 0, "RX EN reads 0");
                 assert_eq!(rig.spi.cr2() & 0b11, 0);
                 let moved = rig.spi.sent().len();
-                assert!(moved > 0 && moved < 64, "stopped mid-way: {moved}");
+                assert!(moved > 0 && moved < len, "stopped mid-way: {moved}");
                 rig.run();
                 assert_eq!(rig.spi.sent().len(), moved);
             }
@@ -457,20 +477,22 @@ macro_rules! read_tests {
             #[test]
             fn a_forgotten_transfer_writes_only_its_static_buffer() {
                 let (rig, port) = $rig(false);
-                let answer: Vec<u8> = (0..48).map(|i| i as u8 ^ 0x3C).collect();
+                // Under Miri 16 bytes, forgotten after 5 beats (mid-way).
+                let (n, beats) = if cfg!(miri) { (16, 5) } else { (48, 20) };
+                let answer: Vec<u8> = (0..n).map(|i| i as u8 ^ 0x3C).collect();
                 rig.spi.feed(&answer);
-                let buffer: &'static mut [u8] = Box::leak(vec![0u8; 48].into_boxed_slice());
+                let buffer: &'static mut [u8] = Box::leak(vec![0u8; n].into_boxed_slice());
                 let start = buffer.as_ptr() as usize;
-                let canary = vec![0xEEu8; 48];
+                let canary = vec![0xEEu8; n];
                 let transfer = port.read_exact(buffer).ok().unwrap();
-                for _ in 0..20 {
+                for _ in 0..beats {
                     rig.dma.step();
                 }
                 core::mem::forget(transfer);
                 rig.run();
-                let (inside, outside) = writes_inside(&rig.log, (start, start + 48));
-                assert_eq!((inside, outside), (48, 0), "48 writes, all into the buffer");
-                assert_eq!(rig.spi.sent(), vec![DUMMY_BYTE; 48], "and exactly 48 frames");
+                let (inside, outside) = writes_inside(&rig.log, (start, start + n));
+                assert_eq!((inside, outside), (n, 0), "n writes, all into the buffer");
+                assert_eq!(rig.spi.sent(), vec![DUMMY_BYTE; n], "and exactly n frames");
                 assert!(canary.iter().all(|b| *b == 0xEE));
             }
 
@@ -504,9 +526,11 @@ macro_rules! read_tests {
             #[test]
             fn a_bus_error_on_the_rx_channel_returns_the_count_and_everything() {
                 let (rig, port) = $rig(true);
-                rig.spi.feed(&(0..32).collect::<Vec<u8>>());
+                // Under Miri (threaded) 16 bytes; the error still mid-way.
+                let n = if cfg!(miri) { 16 } else { 32 };
+                rig.spi.feed(&(0..n as u8).collect::<Vec<u8>>());
                 rig.dma.fail_after($rx_number, 10);
-                let failed = port.read_exact(bytes(32, |_| 0)).ok().unwrap().wait().err().unwrap();
+                let failed = port.read_exact(bytes(n, |_| 0)).ok().unwrap().wait().err().unwrap();
                 assert_eq!(failed.error, dma_impl_stm32::Error::Transfer);
                 assert_eq!(failed.transferred, 10);
                 assert_eq!(&failed.buffer[..10], &(0..10).collect::<Vec<u8>>()[..]);
@@ -527,6 +551,7 @@ fn stm32f1_spi1_receives_on_dma1_channels_3_and_2() {
     use dma_impl_stm32::chip::stm32f1;
     let sim = ChannelDma::threaded(Recorder::new());
     let spi = SpiSim::new();
+    fast_wire_under_miri(&spi);
     spi.set_dma_keeps_up(true);
     sim.wire(3, spi.requests(), Line::Tx);
     sim.wire(2, spi.requests(), Line::Rx);
@@ -554,6 +579,7 @@ fn stm32f4_spi1_selects_chsel_3_on_dma2_streams_5_and_2() {
     use dma_impl_stm32::chip::stm32f4;
     let sim = StreamDma::threaded(Recorder::new());
     let spi = SpiSim::new();
+    fast_wire_under_miri(&spi);
     spi.set_dma_keeps_up(true);
     sim.wire(5, 3, spi.requests(), Line::Tx);
     sim.wire(2, 3, spi.requests(), Line::Rx);

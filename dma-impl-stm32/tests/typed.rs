@@ -19,6 +19,7 @@ fn stm32f1_usart1_on_dma1_channels_4_and_5() {
     // RM0008 table 78: USART1_TX on DMA1 channel 4, USART1_RX on channel 5.
     let sim = ChannelDma::threaded(Recorder::new());
     let serial = UsartSim::new(UsartLayout::StatusData);
+    common::fast_line_under_miri(&serial);
     sim.wire(4, serial.requests(), Line::Tx);
     sim.wire(5, serial.requests(), Line::Rx);
     // SAFETY: the simulators outlive the driver values and are wired as an
@@ -50,6 +51,7 @@ fn stm32f4_usart1_selects_chsel_4_on_dma2_streams_7_and_5() {
     // (or 2), both channel 4; the simulator serves them only under CHSEL 4.
     let sim = StreamDma::threaded(Recorder::new());
     let serial = UsartSim::new(UsartLayout::StatusData);
+    common::fast_line_under_miri(&serial);
     sim.wire(7, 4, serial.requests(), Line::Tx);
     sim.wire(5, 4, serial.requests(), Line::Rx);
     // SAFETY: the simulators outlive the driver values and are wired as an
@@ -83,6 +85,7 @@ fn stm32f7_usart1_receives_on_dma2_stream_2() {
 
     let sim = StreamDma::threaded(Recorder::new());
     let serial = UsartSim::new(UsartLayout::InterruptStatus);
+    common::fast_line_under_miri(&serial);
     sim.wire(2, 4, serial.requests(), Line::Rx);
     // SAFETY: the simulators outlive the driver values and are wired as an
     // F74x's DMA2 and USART1.
@@ -112,6 +115,7 @@ fn stm32l4_usart1_selects_request_2_in_cselr_on_dma1_and_dma2() {
     let (sim1, sim2) =
         (ChannelDma::threaded(Recorder::new()), ChannelDma::threaded(Recorder::new()));
     let serial = UsartSim::new(UsartLayout::InterruptStatus);
+    common::fast_line_under_miri(&serial);
     sim1.wire_request(4, 2, serial.requests(), Line::Tx);
     sim2.wire_request(6, 2, serial.requests(), Line::Tx);
     // SAFETY: the simulators outlive the driver values and are wired as an
@@ -147,6 +151,7 @@ fn stm32f0_usart1_on_dma1_channel_2() {
 
     let sim = ChannelDma::threaded(Recorder::new());
     let serial = UsartSim::new(UsartLayout::InterruptStatus);
+    common::fast_line_under_miri(&serial);
     sim.wire(2, serial.requests(), Line::Tx);
     // SAFETY: the simulators outlive the driver values and are wired as an
     // F0's DMA1 and USART1.
@@ -171,6 +176,7 @@ fn stm32f3_usart1_on_dma1_channel_4() {
 
     let sim = ChannelDma::threaded(Recorder::new());
     let serial = UsartSim::new(UsartLayout::InterruptStatus);
+    common::fast_line_under_miri(&serial);
     sim.wire(4, serial.requests(), Line::Tx);
     // SAFETY: the simulators outlive the driver values and are wired as an
     // F3's DMA1 and USART1.
@@ -197,6 +203,7 @@ fn a_bare_map_keeps_the_request_it_was_given() {
     // USART2_TX on an F4: DMA1 stream 6, channel 4 (RM0090 table 42), no map.
     let sim = StreamDma::threaded(Recorder::new());
     let serial = UsartSim::new(UsartLayout::StatusData);
+    common::fast_line_under_miri(&serial);
     sim.wire(6, 4, serial.requests(), Line::Tx);
     // SAFETY: the simulators outlive the driver values; stream 6 is wired to
     // this USART's TX request under CHSEL 4.

@@ -16,6 +16,7 @@ macro_rules! usart_tests {
             #[test]
             fn write_all_sends_and_fences_bracket_the_dma() {
                 let (rig, tx, _rx) = $rig(true);
+                rig.fast_line_under_miri();
                 let message = bytes(5, |i| b"hello"[i]);
                 let addr = message.as_ptr() as usize;
                 let transfer = tx.write_all(message).ok().unwrap();
@@ -66,6 +67,7 @@ macro_rules! usart_tests {
             #[test]
             fn scoped_write_of_a_stack_buffer() {
                 let (rig, tx, _rx) = $rig(true);
+                rig.fast_line_under_miri();
                 let stack = [7u8, 8, 9];
                 let (body, outcome) = tx.write_all_scoped(&stack[..], |t| t.is_done() as u8);
                 assert!(body.is_some());
@@ -132,6 +134,7 @@ fn release_gives_back_the_usart_and_the_channel() {
 
     let sim = ChannelDma::threaded(Recorder::new());
     let serial = UsartSim::new(UsartLayout::StatusData);
+    fast_line_under_miri(&serial);
     sim.wire(4, serial.requests(), Line::Tx);
     sim.wire(5, serial.requests(), Line::Rx);
     // SAFETY: the simulators outlive every driver value below.
