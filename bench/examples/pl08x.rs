@@ -6,7 +6,7 @@
 //!
 //! The hand-written sequence (PL080/PL081 TRM, "Programming the DMAC"):
 //! check the lengths (equal, 1..=4095) and that both buffers lie in the
-//! secure SSRAM windows the DMA reaches (`mps2::SECURE_SSRAM`; the `u32`
+//! secure SSRAM windows the DMA reaches (`mps2::SecureSsram`; the `u32`
 //! slices are aligned by type); clear the channel's TC and error interrupt
 //! status; `SrcAddr`, `DestAddr`, `LLI` = 0, `Control` (32-bit widths, both
 //! addresses increment, terminal-count interrupt bit, size); `DMB` (the

@@ -334,7 +334,9 @@ impl<const N: usize, F: DmaFence, A: Reach> Channel<N, F, LliPool, A> {
         // SAFETY: `first`/`len` came from a `&'static mut [Lli]` handed to
         // `with_lli_pool`, which this channel owned exclusively since; no
         // transfer is running (it would own the channel), so the DMA does not
-        // read it, and the channel that goes on has no pool.
+        // read it, and the channel that goes on has no pool. A transfer that
+        // was leaked keeps its channel, and with it the pool, for ever:
+        // `Dmac::steal_channel` hands out a new channel without a pool.
         let pool = unsafe { core::slice::from_raw_parts_mut(first.as_ptr(), len) };
         let channel =
             Channel { hw: self.hw, pool: NoLliPool, segment: self.segment, fence: self.fence };

@@ -18,7 +18,7 @@
 //!   the LLI register.
 //! * Bad input never panics and gives back everything: zero length, length
 //!   mismatch, too long, misaligned, a 64-bit word, memory the DMA cannot
-//!   reach ([`mps2::SECURE_SSRAM`]).
+//!   reach ([`Reach`]; on the MPS2 boards [`mps2::SecureSsram`]).
 //! * Streams ([`stream`]): a [`StreamRx`] (a channel and a [`PacedSource`],
 //!   a peripheral's data register and request line) implements
 //!   [`DmaReadStream`](dma_traits::DmaReadStream) with a ring of four LLIs

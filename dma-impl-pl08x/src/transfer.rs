@@ -33,8 +33,9 @@ mod sealed {
 }
 
 /// What a transfer owns besides its buffer: a [`Channel`], or a
-/// [`FixedAddress`] holding one. Sealed: the transfers rely on
-/// `channel` always returning the channel they programmed.
+/// [`FixedAddress`] holding one. Sealed: the transfers rely on its
+/// (crate-private) `parts` always returning the registers, pool and segment
+/// limit of the channel they programmed.
 pub trait Owner: sealed::Sealed {}
 
 impl<const N: usize, F: DmaFence, P: MaybeLliPool, A: Reach> Owner for Channel<N, F, P, A> {}
@@ -79,7 +80,8 @@ pub struct FixedAddress<
 }
 
 // SAFETY: the address is a device register the caller handed over with the
-// unsafe constructor; the channel is `Send` when its fence is.
+// unsafe constructor; the channel is `Send` when its fence, its pool and its
+// reach are (the bounds).
 unsafe impl<const N: usize, F: DmaFence + Send, P: MaybeLliPool + Send, A: Reach + Send> Send
     for FixedAddress<N, F, P, A>
 {
@@ -215,8 +217,8 @@ pub(crate) fn aligned(p: *const u8, width: WordWidth) -> Result<(), Error> {
     }
 }
 
-/// `bytes` at `p` inside one of the board's windows the DMA reaches (any
-/// address when none are given), or `Unreachable`.
+/// `bytes` at `p` inside memory the DMA reaches (the channel's [`Reach`]),
+/// or `Unreachable`.
 pub(crate) fn reachable<A: Reach>(hw: &Hw<A>, p: *const u8, bytes: usize) -> Result<(), Error> {
     if hw.reach.reaches(p, bytes) {
         Ok(())
@@ -598,7 +600,7 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
     fn halt(&mut self, disabled: bool) -> Ended {
         // Not unwinding while the DMA may run (see `dma_traits::abort_on_unwind`).
         dma_traits::abort_on_unwind(|| {
-            let (hw, fence, _, _) = self.resources.parts();
+            let (hw, fence, pool, _) = self.resources.parts();
             let config = hw.reg(regs::CONFIG);
             let now = if disabled { 0 } else { config.read() };
             if now & regs::CONFIG_E != 0 {
@@ -638,7 +640,9 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
             let _ = fence;
             let remaining = (hw.reg(regs::CONTROL).read() & regs::TRANSFER_SIZE_MASK) as usize;
             let error = hw.global(regs::RAW_INT_ERROR_STATUS).read() & hw.bit() != 0;
-            let segments = self.plan.segments;
+            // A channel without a pool (known from its type) ran one segment:
+            // the count through the LLIs below is then not in the program.
+            let segments = if pool.is_none() { 1 } else { self.plan.segments };
             let transferred = if segments == 1 {
                 // One segment (no LLI): what the registers were programmed
                 // with, less what `TransferSize` has left.
@@ -646,7 +650,11 @@ impl<B, R: Owner, const M: usize> InFlight<B, R, M> {
                 len - remaining.min(len)
             } else {
                 // DMACCxLLI holds the item of the segment after the running one:
-                // LLI j while segment j runs, 0 during the last.
+                // LLI j while segment j runs, 0 during the last. (On the host
+                // the register keeps a pointer's low 32 bits, so an item whose
+                // low 32 bits are 0 would read as the last; review 5 built one
+                // at a 4 GiB boundary. On the 32-bit chip an item's address is
+                // all of it, and never 0: it is a reference.)
                 let next = hw.reg(regs::LLI).read() & !0b11;
                 let current = if next == 0 {
                     segments - 1

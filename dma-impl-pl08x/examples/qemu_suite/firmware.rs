@@ -200,7 +200,13 @@ fn main() -> ! {
     let mps2::Dmas { mut dma0, mut dma1, dma2, .. } = boards;
     // DMA3 without the reachability check, for the fact checks only.
     // SAFETY: the only value used for DMA3's block (`boards.dma3` is never
-    // used: the pattern above leaves it unbound).
+    // used: the pattern above leaves it unbound). `Anywhere` breaks `new`'s
+    // reach promise on purpose, and only for the two fact checks below:
+    // their DMA accesses go through the non-secure alias of a static atomic
+    // and the secure alias of a one-word static, so a write that vanishes
+    // (what the check shows) leaves the atomic as it was, and a read that
+    // returns 0 fills a buffer the DMA owns; no memory Rust relies on
+    // changes behind its back.
     let mut raw_dma: Pl081 =
         unsafe { Dmac::new(mps2::DMA_SECURE[3] as *mut u32, dma_impl_pl08x::Anywhere) };
 
