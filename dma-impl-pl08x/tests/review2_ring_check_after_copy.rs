@@ -52,8 +52,9 @@ fn start() -> (Pl08xSim, Stream) {
     (sim, stream)
 }
 
-/// Steps the DMA `beats` times at the `at`-th load of DMA memory the CPU
-/// makes (from 1), once.
+/// Steps the DMA up to `beats` times at the `at`-th load of DMA memory the
+/// CPU makes (from 1), once; it stops early when a step moves nothing (the
+/// line's words are all in: a step that moves nothing changes nothing).
 fn overtake_at(sim: &Pl08xSim, at: usize, beats: usize) -> Interleaving {
     let step = sim.stepper();
     let seen = Rc::new(Cell::new(0));
@@ -62,7 +63,9 @@ fn overtake_at(sim: &Pl08xSim, at: usize, beats: usize) -> Interleaving {
             seen.set(seen.get() + 1);
             if seen.get() == at {
                 for _ in 0..beats {
-                    step();
+                    if !step() {
+                        break;
+                    }
                 }
             }
         }
