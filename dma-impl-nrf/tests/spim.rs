@@ -94,18 +94,49 @@ fn stop_reports_frames_clocked_so_far() {
     assert_eq!(done.transferred, 3);
 }
 
+/// A `STOPPED` left from before must not end the wait of the next stop.
+/// Deterministic: a stepped simulator whose stop takes effect at a step
+/// (`defer_stops`), stepped only from the second read of `STOPPED` after the
+/// `STOP` task on, so a drop that takes the stale event for its own returns
+/// while the SPIM still runs (with a threaded simulator the stop could
+/// finish between the task and the first read, and hide that).
 #[test]
 fn a_stale_stopped_does_not_end_the_stop_of_the_next_transfer() {
+    use dma_impl_nrf::regs::{EVENTS_STOPPED, TASKS_STOP};
+    use dma_mmio::host::interleave::{interleave, CpuAccess};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
     let (log, fence) = common::recording();
-    let sim = EasyDmaSim::spim(&log, SimConfig::nrf52840());
+    let sim = EasyDmaSim::spim(&log, SimConfig::nrf52840().step());
     // SAFETY: as in `spim`.
     let spim = unsafe { Spim::<Nrf52840>::new(sim.base()) }.with_fence(fence);
-    common::set_event(&sim, dma_impl_nrf::regs::EVENTS_STOPPED);
+    common::set_event(&sim, EVENTS_STOPPED);
     sim.stall_after(3);
+    sim.defer_stops();
     let transfer = spim.transfer(vec![1u8; 16], vec![0u8; 16]).unwrap();
-    common::wait_for_dma(&log, 6);
+    sim.run(100);
+    assert!(!transfer.is_done(), "stalled after 3 bytes");
+    let base = sim.base() as usize;
+    let step = sim.stepper();
+    let reads_since_stop = Rc::new(Cell::new(None::<usize>));
+    let seen = Rc::clone(&reads_since_stop);
+    let hook = interleave(move |access| match access {
+        CpuAccess::Write(a) if a == base + TASKS_STOP => seen.set(Some(0)),
+        CpuAccess::Read(a) if a == base + EVENTS_STOPPED => {
+            if let Some(n) = seen.get() {
+                seen.set(Some(n + 1));
+                if n >= 1 {
+                    step();
+                }
+            }
+        }
+        _ => {}
+    });
     drop(transfer);
+    drop(hook);
     log.push(Event::Note("drop returned"));
+    assert!(reads_since_stop.get().is_some(), "the drop triggered STOP");
     assert!(sim.is_idle(), "the drop waited for this transaction's STOPPED");
     common::assert_stopped_before(&log, "drop returned");
 }

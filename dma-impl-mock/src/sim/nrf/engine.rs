@@ -56,6 +56,9 @@ enum Dir {
 
 #[derive(Debug, Default)]
 pub(super) struct State {
+    /// Step mode: stop tasks take effect at the next step, not inside the
+    /// task's write (see `EasyDmaSim::defer_stops`).
+    pub(super) defer_stops: bool,
     pub(super) incoming: VecDeque<u8>,
     pub(super) sent: Vec<u8>,
     pub(super) budget: Option<usize>,
@@ -297,7 +300,7 @@ fn write_locked(shared: &Shared, offset: usize, value: u32) {
         }
         _ => shared.set_reg(offset, value),
     }
-    if shared.config.timing == Timing::Step {
+    if shared.config.timing == Timing::Step && !st.defer_stops {
         stops(shared, &mut st);
     }
 }

@@ -467,6 +467,17 @@ impl EasyDmaSim {
         self.shared.lock().budget = Some(bytes);
     }
 
+    /// In [`Timing::Step`] mode, stop tasks from now on take effect at the
+    /// next [`step`](Self::step) instead of inside the task's register
+    /// write, as on the chip, where the stopped event comes only once the
+    /// peripheral has stopped (the SPIM "will complete the
+    /// transmission/reception of the current byte before stopping", PS SPIM
+    /// chapter, "SPI master transaction sequence"): a test can then look at
+    /// the registers between a stop task and its stopped event.
+    pub fn defer_stops(&self) {
+        self.shared.lock().defer_stops = true;
+    }
+
     /// Lets the line run again after [`stall_after`](Self::stall_after).
     pub fn resume(&self) {
         self.shared.lock().budget = None;
