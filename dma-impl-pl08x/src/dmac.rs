@@ -320,6 +320,20 @@ impl<const N: usize, F: DmaFence, A: Reach> Channel<N, F, NoLliPool, A> {
     /// `segment_limit() * (pool.len() + 1)` items then runs as one transfer.
     /// The pool is `'static` because a leaked transfer keeps the DMA reading
     /// it.
+    ///
+    /// ```
+    /// # use dma_impl_mock::sim::pl08x::Pl08xSim;
+    /// use dma_impl_pl08x::{Anywhere, Lli, Pl081};
+    /// # let sim = Pl08xSim::pl081();
+    /// // SAFETY: a simulated PL081 this code owns.
+    /// let mut dmac = unsafe { Pl081::new(sim.base(), Anywhere) };
+    /// let plain = dmac.channel(0).unwrap();
+    /// assert_eq!(plain.max_items(), 4095, "one segment");
+    /// let pooled = plain.with_lli_pool(Box::leak(Box::new([Lli::EMPTY; 2])));
+    /// assert_eq!(pooled.max_items(), 3 * 4095);
+    /// let (plain, pool) = pooled.take_lli_pool();
+    /// assert_eq!((plain.max_items(), pool.len()), (4095, 2));
+    /// ```
     pub fn with_lli_pool(self, pool: &'static mut [Lli]) -> Channel<N, F, LliPool, A> {
         let len = pool.len();
         let pool = LliPool { first: NonNull::from(pool).cast::<Lli>(), len };

@@ -15,6 +15,24 @@ use core::ops::Range;
 /// What it says is trusted: [`Dmac::new`](crate::Dmac::new)'s caller
 /// promises that it answers `true` only for memory the DMA can really read
 /// and write.
+///
+/// A board of one's own, as a type (the check folds to two compares):
+///
+/// ```
+/// use dma_impl_pl08x::Reach;
+///
+/// /// 64 KiB of SRAM at 0x2000_0000, the only memory this board's DMA sees.
+/// #[derive(Clone, Copy)]
+/// struct MyBoard;
+///
+/// impl Reach for MyBoard {
+///     fn reaches(&self, address: *const u8, bytes: usize) -> bool {
+///         dma_mmio::in_window(address, bytes, 0x2000_0000..0x2001_0000)
+///     }
+/// }
+/// let list: &'static [core::ops::Range<u32>] = &[];
+/// assert!(!list.reaches(core::ptr::null(), 4), "an empty list reaches nothing");
+/// ```
 pub trait Reach: Copy {
     /// Whether the `bytes` bytes at `address` lie in one window the DMA
     /// reaches.

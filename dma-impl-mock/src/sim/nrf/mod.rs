@@ -474,6 +474,14 @@ impl EasyDmaSim {
     /// transmission/reception of the current byte before stopping", PS SPIM
     /// chapter, "SPI master transaction sequence"): a test can then look at
     /// the registers between a stop task and its stopped event.
+    ///
+    /// ```
+    /// use dma_impl_mock::record::Recorder;
+    /// use dma_impl_mock::sim::nrf::{EasyDmaSim, SimConfig};
+    /// let sim = EasyDmaSim::spim(&Recorder::new(), SimConfig::nrf52840().step());
+    /// sim.defer_stops();
+    /// assert!(sim.is_idle());
+    /// ```
     pub fn defer_stops(&self) {
         self.shared.lock().defer_stops = true;
     }

@@ -404,6 +404,13 @@ impl SpiSim {
     /// and at two without (§26.3.8), and the RX DMA request with it; a
     /// frame that finds the receive FIFO full is lost and sets `OVR`
     /// (§26.3.10); `SR.FTLVL`/`FRLVL` give the levels.
+    ///
+    /// ```
+    /// use dma_impl_mock::sim::stm32::{spi, SpiSim};
+    /// let fifo = SpiSim::with_fifos();
+    /// assert_eq!(fifo.status(), spi::TXE, "SR at reset");
+    /// assert!(!fifo.tx_overflowed());
+    /// ```
     pub fn with_fifos() -> Self {
         Self::build(true)
     }
